@@ -1,0 +1,124 @@
+/**
+ * The stderr logger. stdout belongs to the MCP protocol, so every human-readable line goes through here, and every
+ * line is redacted before it is written: `Authorization` values, cookies, token-shaped strings, OAuth secrets in
+ * query strings or JSON, and every exact value registered with {@link Logger.secret}.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** Levels, from quietest to most verbose. */
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+
+const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** Where log lines go and how much is written. */
+export interface LoggerOptions {
+  /** Most verbose level written. Default `info`. */
+  level?: LogLevel;
+  /** Destination for log lines. Default `process.stderr`. Never stdout. */
+  stream?: { write(chunk: string): unknown };
+  /** Also append every line (at `debug` verbosity) to this file, created with mode 0600. */
+  file?: string;
+  /** Clock for timestamps. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Prefix of every line on the stream. Default `mcp-auth-bridge`. */
+  name?: string;
+}
+
+/** A leveled, redacting logger. All methods are cheap no-ops when their level is off. */
+export interface Logger {
+  error(message: string, details?: unknown): void;
+  warn(message: string, details?: unknown): void;
+  info(message: string, details?: unknown): void;
+  debug(message: string, details?: unknown): void;
+  /** Whether lines of `level` are written anywhere; guard costly debug formatting with it. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+  /** Registers an exact secret value (token, code, verifier, client secret) so no later line can contain it. */
+  secret(value: string | undefined): void;
+  /** Flushes and closes the log file, if any. */
+  close(): void;
+}
+
+const SECRET_PARAM =
+  /\b(access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|actor_token|device_code|password|token)=([^&\s"'<>]+)/gi;
+const SECRET_JSON =
+  /("(?:access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|device_code|password|registration_access_token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const AUTH_HEADER = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)(["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)/gi;
+const BEARER = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9\-._~+/]+=*/g;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|.*token|.*secret|code|code_verifier|password|assertion)$/i;
+
+/**
+ * Removes anything secret-shaped from `text`. Pure; exported for error messages that leave the process.
+ * @param extra exact values to remove as well
+ */
+export function redact(text: string, extra: Iterable<string> = []): string {
+  let out = text;
+  for (const value of extra) if (value && out.includes(value)) out = out.split(value).join('[redacted]');
+  return out
+    .replace(JWT, '[redacted-jwt]')
+    .replace(AUTH_HEADER, (_m, name: string, sep: string) => `${name}${sep}[redacted]`)
+    .replace(BEARER, (_m, scheme: string) => `${scheme} [redacted]`)
+    .replace(SECRET_PARAM, (_m, name: string) => `${name}=[redacted]`)
+    .replace(SECRET_JSON, (_m, prefix: string) => `${prefix}"[redacted]"`);
+}
+
+function stringifyDetails(details: unknown): string {
+  if (details === undefined) return '';
+  if (details instanceof Error) return ` ${details.stack ?? details.message}`;
+  if (typeof details === 'string') return ` ${details}`;
+  try {
+    return ` ${JSON.stringify(details, (key, value: unknown) =>
+      key && SENSITIVE_KEY.test(key) && value !== undefined && value !== null ? '[redacted]' : value,
+    )}`;
+  } catch {
+    return ' [unserializable details]';
+  }
+}
+
+/** Creates the process logger. See {@link LoggerOptions}. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = RANK[options.level ?? 'info'];
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? (() => new Date());
+  const name = options.name ?? 'mcp-auth-bridge';
+  const secrets = new Set<string>();
+  let fd: number | undefined;
+  if (options.file) fd = openSync(options.file, 'a', 0o600);
+  const fileRank = fd === undefined ? 0 : RANK.debug;
+  const verbose = level >= RANK.debug;
+
+  function write(lvl: Exclude<LogLevel, 'silent'>, message: string, details: unknown): void {
+    const rank = RANK[lvl];
+    if (rank > level && rank > fileRank) return;
+    const body = redact(`${message}${stringifyDetails(details)}`, secrets);
+    const stamp = now().toISOString();
+    if (rank <= level) {
+      stream.write(verbose ? `${stamp} [${name}] ${lvl}: ${body}\n` : `[${name}] ${lvl === 'info' ? '' : `${lvl}: `}${body}\n`);
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, `${stamp} ${lvl} ${body}\n`);
+      } catch {
+        // A full disk must not take the bridge down; stderr still has the line.
+      }
+    }
+  }
+
+  return {
+    error: (m, d) => write('error', m, d),
+    warn: (m, d) => write('warn', m, d),
+    info: (m, d) => write('info', m, d),
+    debug: (m, d) => write('debug', m, d),
+    enabled: (lvl) => RANK[lvl] <= level || RANK[lvl] <= fileRank,
+    secret: (value) => {
+      if (value && value.length >= 4) secrets.add(value);
+    },
+    close: () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** A logger that writes nothing; the default where a module is given none. */
+export const silentLogger: Logger = createLogger({ level: 'silent' });
