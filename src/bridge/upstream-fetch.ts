@@ -1,0 +1,221 @@
+/**
+ * The `fetch` handed to the SDK's upstream transports. It sits between the transport and the network (or, once
+ * auth is on, the auth layer's fetch) and adds what a pipe must know and the SDK does not tell:
+ * - a failed POST rejects with a {@link BridgeError} that carries the HTTP status (so transport fallback and
+ *   session recovery branch on numbers, never on message text), and a network failure with a `CONNECT` error;
+ * - a `connectTimeoutMs` bound on everything that should answer at once (session set-up, notifications,
+ *   responses, event streams, DELETE) — requests that may run long are bounded by the bridge's request timeout;
+ * - the end of every server-sent event stream is reported, with the request it belonged to, so a request whose
+ *   stream dies before its response still gets an answer.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { BridgeError, ErrorCode } from '../errors.js';
+import { redact } from '../log.js';
+import type { RequestId } from './jsonrpc.js';
+
+/** What the upstream fetch reports to its owner. */
+export interface UpstreamFetchEvents {
+  /**
+   * The event stream answering request `id` ended (`error` set when it broke). `resumable` when the stream
+   * carried event ids, so the transport may resume it with `Last-Event-ID` and the response can still come.
+   */
+  onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown): void;
+  /** A standalone (GET) event stream ended or broke. */
+  onEventStreamEnd(error: unknown): void;
+  /** The server answered 404 to a request that carried `Mcp-Session-Id`: it no longer knows the session. */
+  onSessionGone(): void;
+}
+
+/** Options for {@link createUpstreamFetch}. */
+export interface UpstreamFetchOptions {
+  /** The fetch below this one (global fetch, a proxy-aware fetch, or the auth layer). */
+  fetch: FetchLike;
+  /** Bound on answers that should come at once; 0 disables. */
+  connectTimeoutMs: number;
+  events: UpstreamFetchEvents;
+}
+
+interface PostInfo {
+  id: RequestId | undefined;
+  method: string | undefined;
+}
+
+function peekPost(body: unknown): PostInfo {
+  if (typeof body !== 'string') return { id: undefined, method: undefined };
+  try {
+    const msg = JSON.parse(body) as { id?: unknown; method?: unknown };
+    const id = typeof msg.id === 'string' || typeof msg.id === 'number' ? msg.id : undefined;
+    return { id, method: typeof msg.method === 'string' ? msg.method : undefined };
+  } catch {
+    return { id: undefined, method: undefined };
+  }
+}
+
+function headerOf(init: RequestInit | undefined, name: string): string | null {
+  const h = init?.headers;
+  if (!h) return null;
+  if (h instanceof Headers) return h.get(name);
+  if (Array.isArray(h)) return h.find(([k]) => k.toLowerCase() === name)?.[1] ?? null;
+  for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === name) return v;
+  return null;
+}
+
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
+/** Turns a thrown network error into a CONNECT {@link BridgeError} that says what to do. */
+export function connectError(url: URL, error: unknown): BridgeError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? (error as { code?: string }).code;
+  const what = code ?? cause?.message ?? (error as Error).message;
+  let hint = 'check the URL, your network, and that the server is running';
+  if (code && TLS_CODES.test(code)) {
+    hint = 'the server certificate is not trusted; if a corporate proxy or private CA signs it, set NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    hint = `the host name ${url.hostname} does not resolve; check the URL, or use --use-env-proxy behind a proxy`;
+  }
+  return new BridgeError(ErrorCode.Connect, `cannot reach ${url.origin}: ${what}`, { cause: error, hint });
+}
+
+/** Creates the upstream fetch. See the module comment. */
+export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
+  const { fetch: inner, connectTimeoutMs, events } = options;
+
+  return async (input, init) => {
+    const url = typeof input === 'string' ? new URL(input) : input;
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const post = method === 'POST' ? peekPost(init?.body) : undefined;
+    // Requests (other than initialize) may legitimately take long to answer; everything else should be quick.
+    const quick = !post || post.id === undefined || post.method === 'initialize';
+    const bounded = quick && connectTimeoutMs > 0 ? withTimeout(init, connectTimeoutMs) : undefined;
+    let response: Response;
+    try {
+      response = await inner(input, bounded ? bounded.init : init);
+    } catch (error) {
+      if (bounded?.timedOut()) {
+        throw new BridgeError(ErrorCode.Connect, `no answer from ${url.origin} within ${connectTimeoutMs} ms`, {
+          cause: error,
+          hint: 'the server is slow or unreachable; raise --connect-timeout if it is just slow',
+        });
+      }
+      if (init?.signal?.aborted) throw error;
+      throw connectError(url, error);
+    } finally {
+      bounded?.done();
+    }
+
+    const sessionHeader = headerOf(init, 'mcp-session-id');
+    if (response.status === 404 && sessionHeader && method !== 'DELETE') events.onSessionGone();
+
+    if (method === 'POST' && !response.ok && response.status !== 202) {
+      const text = await response.text().catch(() => '');
+      const snippet = redact(text.replace(/\s+/g, ' ').trim().slice(0, 300));
+      const code = response.status === 404 && sessionHeader ? ErrorCode.SessionLost : ErrorCode.UpstreamHttp;
+      throw new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
+        status: response.status,
+        hint: httpHint(response.status),
+      });
+    }
+
+    const type = response.headers.get('content-type') ?? '';
+    if (!response.ok || !response.body || !type.toLowerCase().startsWith('text/event-stream')) return response;
+    if (method === 'GET') {
+      return trackStream(response, (_resumable, error) => events.onEventStreamEnd(error));
+    }
+    const id = post?.id;
+    if (id === undefined) return response;
+    return trackStream(response, (resumable, error) => events.onResponseStreamEnd(id, resumable, error));
+  };
+}
+
+function httpHint(status: number): string | undefined {
+  if (status === 401) return 'the server requires authorization';
+  if (status === 403) return 'the server refused access with the credentials given';
+  if (status === 429) return 'the server is rate-limiting; retry later';
+  if (status >= 500) return 'the server failed; check its logs or retry later';
+  return undefined;
+}
+
+interface Bounded {
+  init: RequestInit;
+  timedOut(): boolean;
+  done(): void;
+}
+
+/** Adds a timeout to `init`'s signal until response headers arrive, without leaking listeners on the parent. */
+function withTimeout(init: RequestInit | undefined, ms: number): Bounded {
+  const controller = new AbortController();
+  const parent = init?.signal ?? undefined;
+  let fired = false;
+  const onParentAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  const timer = setTimeout(() => {
+    fired = true;
+    controller.abort(new Error(`timed out after ${ms} ms`));
+  }, ms);
+  return {
+    init: { ...init, signal: controller.signal },
+    timedOut: () => fired,
+    done: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
+}
+
+const NL = 10;
+const CR = 13;
+const ID = Buffer.from('id:');
+
+/** Whether an SSE chunk starts a line with `id:`; `lineStart` says whether the previous chunk ended a line. */
+function hasEventId(chunk: Uint8Array, lineStart: boolean): boolean {
+  const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (lineStart && buf.subarray(0, 3).equals(ID)) return true;
+  let at = buf.indexOf(ID);
+  while (at !== -1) {
+    const before = buf[at - 1];
+    if (at > 0 && (before === NL || before === CR)) return true;
+    at = buf.indexOf(ID, at + 1);
+  }
+  return false;
+}
+
+/** Re-wraps an event-stream response so its end is reported once (not when the consumer cancelled it). */
+function trackStream(response: Response, onEnd: (resumable: boolean, error: unknown) => void): Response {
+  const reader = response.body!.getReader();
+  let resumable = false;
+  let lineStart = true;
+  let ended = false;
+  const end = (error: unknown) => {
+    if (ended) return;
+    ended = true;
+    onEnd(resumable, error);
+  };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            controller.close();
+            end(undefined);
+            return;
+          }
+          if (!resumable && hasEventId(value, lineStart)) resumable = true;
+          const last = value[value.byteLength - 1];
+          lineStart = last === NL || last === CR;
+          controller.enqueue(value);
+        } catch (error) {
+          controller.error(error);
+          end(error);
+        }
+      },
+      cancel(reason) {
+        ended = true; // the consumer let go on purpose: not a lost stream
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}

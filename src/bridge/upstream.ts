@@ -1,0 +1,156 @@
+/**
+ * One connection to the remote MCP server: an SDK client transport (Streamable HTTP or legacy SSE) wired to the
+ * {@link createUpstreamFetch} seam. The bridge makes a new one for every upstream session (first connect, and each
+ * recovery), and retires the old one: a retired upstream reports nothing more except responses.
+ */
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { BridgeError, describeError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RequestId } from './jsonrpc.js';
+import { createUpstreamFetch } from './upstream-fetch.js';
+
+/** The two wire protocols a remote MCP server may speak. */
+export type TransportKind = 'streamable-http' | 'sse';
+
+/** What an {@link Upstream} tells the bridge. Calls stop when the upstream is retired (except `onmessage`). */
+export interface UpstreamHandlers {
+  onmessage(message: JSONRPCMessage, from: Upstream): void;
+  /** The event stream answering request `id` ended before (or without) its response. */
+  onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown, from: Upstream): void;
+  /** The server no longer knows this session (404), or the legacy SSE stream that carried it is gone. */
+  onSessionLost(reason: string, from: Upstream): void;
+}
+
+/** Options for {@link Upstream}. */
+export interface UpstreamOptions {
+  url: URL;
+  kind: TransportKind;
+  /** Static headers sent on every request (from `--header`). */
+  headers: Record<string, string>;
+  /** The fetch below the upstream seam (global fetch, proxy-aware fetch, or auth). */
+  fetch: FetchLike;
+  connectTimeoutMs: number;
+  logger: Logger;
+  handlers: UpstreamHandlers;
+}
+
+let serial = 0;
+
+/** A single upstream session. See the module comment. */
+export class Upstream {
+  readonly kind: TransportKind;
+  /** Short name for logs: kind and a serial number, never the session id. */
+  readonly label: string;
+  readonly #transport: Transport & { terminateSession?: () => Promise<void> };
+  readonly #handlers: UpstreamHandlers;
+  readonly #log: Logger;
+  readonly #connectTimeoutMs: number;
+  #retired = false;
+
+  constructor(options: UpstreamOptions) {
+    this.kind = options.kind;
+    this.label = `${options.kind}#${++serial}`;
+    this.#handlers = options.handlers;
+    this.#log = options.logger;
+    this.#connectTimeoutMs = options.connectTimeoutMs;
+    const fetch = createUpstreamFetch({
+      fetch: options.fetch,
+      connectTimeoutMs: options.connectTimeoutMs,
+      events: {
+        onResponseStreamEnd: (id, resumable, error) => {
+          if (!this.#retired) this.#handlers.onResponseStreamEnd(id, resumable, error, this);
+        },
+        onEventStreamEnd: (error) => {
+          if (this.#retired) return;
+          if (this.kind === 'sse') {
+            this.#handlers.onSessionLost(`the server's event stream ${error ? 'broke' : 'ended'}`, this);
+          } else {
+            this.#log.debug(`${this.label}: standalone event stream ${error ? 'broke' : 'ended'}; the transport reconnects`);
+          }
+        },
+        onSessionGone: () => {
+          if (!this.#retired) this.#handlers.onSessionLost('the server no longer knows the session (HTTP 404)', this);
+        },
+      },
+    });
+    const requestInit: RequestInit = { headers: options.headers };
+    this.#transport =
+      options.kind === 'sse'
+        ? new SSEClientTransport(options.url, { fetch, requestInit })
+        : new StreamableHTTPClientTransport(options.url, {
+            fetch,
+            requestInit,
+            reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 2, maxRetries: 3 },
+          });
+    this.#transport.onmessage = (message) => this.#handlers.onmessage(message, this);
+    this.#transport.onerror = (error) => this.#onTransportError(error);
+  }
+
+  /** Whether this upstream was replaced or closed. */
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  /** Opens the transport; for legacy SSE, waits (up to the connect timeout) for the server's `endpoint` event. */
+  async start(): Promise<void> {
+    const started = this.#transport.start();
+    if (this.kind !== 'sse' || this.#connectTimeoutMs <= 0) return started;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BridgeError(ErrorCode.Connect, `the SSE server sent no endpoint within ${this.#connectTimeoutMs} ms`, {
+              hint: 'check that the URL is the server\'s SSE endpoint (often ending in /sse), or raise --connect-timeout',
+            }),
+          ),
+        this.#connectTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([started, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends one message; rejects with a {@link BridgeError} when the server could not take it. */
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.#transport.send(message);
+  }
+
+  /** Tells the transport the negotiated protocol version (sent as `MCP-Protocol-Version` from now on). */
+  setProtocolVersion(version: string): void {
+    this.#transport.setProtocolVersion?.(version);
+  }
+
+  /** Retires the upstream: no more events; a DELETE ends the session first when `terminate` is set. */
+  async close(options: { terminate?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (this.#retired) return;
+    this.#retired = true;
+    if (options.terminate && this.#transport.terminateSession && this.#transport.sessionId) {
+      const ms = options.timeoutMs ?? 1_000;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#transport.terminateSession().catch((error: unknown) => this.#log.debug(`session DELETE failed: ${describeError(error)}`)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.#transport.close().catch(() => undefined);
+  }
+
+  #onTransportError(error: Error): void {
+    if (this.#retired) return;
+    // Send failures also reject send() and are handled there; what only arrives here is what the server sent that
+    // could not be read (garbage on an event stream), and the transport's own reconnect attempts.
+    if (error.name === 'ZodError' || error instanceof SyntaxError) {
+      this.#log.warn(`${this.label}: ignored a message from the server that is not valid JSON-RPC: ${error.message.slice(0, 200)}`);
+    } else {
+      this.#log.debug(`${this.label}: ${describeError(error)}`);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The command's entry: parses the command line, runs, and maps every outcome to an exit code. This is the only
+ * place in the product that ends the process.
+ */
+import { CommanderError } from 'commander';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
+import { redact } from '../log.js';
+import { ExitCode } from './exit-codes.js';
+import { createProgram } from './program.js';
+import { resolveBridgeConfig } from './resolve.js';
+import { runBridge } from './run-bridge.js';
+
+/** Writes a user-facing error to stderr: the message, then what to do. */
+function report(error: BridgeError): void {
+  process.stderr.write(`mcp-auth-bridge: ${redact(error.message)}\n`);
+  if (error.hint) process.stderr.write(`  ${redact(error.hint)}\n`);
+}
+
+/** Maps an error to its exit code, reporting it. */
+function toExitCode(error: unknown): ExitCode {
+  if (error instanceof CommanderError) {
+    // commander printed its own message already; --help and --version end with code 0.
+    if (error.exitCode === 0) return ExitCode.Ok;
+    return ExitCode.Usage;
+  }
+  if (isBridgeError(error)) {
+    report(error);
+    return error.code === ErrorCode.Usage || error.code === ErrorCode.Config ? ExitCode.Usage : ExitCode.Failure;
+  }
+  process.stderr.write(`mcp-auth-bridge: unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  return ExitCode.Failure;
+}
+
+/** Runs the command with `argv` (default: this process's) and exits with the outcome's code. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  process.on('unhandledRejection', (reason) => {
+    // Keep serving: one failed promise must not take the client's session down.
+    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${redact(String((reason as Error)?.stack ?? reason))}\n`);
+  });
+  let code: ExitCode = ExitCode.Ok;
+  const program = createProgram(async (url, raw) => {
+    const config = resolveBridgeConfig(url, raw, process.env);
+    code = await runBridge({ config });
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    code = toExitCode(error);
+  }
+  process.exit(code);
+}

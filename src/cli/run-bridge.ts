@@ -1,0 +1,77 @@
+/**
+ * Runs the bridge for a validated {@link BridgeConfig} until the client goes away or a signal arrives.
+ * Resolves with the exit code; only the entry (main.ts) ends the process.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { Bridge } from '../bridge/bridge.js';
+import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
+import { StdioTransport } from '../bridge/stdio-transport.js';
+import { createLogger, type Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { ExitCode } from './exit-codes.js';
+import { displayUrl, type BridgeConfig } from './resolve.js';
+
+/** What the bridge touches outside itself; production defaults are the process's own. */
+export interface RunBridgeOptions {
+  config: BridgeConfig;
+  stdin?: Readable;
+  stdout?: Writable;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Fetch below the upstream seam. Default: global fetch, or the proxy-aware one with `--use-env-proxy`. */
+  fetch?: FetchLike;
+  /** Subscribes to shutdown signals; returns an unsubscribe function. Default: SIGINT, SIGTERM, SIGHUP. */
+  onSignal?: (handler: (signal: string) => void) => () => void;
+}
+
+function processSignals(handler: (signal: string) => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}
+
+/** Runs the bridge; see the module comment. */
+export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const log = options.logger ?? createLogger({ level: config.logLevel, file: config.logFile });
+  for (const value of Object.values(config.headers)) log.secret(value);
+  if (config.banner) {
+    log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport})`);
+  }
+  let fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+  if (config.useEnvProxy && !options.fetch) {
+    fetch = await createEnvProxyFetch();
+    log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
+  }
+  const client = new StdioTransport({
+    stdin: options.stdin ?? process.stdin,
+    stdout: options.stdout ?? process.stdout,
+    maxMessageBytes: config.maxMessageBytes,
+    logger: log,
+  });
+  const bridge = new Bridge({
+    client,
+    url: config.url,
+    mode: config.transport,
+    headers: config.headers,
+    fetch,
+    connectTimeoutMs: config.connectTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    logger: log,
+  });
+  let unsubscribe = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    unsubscribe = (options.onSignal ?? processSignals)((signal) => resolve(signal));
+  });
+  await bridge.start();
+  const reason = await Promise.race([bridge.clientClosed.then(() => 'stdin closed'), stopped]);
+  unsubscribe();
+  log.debug(`shutting down (${reason})`);
+  await bridge.close();
+  log.close();
+  return ExitCode.Ok;
+}

@@ -1,0 +1,119 @@
+/**
+ * The credential model: what a stored login and a stored client registration contain. Every record is split into
+ * non-secret metadata (safe to list, print in `status`, and keep in a plain JSON file) and secrets (kept in the OS
+ * keychain, or in the same 0600 file when the file store is in use).
+ */
+
+/** Where a record's secrets live: the OS keychain, or the 0600 JSON file beside the metadata. */
+export type StoreKind = 'keychain' | 'file';
+
+/**
+ * How the OAuth client id was obtained, in the order the Authorizer prefers them: given on the command line
+ * (`--client-id`), a client ID metadata document URL (`--client-metadata-url`), or dynamic client registration
+ * (RFC 7591).
+ */
+export type ClientIdSource = 'pre-registered' | 'metadata-document' | 'dynamic';
+
+/** Every {@link ClientIdSource}, for validation. */
+export const CLIENT_ID_SOURCES: readonly ClientIdSource[] = ['pre-registered', 'metadata-document', 'dynamic'];
+
+/** The non-secret half of a stored login. Safe to list and print; never contains a token. */
+export interface LoginMetadata {
+  /** The MCP server URL the user asked the bridge to connect to. */
+  serverUrl: string;
+  /** The authorization server's issuer identifier, exactly as validated in its metadata (RFC 8414 §3.3). */
+  issuer: string;
+  /** The resource indicator sent with the authorization and token requests (RFC 8707). */
+  resource: string;
+  /** The OAuth client id the tokens were issued to. */
+  clientId: string;
+  /** How {@link LoginMetadata.clientId} was obtained. */
+  clientIdSource: ClientIdSource;
+  /** The scopes granted (the token response's `scope`, or the requested scopes when it has none). */
+  scopes: string[];
+  /** When the access token expires, as absolute epoch milliseconds; absent when the server gave no `expires_in`. */
+  expiresAt?: number;
+  /** When the tokens were obtained (login or last refresh), as epoch milliseconds. */
+  obtainedAt: number;
+  /** Whether a refresh token is stored. Set by the store from the secrets it writes. */
+  hasRefreshToken: boolean;
+  /** Where the secrets of this login live. Set by the store that wrote it. */
+  store: StoreKind;
+}
+
+/** The secret half of a stored login. Never logged, never listed, never put in an error message. */
+export interface LoginSecrets {
+  /** The access token sent as `Authorization: Bearer`. */
+  accessToken: string;
+  /** The refresh token, when the server issued one. Rotated refresh tokens replace it. */
+  refreshToken?: string;
+  /** The OpenID Connect ID token, when the server issued one. */
+  idToken?: string;
+}
+
+/** A login as read back from a store. */
+export interface StoredLogin {
+  metadata: LoginMetadata;
+  secrets: LoginSecrets;
+}
+
+/** The metadata a caller supplies when saving a login; the store derives `hasRefreshToken` and `store`. */
+export type LoginMetadataInput = Omit<LoginMetadata, 'hasRefreshToken' | 'store'>;
+
+/** A login to save. */
+export interface LoginInput {
+  metadata: LoginMetadataInput;
+  secrets: LoginSecrets;
+}
+
+/** The non-secret half of a dynamic client registration (RFC 7591 §3.2.1). */
+export interface RegistrationMetadata {
+  /** The issuer of the authorization server the client is registered at. */
+  issuer: string;
+  /** The redirect URI the client was registered with (and the registration is keyed by). */
+  redirectUri: string;
+  /** The issued `client_id`. */
+  clientId: string;
+  /** When the registration was made, as epoch milliseconds. */
+  registeredAt: number;
+  /** `client_id_issued_at`, converted to epoch milliseconds, when the server sent it. */
+  clientIdIssuedAt?: number;
+  /**
+   * When the client secret expires, as absolute epoch milliseconds. Absent when there is no secret or it never
+   * expires (RFC 7591 `client_secret_expires_at: 0`).
+   */
+  clientSecretExpiresAt?: number;
+  /** Whether a client secret is stored. Set by the store from the secrets it writes. */
+  hasClientSecret: boolean;
+  /** Where the secrets of this registration live. Set by the store that wrote it. */
+  store: StoreKind;
+  /**
+   * The other, non-secret fields of the registration response (`token_endpoint_auth_method`, `grant_types`,
+   * `registration_client_uri`, …). Fields named like secrets (`client_secret`, `registration_access_token`, anything
+   * ending in `secret` or `token`) are dropped by the store before writing.
+   */
+  clientMetadata: Record<string, unknown>;
+}
+
+/** The secret half of a dynamic client registration. */
+export interface RegistrationSecrets {
+  /** `client_secret`, for confidential clients. */
+  clientSecret?: string;
+  /** `registration_access_token` (RFC 7592), to read or update the registration later. */
+  registrationAccessToken?: string;
+}
+
+/** A registration as read back from a store. */
+export interface StoredRegistration {
+  metadata: RegistrationMetadata;
+  secrets: RegistrationSecrets;
+}
+
+/** The metadata a caller supplies when saving a registration; the store derives `hasClientSecret` and `store`. */
+export type RegistrationMetadataInput = Omit<RegistrationMetadata, 'hasClientSecret' | 'store'>;
+
+/** A registration to save. */
+export interface RegistrationInput {
+  metadata: RegistrationMetadataInput;
+  secrets: RegistrationSecrets;
+}
