@@ -3,14 +3,17 @@
  * auth is on, the auth layer's fetch) and adds what a pipe must know and the SDK does not tell:
  * - a failed POST rejects with a {@link BridgeError} that carries the HTTP status (so transport fallback and
  *   session recovery branch on numbers, never on message text), and a network failure with a `CONNECT` error;
- * - a `connectTimeoutMs` bound on everything that should answer at once (session set-up, notifications,
- *   responses, event streams, DELETE) — requests that may run long are bounded by the bridge's request timeout;
+ * - a `connectTimeoutMs` mark on everything that should answer at once (session set-up, notifications,
+ *   responses, event streams, DELETE), enforced at the bottom of the stack by {@link createBoundedFetch} so that
+ *   time spent in the auth layer (a browser login) is not counted — requests that may run long are bounded by the
+ *   bridge's request timeout instead;
  * - the end of every server-sent event stream is reported, with the request it belonged to, so a request whose
  *   stream dies before its response still gets an answer.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { redact } from '../log.js';
+import { CONNECT_TIMEOUT, type MarkedInit } from './bounded-fetch.js';
 import type { RequestId } from './jsonrpc.js';
 
 /** What the upstream fetch reports to its owner. */
@@ -28,9 +31,9 @@ export interface UpstreamFetchEvents {
 
 /** Options for {@link createUpstreamFetch}. */
 export interface UpstreamFetchOptions {
-  /** The fetch below this one (global fetch, a proxy-aware fetch, or the auth layer). */
+  /** The fetch below this one (the auth layer, or the bounded network fetch). */
   fetch: FetchLike;
-  /** Bound on answers that should come at once; 0 disables. */
+  /** Bound on answers that should come at once (marked for the bounded fetch below); 0 disables. */
   connectTimeoutMs: number;
   events: UpstreamFetchEvents;
 }
@@ -86,21 +89,13 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
     const post = method === 'POST' ? peekPost(init?.body) : undefined;
     // Requests (other than initialize) may legitimately take long to answer; everything else should be quick.
     const quick = !post || post.id === undefined || post.method === 'initialize';
-    const bounded = quick && connectTimeoutMs > 0 ? withTimeout(init, connectTimeoutMs) : undefined;
+    const marked: MarkedInit | undefined = quick && connectTimeoutMs > 0 ? { ...init, [CONNECT_TIMEOUT]: connectTimeoutMs } : init;
     let response: Response;
     try {
-      response = await inner(input, bounded ? bounded.init : init);
+      response = await inner(input, marked);
     } catch (error) {
-      if (bounded?.timedOut()) {
-        throw new BridgeError(ErrorCode.Connect, `no answer from ${url.origin} within ${connectTimeoutMs} ms`, {
-          cause: error,
-          hint: 'the server is slow or unreachable; raise --connect-timeout if it is just slow',
-        });
-      }
-      if (init?.signal?.aborted) throw error;
+      if (isBridgeError(error) || init?.signal?.aborted) throw error;
       throw connectError(url, error);
-    } finally {
-      bounded?.done();
     }
 
     const sessionHeader = headerOf(init, 'mcp-session-id');
@@ -133,34 +128,6 @@ function httpHint(status: number): string | undefined {
   if (status === 429) return 'the server is rate-limiting; retry later';
   if (status >= 500) return 'the server failed; check its logs or retry later';
   return undefined;
-}
-
-interface Bounded {
-  init: RequestInit;
-  timedOut(): boolean;
-  done(): void;
-}
-
-/** Adds a timeout to `init`'s signal until response headers arrive, without leaking listeners on the parent. */
-function withTimeout(init: RequestInit | undefined, ms: number): Bounded {
-  const controller = new AbortController();
-  const parent = init?.signal ?? undefined;
-  let fired = false;
-  const onParentAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
-  const timer = setTimeout(() => {
-    fired = true;
-    controller.abort(new Error(`timed out after ${ms} ms`));
-  }, ms);
-  return {
-    init: { ...init, signal: controller.signal },
-    timedOut: () => fired,
-    done: () => {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onParentAbort);
-    },
-  };
 }
 
 const NL = 10;

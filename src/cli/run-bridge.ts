@@ -4,6 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
@@ -58,7 +59,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     url: config.url,
     mode: config.transport,
     headers: config.headers,
-    fetch,
+    fetch: createBoundedFetch(fetch),
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     logger: log,

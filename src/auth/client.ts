@@ -1,0 +1,157 @@
+/**
+ * Which OAuth client the bridge is at an authorization server, in the order of preference the MCP authorization
+ * spec gives: a pre-registered client id (`--client-id`, with `--client-secret` for a confidential client), a
+ * client ID metadata document URL (`--client-metadata-url`, when the server advertises
+ * `client_id_metadata_document_supported`), else dynamic client registration (RFC 7591) as a native application,
+ * stored per (issuer, redirect URI) so it is made once.
+ */
+import {
+  ClientSecretBasic,
+  ClientSecretPost,
+  dynamicClientRegistrationRequest,
+  None,
+  processDynamicClientRegistrationResponse,
+  type AuthorizationServer,
+  type Client,
+  type ClientAuth,
+} from 'oauth4webapi';
+import { BridgeError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { registrationKey, type ClientIdSource, type CredentialStore } from '../store/index.js';
+import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+
+/** A client ready for authorization and token requests. */
+export interface ResolvedClient {
+  client: Client;
+  auth: ClientAuth;
+  source: ClientIdSource;
+  /** Store key of a dynamic registration (to drop it when the server forgot the client). */
+  registrationKey?: string;
+}
+
+/** Options for {@link resolveClient}. */
+export interface ResolveClientOptions {
+  as: AuthorizationServer;
+  redirectUri: string;
+  scopes: string[];
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  store: CredentialStore;
+  http: OAuthHttp;
+  now: () => number;
+  logger: Logger;
+}
+
+function authFor(method: string | undefined, secret: string | undefined): ClientAuth {
+  if (!secret || method === 'none') return None();
+  return method === 'client_secret_post' ? ClientSecretPost(secret) : ClientSecretBasic(secret);
+}
+
+/** The token endpoint auth method to register: `none` (public native client) when allowed, else a secret. */
+export function chooseAuthMethod(as: AuthorizationServer): string {
+  const supported = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  for (const m of ['none', 'client_secret_basic', 'client_secret_post']) if (supported.includes(m)) return m;
+  throw new BridgeError(ErrorCode.Auth, `the authorization server ${as.issuer} supports none of the client authentication methods the bridge can use`, {
+    hint: `it supports ${supported.join(', ')}; register a client yourself and pass --client-id`,
+  });
+}
+
+/** Resolves the client; see the module comment. */
+export async function resolveClient(o: ResolveClientOptions): Promise<ResolvedClient> {
+  if (o.clientId) {
+    o.logger.secret(o.clientSecret);
+    const supported = o.as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    const method = !o.clientSecret ? 'none' : supported.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post';
+    return { client: { client_id: o.clientId, token_endpoint_auth_method: method }, auth: authFor(method, o.clientSecret), source: 'pre-registered' };
+  }
+  if (o.clientMetadataUrl) {
+    if (o.as.client_id_metadata_document_supported === true) {
+      return { client: { client_id: o.clientMetadataUrl, token_endpoint_auth_method: 'none' }, auth: None(), source: 'metadata-document' };
+    }
+    o.logger.info(`the authorization server does not accept client ID metadata documents; registering a client instead`);
+  }
+  return registerClient(o);
+}
+
+async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> {
+  const key = registrationKey({ issuer: o.as.issuer, redirectUri: o.redirectUri });
+  const stored = await o.store.getRegistration(key);
+  const expired = stored?.metadata.clientSecretExpiresAt !== undefined && stored.metadata.clientSecretExpiresAt <= o.now();
+  if (stored && !expired) {
+    o.logger.secret(stored.secrets.clientSecret);
+    const method = String(stored.metadata.clientMetadata.token_endpoint_auth_method ?? (stored.secrets.clientSecret ? 'client_secret_basic' : 'none'));
+    return {
+      client: { client_id: stored.metadata.clientId, token_endpoint_auth_method: method },
+      auth: authFor(method, stored.secrets.clientSecret),
+      source: 'dynamic',
+      registrationKey: key,
+    };
+  }
+  if (!o.as.registration_endpoint) {
+    throw new BridgeError(ErrorCode.Auth, `the authorization server ${o.as.issuer} does not offer dynamic client registration`, {
+      hint: 'register a client with the provider and pass --client-id (and --client-secret if it is confidential)',
+    });
+  }
+  const method = chooseAuthMethod(o.as);
+  const metadata: Partial<Client> = {
+    client_name: 'mcp-auth-bridge',
+    application_type: 'native',
+    redirect_uris: [o.redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: method,
+    ...(o.scopes.length ? { scope: o.scopes.join(' ') } : {}),
+  };
+  let registered: Awaited<ReturnType<typeof processDynamicClientRegistrationResponse>>;
+  try {
+    const response = await dynamicClientRegistrationRequest(o.as, metadata, oauthOptions(o.http, new URL(o.as.registration_endpoint)));
+    registered = await processDynamicClientRegistrationResponse(response);
+  } catch (error) {
+    throw new BridgeError(ErrorCode.Auth, `dynamic client registration at ${o.as.issuer} failed: ${describeOAuthError(error)}`, {
+      cause: error,
+      hint: 'register a client with the provider yourself and pass --client-id',
+    });
+  }
+  const secret = typeof registered.client_secret === 'string' ? registered.client_secret : undefined;
+  const rat = typeof registered.registration_access_token === 'string' ? registered.registration_access_token : undefined;
+  o.logger.secret(secret);
+  o.logger.secret(rat);
+  const expiresAt = typeof registered.client_secret_expires_at === 'number' && registered.client_secret_expires_at > 0 ? registered.client_secret_expires_at * 1000 : undefined;
+  const issuedAt = typeof registered.client_id_issued_at === 'number' ? registered.client_id_issued_at * 1000 : undefined;
+  const usedMethod = String(registered.token_endpoint_auth_method ?? method);
+  await o.store.setRegistration(key, {
+    metadata: {
+      issuer: o.as.issuer,
+      redirectUri: o.redirectUri,
+      clientId: registered.client_id,
+      registeredAt: o.now(),
+      ...(issuedAt !== undefined ? { clientIdIssuedAt: issuedAt } : {}),
+      ...(expiresAt !== undefined ? { clientSecretExpiresAt: expiresAt } : {}),
+      clientMetadata: { ...registered, token_endpoint_auth_method: usedMethod },
+    },
+    secrets: { ...(secret ? { clientSecret: secret } : {}), ...(rat ? { registrationAccessToken: rat } : {}) },
+  });
+  o.logger.info(`registered mcp-auth-bridge as a client at ${o.as.issuer}`);
+  return {
+    client: { client_id: registered.client_id, token_endpoint_auth_method: usedMethod },
+    auth: authFor(usedMethod, secret),
+    source: 'dynamic',
+    registrationKey: key,
+  };
+}
+
+/** A one-line description of an oauth4webapi error: the OAuth `error` code when there is one. Never a secret. */
+export function describeOAuthError(error: unknown): string {
+  const e = error as { error?: unknown; error_description?: unknown; status?: unknown; message?: string; code?: string };
+  if (typeof e?.error === 'string') {
+    return `${e.error}${typeof e.error_description === 'string' ? ` (${e.error_description.slice(0, 200)})` : ''}`;
+  }
+  return e?.message ?? String(error);
+}
+
+/** The OAuth `error` code of an oauth4webapi error, when it carries one. */
+export function oauthErrorCode(error: unknown): string | undefined {
+  const code = (error as { error?: unknown })?.error;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,193 @@
+/**
+ * The interactive login: authorization code + PKCE S256 + `state` + `resource` (RFC 8707), through the user's
+ * browser and an already-bound {@link CallbackServer}. The callback is validated by oauth4webapi (state, RFC 9207
+ * `iss`, `error=`), the code is exchanged before the browser gets its page, so the page tells the real outcome.
+ */
+import {
+  AuthorizationResponseError,
+  authorizationCodeGrantRequest,
+  calculatePKCECodeChallenge,
+  generateRandomCodeVerifier,
+  generateRandomState,
+  getValidatedIdTokenClaims,
+  processAuthorizationCodeResponse,
+  validateAuthResponse,
+  type AuthorizationServer,
+  type TokenEndpointResponse,
+} from 'oauth4webapi';
+import { BridgeError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { BrowserOpener } from './browser.js';
+import type { CallbackServer, CallbackVerdict } from './callback-server.js';
+import { describeOAuthError, type ResolvedClient } from './client.js';
+import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { checkServerUrl } from './url-policy.js';
+
+/** Options for {@link runLogin}. */
+export interface LoginOptions {
+  as: AuthorizationServer;
+  client: ResolvedClient;
+  redirectUri: string;
+  callback: CallbackServer;
+  scopes: string[];
+  /** RFC 8707 resource indicator; omitted with `--no-resource`. */
+  resource: string | undefined;
+  /** Extra authorization request parameters (`--authorize-param`); reserved names were refused by the CLI. */
+  extraParams: Record<string, string>;
+  /** Opens the URL; undefined prints it only (`--no-browser`). */
+  opener: BrowserOpener | undefined;
+  timeoutMs: number;
+  http: OAuthHttp;
+  logger: Logger;
+  /** Shown to the user: which server the login is for. */
+  serverLabel: string;
+  /** Receives the authorization URL as soon as it is known (for progress displays and error messages). */
+  onUrl?: (url: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of a login. */
+export interface LoginResult {
+  tokens: TokenEndpointResponse;
+  /** Who logged in, when the ID token says (email, preferred_username or sub). */
+  account: string | undefined;
+}
+
+/** Builds the authorization URL (exported for tests and for `login --print-url` style displays). */
+export function authorizationUrl(options: {
+  as: AuthorizationServer;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  state: string;
+  scopes: string[];
+  resource: string | undefined;
+  extraParams: Record<string, string>;
+  policy: OAuthHttp['policy'];
+}): URL {
+  const url = checkServerUrl(options.as.authorization_endpoint, 'authorization_endpoint', options.policy);
+  const p = url.searchParams;
+  for (const [k, v] of Object.entries(options.extraParams)) p.set(k, v);
+  p.set('response_type', 'code');
+  p.set('client_id', options.clientId);
+  p.set('redirect_uri', options.redirectUri);
+  p.set('code_challenge', options.codeChallenge);
+  p.set('code_challenge_method', 'S256');
+  p.set('state', options.state);
+  if (options.scopes.length) p.set('scope', options.scopes.join(' '));
+  if (options.resource) p.set('resource', options.resource);
+  return url;
+}
+
+function accountOf(tokens: TokenEndpointResponse): string | undefined {
+  const claims = tokens.id_token ? getValidatedIdTokenClaims(tokens) : undefined;
+  if (!claims) return undefined;
+  for (const k of ['email', 'preferred_username', 'name', 'sub']) {
+    const v = claims[k];
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
+}
+
+/** Runs the login; see the module comment. */
+export async function runLogin(o: LoginOptions): Promise<LoginResult> {
+  const verifier = generateRandomCodeVerifier();
+  const state = generateRandomState();
+  o.logger.secret(verifier);
+  const url = authorizationUrl({
+    as: o.as,
+    clientId: o.client.client.client_id,
+    redirectUri: o.redirectUri,
+    codeChallenge: await calculatePKCECodeChallenge(verifier),
+    state,
+    scopes: o.scopes,
+    resource: o.resource,
+    extraParams: o.extraParams,
+    policy: o.http.policy,
+  });
+  o.onUrl?.(url.href);
+  process.stderr.write(`\nmcp-auth-bridge: log in to ${o.serverLabel} in your browser:\n  ${url.href}\n\n`);
+  if (o.opener) {
+    await o.opener(url.href).catch((error: unknown) => {
+      o.logger.warn(`could not open a browser (${(error as Error).message}); open the URL above yourself`);
+    });
+  }
+
+  let result: LoginResult | undefined;
+  const handle = async (params: URLSearchParams): Promise<CallbackVerdict> => {
+    if (params.get('state') !== state) {
+      o.logger.warn('ignored a login callback that does not belong to this login (state mismatch)');
+      return {
+        done: false,
+        page: { ok: false, title: 'Not this login', lines: ['This response does not belong to the login in progress (its state does not match).', 'If you started a new login, finish it in its own tab.'] },
+      };
+    }
+    let validated: URLSearchParams;
+    try {
+      validated = validateAuthResponse(o.as, o.client.client, params, state);
+    } catch (error) {
+      if (error instanceof AuthorizationResponseError) {
+        const denied = error.error === 'access_denied';
+        return {
+          done: true,
+          page: {
+            ok: false,
+            title: denied ? 'Login declined' : 'Login failed',
+            lines: denied
+              ? [`Access to ${o.serverLabel} was not granted.`, 'Start the login again from your MCP client if this was a mistake.']
+              : [`The authorization server answered: ${error.error}.`, 'Close this tab and try again; if it keeps failing, contact the server operator.'],
+          },
+          result: {
+            ok: false,
+            error: new BridgeError(ErrorCode.Auth, `the authorization server refused the login: ${describeOAuthError(error)}`, {
+              cause: error,
+              hint: denied ? 'access was declined in the browser; start the login again to retry' : undefined,
+            }),
+          },
+        };
+      }
+      return {
+        done: true,
+        page: { ok: false, title: 'Login refused', lines: ['The response did not come from the expected authorization server, so it was not used.', 'Close this tab and try again.'] },
+        result: {
+          ok: false,
+          error: new BridgeError(ErrorCode.Auth, `refused the login response: ${(error as Error).message} (RFC 9207 issuer check)`, { cause: error }),
+        },
+      };
+    }
+    const code = validated.get('code');
+    o.logger.secret(code ?? undefined);
+    let tokens: TokenEndpointResponse;
+    try {
+      const response = await authorizationCodeGrantRequest(o.as, o.client.client, o.client.auth, validated, o.redirectUri, verifier, {
+        ...oauthOptions(o.http, new URL(o.as.token_endpoint!)),
+        ...(o.resource ? { additionalParameters: { resource: o.resource } } : {}),
+      });
+      tokens = await processAuthorizationCodeResponse(o.as, o.client.client, response);
+    } catch (error) {
+      return {
+        done: true,
+        page: { ok: false, title: 'Login failed', lines: ['The authorization server did not issue tokens.', 'Close this tab and try again.'] },
+        result: { ok: false, error: new BridgeError(ErrorCode.Auth, `the token exchange failed: ${describeOAuthError(error)}`, { cause: error }) },
+      };
+    }
+    o.logger.secret(tokens.access_token);
+    o.logger.secret(tokens.refresh_token);
+    o.logger.secret(tokens.id_token);
+    const account = accountOf(tokens);
+    result = { tokens, account };
+    return {
+      done: true,
+      page: {
+        ok: true,
+        title: 'Logged in',
+        lines: [`mcp-auth-bridge is now connected to ${o.serverLabel}${account ? ` as ${account}` : ''}.`, 'You can close this tab.'],
+      },
+      result: { ok: true },
+    };
+  };
+
+  await o.callback.wait(handle, o.timeoutMs, o.signal);
+  if (!result) throw new BridgeError(ErrorCode.Internal, 'the login ended without tokens');
+  return result;
+}

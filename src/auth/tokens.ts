@@ -1,0 +1,47 @@
+/**
+ * Token lifetimes on an injected clock: the absolute `expiresAt` of a token response, and when to refresh —
+ * proactively once less than min(5 min, 10 % of the token's lifetime) remains, so that even a token that lives
+ * seconds is refreshed once per lifetime, never once per request.
+ */
+import type { TokenEndpointResponse } from 'oauth4webapi';
+import type { LoginMetadata, LoginSecrets } from '../store/index.js';
+
+/** Longest head start for a proactive refresh. */
+const MAX_MARGIN_MS = 5 * 60_000;
+/** A token this close to expiry is treated as expired (clock skew between machines). */
+const SKEW_MS = 5_000;
+
+/** When a token response expires, as epoch ms, or undefined when the server gave no `expires_in`. */
+export function expiresAtOf(response: Pick<TokenEndpointResponse, 'expires_in'>, now: number): number | undefined {
+  const s = response.expires_in;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? now + s * 1000 : undefined;
+}
+
+/** Whether a stored login should be refreshed now (it has a refresh token and is near its end). */
+export function shouldRefresh(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>, now: number): boolean {
+  if (meta.expiresAt === undefined) return false;
+  const lifetime = Math.max(0, meta.expiresAt - meta.obtainedAt);
+  const margin = Math.min(MAX_MARGIN_MS, lifetime / 10);
+  return meta.expiresAt - now <= Math.max(margin, SKEW_MS);
+}
+
+/** Whether the access token can no longer be used. */
+export function isExpired(meta: Pick<LoginMetadata, 'expiresAt'>, now: number): boolean {
+  return meta.expiresAt !== undefined && meta.expiresAt - now <= SKEW_MS;
+}
+
+/** The secrets of a token response, keeping the old refresh token when a refresh returned none (RFC 6749 §6). */
+export function secretsOf(response: TokenEndpointResponse, previous?: LoginSecrets): LoginSecrets {
+  const refreshToken = response.refresh_token ?? previous?.refreshToken;
+  const idToken = response.id_token ?? previous?.idToken;
+  return {
+    accessToken: response.access_token,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(idToken ? { idToken } : {}),
+  };
+}
+
+/** Granted scopes: the response's `scope`, else what was asked for (RFC 6749 §5.1). */
+export function grantedScopes(response: Pick<TokenEndpointResponse, 'scope'>, requested: string[]): string[] {
+  return typeof response.scope === 'string' ? response.scope.split(' ').filter(Boolean) : requested;
+}
