@@ -8,8 +8,12 @@ import type { LoginMetadata, LoginSecrets } from '../store/index.js';
 
 /** Longest head start for a proactive refresh. */
 const MAX_MARGIN_MS = 5 * 60_000;
-/** A token this close to expiry is treated as expired (clock skew between machines). */
+/** A token this close to expiry is treated as expired (clock skew), capped at a tenth of its lifetime. */
 const SKEW_MS = 5_000;
+
+function lifetimeOf(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>): number {
+  return Math.max(0, (meta.expiresAt ?? 0) - meta.obtainedAt);
+}
 
 /** When a token response expires, as epoch ms, or undefined when the server gave no `expires_in`. */
 export function expiresAtOf(response: Pick<TokenEndpointResponse, 'expires_in'>, now: number): number | undefined {
@@ -20,14 +24,14 @@ export function expiresAtOf(response: Pick<TokenEndpointResponse, 'expires_in'>,
 /** Whether a stored login should be refreshed now (it has a refresh token and is near its end). */
 export function shouldRefresh(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>, now: number): boolean {
   if (meta.expiresAt === undefined) return false;
-  const lifetime = Math.max(0, meta.expiresAt - meta.obtainedAt);
-  const margin = Math.min(MAX_MARGIN_MS, lifetime / 10);
-  return meta.expiresAt - now <= Math.max(margin, SKEW_MS);
+  const margin = Math.min(MAX_MARGIN_MS, lifetimeOf(meta) / 10);
+  return meta.expiresAt - now <= margin;
 }
 
 /** Whether the access token can no longer be used. */
-export function isExpired(meta: Pick<LoginMetadata, 'expiresAt'>, now: number): boolean {
-  return meta.expiresAt !== undefined && meta.expiresAt - now <= SKEW_MS;
+export function isExpired(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>, now: number): boolean {
+  if (meta.expiresAt === undefined) return false;
+  return meta.expiresAt - now <= Math.min(SKEW_MS, lifetimeOf(meta) / 20);
 }
 
 /** The secrets of a token response, keeping the old refresh token when a refresh returned none (RFC 6749 §6). */

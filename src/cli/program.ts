@@ -19,6 +19,20 @@ export interface RawOptions {
   logFile?: string;
   silent?: boolean;
   banner: boolean;
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  scopes?: string;
+  resource: string | boolean;
+  authorizeParam: string[];
+  authTimeout: string;
+  redirectUrl?: string;
+  callbackPort?: string;
+  callbackHost?: string;
+  browser: string | boolean;
+  tokenStore: string;
+  configDir?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -76,6 +90,22 @@ export function createProgram(action: (url: string | undefined, options: RawOpti
     .addOption(new Option('--log-file <path>', 'also append the verbose log to this file (created 0600)').env('MCP_LOG_FILE'))
     .addOption(new Option('--silent', `log errors only (env: ${FLAG_ENV.silent}=1)`).conflicts('debug'))
     .addOption(new Option('--no-banner', `skip the start-up line on stderr (env: ${FLAG_ENV.noBanner}=1)`))
+    .addOption(new Option('--issuer <url>', 'issuer mode: the OpenID provider to log in with, for servers that never name one').env('OIDC_ISSUER_URL'))
+    .addOption(new Option('--client-id <id>', 'a client id registered with the provider (else: metadata document or dynamic registration)').env('OIDC_CLIENT_ID'))
+    .addOption(new Option('--client-secret <secret>', 'its secret, for a confidential client (prefer the variable: argv is visible to other users)').env('OIDC_CLIENT_SECRET'))
+    .addOption(new Option('--client-metadata-url <url>', 'an https URL of your client ID metadata document, used when the server supports them').env('MCP_CLIENT_METADATA_URL'))
+    .addOption(new Option('--scopes <scopes>', 'scopes to ask for, space- or comma-separated (issuer mode default: openid profile email)').env('OIDC_SCOPES'))
+    .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata)').env('MCP_RESOURCE'))
+    .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
+    .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
+    .addOption(new Option('--auth-timeout <duration>', 'how long a browser login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
+    .addOption(new Option('--redirect-url <url>', 'fixed redirect URI registered for --client-id (issuer mode default http://localhost:8080/auth/callback)').env('OIDC_REDIRECT_URL'))
+    .addOption(new Option('--callback-port <port>', 'loopback port for the login callback (default: a stable port per server, else a free one)').env('MCP_CALLBACK_PORT'))
+    .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(['127.0.0.1', 'localhost']).env('MCP_CALLBACK_HOST'))
+    .addOption(new Option('--browser <command>', 'command that opens the login URL (default: the system browser)').env('BROWSER'))
+    .addOption(new Option('--no-browser', 'do not open a browser; print the login URL only (for SSH port forwarding)'))
+    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
+    .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'))
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .exitOverride()

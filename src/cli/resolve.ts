@@ -21,6 +21,111 @@ export interface BridgeConfig {
   logLevel: LogLevel;
   logFile: string | undefined;
   banner: boolean;
+  /** Undefined when auth is off (a static Authorization header was given). */
+  auth: AuthConfig | undefined;
+}
+
+/** The validated auth options. */
+export interface AuthConfig {
+  issuer: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  clientMetadataUrl: string | undefined;
+  scopes: string[] | undefined;
+  resource: string | undefined;
+  sendResource: boolean;
+  extraParams: Record<string, string>;
+  authTimeoutMs: number;
+  redirectUrl: string | undefined;
+  callbackPort: number | undefined;
+  callbackHost: string | undefined;
+  /** A browser command, `false` for none (print only), or undefined for the system browser. */
+  browser: string | false | undefined;
+  tokenStore: 'auto' | 'keychain' | 'file';
+  configDir: string | undefined;
+  allowHttp: boolean;
+}
+
+/** Authorization request parameters the bridge sets itself; `--authorize-param` may not change them. */
+const RESERVED_PARAMS = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'scope',
+  'resource',
+  'request',
+  'request_uri',
+  'nonce',
+  'response_mode',
+]);
+
+function resolveAuth(raw: RawOptions, allowHttp: boolean): AuthConfig {
+  const extraParams: Record<string, string> = {};
+  for (const item of raw.authorizeParam) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new BridgeError(ErrorCode.Usage, `--authorize-param: "${item}" is not key=value`, { hint: 'for example --authorize-param access_type=offline' });
+    const key = item.slice(0, eq).trim();
+    if (RESERVED_PARAMS.has(key)) {
+      throw new BridgeError(ErrorCode.Usage, `--authorize-param: ${key} is set by the bridge itself`, {
+        hint: key === 'scope' ? 'use --scopes' : key === 'resource' ? 'use --resource' : key === 'redirect_uri' ? 'use --redirect-url' : undefined,
+      });
+    }
+    extraParams[key] = item.slice(eq + 1);
+  }
+  const scopes = raw.scopes?.split(/[\s,]+/).filter(Boolean);
+  const checkUrl = (option: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new BridgeError(ErrorCode.Usage, `${option}: "${value}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url) || allowHttp))) {
+      throw new BridgeError(ErrorCode.Usage, `${option}: ${value} must use https:`, { hint: 'http: is accepted for this machine only, or anywhere with --allow-http' });
+    }
+    return value;
+  };
+  const issuer = checkUrl('--issuer', raw.issuer);
+  const redirect = checkUrl('--redirect-url', raw.redirectUrl ?? (issuer ? 'http://localhost:8080/auth/callback' : undefined));
+  if (redirect && !isLoopback(new URL(redirect))) {
+    throw new BridgeError(ErrorCode.Usage, `--redirect-url: ${redirect} is not on this machine`, { hint: 'the login callback is received on a loopback address such as http://127.0.0.1:8080/callback' });
+  }
+  const metadataUrl = raw.clientMetadataUrl;
+  if (metadataUrl !== undefined && !/^https:\/\/[^/]+\/./.test(metadataUrl)) {
+    throw new BridgeError(ErrorCode.Usage, `--client-metadata-url: ${metadataUrl} must be an https URL with a path`);
+  }
+  let callbackPort: number | undefined;
+  if (raw.callbackPort !== undefined) {
+    callbackPort = Number(raw.callbackPort);
+    if (!Number.isInteger(callbackPort) || callbackPort < 1 || callbackPort > 65535) {
+      throw new BridgeError(ErrorCode.Usage, `--callback-port: "${raw.callbackPort}" is not a port number`, { hint: 'use a number from 1024 to 65535' });
+    }
+  }
+  if (raw.clientSecret && !raw.clientId) {
+    throw new BridgeError(ErrorCode.Usage, '--client-secret needs --client-id', { hint: 'give the client id the secret belongs to' });
+  }
+  return {
+    issuer,
+    clientId: raw.clientId,
+    clientSecret: raw.clientSecret,
+    clientMetadataUrl: metadataUrl,
+    scopes: scopes && scopes.length ? scopes : undefined,
+    resource: typeof raw.resource === 'string' ? checkUrl('--resource', raw.resource) : undefined,
+    sendResource: raw.resource !== false,
+    extraParams,
+    authTimeoutMs: parseDuration('--auth-timeout', raw.authTimeout) || 300_000,
+    redirectUrl: redirect,
+    callbackPort,
+    callbackHost: raw.callbackHost,
+    browser: raw.browser === false ? false : typeof raw.browser === 'string' && raw.browser.trim() ? raw.browser : undefined,
+    tokenStore: raw.tokenStore as AuthConfig['tokenStore'],
+    configDir: raw.configDir,
+    allowHttp,
+  };
 }
 
 /** Whether `url` points at this machine (where plain http cannot be intercepted on the network). */
@@ -88,6 +193,7 @@ export function resolveBridgeConfig(urlArg: string | undefined, raw: RawOptions,
     logLevel: debug ? 'debug' : silent ? 'error' : 'info',
     logFile: raw.logFile,
     banner,
+    auth: headers.authorization === undefined ? resolveAuth(raw, allowHttp) : undefined,
   };
 }
 

@@ -8,7 +8,11 @@ import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
+import { createAuthFetch } from '../auth/auth-fetch.js';
+import { Authorizer } from '../auth/authorizer.js';
+import { commandOpener, systemOpener } from '../auth/browser.js';
 import { createLogger, type Logger } from '../log.js';
+import { openCredentialStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
@@ -48,6 +52,33 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     fetch = await createEnvProxyFetch();
     log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
   }
+  const network = createBoundedFetch(fetch);
+  let upstreamFetch = network;
+  const auth = config.auth;
+  if (auth) {
+    const authorizer = new Authorizer({
+      serverUrl: config.url,
+      ...(auth.issuer ? { issuer: auth.issuer } : {}),
+      ...(auth.clientId ? { clientId: auth.clientId } : {}),
+      ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
+      ...(auth.clientMetadataUrl ? { clientMetadataUrl: auth.clientMetadataUrl } : {}),
+      ...(auth.scopes ? { scopes: auth.scopes } : {}),
+      ...(auth.resource ? { resource: auth.resource } : {}),
+      sendResource: auth.sendResource,
+      extraParams: auth.extraParams,
+      authTimeoutMs: auth.authTimeoutMs,
+      ...(auth.redirectUrl ? { redirectUrl: auth.redirectUrl } : {}),
+      ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
+      ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
+      opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
+      openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
+      ...(auth.configDir ? { configDir: auth.configDir } : {}),
+      http: { fetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
+      now: Date.now,
+      logger: log,
+    });
+    upstreamFetch = createAuthFetch({ fetch: network, authorizer });
+  }
   const client = new StdioTransport({
     stdin: options.stdin ?? process.stdin,
     stdout: options.stdout ?? process.stdout,
@@ -59,7 +90,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     url: config.url,
     mode: config.transport,
     headers: config.headers,
-    fetch: createBoundedFetch(fetch),
+    fetch: upstreamFetch,
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     logger: log,

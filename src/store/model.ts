@@ -89,8 +89,8 @@ export interface RegistrationMetadata {
   store: StoreKind;
   /**
    * The other, non-secret fields of the registration response (`token_endpoint_auth_method`, `grant_types`,
-   * `registration_client_uri`, …). Fields named like secrets (`client_secret`, `registration_access_token`, anything
-   * ending in `secret` or `token`) are dropped by the store before writing.
+   * `registration_client_uri`, …). Fields named like secrets (`client_secret`, `registration_access_token`: any name
+   * ending in `secret`, `token`, `password` or `assertion`) are dropped by the store before writing.
    */
   clientMetadata: Record<string, unknown>;
 }

@@ -12,7 +12,7 @@ export const APP_NAME = 'mcp-auth-bridge';
 
 /** Options naming the configuration directory. */
 export interface ConfigDirOptions {
-  /** The configuration directory; relative paths are resolved against the working directory. Default: {@link defaultConfigDir}. */
+  /** The configuration directory (a relative path is resolved against the working directory). Default: {@link defaultConfigDir}. */
   configDir?: string;
 }
 

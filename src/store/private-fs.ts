@@ -82,9 +82,10 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Replaces `file` with `data` atomically: writes a 0600 temp file in the same directory (named `.<name>.<pid>.<random>.tmp`),
- * fsyncs it, renames it over `file`, then fsyncs the directory. Readers see the old content or the new, never a mix.
- * The directory must exist. On failure the temp file is removed and the system error is thrown.
+ * Replaces `file` with `data` atomically: writes a 0600 temp file in the same directory
+ * (`.<name>.<pid>.<random>.tmp`), fsyncs it, renames it over `file`, then fsyncs the directory. Readers see the old
+ * content or the new, never a mix. The directory must exist. On failure the temp file is removed and the system
+ * error is thrown.
  */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const dir = dirname(file);

@@ -1,0 +1,47 @@
+/**
+ * `authFetch`: the one place where auth reaches HTTP (see ../shared/DESIGN.md). It sits below the upstream seam:
+ * every request to the MCP server gets the current access token; a 401 makes the {@link Authorizer} refresh or
+ * log in, then the request is sent again once; a 403 `insufficient_scope` makes it log in for more scopes
+ * (bounded), then the request is sent again once. Requests wait while a login is under way.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Authorizer } from './authorizer.js';
+import { bearerChallenge } from './challenge.js';
+
+/** Options for {@link createAuthFetch}. */
+export interface AuthFetchOptions {
+  /** The fetch below (the bounded network fetch). */
+  fetch: FetchLike;
+  authorizer: Authorizer;
+}
+
+function withBearer(init: RequestInit | undefined, token: string | undefined): RequestInit | undefined {
+  if (!token) return init;
+  const headers = new Headers(init?.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+/** Creates the auth fetch; see the module comment. */
+export function createAuthFetch(options: AuthFetchOptions): FetchLike {
+  const { fetch: inner, authorizer } = options;
+  return async (input, init) => {
+    const token = await authorizer.accessToken();
+    const response = await inner(input, withBearer(init, token));
+    if (response.status === 401) {
+      const challenge = bearerChallenge(response);
+      await response.body?.cancel().catch(() => undefined);
+      await authorizer.onUnauthorized({ challenge, usedToken: token });
+      return inner(input, withBearer(init, await authorizer.accessToken()));
+    }
+    if (response.status === 403) {
+      const challenge = bearerChallenge(response);
+      if (challenge?.error === 'insufficient_scope') {
+        await response.body?.cancel().catch(() => undefined);
+        await authorizer.onInsufficientScope({ challenge, usedToken: token });
+        return inner(input, withBearer(init, await authorizer.accessToken()));
+      }
+    }
+    return response;
+  };
+}

@@ -1,0 +1,487 @@
+/**
+ * The Authorizer keeps one MCP server's login alive: it finds a stored login for the server, hands out access
+ * tokens (refreshing proactively near expiry), and, when the server says 401 or 403 `insufficient_scope`, refreshes
+ * or runs a browser login — once per process (single-flight) and once across processes (a lock per server and
+ * authorization server), so parallel bridges open one browser tab and never spend a rotated refresh token twice.
+ */
+import { createHash } from 'node:crypto';
+import {
+  processRefreshTokenResponse,
+  refreshTokenGrantRequest,
+  type AuthorizationServer,
+  type TokenEndpointResponse,
+} from 'oauth4webapi';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  acquireLock,
+  registrationKey,
+  tokenKey,
+  type CredentialStore,
+  type LoginMetadata,
+  type StoredLogin,
+} from '../store/index.js';
+import type { BrowserOpener } from './browser.js';
+import { CallbackServer } from './callback-server.js';
+import type { BearerChallenge } from './challenge.js';
+import { describeOAuthError, oauthErrorCode, resolveClient, type ResolvedClient } from './client.js';
+import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
+import { runLogin } from './login.js';
+import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { expiresAtOf, grantedScopes, isExpired, secretsOf, shouldRefresh } from './tokens.js';
+
+/** Options for {@link Authorizer}. */
+export interface AuthorizerOptions {
+  /** The MCP server URL as the user gave it. */
+  serverUrl: URL;
+  /** Issuer mode: the authorization server to use, for servers that do not advertise one. */
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  /** Scopes the user asked for (`--scopes`); otherwise the server's challenge or metadata decides. */
+  scopes?: string[];
+  /** RFC 8707 resource override (`--resource`). */
+  resource?: string;
+  /** False with `--no-resource`: the parameter is never sent. */
+  sendResource: boolean;
+  /** Extra authorization request parameters (`--authorize-param`). */
+  extraParams: Record<string, string>;
+  /** How long a login may take, and how long another bridge's login is waited for. */
+  authTimeoutMs: number;
+  /** Fixed redirect URI (`--redirect-url`); otherwise a loopback one is chosen. */
+  redirectUrl?: string;
+  /** Callback host (`--callback-host`): `127.0.0.1` (default) or `localhost`. */
+  callbackHost?: string;
+  /** Callback port (`--callback-port`); otherwise a stable port per server, or a free one. */
+  callbackPort?: number;
+  /** Opens the login URL; undefined prints it only. */
+  opener: BrowserOpener | undefined;
+  /** Opens the credential store on first use. */
+  openStore: () => Promise<CredentialStore>;
+  /** Config directory for locks (`--config-dir`). */
+  configDir?: string;
+  http: OAuthHttp;
+  now: () => number;
+  logger: Logger;
+}
+
+/** What a request that was answered 401 or 403 tells the authorizer. */
+export interface Rejection {
+  challenge: BearerChallenge | undefined;
+  /** The access token the rejected request carried, if any. */
+  usedToken: string | undefined;
+}
+
+interface Context {
+  as: AuthorizationServer;
+  /** The resource value (sent unless `--no-resource`); also part of the credential key. */
+  resource: string;
+  scopesSupported: string[] | undefined;
+}
+
+interface Current {
+  key: string;
+  login: StoredLogin;
+}
+
+const DEFAULT_ISSUER_SCOPES = ['openid', 'profile', 'email'];
+/** Logins for more scopes per process, so a server that keeps asking cannot loop the user forever. */
+const MAX_STEP_UPS = 2;
+
+/** Keeps one server's login alive; see the module comment. */
+export class Authorizer {
+  readonly #o: AuthorizerOptions;
+  readonly #log: Logger;
+  #store: Promise<CredentialStore> | undefined;
+  #loaded: Promise<void> | undefined;
+  #ctx: Context | undefined;
+  #current: Current | undefined;
+  #busy: Promise<void> | undefined;
+  #stepUps = 0;
+  #lastLoginUrl: string | undefined;
+
+  constructor(options: AuthorizerOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+  }
+
+  /** The login URL of the login under way or last started, for error messages. */
+  get loginUrl(): string | undefined {
+    return this.#lastLoginUrl;
+  }
+
+  /**
+   * An access token for the next request, refreshed first when near its end; undefined when there is no login yet
+   * (the request then goes without one and the server's 401 starts the login).
+   */
+  async accessToken(): Promise<string | undefined> {
+    this.#loaded ??= this.#loadStored().catch((error: unknown) => {
+      this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
+    });
+    await this.#loaded;
+    if (this.#busy) await this.#busy.catch(() => undefined);
+    const current = this.#current;
+    if (!current) return undefined;
+    const meta = current.login.metadata;
+    if (shouldRefresh(meta, this.#o.now()) && current.login.secrets.refreshToken) {
+      await this.#exclusive(() => this.#refresh(current.login.secrets.accessToken)).catch((error: unknown) => {
+        this.#log.warn(`could not refresh the access token: ${(error as Error).message}`);
+      });
+    }
+    const now = this.#current;
+    if (!now || isExpired(now.login.metadata, this.#o.now())) return undefined;
+    return now.login.secrets.accessToken;
+  }
+
+  /** The server answered 401: refresh once if that can help, else log in. Rejects when neither worked. */
+  async onUnauthorized(rejection: Rejection): Promise<void> {
+    await this.#exclusive(async () => {
+      const current = this.#current;
+      if (current && current.login.secrets.accessToken !== rejection.usedToken && !isExpired(current.login.metadata, this.#o.now())) {
+        return; // someone already replaced the rejected token
+      }
+      if (current?.login.secrets.refreshToken) {
+        try {
+          await this.#refresh(rejection.usedToken);
+          return;
+        } catch (error) {
+          this.#log.info(`refreshing did not help (${(error as Error).message}); logging in again`);
+        }
+      }
+      await this.#login(rejection, undefined);
+    });
+  }
+
+  /** The server answered 403 `insufficient_scope`: log in again for the union of scopes, a bounded number of times. */
+  async onInsufficientScope(rejection: Rejection): Promise<void> {
+    await this.#exclusive(async () => {
+      const wanted = (rejection.challenge?.scope ?? '').split(' ').filter(Boolean);
+      const have = this.#current?.login.metadata.scopes ?? [];
+      if (this.#current && this.#current.login.secrets.accessToken !== rejection.usedToken) return;
+      const union = [...new Set([...have, ...wanted])];
+      if (wanted.length > 0 && wanted.every((s) => have.includes(s))) {
+        throw new BridgeError(ErrorCode.Auth, `the server refused access although the login has the scopes it asked for (${wanted.join(' ')})`, {
+          hint: 'your account may lack the permission; ask the server operator',
+        });
+      }
+      if (this.#stepUps >= MAX_STEP_UPS) {
+        throw new BridgeError(ErrorCode.Auth, `the server keeps asking for more scopes (${wanted.join(' ') || 'unspecified'}); not logging in again`, {
+          hint: 'restart the bridge to try again, or pass the scopes you need with --scopes',
+        });
+      }
+      this.#stepUps++;
+      this.#log.info(`the server needs more permissions (${wanted.join(' ') || 'unspecified'}); logging in again`);
+      await this.#login(rejection, union);
+    });
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Runs `work` alone in this process; concurrent callers wait for the one under way instead of starting another. */
+  async #exclusive(work: () => Promise<void>): Promise<void> {
+    if (this.#busy) {
+      await this.#busy;
+      return;
+    }
+    const run = work().finally(() => {
+      if (this.#busy === run) this.#busy = undefined;
+    });
+    this.#busy = run;
+    await run;
+  }
+
+  #openStore(): Promise<CredentialStore> {
+    this.#store ??= this.#o.openStore();
+    return this.#store;
+  }
+
+  /** Finds the newest stored login for this server (and the issuer/client the options name). */
+  async #loadStored(): Promise<void> {
+    const store = await this.#openStore();
+    const { logins } = await store.list();
+    const server = this.#o.serverUrl.href;
+    const match = logins
+      .filter((l) => l.metadata.serverUrl === server)
+      .filter((l) => !this.#o.issuer || sameUrl(l.metadata.issuer, this.#o.issuer))
+      .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
+      .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt)[0];
+    if (!match) return;
+    const login = await store.getTokens(match.key);
+    if (!login) return;
+    this.#remember(login);
+    this.#current = { key: match.key, login };
+    this.#log.debug(`using the stored login for ${server} (${login.metadata.store})`);
+  }
+
+  #remember(login: StoredLogin): void {
+    this.#log.secret(login.secrets.accessToken);
+    this.#log.secret(login.secrets.refreshToken);
+    this.#log.secret(login.secrets.idToken);
+  }
+
+  /** Discovery: from the stored issuer, the `--issuer`, or the server's challenge and metadata. */
+  async #context(challenge: BearerChallenge | undefined): Promise<Context> {
+    if (this.#ctx) return this.#ctx;
+    const http = this.#o.http;
+    let issuer = this.#o.issuer;
+    let resource = this.#o.resource;
+    let scopesSupported: string[] | undefined;
+    if (!issuer) {
+      const prm = await fetchResourceMetadata({ serverUrl: this.#o.serverUrl, challenge, http });
+      if (!prm) {
+        const stored = this.#current?.login.metadata;
+        if (!stored) {
+          throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.origin} requires authorization but does not say which authorization server to use`, {
+            hint: 'it publishes no protected-resource metadata (RFC 9728); pass the provider with --issuer <url> and --client-id <id>',
+          });
+        }
+        issuer = stored.issuer;
+        resource ??= stored.resource;
+      } else {
+        issuer = prm.authorizationServers[0]!;
+        resource ??= prm.resource;
+        scopesSupported = prm.scopesSupported;
+      }
+    }
+    const as = await discoverAuthorizationServer({ issuer, http });
+    this.#ctx = { as, resource: resource ?? this.#o.serverUrl.href, scopesSupported };
+    return this.#ctx;
+  }
+
+  /** A lock key per (issuer, resource): logins and refreshes for one server never overlap across processes. */
+  #lockKey(ctx: Context): string {
+    return tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: '*' });
+  }
+
+  async #withLock<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
+    const lock = await acquireLock(this.#lockKey(ctx), {
+      ...(this.#o.configDir ? { configDir: this.#o.configDir } : {}),
+      timeoutMs: this.#o.authTimeoutMs + 30_000,
+      staleAfterMs: this.#o.authTimeoutMs + 30_000,
+      logger: this.#log,
+    });
+    try {
+      return await work();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Adopts a login another process stored meanwhile, when it is newer than the rejected token. */
+  async #adoptNewer(ctx: Context, rejectedToken: string | undefined, scopes: string[] | undefined): Promise<boolean> {
+    const store = await this.#openStore();
+    const { logins } = await store.list();
+    const candidates = logins
+      .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && sameUrl(l.metadata.issuer, ctx.as.issuer) && l.metadata.resource === ctx.resource)
+      .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
+      .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
+    for (const c of candidates) {
+      if (isExpired(c.metadata, this.#o.now())) continue;
+      if (scopes && !scopes.every((s) => c.metadata.scopes.includes(s))) continue;
+      const login = await store.getTokens(c.key);
+      if (!login || login.secrets.accessToken === rejectedToken) continue;
+      this.#remember(login);
+      this.#current = { key: c.key, login };
+      this.#log.info('using the login another mcp-auth-bridge process just completed');
+      return true;
+    }
+    return false;
+  }
+
+  async #refresh(rejectedToken: string | undefined): Promise<void> {
+    const current = this.#current;
+    if (!current?.login.secrets.refreshToken) throw new BridgeError(ErrorCode.Auth, 'no refresh token');
+    const ctx = await this.#context(undefined);
+    await this.#withLock(ctx, async () => {
+      const store = await this.#openStore();
+      // Another process may have refreshed (and rotated the refresh token) while this one waited for the lock.
+      const latest = await store.getTokens(current.key);
+      if (latest && latest.secrets.accessToken !== rejectedToken && !shouldRefresh(latest.metadata, this.#o.now())) {
+        this.#remember(latest);
+        this.#current = { ...current, login: latest };
+        return;
+      }
+      const refreshToken = latest?.secrets.refreshToken ?? current.login.secrets.refreshToken!;
+      const client = await this.#clientFor(ctx, current.login.metadata);
+      let tokens: TokenEndpointResponse;
+      try {
+        const response = await refreshTokenGrantRequest(ctx.as, client.client, client.auth, refreshToken, {
+          ...oauthOptions(this.#o.http, new URL(ctx.as.token_endpoint!)),
+          ...(this.#o.sendResource ? { additionalParameters: { resource: ctx.resource } } : {}),
+        });
+        tokens = await processRefreshTokenResponse(ctx.as, client.client, response);
+      } catch (error) {
+        const code = oauthErrorCode(error);
+        if (code === 'invalid_grant' || code === 'invalid_client') {
+          await store.deleteTokens(current.key);
+          this.#current = undefined;
+          if (code === 'invalid_client' && client.registrationKey) {
+            await store.deleteRegistration(client.registrationKey);
+            this.#log.info('the authorization server no longer knows this client; it will be registered again');
+          }
+        }
+        throw new BridgeError(ErrorCode.Auth, `refreshing the login failed: ${describeOAuthError(error)}`, { cause: error });
+      }
+      const saved = await this.#save(ctx, current.key, current.login.metadata.clientId, current.login.metadata.clientIdSource, tokens, current.login.metadata.scopes, latest?.secrets ?? current.login.secrets);
+      this.#current = { ...current, login: saved };
+      this.#log.info(`refreshed the access token for ${this.#o.serverUrl.origin}`);
+    });
+  }
+
+  async #save(
+    ctx: Context,
+    key: string,
+    clientId: string,
+    source: ResolvedClient['source'],
+    tokens: TokenEndpointResponse,
+    requested: string[],
+    previous: StoredLogin['secrets'] | undefined,
+  ): Promise<StoredLogin> {
+    this.#log.secret(tokens.access_token);
+    this.#log.secret(tokens.refresh_token);
+    this.#log.secret(tokens.id_token);
+    const now = this.#o.now();
+    const expiresAt = expiresAtOf(tokens, now);
+    const store = await this.#openStore();
+    const saved = await store.setTokens(key, {
+      metadata: {
+        serverUrl: this.#o.serverUrl.href,
+        issuer: ctx.as.issuer,
+        resource: ctx.resource,
+        clientId,
+        clientIdSource: source,
+        scopes: grantedScopes(tokens, requested),
+        obtainedAt: now,
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      },
+      secrets: secretsOf(tokens, previous),
+    });
+    return saved;
+  }
+
+  /** The client for refreshing a stored login: options for pre-registered ones, the stored registration for dynamic. */
+  async #clientFor(ctx: Context, meta: LoginMetadata): Promise<ResolvedClient> {
+    const store = await this.#openStore();
+    return resolveClient({
+      as: ctx.as,
+      redirectUri: this.#redirectUri(ctx, this.#stablePort(ctx)),
+      scopes: meta.scopes,
+      ...(meta.clientIdSource === 'pre-registered' ? { clientId: meta.clientId, ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}) } : {}),
+      ...(meta.clientIdSource === 'metadata-document' ? { clientMetadataUrl: meta.clientId } : {}),
+      store,
+      http: this.#o.http,
+      now: this.#o.now,
+      logger: this.#log,
+    });
+  }
+
+  /** The scopes to ask for: explicit, else challenged, else advertised; plus offline_access when offered. */
+  #scopes(ctx: Context, challenge: BearerChallenge | undefined, union: string[] | undefined): string[] {
+    let scopes = union ?? this.#o.scopes ?? challenge?.scope?.split(' ').filter(Boolean) ?? ctx.scopesSupported;
+    if (!scopes || scopes.length === 0) scopes = this.#o.issuer ? DEFAULT_ISSUER_SCOPES : [];
+    const supported = ctx.as.scopes_supported ?? [];
+    if (supported.includes('offline_access') && !scopes.includes('offline_access')) scopes = [...scopes, 'offline_access'];
+    return scopes;
+  }
+
+  #stablePort(ctx: Context): number {
+    if (this.#o.callbackPort !== undefined) return this.#o.callbackPort;
+    const h = createHash('sha256').update(`${ctx.as.issuer}\n${ctx.resource}`).digest();
+    return 28000 + (h.readUInt16BE(0) % 1000);
+  }
+
+  #redirectUri(ctx: Context, port: number): string {
+    if (this.#o.redirectUrl) return this.#o.redirectUrl;
+    const host = this.#o.callbackHost ?? '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}/callback`;
+  }
+
+  /** Binds the callback: the fixed redirect's port, else the stable port, else any free port (a new redirect URI). */
+  async #bindCallback(ctx: Context): Promise<{ server: CallbackServer; redirectUri: string }> {
+    if (this.#o.redirectUrl) {
+      const url = new URL(this.#o.redirectUrl);
+      const port = Number(url.port || 80);
+      const server = await CallbackServer.listen({ host: url.hostname, port, path: url.pathname, logger: this.#log });
+      return { server, redirectUri: this.#o.redirectUrl };
+    }
+    const host = this.#o.callbackHost ?? '127.0.0.1';
+    const stable = this.#stablePort(ctx);
+    try {
+      const server = await CallbackServer.listen({ host, port: stable, path: '/callback', logger: this.#log });
+      return { server, redirectUri: this.#redirectUri(ctx, server.port) };
+    } catch (error) {
+      if (this.#o.callbackPort !== undefined || !isBridgeError(error, ErrorCode.Auth)) throw error;
+      this.#log.info(`callback port ${stable} is in use; using a free port for this login`);
+      const server = await CallbackServer.listen({ host, port: 0, path: '/callback', logger: this.#log });
+      return { server, redirectUri: this.#redirectUri(ctx, server.port) };
+    }
+  }
+
+  async #login(rejection: Rejection, union: string[] | undefined): Promise<void> {
+    const ctx = await this.#context(rejection.challenge);
+    const scopes = this.#scopes(ctx, rejection.challenge, union);
+    await this.#withLock(ctx, async () => {
+      if (await this.#adoptNewer(ctx, rejection.usedToken, union)) return;
+      const store = await this.#openStore();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const { server, redirectUri } = await this.#bindCallback(ctx);
+        try {
+          const client = await resolveClient({
+            as: ctx.as,
+            redirectUri,
+            scopes,
+            ...(this.#o.clientId ? { clientId: this.#o.clientId } : {}),
+            ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
+            ...(this.#o.clientMetadataUrl ? { clientMetadataUrl: this.#o.clientMetadataUrl } : {}),
+            store,
+            http: this.#o.http,
+            now: this.#o.now,
+            logger: this.#log,
+          });
+          const { tokens, account } = await runLogin({
+            as: ctx.as,
+            client,
+            redirectUri,
+            callback: server,
+            scopes,
+            resource: this.#o.sendResource ? ctx.resource : undefined,
+            extraParams: this.#o.extraParams,
+            opener: this.#o.opener,
+            timeoutMs: this.#o.authTimeoutMs,
+            http: this.#o.http,
+            logger: this.#log,
+            serverLabel: this.#o.serverUrl.host,
+            onUrl: (url) => (this.#lastLoginUrl = url),
+          });
+          const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
+          const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined);
+          this.#current = { key, login: saved };
+          this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}; credentials stored in ${store.description}`);
+          return;
+        } catch (error) {
+          const code = oauthErrorCode((error as { cause?: unknown }).cause);
+          const registration = registrationKey({ issuer: ctx.as.issuer, redirectUri });
+          if (attempt === 0 && code === 'invalid_client' && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
+            this.#log.info('the authorization server no longer knows this client; registering again');
+            continue;
+          }
+          if (isBridgeError(error) && this.#lastLoginUrl && !error.message.includes('http')) {
+            throw new BridgeError(error.code, `${error.message}; to log in, open ${this.#lastLoginUrl}`, { cause: error.cause, ...(error.hint ? { hint: error.hint } : {}) });
+          }
+          throw error;
+        } finally {
+          server.close();
+        }
+      }
+    });
+  }
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}

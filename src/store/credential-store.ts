@@ -1,0 +1,75 @@
+/**
+ * The {@link CredentialStore} interface: what the Authorizer and the CLI (`status`, `logout`) use, whichever store
+ * is behind it. Records are addressed by credential key (see keys.ts); callers hold the per-key lock (lock.ts)
+ * around a login or refresh so that reads and writes of one key never interleave between processes.
+ */
+import type {
+  LoginInput,
+  LoginMetadata,
+  RegistrationInput,
+  StoreKind,
+  StoredLogin,
+  StoredRegistration,
+} from './model.js';
+
+/** A stored login as listed: its key and non-secret metadata, never a token. */
+export interface ListedLogin {
+  key: string;
+  metadata: LoginMetadata;
+}
+
+/** A record file that exists but cannot be used (corrupt, unreadable, unknown format). */
+export interface UnreadableRecord {
+  key: string;
+  type: 'login' | 'registration';
+  path: string;
+  /** What is wrong, naming fields only (never content). */
+  reason: string;
+}
+
+/** The result of {@link CredentialStore.list}. */
+export interface LoginListing {
+  /** Readable logins, sorted by key. Metadata only. */
+  logins: ListedLogin[];
+  /** Login and registration files that exist but are treated as absent. */
+  unreadable: UnreadableRecord[];
+}
+
+/** What {@link CredentialStore.deleteAll} removed. */
+export interface DeleteAllResult {
+  logins: number;
+  registrations: number;
+}
+
+/**
+ * Where logins and dynamic client registrations are kept. All methods throw {@link BridgeError} with
+ * `ErrorCode.Store` when the storage fails (a locked keychain, a read-only disk); a record that is merely corrupt or
+ * incomplete reads as absent (and is reported once through the logger).
+ */
+export interface CredentialStore {
+  /** Where secrets go: `keychain` or `file`. */
+  readonly kind: StoreKind;
+  /** The absolute configuration directory (metadata, files, locks). */
+  readonly configDir: string;
+  /** A short human description for messages, e.g. `the OS keychain (Secret Service)`. */
+  readonly description: string;
+
+  /** The login stored under `key`, or `undefined`. */
+  getTokens(key: string): Promise<StoredLogin | undefined>;
+  /** Saves (replaces) the login under `key`; resolves what was stored, with the derived metadata fields set. */
+  setTokens(key: string, login: LoginInput): Promise<StoredLogin>;
+  /** Deletes the login under `key`; resolves whether there was one. */
+  deleteTokens(key: string): Promise<boolean>;
+
+  /** The dynamic client registration stored under `key`, or `undefined`. */
+  getRegistration(key: string): Promise<StoredRegistration | undefined>;
+  /** Saves (replaces) the registration under `key`; resolves what was stored. */
+  setRegistration(key: string, registration: RegistrationInput): Promise<StoredRegistration>;
+  /** Deletes the registration under `key`; resolves whether there was one. */
+  deleteRegistration(key: string): Promise<boolean>;
+
+  /** Every stored login's metadata (never secrets), read from files only: listing never touches the keychain. */
+  list(): Promise<LoginListing>;
+  /** Deletes every login and registration this store can reach. */
+  deleteAll(): Promise<DeleteAllResult>;
+}
