@@ -1,0 +1,312 @@
+/**
+ * A real MCP server (SDK `McpServer` over stateful `StreamableHTTPServerTransport`, on node:http) that requires
+ * OAuth: it validates JWT access tokens from the provider fixture and, in `advertise` mode, tells clients where to
+ * log in — RFC 9728 protected-resource metadata plus `WWW-Authenticate` challenges carrying `resource_metadata` and
+ * `scope`, as the MCP authorization spec describes. Options make it misbehave for negative tests.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
+import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
+import { McpSessions } from './mcp-sessions.js';
+
+/** Where the protected-resource metadata is served (RFC 9728 §3.1). */
+export type MetadataLocation = 'path' | 'root';
+
+/** Options for {@link startProtectedMcpServer}. */
+export interface ProtectedMcpServerOptions extends ListenOptions {
+  /** The issuer whose tokens are accepted (checked against `iss`), e.g. `provider.issuer`. */
+  issuer: string;
+  /** Where the signing keys are. Default `<issuer>/jwks` (oidc-provider's). */
+  jwksUri?: string;
+  /** Path of the MCP endpoint. Default `/mcp`. */
+  path?: string;
+  /**
+   * true (default): spec-compliant discovery — protected-resource metadata, and 401/403 challenges with
+   * `resource_metadata` and `scope`. false: validate tokens only — a bare `WWW-Authenticate: Bearer` 401 and no
+   * metadata (clients must be told the issuer: "issuer mode").
+   */
+  advertise?: boolean;
+  /** Scopes every MCP request needs (else 403 `insufficient_scope`); the `scope` of 401 challenges. Default `['mcp:read']`. */
+  requiredScopes?: readonly string[];
+  /** Extra scopes per tool, checked on `tools/call` before the call is dispatched. Default `{ admin: ['mcp:write'] }`. */
+  toolScopes?: Readonly<Record<string, readonly string[]>>;
+  /** `scopes_supported` in the metadata. Default `['mcp:read', 'mcp:write']`. */
+  scopesSupported?: readonly string[];
+  /** Required `aud` of access tokens. Default: this server's resource URL ({@link ProtectedMcpServer.resource}). */
+  audience?: string;
+  /** Make the protected-resource metadata wrong (negative tests). */
+  metadata?: {
+    /** `resource` value served instead of the real one (a mismatch clients must reject). */
+    resource?: string;
+    /** `authorization_servers` served instead of `[issuer]`. */
+    authorizationServers?: readonly string[];
+    /** Where it is served. Default both: `/.well-known/oauth-protected-resource<path>` and the root one. */
+    locations?: readonly MetadataLocation[];
+    /** HTTP status to answer metadata requests with (the document is still sent). Default 200. */
+    status?: number;
+    /** Fields merged into the document (override or add). */
+    extra?: Readonly<Record<string, unknown>>;
+  };
+  /** Make the challenges wrong (negative tests). */
+  challenge?: {
+    /** `resource_metadata` to send instead of the real URL, or false to leave it out. */
+    resourceMetadata?: string | false;
+    /** `scope` to send on 401 instead of `requiredScopes`, or false to leave it out. */
+    scope?: string | false;
+  };
+}
+
+/** One request the fixture received (never the token). */
+export interface ProtectedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Whether an `Authorization` header was present. */
+  authorization: boolean;
+  /** Status sent (set when the head goes out). */
+  status?: number;
+  /** JSON-RPC methods of a POST body, in order (`tools/call:<name>` for tool calls; responses as `response:<id>`). */
+  rpc: string[];
+  /** The token's subject and scopes, once validated. */
+  sub?: string;
+  scopes?: string[];
+  /** Why the token was refused (jose error code), for 401 `invalid_token`. */
+  tokenError?: string;
+}
+
+/** Counts of what the fixture answered. */
+export interface ProtectedServerCounters {
+  /** 401 responses. */
+  readonly unauthorized: number;
+  /** 403 responses. */
+  readonly forbidden: number;
+  /** Requests for protected-resource metadata (either location, any status). */
+  readonly metadataRequests: number;
+  /** Requests that reached the MCP transport (authorized). */
+  readonly authorized: number;
+}
+
+/** A running protected MCP server. */
+export interface ProtectedMcpServer {
+  /** MCP endpoint, e.g. `http://127.0.0.1:40123/mcp`; also the resource identifier (tokens' `aud`). */
+  url: string;
+  /** Same as {@link url}: the RFC 8707 / RFC 9728 resource identifier. */
+  resource: string;
+  port: number;
+  /** `http://127.0.0.1:<port>/.well-known/oauth-protected-resource<path>` (served only in `advertise` mode). */
+  resourceMetadataUrl: string;
+  /** Every request, in arrival order (clear with `requests.length = 0`). */
+  requests: ProtectedRequest[];
+  counters: ProtectedServerCounters;
+  /** Ids of the live MCP sessions. */
+  sessionIds(): string[];
+  /** Forgets every session (the next request with an old id gets 404). */
+  dropSessions(): Promise<void>;
+  /** Closes every session, stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+const PRM_PREFIX = '/.well-known/oauth-protected-resource';
+
+/** Starts the protected MCP server on 127.0.0.1 (`port` or a free one); see {@link ProtectedMcpServerOptions}. */
+export async function startProtectedMcpServer(options: ProtectedMcpServerOptions): Promise<ProtectedMcpServer> {
+  const path = options.path ?? '/mcp';
+  const advertise = options.advertise ?? true;
+  const requiredScopes = options.requiredScopes ?? ['mcp:read'];
+  const toolScopes = options.toolScopes ?? { admin: ['mcp:write'] };
+  const locations = new Set(options.metadata?.locations ?? ['path', 'root']);
+  const requests: ProtectedRequest[] = [];
+  const sessions = new McpSessions();
+
+  // The port (hence the resource URL and audience) is known only after listening; requests cannot arrive before.
+  let state: { resource: string; metadataUrl: string; validate: ReturnType<typeof createTokenValidator> } | undefined;
+
+  const metadataDocument = () => ({
+    resource: options.metadata?.resource ?? state!.resource,
+    authorization_servers: [...(options.metadata?.authorizationServers ?? [options.issuer])],
+    scopes_supported: [...(options.scopesSupported ?? ['mcp:read', 'mcp:write'])],
+    bearer_methods_supported: ['header'],
+    resource_name: 'mcp-auth-bridge protected test server',
+    ...options.metadata?.extra,
+  });
+
+  /** The `WWW-Authenticate` value for a refusal; `scope` is what the request needed. */
+  const challenge = (parameters: BearerChallenge, scope: string): string => {
+    const insufficient = parameters.error === 'insufficient_scope';
+    if (!advertise) return formatBearerChallenge(insufficient ? { ...parameters, scope } : parameters);
+    const configured = options.challenge ?? {};
+    const announced = insufficient || configured.scope === undefined ? scope : configured.scope || undefined;
+    const resourceMetadata =
+      configured.resourceMetadata === undefined ? state!.metadataUrl : configured.resourceMetadata || undefined;
+    return formatBearerChallenge({
+      ...parameters,
+      ...(announced ? { scope: announced } : {}),
+      ...(resourceMetadata ? { resourceMetadata } : {}),
+    });
+  };
+
+  const refuse = (res: ServerResponse, status: 401 | 403, parameters: BearerChallenge, scope: string) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': challenge(parameters, scope) });
+    const body = parameters.error
+      ? { error: parameters.error, error_description: parameters.errorDescription ?? '' }
+      : { error: 'unauthorized', error_description: 'access token required' };
+    res.end(JSON.stringify(body));
+  };
+
+  const handleMcp = async (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, entry: ProtectedRequest) => {
+    const token = bearerToken(req.headers.authorization);
+    const neededScope = requiredScopes.join(' ');
+    if (!token) {
+      const malformed = req.headers.authorization !== undefined;
+      refuse(res, 401, malformed ? { error: 'invalid_request', errorDescription: 'malformed Authorization header' } : {}, neededScope);
+      return;
+    }
+    const result = await state!.validate.validate(token);
+    if (!result.ok) {
+      entry.tokenError = result.refusal.code;
+      refuse(res, 401, { error: 'invalid_token', errorDescription: result.refusal.description }, neededScope);
+      return;
+    }
+    entry.sub = result.token.sub;
+    entry.scopes = result.token.scopes;
+    if (!hasAll(result.token, requiredScopes)) {
+      refuse(res, 403, { error: 'insufficient_scope', errorDescription: 'token lacks a required scope' }, neededScope);
+      return;
+    }
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      body = parseJson(await readBody(req));
+      if (body === undefined) {
+        sendJsonRpcError(res, 400, -32700, 'Parse error');
+        return;
+      }
+      entry.rpc = describeRpc(body);
+      const tools = toolCalls(body);
+      const needed = [...new Set([...requiredScopes, ...tools.flatMap((tool) => toolScopes[tool] ?? [])])];
+      if (!hasAll(result.token, needed)) {
+        refuse(res, 403, { error: 'insufficient_scope', errorDescription: `tool needs scope ${needed.join(' ')}` }, needed.join(' '));
+        return;
+      }
+    }
+    req.auth = {
+      token,
+      clientId: result.token.clientId ?? '',
+      scopes: result.token.scopes,
+      expiresAt: result.token.expiresAt,
+      resource: new URL(state!.resource),
+      extra: { sub: result.token.sub },
+    };
+
+    await sessions.handle(req, res, body);
+  };
+
+  const listening = await listenLoopback(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const entry: ProtectedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      authorization: req.headers.authorization !== undefined,
+      rpc: [],
+    };
+    requests.push(entry);
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      entry.status = args[0];
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+
+    const location = metadataLocation(url.pathname, path);
+    if (location !== undefined && advertise && locations.has(location) && req.method === 'GET') {
+      res.writeHead(options.metadata?.status ?? 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(metadataDocument()));
+      return;
+    }
+    if (url.pathname !== path) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    await handleMcp(req, res, entry);
+  }, options);
+
+  const origin = `http://127.0.0.1:${listening.port}`;
+  const resource = `${origin}${path}`;
+  state = {
+    resource,
+    metadataUrl: `${origin}${PRM_PREFIX}${path === '/' ? '' : path}`,
+    validate: createTokenValidator({
+      issuer: options.issuer,
+      jwksUri: options.jwksUri ?? `${options.issuer}/jwks`,
+      audience: options.audience ?? resource,
+    }),
+  };
+
+  const countStatus = (status: number) => requests.filter((r) => r.status === status).length;
+
+  return {
+    url: resource,
+    resource,
+    port: listening.port,
+    resourceMetadataUrl: state.metadataUrl,
+    requests,
+    counters: {
+      get unauthorized() {
+        return countStatus(401);
+      },
+      get forbidden() {
+        return countStatus(403);
+      },
+      get metadataRequests() {
+        return requests.filter((r) => metadataLocation(r.path, path) !== undefined).length;
+      },
+      get authorized() {
+        return requests.filter((r) => r.path === path && r.sub !== undefined && r.status !== 403).length;
+      },
+    },
+    sessionIds: () => sessions.ids(),
+    dropSessions: () => sessions.closeAll(),
+    async close() {
+      await sessions.closeAll();
+      await listening.close();
+    },
+  };
+}
+
+/** Which metadata location `pathname` is, for a resource served at `resourcePath`. */
+function metadataLocation(pathname: string, resourcePath: string): MetadataLocation | undefined {
+  if (pathname === PRM_PREFIX || pathname === `${PRM_PREFIX}/`) return 'root';
+  if (resourcePath !== '/' && pathname === `${PRM_PREFIX}${resourcePath}`) return 'path';
+  return undefined;
+}
+
+function hasAll(token: ValidToken, scopes: readonly string[]): boolean {
+  return scopes.every((scope) => token.scopes.includes(scope));
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function messagesOf(body: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(body) ? body : [body];
+  return list.filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null);
+}
+
+function toolCalls(body: unknown): string[] {
+  return messagesOf(body)
+    .filter((m) => m.method === 'tools/call')
+    .map((m) => String((m.params as { name?: unknown } | undefined)?.name ?? ''));
+}
+
+function describeRpc(body: unknown): string[] {
+  return messagesOf(body).map((m) => {
+    if (m.method === 'tools/call') return `tools/call:${String((m.params as { name?: unknown } | undefined)?.name ?? '')}`;
+    if (typeof m.method === 'string') return m.method;
+    return `response:${String(m.id)}`;
+  });
+}
