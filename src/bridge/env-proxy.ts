@@ -12,7 +12,10 @@ export function describeProxyEnv(env: NodeJS.ProcessEnv): string {
 
 /** Creates a proxy-aware fetch from the process environment. */
 export async function createEnvProxyFetch(): Promise<FetchLike> {
-  const { EnvHttpProxyAgent, fetch } = await import('undici');
+  const loaded = await import('undici');
+  // Bundled as CommonJS, the module's exports may arrive under `default`.
+  const undici = ((loaded as { default?: typeof loaded }).default?.EnvHttpProxyAgent ? (loaded as { default: typeof loaded }).default : loaded);
+  const { EnvHttpProxyAgent, fetch } = undici;
   const dispatcher = new EnvHttpProxyAgent();
   const proxied = (url: string | URL, init?: RequestInit) => fetch(url, { ...(init as object), dispatcher } as never);
   return proxied as unknown as FetchLike;
