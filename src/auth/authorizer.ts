@@ -100,15 +100,16 @@ export class Authorizer {
   #busy: Promise<void> | undefined;
   #stepUps = 0;
   #lastLoginUrl: string | undefined;
+  #pendingLoginUrl: string | undefined;
 
   constructor(options: AuthorizerOptions) {
     this.#o = options;
     this.#log = options.logger;
   }
 
-  /** The login URL of the login under way or last started, for error messages. */
-  get loginUrl(): string | undefined {
-    return this.#lastLoginUrl;
+  /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
+  get pendingLoginUrl(): string | undefined {
+    return this.#pendingLoginUrl;
   }
 
   /**
@@ -452,8 +453,11 @@ export class Authorizer {
             http: this.#o.http,
             logger: this.#log,
             serverLabel: this.#o.serverUrl.host,
-            onUrl: (url) => (this.#lastLoginUrl = url),
-          });
+            onUrl: (url) => {
+              this.#lastLoginUrl = url;
+              this.#pendingLoginUrl = url;
+            },
+          }).finally(() => (this.#pendingLoginUrl = undefined));
           const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
           const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined);
           this.#current = { key, login: saved };

@@ -49,6 +49,8 @@ export interface BridgeOptions {
   requestTimeoutMs: number;
   logger: Logger;
   recovery?: RecoveryOptions;
+  /** What requests may be waiting for (e.g. a browser login URL), added to timeout errors. */
+  waitingFor?: () => string | undefined;
   /** Makes an upstream; tests may wrap it. Default `new Upstream(options)`. */
   createUpstream?: (options: UpstreamOptions) => Upstream;
 }
@@ -485,9 +487,13 @@ export class Bridge {
   #timeout(entry: PendingRequest): void {
     if (!this.#pending.take(entry.id)) return;
     const ms = this.#o.requestTimeoutMs;
+    const waiting = this.#o.waitingFor?.();
     this.#log.warn(`${entry.method} (id ${JSON.stringify(entry.id)}) got no answer within ${ms} ms; answered with a timeout error`);
+    const text = waiting
+      ? `mcp-auth-bridge: ${entry.method} waited ${ms} ms (--request-timeout) for ${waiting}`
+      : `mcp-auth-bridge: the server did not answer ${entry.method} within ${ms} ms (--request-timeout)`;
     void this.#o.client.send(
-      errorResponse(entry.id, RpcErrorCode.RequestTimeout, `mcp-auth-bridge: the server did not answer ${entry.method} within ${ms} ms (--request-timeout)`, {
+      errorResponse(entry.id, RpcErrorCode.RequestTimeout, text, {
         code: ErrorCode.RequestTimeout,
       }),
     );

@@ -14,7 +14,8 @@ export function describeProxyEnv(env: NodeJS.ProcessEnv): string {
 export async function createEnvProxyFetch(): Promise<FetchLike> {
   const loaded = await import('undici');
   // Bundled as CommonJS, the module's exports may arrive under `default`.
-  const undici = ((loaded as { default?: typeof loaded }).default?.EnvHttpProxyAgent ? (loaded as { default: typeof loaded }).default : loaded);
+  const wrapped = (loaded as unknown as { default?: typeof loaded }).default;
+  const undici = wrapped?.EnvHttpProxyAgent ? wrapped : loaded;
   const { EnvHttpProxyAgent, fetch } = undici;
   const dispatcher = new EnvHttpProxyAgent();
   const proxied = (url: string | URL, init?: RequestInit) => fetch(url, { ...(init as object), dispatcher } as never);

@@ -54,6 +54,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   }
   const network = createBoundedFetch(fetch);
   let upstreamFetch = network;
+  let waitingFor: (() => string | undefined) | undefined;
   const auth = config.auth;
   if (auth) {
     const authorizer = new Authorizer({
@@ -78,6 +79,10 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
       logger: log,
     });
     upstreamFetch = createAuthFetch({ fetch: network, authorizer });
+    waitingFor = () => {
+      const url = authorizer.pendingLoginUrl;
+      return url ? `the browser login to finish; to log in, open ${url}` : undefined;
+    };
   }
   const client = new StdioTransport({
     stdin: options.stdin ?? process.stdin,
@@ -94,6 +99,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     logger: log,
+    ...(waitingFor ? { waitingFor } : {}),
   });
   let unsubscribe = () => {};
   const stopped = new Promise<string>((resolve) => {
