@@ -1,11 +1,13 @@
 // Bundles the CLI into dist/cli.js so that `npx` start-up resolves and parses one file.
 // Run with `node esbuild.config.mjs` (npm run build). Rarely used parts are split into lazy chunks.
+// Files are replaced one by one with atomic renames, so CLI processes started during a rebuild see a whole bundle.
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
-await rm(new URL('./dist/', import.meta.url), { recursive: true, force: true });
 const result = await build({
+  write: false,
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
@@ -26,6 +28,20 @@ const result = await build({
   },
   logLevel: 'warning',
 });
+const dist = new URL('./dist/', import.meta.url);
+await mkdir(dist, { recursive: true });
+const written = new Set();
+for (const file of result.outputFiles) {
+  const name = basename(file.path);
+  const tmp = new URL(`.${name}.${process.pid}.tmp`, dist);
+  await writeFile(tmp, file.contents);
+  await rename(tmp, new URL(name, dist));
+  written.add(name);
+}
+written.add('THIRD-PARTY-LICENSES.txt');
+for (const name of await readdir(dist)) {
+  if (!written.has(name)) await rm(new URL(name, dist), { force: true });
+}
 // Bundled dependencies keep their licence notices beside the bundle.
 const licences = new Map();
 for (const input of Object.keys(result.metafile.inputs)) {
@@ -43,4 +59,6 @@ for (const name of [...licences.keys()].sort()) {
   }
   parts.push(`${name}@${meta.version} (${meta.license ?? 'see package'})\n\n${text.trim() || '(no licence file shipped)'}\n`);
 }
-await writeFile(new URL('./dist/THIRD-PARTY-LICENSES.txt', import.meta.url), parts.join('\n' + '-'.repeat(72) + '\n\n'));
+const licenceTmp = new URL(`.THIRD-PARTY-LICENSES.${process.pid}.tmp`, dist);
+await writeFile(licenceTmp, parts.join('\n' + '-'.repeat(72) + '\n\n'));
+await rename(licenceTmp, new URL('THIRD-PARTY-LICENSES.txt', dist));

@@ -114,12 +114,11 @@ export class Authorizer {
 
   /**
    * An access token for the next request, refreshed first when near its end; undefined when there is no login yet
-   * (the request then goes without one and the server's 401 starts the login).
+   * (the request then goes without one and the server's 401 starts the login). The credential store is not
+   * touched until a server first asks for authorization, so a server without auth costs nothing.
    */
   async accessToken(): Promise<string | undefined> {
-    this.#loaded ??= this.#loadStored().catch((error: unknown) => {
-      this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
-    });
+    if (!this.#loaded) return undefined;
     await this.#loaded;
     if (this.#busy) await this.#busy.catch(() => undefined);
     const current = this.#current;
@@ -135,8 +134,12 @@ export class Authorizer {
     return now.login.secrets.accessToken;
   }
 
-  /** The server answered 401: refresh once if that can help, else log in. Rejects when neither worked. */
+  /** The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none worked. */
   async onUnauthorized(rejection: Rejection): Promise<void> {
+    this.#loaded ??= this.#loadStored().catch((error: unknown) => {
+      this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
+    });
+    await this.#loaded;
     await this.#exclusive(async () => {
       const current = this.#current;
       if (current && current.login.secrets.accessToken !== rejection.usedToken && !isExpired(current.login.metadata, this.#o.now())) {

@@ -121,13 +121,12 @@ export class StdioTransport implements Transport {
     const c = classify(value);
     if (c.kind === 'invalid') {
       this.#log.warn(`ignored an invalid JSON-RPC message from the client (${c.reason}): ${excerpt(frame.text)}`);
-      // Answer only what could be a request: never invent a reply to a notification or a response.
-      const obj = value as Record<string, unknown>;
-      const maybeRequest = typeof obj === 'object' && obj !== null && !('result' in obj) && !('error' in obj);
-      if (c.id !== undefined && maybeRequest) {
+      // Answer what could be a request; never invent a reply to something shaped like a notification or a response.
+      const obj = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      const looksLikeResponse = obj !== undefined && ('result' in obj || 'error' in obj);
+      const looksLikeNotification = obj !== undefined && 'method' in obj && !('id' in obj);
+      if (!looksLikeResponse && !looksLikeNotification) {
         void this.send(errorResponse(c.id, RpcErrorCode.InvalidRequest, `Invalid request: ${c.reason}`));
-      } else if (c.id === undefined && maybeRequest && !('method' in obj && !('id' in obj))) {
-        void this.send(errorResponse(undefined, RpcErrorCode.InvalidRequest, `Invalid request: ${c.reason}`));
       }
       return;
     }

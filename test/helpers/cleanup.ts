@@ -1,0 +1,41 @@
+/**
+ * Teardown registry: helpers register what they start, and each test file's `afterEach` disposes it in reverse
+ * order, so a failing test never leaves a child process or a listening server behind.
+ */
+import { afterAll, afterEach } from 'vitest';
+
+type Disposer = () => unknown | Promise<unknown>;
+
+const pending: Disposer[] = [];
+
+/**
+ * Registers `dispose` to run after the current test (in reverse registration order). Errors while disposing are
+ * collected and rethrown together, after every disposer has run.
+ */
+export function onTeardown(dispose: Disposer): void {
+  pending.push(dispose);
+}
+
+/** Runs every registered disposer, newest first. Normally called by the hook that {@link useTeardown} installs. */
+export async function runTeardown(): Promise<void> {
+  const errors: unknown[] = [];
+  while (pending.length > 0) {
+    const dispose = pending.pop()!;
+    try {
+      await dispose();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'several teardown steps failed');
+}
+
+/**
+ * Installs the hook that runs {@link runTeardown}. Call once at the top of a test file: `'each'` (default) disposes
+ * after every test; `'all'` after the whole file, for files whose tests share fixtures started in `beforeAll`.
+ */
+export function useTeardown(when: 'each' | 'all' = 'each'): void {
+  if (when === 'all') afterAll(runTeardown);
+  else afterEach(runTeardown);
+}
