@@ -98,6 +98,8 @@ export class Authorizer {
   #ctx: Context | undefined;
   #current: Current | undefined;
   #busy: Promise<void> | undefined;
+  /** Whether the operation under way may log in (its failure is then the answer for requests that waited). */
+  #busyInteractive = false;
   #stepUps = 0;
   #lastLoginUrl: string | undefined;
   #pendingLoginUrl: string | undefined;
@@ -120,12 +122,18 @@ export class Authorizer {
   async accessToken(): Promise<string | undefined> {
     if (!this.#loaded) return undefined;
     await this.#loaded;
-    if (this.#busy) await this.#busy.catch(() => undefined);
+    if (this.#busy) {
+      const interactive = this.#busyInteractive;
+      await this.#busy.catch((error: unknown) => {
+        // A request that waited for a login that failed fails with it, instead of starting another login.
+        if (interactive) throw error;
+      });
+    }
     const current = this.#current;
     if (!current) return undefined;
     const meta = current.login.metadata;
     if (shouldRefresh(meta, this.#o.now()) && current.login.secrets.refreshToken) {
-      await this.#exclusive(() => this.#refresh(current.login.secrets.accessToken)).catch((error: unknown) => {
+      await this.#exclusive(() => this.#refresh(current.login.secrets.accessToken), false).catch((error: unknown) => {
         this.#log.warn(`could not refresh the access token: ${(error as Error).message}`);
       });
     }
@@ -183,7 +191,7 @@ export class Authorizer {
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────
 
   /** Runs `work` alone in this process; concurrent callers wait for the one under way instead of starting another. */
-  async #exclusive(work: () => Promise<void>): Promise<void> {
+  async #exclusive(work: () => Promise<void>, interactive = true): Promise<void> {
     if (this.#busy) {
       await this.#busy;
       return;
@@ -192,6 +200,7 @@ export class Authorizer {
       if (this.#busy === run) this.#busy = undefined;
     });
     this.#busy = run;
+    this.#busyInteractive = interactive;
     await run;
   }
 
@@ -327,7 +336,7 @@ export class Authorizer {
         }
         throw new BridgeError(ErrorCode.Auth, `refreshing the login failed: ${describeOAuthError(error)}`, { cause: error });
       }
-      const saved = await this.#save(ctx, current.key, current.login.metadata.clientId, current.login.metadata.clientIdSource, tokens, current.login.metadata.scopes, latest?.secrets ?? current.login.secrets);
+      const saved = await this.#save(ctx, current.key, current.login.metadata.clientId, current.login.metadata.clientIdSource, tokens, current.login.metadata.scopes, latest?.secrets ?? current.login.secrets, current.login.metadata.redirectUri);
       this.#current = { ...current, login: saved };
       this.#log.info(`refreshed the access token for ${this.#o.serverUrl.origin}`);
     });
@@ -341,6 +350,7 @@ export class Authorizer {
     tokens: TokenEndpointResponse,
     requested: string[],
     previous: StoredLogin['secrets'] | undefined,
+    redirectUri: string | undefined,
   ): Promise<StoredLogin> {
     this.#log.secret(tokens.access_token);
     this.#log.secret(tokens.refresh_token);
@@ -358,6 +368,7 @@ export class Authorizer {
         scopes: grantedScopes(tokens, requested),
         obtainedAt: now,
         ...(expiresAt !== undefined ? { expiresAt } : {}),
+        ...(redirectUri ? { redirectUri } : {}),
       },
       secrets: secretsOf(tokens, previous),
     });
@@ -369,8 +380,9 @@ export class Authorizer {
     const store = await this.#openStore();
     return resolveClient({
       as: ctx.as,
-      redirectUri: this.#redirectUri(ctx, this.#stablePort(ctx)),
+      redirectUri: meta.redirectUri ?? this.#redirectUri(ctx, this.#stablePort(ctx)),
       scopes: meta.scopes,
+      mayRegister: false,
       ...(meta.clientIdSource === 'pre-registered' ? { clientId: meta.clientId, ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}) } : {}),
       ...(meta.clientIdSource === 'metadata-document' ? { clientMetadataUrl: meta.clientId } : {}),
       store,
@@ -435,6 +447,8 @@ export class Authorizer {
             as: ctx.as,
             redirectUri,
             scopes,
+            registerScopes: ctx.scopesSupported ?? [],
+            verifyStored: true,
             ...(this.#o.clientId ? { clientId: this.#o.clientId } : {}),
             ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
             ...(this.#o.clientMetadataUrl ? { clientMetadataUrl: this.#o.clientMetadataUrl } : {}),
@@ -462,7 +476,7 @@ export class Authorizer {
             },
           }).finally(() => (this.#pendingLoginUrl = undefined));
           const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
-          const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined);
+          const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined, redirectUri);
           this.#current = { key, login: saved };
           this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}; credentials stored in ${store.description}`);
           return;

@@ -9,8 +9,10 @@ import {
   ClientSecretBasic,
   ClientSecretPost,
   dynamicClientRegistrationRequest,
+  genericTokenEndpointRequest,
   None,
   processDynamicClientRegistrationResponse,
+  processGenericTokenEndpointResponse,
   type AuthorizationServer,
   type Client,
   type ClientAuth,
@@ -33,7 +35,14 @@ export interface ResolvedClient {
 export interface ResolveClientOptions {
   as: AuthorizationServer;
   redirectUri: string;
+  /** Scopes the login will ask for: a stored registration that does not allow them all is replaced. */
   scopes: string[];
+  /** Further scopes to register for, so a later step-up needs no new registration (e.g. the resource's scopes). */
+  registerScopes?: string[];
+  /** False when refreshing: use a stored registration, never make a new one. Default true. */
+  mayRegister?: boolean;
+  /** Check a stored registration with the token endpoint before a login (the server may have forgotten it). */
+  verifyStored?: boolean;
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
@@ -77,16 +86,25 @@ export async function resolveClient(o: ResolveClientOptions): Promise<ResolvedCl
 async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> {
   const key = registrationKey({ issuer: o.as.issuer, redirectUri: o.redirectUri });
   const stored = await o.store.getRegistration(key);
-  const expired = stored?.metadata.clientSecretExpiresAt !== undefined && stored.metadata.clientSecretExpiresAt <= o.now();
-  if (stored && !expired) {
+  if (stored) {
     o.logger.secret(stored.secrets.clientSecret);
     const method = String(stored.metadata.clientMetadata.token_endpoint_auth_method ?? (stored.secrets.clientSecret ? 'client_secret_basic' : 'none'));
-    return {
+    const resolved: ResolvedClient = {
       client: { client_id: stored.metadata.clientId, token_endpoint_auth_method: method },
       auth: authFor(method, stored.secrets.clientSecret),
       source: 'dynamic',
       registrationKey: key,
     };
+    if (o.mayRegister === false) return resolved;
+    const expired = stored.metadata.clientSecretExpiresAt !== undefined && stored.metadata.clientSecretExpiresAt <= o.now();
+    const allowed = typeof stored.metadata.clientMetadata.scope === 'string' ? stored.metadata.clientMetadata.scope.split(' ') : undefined;
+    const missing = allowed ? o.scopes.filter((s) => !allowed.includes(s)) : [];
+    if (expired) o.logger.info('the stored client registration has expired; registering again');
+    else if (missing.length) o.logger.info(`the stored client registration does not allow ${missing.join(' ')}; registering again`);
+    else if (o.verifyStored && !(await isClientKnown(o, resolved))) o.logger.info('the authorization server no longer knows the stored client; registering again');
+    else return resolved;
+  } else if (o.mayRegister === false) {
+    throw new BridgeError(ErrorCode.Auth, `no stored client registration at ${o.as.issuer} for ${o.redirectUri}`);
   }
   if (!o.as.registration_endpoint) {
     throw new BridgeError(ErrorCode.Auth, `the authorization server ${o.as.issuer} does not offer dynamic client registration`, {
@@ -101,7 +119,7 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: method,
-    ...(o.scopes.length ? { scope: o.scopes.join(' ') } : {}),
+    ...(o.scopes.length ? { scope: [...new Set([...o.scopes, ...(o.registerScopes ?? [])])].join(' ') } : {}),
   };
   let registered: Awaited<ReturnType<typeof processDynamicClientRegistrationResponse>>;
   try {
@@ -139,6 +157,23 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
     source: 'dynamic',
     registrationKey: key,
   };
+}
+
+/**
+ * Whether the authorization server still knows a stored client. A token request with a code that cannot be valid
+ * tells: servers authenticate the client first, so an unknown client gets `invalid_client` and a known one
+ * `invalid_grant`. Without this, a forgotten client would only show the user an error page in the browser, which
+ * never comes back to the bridge. Any other outcome counts as known (the login will tell).
+ */
+async function isClientKnown(o: ResolveClientOptions, client: ResolvedClient): Promise<boolean> {
+  try {
+    const params = new URLSearchParams({ code: 'mcp-auth-bridge-client-check', redirect_uri: o.redirectUri, code_verifier: 'x'.repeat(43) });
+    const response = await genericTokenEndpointRequest(o.as, client.client, client.auth, 'authorization_code', params, oauthOptions(o.http, new URL(o.as.token_endpoint!)));
+    await processGenericTokenEndpointResponse(o.as, client.client, response);
+    return true;
+  } catch (error) {
+    return oauthErrorCode(error) !== 'invalid_client';
+  }
 }
 
 /** A one-line description of an oauth4webapi error: the OAuth `error` code when there is one. Never a secret. */

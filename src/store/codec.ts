@@ -121,6 +121,7 @@ function readLoginMetadataInput(o: Fields, where: string): Omit<LoginMetadata, '
     scopes: stringArray(o, 'scopes', where),
     expiresAt: optionalNumber(o, 'expiresAt', where),
     obtainedAt: number(o, 'obtainedAt', where),
+    redirectUri: optionalString(o, 'redirectUri', where),
   });
 }
 

@@ -35,6 +35,8 @@ export interface LoginMetadata {
   expiresAt?: number;
   /** When the tokens were obtained (login or last refresh), as epoch milliseconds. */
   obtainedAt: number;
+  /** The redirect URI of the login, which finds a dynamic client's registration again when refreshing. */
+  redirectUri?: string;
   /** Whether a refresh token is stored. Set by the store from the secrets it writes. */
   hasRefreshToken: boolean;
   /** Where the secrets of this login live. Set by the store that wrote it. */
