@@ -6,6 +6,35 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename } from 'node:path';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
+
+/**
+ * The SDK's types.js builds some 300 zod schemas at import time, though the bridge uses a handful (its transports
+ * validate JSON-RPC envelopes): about 40 ms of every start. Each top-level `const X = <schema>;` is wrapped in a pure
+ * IIFE so esbuild drops the ones nothing uses; the ones kept run exactly as before, in the same order.
+ */
+const pureSdkSchemas = {
+  name: 'pure-sdk-schemas',
+  setup(b) {
+    b.onLoad({ filter: /@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]types\.js$/ }, async (args) => {
+      const lines = (await readFile(args.path, 'utf8')).split('\n');
+      const out = [];
+      const startsStatement = (line) => line === undefined || /^(export |const |let |var |function |class |\/\*|\/\/|\(|import |$)/.test(line);
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^(export )?const (\w+) = (.*)$/.exec(lines[i]);
+        if (!m) {
+          out.push(lines[i]);
+          continue;
+        }
+        let j = i;
+        while (!(lines[j].endsWith(';') && startsStatement(lines[j + 1]))) j++;
+        const body = [m[3], ...lines.slice(i + 1, j + 1)].join('\n').replace(/;$/, '');
+        out.push(`${m[1] ?? ''}const ${m[2]} = /* @__PURE__ */ (() => ${body})();`);
+        i = j;
+      }
+      return { contents: out.join('\n'), loader: 'js' };
+    });
+  },
+};
 const result = await build({
   write: false,
   entryPoints: { cli: 'src/cli/main.ts' },
@@ -27,6 +56,7 @@ const result = await build({
     js: "import { createRequire as __bridgeCreateRequire } from 'node:module'; const require = __bridgeCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  plugins: [pureSdkSchemas],
 });
 const dist = new URL('./dist/', import.meta.url);
 await mkdir(dist, { recursive: true });

@@ -12,7 +12,11 @@ import { bearerChallenge } from './challenge.js';
 export interface AuthFetchOptions {
   /** The fetch below (the bounded network fetch). */
   fetch: FetchLike;
-  authorizer: Authorizer;
+  /**
+   * Makes the Authorizer when a server first asks for authorization. It is loaded lazily: a bridge whose server
+   * never says 401 never parses the OAuth engine or opens the credential store.
+   */
+  authorizer: () => Promise<Authorizer>;
 }
 
 function withBearer(init: RequestInit | undefined, token: string | undefined): RequestInit | undefined {
@@ -24,11 +28,19 @@ function withBearer(init: RequestInit | undefined, token: string | undefined): R
 
 /** Creates the auth fetch; see the module comment. */
 export function createAuthFetch(options: AuthFetchOptions): FetchLike {
-  const { fetch: inner, authorizer } = options;
+  const { fetch: inner } = options;
+  let authorizer: Authorizer | undefined;
+  let loading: Promise<Authorizer> | undefined;
+  const load = async () => {
+    loading ??= options.authorizer();
+    authorizer = await loading;
+    return authorizer;
+  };
   return async (input, init) => {
-    const token = await authorizer.accessToken();
+    const token = await authorizer?.accessToken();
     const response = await inner(input, withBearer(init, token));
     if (response.status === 401) {
+      const authorizer = await load();
       const challenge = bearerChallenge(response);
       await response.body?.cancel().catch(() => undefined);
       await authorizer.onUnauthorized({ challenge, usedToken: token });
@@ -37,6 +49,7 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
     if (response.status === 403) {
       const challenge = bearerChallenge(response);
       if (challenge?.error === 'insufficient_scope') {
+        const authorizer = await load();
         await response.body?.cancel().catch(() => undefined);
         await authorizer.onInsufficientScope({ challenge, usedToken: token });
         return inner(input, withBearer(init, await authorizer.accessToken()));

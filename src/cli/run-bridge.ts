@@ -6,13 +6,12 @@ import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
+import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
-import { Authorizer } from '../auth/authorizer.js';
-import { commandOpener, systemOpener } from '../auth/browser.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
-import { openCredentialStore } from '../store/index.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
@@ -24,7 +23,7 @@ export interface RunBridgeOptions {
   stdout?: Writable;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Fetch below the upstream seam. Default: global fetch, or the proxy-aware one with `--use-env-proxy`. */
+  /** Fetch below the upstream seam. Default: node:http, or the proxy-aware one with `--use-env-proxy`. */
   fetch?: FetchLike;
   /** Subscribes to shutdown signals; returns an unsubscribe function. Default: SIGINT, SIGTERM, SIGHUP. */
   onSignal?: (handler: (signal: string) => void) => () => void;
@@ -47,9 +46,13 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   if (config.banner) {
     log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport})`);
   }
-  let fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+  // The upstream path runs on node:http; auth requests (rare) keep the standard fetch. Both go through the proxy
+  // when asked.
+  let fetch = options.fetch ?? nodeHttpFetch;
+  let authHttpFetch = options.fetch ?? (globalThis.fetch as FetchLike);
   if (config.useEnvProxy && !options.fetch) {
     fetch = await createEnvProxyFetch();
+    authHttpFetch = fetch;
     log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
   }
   const network = createBoundedFetch(fetch);
@@ -57,7 +60,15 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   let waitingFor: (() => string | undefined) | undefined;
   const auth = config.auth;
   if (auth) {
-    const authorizer = new Authorizer({
+    let authorizer: Authorizer | undefined;
+    const makeAuthorizer = async (): Promise<Authorizer> => {
+      // The OAuth engine and the credential store load only when a server first asks for authorization.
+      const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
+        import('../auth/authorizer.js'),
+        import('../auth/browser.js'),
+        import('../store/index.js'),
+      ]);
+      authorizer = new Authorizer({
       serverUrl: config.url,
       ...(auth.issuer ? { issuer: auth.issuer } : {}),
       ...(auth.clientId ? { clientId: auth.clientId } : {}),
@@ -74,13 +85,15 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
       opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
       openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
       ...(auth.configDir ? { configDir: auth.configDir } : {}),
-      http: { fetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
+      http: { fetch: authHttpFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
       now: Date.now,
       logger: log,
     });
-    upstreamFetch = createAuthFetch({ fetch: network, authorizer });
+      return authorizer;
+    };
+    upstreamFetch = createAuthFetch({ fetch: network, authorizer: makeAuthorizer });
     waitingFor = () => {
-      const url = authorizer.pendingLoginUrl;
+      const url = authorizer?.pendingLoginUrl;
       return url ? `the browser login to finish; to log in, open ${url}` : undefined;
     };
   }
