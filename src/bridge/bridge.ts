@@ -19,6 +19,12 @@ import { classify, errorResponse, progressTokenOf, RpcErrorCode, type RequestId 
 import { PendingTable, type PendingRequest } from './pending.js';
 import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptions } from './upstream.js';
 
+/** The client side: an SDK transport that may also write a message's original JSON text as it is. */
+export interface ClientChannel extends Transport {
+  /** Writes one message given as validated single-line JSON text. */
+  sendRaw?(json: string): Promise<void>;
+}
+
 /** Which upstream transport to use; `auto` tries Streamable HTTP and falls back to legacy SSE. */
 export type TransportMode = 'auto' | TransportKind;
 
@@ -107,7 +113,7 @@ export class Bridge {
     this.#recovery = { attempts: 5, baseDelayMs: 250, maxDelayMs: 4_000, ...options.recovery };
     this.clientClosed = new Promise((resolve) => (this.#resolveClientClosed = resolve));
     this.#handlers = {
-      onmessage: (message, from) => this.#onUpstreamMessage(message, from),
+      onmessage: (message, from, raw) => this.#onUpstreamMessage(message, from, raw),
       onResponseStreamEnd: (id, resumable, error, from) => this.#onResponseStreamEnd(id, resumable, error, from),
       onSessionLost: (reason, from) => {
         if (from === this.#up) this.#recover(reason);
@@ -297,7 +303,7 @@ export class Bridge {
 
   // ── server → client ────────────────────────────────────────────────────────────────────────────────
 
-  #onUpstreamMessage(message: JSONRPCMessage, from: Upstream): void {
+  #onUpstreamMessage(message: JSONRPCMessage, from: Upstream, raw?: string): void {
     if (!('method' in message)) {
       const id = (message as { id?: RequestId }).id;
       if (id === undefined) {
@@ -316,7 +322,8 @@ export class Bridge {
         return;
       }
       if (entry.method === 'initialize') this.#onInitialized(message, from, false);
-      void this.#o.client.send(message);
+      const client = this.#o.client as ClientChannel;
+      void (raw !== undefined && client.sendRaw ? client.sendRaw(raw) : client.send(message));
       return;
     }
     if (from.retired) return;

@@ -54,8 +54,13 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    return this.sendRaw(JSON.stringify(message));
+  }
+
+  /** Writes a message given as single-line JSON text (already validated), without serializing it again. */
+  sendRaw(json: string): Promise<void> {
     if (this.#closed || this.#stdout.destroyed) return Promise.resolve();
-    const line = `${JSON.stringify(message)}\n`;
+    const line = `${json}\n`;
     if (this.#stdout.write(line)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

@@ -3,6 +3,7 @@
  * {@link createUpstreamFetch} seam. The bridge makes a new one for every upstream session (first connect, and each
  * recovery), and retires the old one: a retired upstream reports nothing more except responses.
  */
+import { randomUUID } from 'node:crypto';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -10,14 +11,15 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
-import { createUpstreamFetch } from './upstream-fetch.js';
+import { createUpstreamFetch, RELAY_STUB_KEY } from './upstream-fetch.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
 
 /** What an {@link Upstream} tells the bridge. Calls stop when the upstream is retired (except `onmessage`). */
 export interface UpstreamHandlers {
-  onmessage(message: JSONRPCMessage, from: Upstream): void;
+  /** A message from the server; `raw` is its original JSON text when it was relayed without re-serializing. */
+  onmessage(message: JSONRPCMessage, from: Upstream, raw?: string): void;
   /** The event stream answering request `id` ended before (or without) its response. */
   onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown, from: Upstream): void;
   /** The server no longer knows this session (404), or the legacy SSE stream that carried it is gone. */
@@ -49,6 +51,8 @@ export class Upstream {
   readonly #log: Logger;
   readonly #connectTimeoutMs: number;
   #retired = false;
+  /** Relayed large responses waiting for their stub to come out of the transport, by stub token. */
+  readonly #relayed = new Map<string, { message: JSONRPCMessage; raw: string }>();
 
   constructor(options: UpstreamOptions) {
     this.kind = options.kind;
@@ -74,6 +78,11 @@ export class Upstream {
         onSessionGone: () => {
           if (!this.#retired) this.#handlers.onSessionLost('the server no longer knows the session (HTTP 404)', this);
         },
+        onLargeResponse: (message, raw) => {
+          const token = randomUUID();
+          this.#relayed.set(token, { message, raw });
+          return token;
+        },
       },
     });
     const requestInit: RequestInit = { headers: options.headers };
@@ -85,7 +94,16 @@ export class Upstream {
             requestInit,
             reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 2, maxRetries: 3 },
           });
-    this.#transport.onmessage = (message) => this.#handlers.onmessage(message, this);
+    this.#transport.onmessage = (message) => {
+      const token = (message as { result?: Record<string, unknown> }).result?.[RELAY_STUB_KEY];
+      const relayed = typeof token === 'string' ? this.#relayed.get(token) : undefined;
+      if (relayed) {
+        this.#relayed.delete(token as string);
+        this.#handlers.onmessage(relayed.message, this, relayed.raw);
+        return;
+      }
+      this.#handlers.onmessage(message, this);
+    };
     this.#transport.onerror = (error) => this.#onTransportError(error);
   }
 
