@@ -23,7 +23,7 @@ import {
 } from '../store/index.js';
 import type { BrowserOpener } from './browser.js';
 import { CallbackServer } from './callback-server.js';
-import type { BearerChallenge } from './challenge.js';
+import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import { describeOAuthError, oauthErrorCode, resolveClient, type ResolvedClient } from './client.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
 import { runLogin } from './login.js';
@@ -73,6 +73,28 @@ export interface Rejection {
   usedToken: string | undefined;
 }
 
+/** What a login left behind, for the `login` command's report. Never a secret. */
+export interface LoginSummary {
+  serverUrl: string;
+  issuer: string;
+  clientId: string;
+  clientIdSource: LoginMetadata['clientIdSource'];
+  scopes: string[];
+  expiresAt: number | undefined;
+  hasRefreshToken: boolean;
+  store: LoginMetadata['store'];
+  /** Who logged in, when the ID token said. */
+  account: string | undefined;
+  /** True when a stored login was still good and no new one was made. */
+  reused: boolean;
+}
+
+/** The loopback port a server's logins use unless told otherwise: stable per (issuer, resource), in 28000–28999. */
+export function stableCallbackPort(issuer: string, resource: string): number {
+  const h = createHash('sha256').update(`${issuer}\n${resource}`).digest();
+  return 28000 + (h.readUInt16BE(0) % 1000);
+}
+
 interface Context {
   as: AuthorizationServer;
   /** The resource value (sent unless `--no-resource`); also part of the credential key. */
@@ -102,6 +124,7 @@ export class Authorizer {
   #busyInteractive = false;
   #stepUps = 0;
   #lastLoginUrl: string | undefined;
+  #lastAccount: string | undefined;
   #pendingLoginUrl: string | undefined;
 
   constructor(options: AuthorizerOptions) {
@@ -163,6 +186,50 @@ export class Authorizer {
       }
       await this.#login(rejection, undefined);
     });
+  }
+
+  /**
+   * Logs in now (the `login` command): reuses a stored login that is still good unless `force`, else asks the
+   * server for its challenge with `probe` (an unauthenticated request) and runs the login it calls for.
+   */
+  async loginNow(options: { force?: boolean; probe: () => Promise<Response> }): Promise<LoginSummary> {
+    this.#loaded ??= this.#loadStored();
+    await this.#loaded;
+    if (!options.force && this.#current) {
+      if (shouldRefresh(this.#current.login.metadata, this.#o.now()) && this.#current.login.secrets.refreshToken) {
+        const token = this.#current.login.secrets.accessToken;
+        await this.#exclusive(() => this.#refresh(token), false).catch((error: unknown) => {
+          this.#log.info(`the stored login could not be refreshed (${(error as Error).message}); logging in again`);
+        });
+      }
+      if (this.#current && !isExpired(this.#current.login.metadata, this.#o.now())) return this.#summary(true);
+    }
+    const response = await options.probe();
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status !== 401 && !this.#o.issuer) {
+      throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.host} did not ask for authorization (HTTP ${response.status}): there is nothing to log in to`, {
+        hint: 'the bridge can use this server as it is; if it validates tokens from a provider without saying so, pass --issuer and --client-id',
+      });
+    }
+    const challenge = response.status === 401 ? bearerChallenge(response) : undefined;
+    await this.#exclusive(() => this.#login({ challenge, usedToken: undefined }, undefined, options.force === true));
+    return this.#summary(false);
+  }
+
+  #summary(reused: boolean): LoginSummary {
+    const meta = this.#current!.login.metadata;
+    return {
+      serverUrl: meta.serverUrl,
+      issuer: meta.issuer,
+      clientId: meta.clientId,
+      clientIdSource: meta.clientIdSource,
+      scopes: meta.scopes,
+      expiresAt: meta.expiresAt,
+      hasRefreshToken: meta.hasRefreshToken,
+      store: meta.store,
+      account: reused ? undefined : this.#lastAccount,
+      reused,
+    };
   }
 
   /** The server answered 403 `insufficient_scope`: log in again for the union of scopes, a bounded number of times. */
@@ -402,9 +469,7 @@ export class Authorizer {
   }
 
   #stablePort(ctx: Context): number {
-    if (this.#o.callbackPort !== undefined) return this.#o.callbackPort;
-    const h = createHash('sha256').update(`${ctx.as.issuer}\n${ctx.resource}`).digest();
-    return 28000 + (h.readUInt16BE(0) % 1000);
+    return this.#o.callbackPort ?? stableCallbackPort(ctx.as.issuer, ctx.resource);
   }
 
   #redirectUri(ctx: Context, port: number): string {
@@ -434,11 +499,11 @@ export class Authorizer {
     }
   }
 
-  async #login(rejection: Rejection, union: string[] | undefined): Promise<void> {
+  async #login(rejection: Rejection, union: string[] | undefined, force = false): Promise<void> {
     const ctx = await this.#context(rejection.challenge);
     const scopes = this.#scopes(ctx, rejection.challenge, union);
     await this.#withLock(ctx, async () => {
-      if (await this.#adoptNewer(ctx, rejection.usedToken, union)) return;
+      if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       const store = await this.#openStore();
       for (let attempt = 0; attempt < 2; attempt++) {
         const { server, redirectUri } = await this.#bindCallback(ctx);
@@ -478,6 +543,7 @@ export class Authorizer {
           const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
           const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined, redirectUri);
           this.#current = { key, login: saved };
+          this.#lastAccount = account;
           this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}; credentials stored in ${store.description}`);
           return;
         } catch (error) {

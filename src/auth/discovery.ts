@@ -117,6 +117,15 @@ export function authorizationServerMetadataUrls(issuer: URL): URL[] {
   ];
 }
 
+/** Refuses an authorization server that does not advertise PKCE with S256 (MCP 2025-11-25: clients MUST). */
+export function assertPkceS256(as: AuthorizationServer): void {
+  if (!as.code_challenge_methods_supported?.includes('S256')) {
+    throw new BridgeError(ErrorCode.Auth, `the authorization server ${as.issuer} does not advertise PKCE with S256`, {
+      hint: 'logging in without PKCE is unsafe and the MCP specification forbids it; ask the server operator to enable it',
+    });
+  }
+}
+
 /** Options for {@link discoverAuthorizationServer}. */
 export interface AuthorizationServerOptions {
   issuer: string;
@@ -127,7 +136,7 @@ export interface AuthorizationServerOptions {
  * Reads and validates the authorization server's metadata: the document's `issuer` must equal `issuer`; PKCE
  * S256 must be advertised (MCP 2025-11-25: clients MUST refuse otherwise); the endpoints must pass the URL policy.
  */
-export async function discoverAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+export async function discoverAuthorizationServer(options: AuthorizationServerOptions & { checkPkce?: boolean }): Promise<AuthorizationServer> {
   const { http } = options;
   const issuer = checkServerUrl(options.issuer, 'authorization server issuer', http.policy);
   let as: AuthorizationServer | undefined;
@@ -164,11 +173,7 @@ export async function discoverAuthorizationServer(options: AuthorizationServerOp
       hint: `tried ${tried.join(', ')}`,
     });
   }
-  if (!as.code_challenge_methods_supported?.includes('S256')) {
-    throw new BridgeError(ErrorCode.Auth, `the authorization server ${as.issuer} does not advertise PKCE with S256`, {
-      hint: 'logging in without PKCE is unsafe and the MCP specification forbids it; ask the server operator to enable it',
-    });
-  }
+  if (options.checkPkce !== false) assertPkceS256(as);
   checkServerUrl(as.authorization_endpoint, 'authorization_endpoint', http.policy);
   checkServerUrl(as.token_endpoint, 'token_endpoint', http.policy);
   if (as.registration_endpoint !== undefined) checkServerUrl(as.registration_endpoint, 'registration_endpoint', http.policy);

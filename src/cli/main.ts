@@ -4,11 +4,15 @@
  */
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { redact } from '../log.js';
+import { createLogger, redact } from '../log.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
 import { resolveBridgeConfig } from './resolve.js';
 import { runBridge } from './run-bridge.js';
+import { runDoctorCommand } from './run-doctor.js';
+import { runLoginCommand } from './run-login.js';
+import { runLogoutCommand, runStatusCommand } from './run-store-commands.js';
+import { parseEnvFlag } from './values.js';
 
 /** Writes a user-facing error to stderr: the message, then what to do. */
 function report(error: BridgeError): void {
@@ -38,9 +42,26 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${redact(String((reason as Error)?.stack ?? reason))}\n`);
   });
   let code: ExitCode = ExitCode.Ok;
-  const program = createProgram(async (url, raw) => {
-    const config = resolveBridgeConfig(url, raw, process.env);
-    code = await runBridge({ config });
+  const env = process.env;
+  const logger = (debug: boolean | undefined) => createLogger({ level: debug || parseEnvFlag('MCP_PROXY_DEBUG', env.MCP_PROXY_DEBUG) ? 'debug' : 'info' });
+  const program = createProgram({
+    bridge: async (url, raw) => {
+      code = await runBridge({ config: resolveBridgeConfig(url, raw, env) });
+    },
+    login: async (url, raw) => {
+      const config = resolveBridgeConfig(url, raw, env);
+      code = await runLoginCommand({ config, force: raw.force === true, logger: createLogger({ level: config.logLevel, file: config.logFile }), env });
+    },
+    doctor: async (url, raw) => {
+      const config = resolveBridgeConfig(url, raw, env);
+      code = await runDoctorCommand({ config, logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, file: config.logFile }), env });
+    },
+    status: async (url, raw) => {
+      code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });
+    },
+    logout: async (url, raw) => {
+      code = await runLogoutCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), all: raw.all === true });
+    },
   });
   try {
     await program.parseAsync(argv);

@@ -33,6 +33,8 @@ export interface RawOptions {
   browser: string | boolean;
   tokenStore: string;
   configDir?: string;
+  /** `login --force`. */
+  force?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -48,19 +50,25 @@ export const FLAG_ENV = {
   noBanner: 'MCP_NO_BANNER',
 } as const;
 
-/**
- * Builds the program. `action` runs with the URL argument (possibly undefined: `MCP_BACKEND_URL` may give it)
- * and the raw options. Output and exits go through commander's `exitOverride`, so nothing here ends the process.
- */
-export function createProgram(action: (url: string | undefined, options: RawOptions) => Promise<void>): Command {
-  const program = new Command('mcp-auth-bridge');
-  program
-    .description(
-      'Connects a local MCP client (stdio) to a remote MCP server over Streamable HTTP or SSE, logging in with OAuth when the server asks for it.',
-    )
-    .version(VERSION, '-V, --version', 'print the version and exit')
-    .helpOption('-h, --help', 'show this help')
-    .argument('[url]', 'the remote MCP server endpoint, e.g. https://mcp.example.com/mcp (env: MCP_BACKEND_URL)')
+/** The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options. */
+export interface ProgramActions {
+  bridge(url: string | undefined, options: RawOptions): Promise<void>;
+  login(url: string | undefined, options: RawOptions): Promise<void>;
+  doctor(url: string | undefined, options: RawOptions): Promise<void>;
+  logout(url: string | undefined, options: StoreCommandOptions & { all?: boolean }): Promise<void>;
+  status(url: string | undefined, options: StoreCommandOptions & { json?: boolean }): Promise<void>;
+}
+
+/** Options of the commands that only read or change stored credentials. */
+export interface StoreCommandOptions {
+  tokenStore: string;
+  configDir?: string;
+  debug?: boolean;
+}
+
+/** Adds every bridge, auth and logging option (the bare command, `login` and `doctor` share them). */
+function addBridgeOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--transport <mode>', 'auto: Streamable HTTP, falling back to legacy SSE on HTTP 400/404/405')
         .choices(['auto', 'streamable-http', 'sse'])
@@ -105,14 +113,43 @@ export function createProgram(action: (url: string | undefined, options: RawOpti
     .addOption(new Option('--browser <command>', 'command that opens the login URL (default: the system browser)').env('BROWSER'))
     .addOption(new Option('--no-browser', 'do not open a browser; print the login URL only (for SSH port forwarding)'))
     .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
+    .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'));
+}
+
+function addStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
     .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'))
+    .addOption(new Option('--debug', `verbose log on stderr (env: ${FLAG_ENV.debug}=1)`));
+}
+
+function common(command: Command): Command {
+  return command
+    .helpOption('-h, --help', 'show this help')
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
+
+/**
+ * Builds the program: the bare form runs the bridge; `login`, `logout`, `status` and `doctor` are subcommands.
+ * Output and exits go through commander's `exitOverride`, so nothing here ends the process.
+ */
+export function createProgram(actions: ProgramActions): Command {
+  const program = common(new Command('mcp-auth-bridge'))
+    .description(
+      'Connects a local MCP client (stdio) to a remote MCP server over Streamable HTTP or SSE, logging in with OAuth when the server asks for it.',
+    )
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    // The bare command and the subcommands share option names: each command parses only the options after it.
+    .enablePositionalOptions()
+    .argument('[url]', 'the remote MCP server endpoint, e.g. https://mcp.example.com/mcp (env: MCP_BACKEND_URL)');
+  addBridgeOptions(program)
     .addHelpText(
       'after',
       `
+Commands run instead of the bridge when named first: login, logout, status, doctor (see mcp-auth-bridge <command> --help).
 Durations: 500ms, 30s, 2m, or plain seconds. Sizes: 64kb, 16mb.
 stdout carries only the MCP protocol; every log line goes to stderr.
 
@@ -121,6 +158,34 @@ Exit codes: 0 clean shutdown (stdin closed, SIGINT, SIGTERM), 1 fatal error, 2 i
 Example (Claude Desktop, Cursor, Windsurf config):
   "command": "npx", "args": ["-y", "mcp-auth-bridge", "https://mcp.example.com/mcp"]`,
     )
-    .action(async (url: string | undefined, options: RawOptions) => action(url, options));
+    .action(async (url: string | undefined, options: RawOptions) => actions.bridge(url, options));
+
+  addBridgeOptions(
+    common(program.command('login'))
+      .description('log in to a server now (discovery and the browser login), store the credentials, and say who is logged in until when')
+      .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)')
+      .option('--force', 'log in again even when a stored login is still good'),
+  ).action(async (url: string | undefined, options: RawOptions) => actions.login(url, options));
+
+  addStoreOptions(
+    common(program.command('logout'))
+      .description('remove stored credentials (keychain and files) for one server, or all with --all')
+      .argument('[url]', 'the server whose login to remove')
+      .option('--all', 'remove every stored login and client registration'),
+  ).action(async (url: string | undefined, options: StoreCommandOptions & { all?: boolean }) => actions.logout(url, options));
+
+  addStoreOptions(
+    common(program.command('status'))
+      .description('list stored logins: server, issuer, client, scopes, store, expiry, refresh token (never a secret)')
+      .argument('[url]', 'only this server')
+      .option('--json', 'print JSON instead of a table'),
+  ).action(async (url: string | undefined, options: StoreCommandOptions & { json?: boolean }) => actions.status(url, options));
+
+  addBridgeOptions(
+    common(program.command('doctor'))
+      .description('diagnose the connection to a server step by step, each with the fix; exit code 0 only when all pass')
+      .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)'),
+  ).action(async (url: string | undefined, options: RawOptions) => actions.doctor(url, options));
+
   return program;
 }

@@ -6,13 +6,12 @@ import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
-import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
-import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
+import { chooseFetches, createAuthorizer } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
 
@@ -23,7 +22,7 @@ export interface RunBridgeOptions {
   stdout?: Writable;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Fetch below the upstream seam. Default: node:http, or the proxy-aware one with `--use-env-proxy`. */
+  /** Fetch for everything (tests). Default: node:http upstream and the built-in fetch for auth, or the proxy's. */
   fetch?: FetchLike;
   /** Subscribes to shutdown signals; returns an unsubscribe function. Default: SIGINT, SIGTERM, SIGHUP. */
   onSignal?: (handler: (signal: string) => void) => () => void;
@@ -46,51 +45,15 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   if (config.banner) {
     log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport})`);
   }
-  // The upstream path runs on node:http; auth requests (rare) keep the standard fetch. Both go through the proxy
-  // when asked.
-  let fetch = options.fetch ?? nodeHttpFetch;
-  let authHttpFetch = options.fetch ?? (globalThis.fetch as FetchLike);
-  if (config.useEnvProxy && !options.fetch) {
-    fetch = await createEnvProxyFetch();
-    authHttpFetch = fetch;
-    log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
-  }
-  const network = createBoundedFetch(fetch);
+  const fetches = options.fetch ? { upstream: options.fetch, auth: options.fetch } : await chooseFetches(config, log, env);
+  const network = createBoundedFetch(fetches.upstream);
   let upstreamFetch = network;
   let waitingFor: (() => string | undefined) | undefined;
   const auth = config.auth;
   if (auth) {
     let authorizer: Authorizer | undefined;
-    const makeAuthorizer = async (): Promise<Authorizer> => {
-      // The OAuth engine and the credential store load only when a server first asks for authorization.
-      const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
-        import('../auth/authorizer.js'),
-        import('../auth/browser.js'),
-        import('../store/index.js'),
-      ]);
-      authorizer = new Authorizer({
-      serverUrl: config.url,
-      ...(auth.issuer ? { issuer: auth.issuer } : {}),
-      ...(auth.clientId ? { clientId: auth.clientId } : {}),
-      ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
-      ...(auth.clientMetadataUrl ? { clientMetadataUrl: auth.clientMetadataUrl } : {}),
-      ...(auth.scopes ? { scopes: auth.scopes } : {}),
-      ...(auth.resource ? { resource: auth.resource } : {}),
-      sendResource: auth.sendResource,
-      extraParams: auth.extraParams,
-      authTimeoutMs: auth.authTimeoutMs,
-      ...(auth.redirectUrl ? { redirectUrl: auth.redirectUrl } : {}),
-      ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
-      ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
-      opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
-      openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
-      ...(auth.configDir ? { configDir: auth.configDir } : {}),
-      http: { fetch: authHttpFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
-      now: Date.now,
-      logger: log,
-    });
-      return authorizer;
-    };
+    // The OAuth engine and the credential store load only when a server first asks for authorization.
+    const makeAuthorizer = async () => (authorizer = await createAuthorizer(config, auth, log, fetches.auth));
     upstreamFetch = createAuthFetch({ fetch: network, authorizer: makeAuthorizer });
     waitingFor = () => {
       const url = authorizer?.pendingLoginUrl;

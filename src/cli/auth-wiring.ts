@@ -1,0 +1,54 @@
+/**
+ * What the bridge and the `login` / `doctor` commands build the same way from a {@link BridgeConfig}: the network
+ * fetch (node:http, or the proxy-aware one) and the Authorizer, whose code is loaded only when first needed.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
+import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
+import type { Logger } from '../log.js';
+import type { AuthConfig, BridgeConfig } from './resolve.js';
+
+/** The two fetches: the upstream path's, and the one for OAuth requests (which need standard `Response`s). */
+export interface Fetches {
+  upstream: FetchLike;
+  auth: FetchLike;
+}
+
+/** node:http for the upstream path and the built-in fetch for auth; both through the proxy with `--use-env-proxy`. */
+export async function chooseFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv): Promise<Fetches> {
+  if (!config.useEnvProxy) return { upstream: nodeHttpFetch, auth: globalThis.fetch as FetchLike };
+  const proxied = await createEnvProxyFetch();
+  log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
+  return { upstream: proxied, auth: proxied };
+}
+
+/** Builds the Authorizer for `config` (its modules are imported here, on first use). */
+export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, authFetch: FetchLike): Promise<Authorizer> {
+  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
+    import('../auth/authorizer.js'),
+    import('../auth/browser.js'),
+    import('../store/index.js'),
+  ]);
+  return new Authorizer({
+    serverUrl: config.url,
+    ...(auth.issuer ? { issuer: auth.issuer } : {}),
+    ...(auth.clientId ? { clientId: auth.clientId } : {}),
+    ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
+    ...(auth.clientMetadataUrl ? { clientMetadataUrl: auth.clientMetadataUrl } : {}),
+    ...(auth.scopes ? { scopes: auth.scopes } : {}),
+    ...(auth.resource ? { resource: auth.resource } : {}),
+    sendResource: auth.sendResource,
+    extraParams: auth.extraParams,
+    authTimeoutMs: auth.authTimeoutMs,
+    ...(auth.redirectUrl ? { redirectUrl: auth.redirectUrl } : {}),
+    ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
+    ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
+    opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
+    openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
+    ...(auth.configDir ? { configDir: auth.configDir } : {}),
+    http: { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
+    now: Date.now,
+    logger: log,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * An unauthenticated MCP `initialize` POST, to learn how a server answers before any login (its 401 challenge, or
+ * its transport). Used by `login` and `doctor`; the bridge itself never sends an extra initialize.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { connectError } from '../bridge/upstream-fetch.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { VERSION } from '../version.js';
+import type { BridgeConfig } from './resolve.js';
+
+/** The initialize request the probe sends. */
+export function probeInitialize(): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 'mcp-auth-bridge/probe',
+    method: 'initialize',
+    params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-auth-bridge', version: VERSION } },
+  });
+}
+
+/** POSTs the probe to the server with the configured static headers; resolves the raw response. */
+export async function initializeProbe(config: BridgeConfig, fetch: FetchLike): Promise<Response> {
+  const timeout = config.connectTimeoutMs > 0 ? AbortSignal.timeout(config.connectTimeoutMs) : undefined;
+  try {
+    return await fetch(config.url.href, {
+      method: 'POST',
+      headers: { ...config.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: probeInitialize(),
+      ...(timeout ? { signal: timeout } : {}),
+    });
+  } catch (error) {
+    throw connectError(config.url, error);
+  }
+}

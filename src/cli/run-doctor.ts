@@ -1,0 +1,219 @@
+/**
+ * `mcp-auth-bridge doctor <url>`: a step-by-step diagnosis of everything between the client and a working
+ * session — reaching the server, its transport, its 401 challenge, protected-resource and authorization-server
+ * metadata, PKCE, how a client id would be obtained, the credential store, the callback port, stored logins. Each
+ * step prints ✓ or ✗ with the fix; the exit code is 0 only when every step passes.
+ */
+import { createServer } from 'node:net';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { AuthorizationServer } from 'oauth4webapi';
+import { connectError } from '../bridge/upstream-fetch.js';
+import { describeError, isBridgeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { chooseFetches } from './auth-wiring.js';
+import { ExitCode } from './exit-codes.js';
+import { initializeProbe } from './probe.js';
+import { describeExpiry } from './run-login.js';
+import type { BridgeConfig } from './resolve.js';
+
+/** One diagnosed step. */
+export interface DoctorStep {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when it failed. */
+  fix?: string;
+}
+
+/** Options for {@link runDoctorCommand}. */
+export interface DoctorOptions {
+  config: BridgeConfig;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  out?: { write(text: string): unknown };
+  now?: () => number;
+}
+
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function probeSse(url: URL, headers: Record<string, string>, fetch: FetchLike, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(url.href, { method: 'GET', headers: { ...headers, accept: 'text/event-stream' }, signal: AbortSignal.timeout(timeoutMs) });
+    const ok = response.ok && (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    await response.body?.cancel().catch(() => undefined);
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the diagnosis and prints it; see the module comment. */
+export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
+  const steps = await diagnose(o);
+  const out = o.out ?? process.stdout;
+  for (const s of steps) {
+    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
+    if (!s.ok && s.fix) out.write(`    fix: ${s.fix}\n`);
+  }
+  const failed = steps.filter((s) => !s.ok).length;
+  out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
+  return failed ? ExitCode.Failure : ExitCode.Ok;
+}
+
+/** The steps, in order; later steps are skipped (not failed) when they cannot apply. */
+export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
+  const { config, env } = o;
+  const steps: DoctorStep[] = [];
+  const now = (o.now ?? Date.now)();
+  const url = config.url;
+  const timeoutMs = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000;
+  steps.push({ name: 'URL', ok: true, detail: `${url.origin}${url.pathname} (${url.protocol === 'https:' ? 'TLS' : 'plain http on a trusted network'})` });
+
+  const fetches = await chooseFetches(config, o.logger, env);
+  const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((n) => env[n]);
+  let probe: Response;
+  try {
+    probe = await initializeProbe(config, fetches.upstream);
+    await probe.body?.cancel().catch(() => undefined);
+    steps.push({ name: 'Reach the server', ok: true, detail: `HTTP ${probe.status} to an MCP initialize${config.useEnvProxy ? ' (through the proxy)' : ''}` });
+  } catch (error) {
+    const e = isBridgeError(error) ? error : connectError(url, error);
+    const proxyHint = proxyVars.length && !config.useEnvProxy ? `; ${proxyVars.join(', ')} is set: add --use-env-proxy` : '';
+    steps.push({ name: 'Reach the server', ok: false, detail: e.message, fix: `${e.hint ?? 'check the URL and your network'}${proxyHint}` });
+    return steps;
+  }
+
+  const status = probe.status;
+  if (status >= 200 && status < 300) {
+    steps.push({ name: 'Transport', ok: true, detail: 'Streamable HTTP' });
+  } else if (status === 400 || status === 404 || status === 405) {
+    const sse = await probeSse(url, config.headers, fetches.upstream, timeoutMs);
+    steps.push(
+      sse
+        ? { name: 'Transport', ok: true, detail: `legacy SSE (initialize POST answered ${status}; the GET stream works)` }
+        : { name: 'Transport', ok: false, detail: `initialize answered HTTP ${status} and no SSE stream answered either`, fix: 'check the URL path: it must be the MCP endpoint (often /mcp, or /sse for legacy servers)' },
+    );
+    if (!sse) return steps;
+  } else if (status === 401) {
+    steps.push({ name: 'Transport', ok: true, detail: 'not known before logging in (the server asks for authorization first)' });
+  } else if (status === 403) {
+    steps.push({ name: 'Transport', ok: false, detail: 'the server answered 403 Forbidden to an anonymous initialize', fix: 'check -H headers or ask the server operator for access' });
+    return steps;
+  } else {
+    steps.push({ name: 'Transport', ok: false, detail: `the server answered HTTP ${status}`, fix: 'the server failed or the URL is wrong; check its logs' });
+    return steps;
+  }
+
+  const auth = config.auth;
+  if (!auth) {
+    steps.push({ name: 'Authorization', ok: true, detail: 'a static Authorization header is set with --header: no OAuth login' });
+    return steps;
+  }
+  if (status !== 401 && !auth.issuer) {
+    steps.push({ name: 'Authorization', ok: true, detail: 'the server does not ask for authorization' });
+    return steps;
+  }
+
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store] = await Promise.all([
+    import('../auth/challenge.js'),
+    import('../auth/discovery.js'),
+    import('../auth/authorizer.js'),
+    import('../store/index.js'),
+  ]);
+  const http = { fetch: fetches.auth, policy: { allowHttp: auth.allowHttp }, timeoutMs };
+  const challenge = status === 401 ? bearerChallenge(probe) : undefined;
+  if (status === 401) {
+    steps.push(
+      challenge
+        ? { name: '401 challenge', ok: true, detail: `Bearer${challenge.resourceMetadata ? `, resource_metadata=${challenge.resourceMetadata}` : ' (no resource_metadata)'}${challenge.scope ? `, scope="${challenge.scope}"` : ''}` }
+        : { name: '401 challenge', ok: !!auth.issuer, detail: 'no Bearer challenge in WWW-Authenticate', fix: 'the server does not follow the MCP authorization spec; pass --issuer and --client-id' },
+    );
+  }
+
+  let issuer = auth.issuer;
+  let resource = auth.resource ?? url.href;
+  if (!auth.issuer) {
+    try {
+      const prm = await discovery.fetchResourceMetadata({ serverUrl: url, challenge, http });
+      if (!prm) {
+        steps.push({ name: 'Protected-resource metadata', ok: false, detail: 'not published (RFC 9728)', fix: 'name the provider yourself: --issuer <url> --client-id <id>' });
+        return steps;
+      }
+      issuer = prm.authorizationServers[0];
+      resource = auth.resource ?? prm.resource;
+      steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${prm.resource}, authorization server ${issuer}` });
+    } catch (error) {
+      steps.push({ name: 'Protected-resource metadata', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+      return steps;
+    }
+  } else {
+    steps.push({ name: 'Protected-resource metadata', ok: true, detail: `not needed: --issuer ${auth.issuer}` });
+  }
+
+  let as: AuthorizationServer;
+  try {
+    as = await discovery.discoverAuthorizationServer({ issuer: issuer!, http, checkPkce: false });
+    steps.push({ name: 'Authorization server metadata', ok: true, detail: `issuer ${as.issuer} checked` });
+  } catch (error) {
+    steps.push({ name: 'Authorization server metadata', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+    return steps;
+  }
+  try {
+    discovery.assertPkceS256(as);
+    steps.push({ name: 'PKCE', ok: true, detail: 'S256 supported' });
+  } catch (error) {
+    steps.push({ name: 'PKCE', ok: false, detail: describeError(error), fix: 'ask the server operator to enable PKCE (S256)' });
+  }
+
+  if (auth.clientId) steps.push({ name: 'Client', ok: true, detail: `pre-registered client ${auth.clientId}${auth.clientSecret ? ' (confidential)' : ''}` });
+  else if (auth.clientMetadataUrl && as.client_id_metadata_document_supported === true) steps.push({ name: 'Client', ok: true, detail: `client ID metadata document ${auth.clientMetadataUrl}` });
+  else if (as.registration_endpoint) steps.push({ name: 'Client', ok: true, detail: `dynamic client registration at ${as.registration_endpoint}` });
+  else steps.push({ name: 'Client', ok: false, detail: 'no pre-registered client, no metadata document support, no dynamic registration', fix: 'register a client with the provider and pass --client-id' });
+
+  let credentials: Awaited<ReturnType<typeof store.openCredentialStore>> | undefined;
+  try {
+    credentials = await store.openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: o.logger });
+    steps.push({ name: 'Credential store', ok: true, detail: credentials.description });
+  } catch (error) {
+    steps.push({ name: 'Credential store', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
+  }
+
+  const redirect = auth.redirectUrl ? new URL(auth.redirectUrl) : undefined;
+  const port = redirect ? Number(redirect.port || 80) : (auth.callbackPort ?? stableCallbackPort(as.issuer, resource));
+  const host = redirect ? redirect.hostname.replace(/^\[|\]$/g, '') : (auth.callbackHost ?? '127.0.0.1');
+  const free = await portFree(port, host === 'localhost' ? '127.0.0.1' : host);
+  const fixed = redirect !== undefined || auth.callbackPort !== undefined;
+  steps.push(
+    free
+      ? { name: 'Callback port', ok: true, detail: `${host}:${port} is free` }
+      : {
+          name: 'Callback port',
+          ok: !fixed,
+          detail: fixed ? `${host}:${port} is in use by another program` : `${host}:${port} is in use; a free port will be used instead`,
+          fix: `close the program using port ${port}, or choose another with --callback-port`,
+        },
+  );
+
+  if (credentials) {
+    const { logins, unreadable } = await credentials.list();
+    const mine = logins.filter((l) => l.metadata.serverUrl === url.href);
+    const broken = unreadable.length;
+    if (mine.length === 0) steps.push({ name: 'Stored login', ok: broken === 0, detail: 'none yet: the first request will open the login', ...(broken ? { fix: `${broken} unreadable record(s): run mcp-auth-bridge logout --all` } : {}) });
+    for (const l of mine) {
+      const m = l.metadata;
+      const expired = m.expiresAt !== undefined && m.expiresAt <= now;
+      steps.push({
+        name: 'Stored login',
+        ok: true,
+        detail: `${m.issuer}, ${describeExpiry(m.expiresAt, now)}${expired ? (m.hasRefreshToken ? ' (will be refreshed)' : ' (will log in again)') : ''}, refresh token ${m.hasRefreshToken ? 'yes' : 'no'}`,
+      });
+    }
+  }
+  return steps;
+}

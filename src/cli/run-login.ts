@@ -1,0 +1,75 @@
+/**
+ * `mcp-auth-bridge login <url>`: discovery and the browser login now, so a server can be added to a client already
+ * logged in. Reports who is logged in and until when (stdout); progress and the login URL go to stderr.
+ */
+import { BridgeError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { chooseFetches, createAuthorizer } from './auth-wiring.js';
+import { ExitCode } from './exit-codes.js';
+import { initializeProbe } from './probe.js';
+import type { BridgeConfig } from './resolve.js';
+
+/** Options for {@link runLoginCommand}. */
+export interface LoginCommandOptions {
+  config: BridgeConfig;
+  force: boolean;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  /** Where the report goes. Default stdout. */
+  out?: { write(text: string): unknown };
+  /** Where the progress line goes; shown only when it is a terminal. Default stderr. */
+  progress?: NodeJS.WriteStream;
+  now?: () => number;
+}
+
+/** Formats an expiry for people: the local time and how far away it is. */
+export function describeExpiry(expiresAt: number | undefined, now: number): string {
+  if (expiresAt === undefined) return 'no expiry given';
+  const minutes = Math.round((expiresAt - now) / 60_000);
+  const when = new Date(expiresAt).toLocaleString();
+  if (expiresAt <= now) return `expired ${when}`;
+  return minutes < 1 ? `until ${when} (less than a minute)` : minutes < 120 ? `until ${when} (${minutes} min)` : `until ${when} (${Math.round(minutes / 60)} h)`;
+}
+
+/** Runs `login`. */
+export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode> {
+  const { config } = o;
+  const auth = config.auth;
+  if (!auth) {
+    throw new BridgeError(ErrorCode.Usage, 'login: an Authorization header is set with --header, so there is nothing to log in to', {
+      hint: 'drop the Authorization header to let the bridge log in',
+    });
+  }
+  const now = o.now ?? Date.now;
+  const fetches = await chooseFetches(config, o.logger, o.env);
+  const authorizer = await createAuthorizer(config, auth, o.logger, fetches.auth);
+  const progress = o.progress ?? process.stderr;
+  const started = now();
+  const timer = progress.isTTY
+    ? setInterval(() => {
+        if (!authorizer.pendingLoginUrl) return;
+        const seconds = Math.round((now() - started) / 1000);
+        progress.write(`\r\x1b[2Kwaiting for the login in your browser: ${seconds} s (Ctrl-C to cancel)`);
+      }, 1000)
+    : undefined;
+  let summary;
+  try {
+    summary = await authorizer.loginNow({ force: o.force, probe: () => initializeProbe(config, fetches.upstream) });
+  } finally {
+    if (timer) {
+      clearInterval(timer);
+      progress.write('\r\x1b[2K');
+    }
+  }
+  const out = o.out ?? process.stdout;
+  const who = summary.account ? ` as ${summary.account}` : '';
+  out.write(
+    `${summary.reused ? 'Already logged in' : 'Logged in'} to ${summary.serverUrl}${who}\n` +
+      `  issuer:   ${summary.issuer}\n` +
+      `  client:   ${summary.clientId} (${summary.clientIdSource})\n` +
+      `  scopes:   ${summary.scopes.join(' ') || '(none)'}\n` +
+      `  access:   ${describeExpiry(summary.expiresAt, now())}${summary.hasRefreshToken ? ', refreshed automatically' : ', no refresh token: log in again when it expires'}\n` +
+      `  stored:   ${summary.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n`,
+  );
+  return ExitCode.Ok;
+}

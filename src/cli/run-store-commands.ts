@@ -1,0 +1,107 @@
+/**
+ * `mcp-auth-bridge status` and `logout`: what is stored, and removing it. Listing reads only the metadata files
+ * (never the keychain, never a secret); removing goes through the store so keychain entries go too.
+ */
+import { BridgeError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ListedLogin } from '../store/index.js';
+import { ExitCode } from './exit-codes.js';
+import { describeExpiry } from './run-login.js';
+import { parseServerUrl } from './resolve.js';
+
+/** Options shared by `status` and `logout`. */
+export interface StoreCommandRun {
+  url: string | undefined;
+  tokenStore: 'auto' | 'keychain' | 'file';
+  configDir: string | undefined;
+  logger: Logger;
+  out?: { write(text: string): unknown };
+  now?: () => number;
+}
+
+function serverFilter(url: string | undefined): ((l: ListedLogin) => boolean) | undefined {
+  if (url === undefined) return undefined;
+  const href = parseServerUrl(url, true).href;
+  return (l) => l.metadata.serverUrl === href;
+}
+
+/** A status row as printed with `--json`. */
+export interface StatusRow {
+  server: string;
+  issuer: string;
+  clientId: string;
+  clientIdSource: string;
+  scopes: string[];
+  store: string;
+  expiresAt: string | null;
+  expired: boolean;
+  refreshToken: boolean;
+  obtainedAt: string;
+}
+
+/** Runs `status`. */
+export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): Promise<ExitCode> {
+  const { openFileStore } = await import('../store/index.js');
+  const store = await openFileStore({ ...(o.configDir ? { configDir: o.configDir } : {}), logger: o.logger });
+  const { logins, unreadable } = await store.list();
+  const filter = serverFilter(o.url);
+  const now = (o.now ?? Date.now)();
+  const selected = filter ? logins.filter(filter) : logins;
+  const out = o.out ?? process.stdout;
+  const rows: StatusRow[] = selected.map(({ metadata: m }) => ({
+    server: m.serverUrl,
+    issuer: m.issuer,
+    clientId: m.clientId,
+    clientIdSource: m.clientIdSource,
+    scopes: m.scopes,
+    store: m.store,
+    expiresAt: m.expiresAt === undefined ? null : new Date(m.expiresAt).toISOString(),
+    expired: m.expiresAt !== undefined && m.expiresAt <= now,
+    refreshToken: m.hasRefreshToken,
+    obtainedAt: new Date(m.obtainedAt).toISOString(),
+  }));
+  if (o.json) {
+    out.write(`${JSON.stringify({ logins: rows, unreadable: unreadable.map((u) => ({ path: u.path, reason: u.reason })) }, null, 2)}\n`);
+    return ExitCode.Ok;
+  }
+  if (rows.length === 0) {
+    out.write(o.url ? `No stored login for ${o.url}.\n` : `No stored logins (in ${store.configDir}).\n`);
+  }
+  for (const [i, row] of rows.entries()) {
+    const m = selected[i]!.metadata;
+    out.write(
+      `${row.server}\n` +
+        `  issuer:   ${row.issuer}\n` +
+        `  client:   ${row.clientId} (${row.clientIdSource === 'dynamic' ? 'dynamic registration' : row.clientIdSource === 'metadata-document' ? 'metadata document' : 'pre-registered'})\n` +
+        `  scopes:   ${row.scopes.join(' ') || '(none)'}\n` +
+        `  store:    ${row.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n` +
+        `  access:   ${describeExpiry(m.expiresAt, now)}\n` +
+        `  refresh:  ${row.refreshToken ? 'yes' : 'no'}\n`,
+    );
+  }
+  for (const u of unreadable) out.write(`unreadable record ${u.path}: ${u.reason} (treated as absent; delete it or run logout --all)\n`);
+  return ExitCode.Ok;
+}
+
+/** Runs `logout`. */
+export async function runLogoutCommand(o: StoreCommandRun & { all: boolean }): Promise<ExitCode> {
+  if (!o.all && o.url === undefined) {
+    throw new BridgeError(ErrorCode.Usage, 'logout: name the server, or pass --all', { hint: 'mcp-auth-bridge logout https://mcp.example.com/mcp' });
+  }
+  if (o.all && o.url !== undefined) {
+    throw new BridgeError(ErrorCode.Usage, 'logout: give a server or --all, not both');
+  }
+  const { openCredentialStore } = await import('../store/index.js');
+  const store = await openCredentialStore({ mode: o.tokenStore, ...(o.configDir ? { configDir: o.configDir } : {}), logger: o.logger });
+  const out = o.out ?? process.stdout;
+  if (o.all) {
+    const removed = await store.deleteAll();
+    out.write(`Removed ${removed.logins} login(s) and ${removed.registrations} client registration(s).\n`);
+    return ExitCode.Ok;
+  }
+  const { logins } = await store.list();
+  const mine = logins.filter(serverFilter(o.url)!);
+  for (const l of mine) await store.deleteTokens(l.key);
+  out.write(mine.length ? `Removed ${mine.length} login(s) for ${o.url}.\n` : `No stored login for ${o.url}.\n`);
+  return ExitCode.Ok;
+}
