@@ -1,0 +1,208 @@
+/**
+ * Scenario → what the MCP client does through the bridge, and which bridge options a user would give for it.
+ *
+ * The conformance runner starts each client scenario's servers and runs our driver with the server URL; scenarios
+ * that need configuration (pre-registered credentials, client keys, an enterprise ID token) pass it as JSON in
+ * `MCP_CONFORMANCE_CONTEXT`. This table maps that context onto the bridge's real command-line options and
+ * environment variables — the ones a user would put in an MCP client configuration — and nothing else.
+ *
+ * `known` records why a scenario is expected to fail today (see test/conformance/README.md): the runner prints it
+ * next to the failure, and with `--baseline` does not fail the run for it (but does fail when such a scenario
+ * starts passing, so the entry gets removed).
+ */
+
+/** The JSON in `MCP_CONFORMANCE_CONTEXT` (fields depend on the scenario). */
+export interface ConformanceContext {
+  name?: string;
+  client_id?: string;
+  client_secret?: string;
+  /** auth/client-credentials-jwt: a PKCS#8 PEM private key for `private_key_jwt`. */
+  private_key_pem?: string;
+  signing_algorithm?: string;
+  /** auth/cross-app-access-complete-flow (SEP-990): the enterprise IdP side. */
+  idp_client_id?: string;
+  idp_id_token?: string;
+  idp_issuer?: string;
+  idp_token_endpoint?: string;
+}
+
+/** What the driver (the MCP client) does once the bridge is spawned. */
+export type ClientScript =
+  /** initialize, tools/list. */
+  | 'list'
+  /** initialize, tools/list, tools/call `test-tool` (the auth scenarios' server). */
+  | 'auth'
+  /** initialize, tools/list, tools/call `add_numbers` {a: 5, b: 3} and check the sum. */
+  | 'add-numbers'
+  /** A client with `elicitation.form.applyDefaults` that accepts with empty content; calls the elicitation tool. */
+  | 'elicitation-defaults'
+  /** tools/call `test_reconnection`, whose answer only arrives on a resumed SSE stream. */
+  | 'sse-reconnect';
+
+/** Why a scenario is expected to fail with the current bridge. */
+export interface KnownFailure {
+  kind: 'missing feature' | 'product bug' | 'suite defect';
+  /** One line for the summary table. */
+  why: string;
+}
+
+/** What the driver offers a plan while it builds the bridge's command line. */
+export interface PlanTools {
+  serverUrl: URL;
+  /** Whether the bridge under test has this option (read from its `--help`): features are picked up as they land. */
+  supports: (option: string) => boolean;
+  /** Writes `content` to a 0600 file in the scenario's private temp directory and returns its path. */
+  secretFile: (name: string, content: string) => string;
+}
+
+/** One row of the table. */
+export interface ScenarioPlan {
+  client: ClientScript;
+  /** Bridge options beyond the common ones (see the driver), from the scenario's context. */
+  args?: (ctx: ConformanceContext, tools: PlanTools) => string[];
+  /** Environment for the bridge (secrets go here, as a user's config `env` block would carry them). */
+  env?: (ctx: ConformanceContext, tools: PlanTools) => Record<string, string>;
+  known?: KnownFailure;
+  /** Timing-sensitive: the runner runs it with no other scenario in parallel. */
+  alone?: boolean;
+  /** Milliseconds the client waits after initialize before its first request (see elicitation below). */
+  settleMs?: number;
+}
+
+/** The client ID metadata document URL the auth/basic-cimd scenario expects as client_id. */
+export const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+
+function need(ctx: ConformanceContext, key: keyof ConformanceContext): string {
+  const value = ctx[key];
+  if (typeof value !== 'string' || !value) throw new Error(`MCP_CONFORMANCE_CONTEXT has no ${key} for ${ctx.name ?? 'this scenario'}`);
+  return value;
+}
+
+/** `--client-id` from the context; the secret goes in `OIDC_CLIENT_SECRET`, as the README recommends over argv. */
+const preRegistered: Pick<ScenarioPlan, 'args' | 'env'> = {
+  args: (ctx) => ['--client-id', need(ctx, 'client_id')],
+  env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
+};
+
+/**
+ * The suite's default registration endpoint answers `client_secret` without `client_secret_expires_at`, which
+ * RFC 7591 §3.2.1 makes REQUIRED with a secret; oauth4webapi refuses such a response (src/auth/client.ts,
+ * registerClient). Real servers do the same (Spring Authorization Server, Cloudflare workers-oauth-provider before
+ * its March 2026 fix), so the bridge could read a missing value as 0 ("never expires").
+ */
+const DCR_NO_EXPIRY: KnownFailure = {
+  kind: 'suite defect',
+  why: 'DCR response has client_secret but no client_secret_expires_at (RFC 7591 §3.2.1); the bridge refuses it (src/auth/client.ts registerClient)',
+};
+
+export const SCENARIOS: Record<string, ScenarioPlan> = {
+  // ── core: the pipe ────────────────────────────────────────────────────────────────────────────────
+  initialize: { client: 'list' },
+  tools_call: { client: 'add-numbers' },
+  // The fixture sends elicitation/create with server.request(), not tied to the tools/call, so the SDK server puts
+  // it on the standalone GET stream, or drops it when that stream is not open yet (no event store). The client's
+  // transport opens that stream after notifications/initialized; through the bridge that is one hop later, and an
+  // immediate tools/call can win the race (seen under load: GET 10 ms after the tools/call, the request lost).
+  // A user never calls a tool within milliseconds of connecting, so the client pauses briefly.
+  'elicitation-sep1034-client-defaults': { client: 'elicitation-defaults', settleMs: 500 },
+  // Checks reconnection timing to ±50/200 ms: run alone on these 2-core machines.
+  'sse-retry': { client: 'sse-reconnect', alone: true },
+
+  // ── auth (2025-11-25): discovery, registration, scopes — nothing to configure ────────────────────
+  'auth/metadata-default': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/metadata-var1': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/metadata-var2': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/metadata-var3': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/scope-from-www-authenticate': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/scope-from-scopes-supported': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/scope-omitted-when-undefined': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/scope-step-up': {
+    client: 'auth',
+    known: {
+      kind: 'product bug',
+      why:
+        'first the DCR refusal (as auth/metadata-*); with that fixed: before the step-up login the bridge probes its stored registration with a fake authorization_code token request ' +
+        '(src/auth/client.ts isClientKnown, verifyStored from src/auth/authorizer.ts #login), which the suite records as a PKCE verifier mismatch',
+    },
+  },
+  'auth/scope-retry-limit': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/token-endpoint-auth-basic': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/token-endpoint-auth-post': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/token-endpoint-auth-none': { client: 'auth' },
+  'auth/resource-mismatch': { client: 'auth' },
+  'auth/offline-access-scope': { client: 'auth' },
+  'auth/offline-access-not-supported': { client: 'auth', known: DCR_NO_EXPIRY },
+
+  // ── auth: the client identity the user configures ──────────────────────────────────────────────
+  'auth/basic-cimd': { client: 'auth', args: () => ['--client-metadata-url', CIMD_URL] },
+  'auth/pre-registration': {
+    client: 'auth',
+    ...preRegistered,
+    known: {
+      kind: 'suite defect',
+      why:
+        'the suite compares the Basic credentials without form-decoding them (RFC 6749 §2.3.1); oauth4webapi encodes "-" as %2D, ' +
+        'so "pre-registered-client" arrives as "pre%2Dregistered%2Dclient"',
+    },
+  },
+
+  // ── auth: 2025-03-26 back-compat ───────────────────────────────────────────────────────────────
+  'auth/2025-03-26-oauth-metadata-backcompat': {
+    client: 'auth',
+    known: {
+      kind: 'missing feature',
+      why:
+        'no PRM: 2025-03-26 clients read RFC 8414 metadata at the server origin; the bridge stops ("does not say which authorization server"). ' +
+        'The fixture also names issuer <origin>/oauth there (RFC 8414 §3.3 mismatch), so --issuer <origin> fails the issuer check',
+    },
+  },
+  'auth/2025-03-26-oauth-endpoint-fallback': {
+    client: 'auth',
+    known: {
+      kind: 'missing feature',
+      why: 'no PRM and no metadata: 2025-03-26 clients fall back to <origin>/authorize, /token, /register; the bridge has no such fallback',
+    },
+  },
+
+  // ── extensions: machine-to-machine and enterprise-managed authorization ────────────────────────
+  // With the options these need when the bridge's --help lists them (they are landing in src/auth now), else the
+  // closest a user could give before: the pre-registered client, whose browser login the server cannot complete.
+  'auth/client-credentials-basic': {
+    client: 'list',
+    args: (ctx, t) => [...(t.supports('--client-credentials') ? ['--client-credentials'] : []), '--client-id', need(ctx, 'client_id')],
+    env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
+    known: {
+      kind: 'suite defect',
+      why:
+        'as auth/pre-registration: the suite compares the Basic credentials undecoded (RFC 6749 §2.3.1) and gets "conformance%2Dtest%2Dclient" ' +
+        '(a bridge without --client-credentials fails earlier: it runs an authorization_code login)',
+    },
+  },
+  'auth/client-credentials-jwt': {
+    client: 'list',
+    args: (ctx, t) => [
+      ...(t.supports('--client-credentials') ? ['--client-credentials'] : []),
+      '--client-id',
+      need(ctx, 'client_id'),
+      ...(t.supports('--client-key') ? ['--client-key', t.secretFile('client-key.pem', need(ctx, 'private_key_pem'))] : []),
+    ],
+  },
+  'auth/cross-app-access-complete-flow': {
+    client: 'auth',
+    args: (ctx, t) => [
+      '--client-id',
+      need(ctx, 'client_id'),
+      ...(t.supports('--idp-issuer') ? ['--idp-issuer', need(ctx, 'idp_issuer')] : []),
+      ...(t.supports('--idp-client-id') ? ['--idp-client-id', need(ctx, 'idp_client_id')] : []),
+      ...(t.supports('--id-token-file') ? ['--id-token-file', t.secretFile('id-token.jwt', need(ctx, 'idp_id_token'))] : []),
+    ],
+    env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
+  },
+};
+
+/** The plan for a scenario; unknown ones (a newer suite) get the generic client for their family. */
+export function planFor(scenario: string): ScenarioPlan & { unmapped: boolean } {
+  const plan = SCENARIOS[scenario];
+  if (plan) return { ...plan, unmapped: false };
+  return { client: scenario.startsWith('auth/') ? 'auth' : 'list', unmapped: true };
+}
