@@ -1,0 +1,98 @@
+// README Troubleshooting, the browser login (real oidc-provider, real protected MCP server): the callback port held
+// by another program, a login declined at the provider, a login not finished within --auth-timeout. Each checks the
+// documented message where the user sees it (the JSON-RPC error the client gets, or the `login` command's stderr).
+// Also: the row for a taken callback port says "often a previous login" — a bridge whose client has gone away must
+// not keep holding the port (and its login) until --auth-timeout.
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { authArgs, isAlive, occupyPort, tempDir } from '../helpers/auth-bridge.js';
+import { spawnBridgeRaw } from '../helpers/bridge.js';
+import { useTeardown } from '../helpers/cleanup.js';
+import { driveLogin } from '../helpers/oidc/index.js';
+import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
+import { waitFor, withTimeout } from '../helpers/wait.js';
+import { authStack, fileStore, loginBrowser, loginUrlsIn, runCli } from '../commands/cli.js';
+import { expectDocumented } from './readme-rows.js';
+
+useTeardown();
+
+function errorMessage(end: RequestEnd): string {
+  expect(end.kind, JSON.stringify(end)).toBe('error');
+  return end.kind === 'error' ? end.message : '';
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+describe('troubleshooting: the browser login', () => {
+  it('`the login callback port N is already in use`: --callback-port held by another program', async () => {
+    const { provider, server } = await authStack();
+    const { port } = await occupyPort();
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', '--callback-port', String(port), server.url]);
+    const message = errorMessage(await initializeOutcome(raw, 20_000));
+    expectDocumented(message, 'the login callback port N is already in use', { N: String(port) });
+    expect(message).toContain('--callback-port');
+    expect(provider.counters.authorizationRequests).toBe(0);
+
+    // The same through the login command: stderr, exit 1.
+    const login = await runCli(['login', ...fileStore(tempDir()), '--no-browser', '--callback-port', String(port), server.url]);
+    expect(login.code).toBe(1);
+    expectDocumented(login.stderr, 'the login callback port N is already in use', { N: String(port) });
+  });
+
+  it('`the authorization server refused the login: access_denied`: consent declined (bridge: JSON-RPC error; login command: stderr, exit 1)', async () => {
+    const { server } = await authStack();
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', server.url]);
+    const outcome = initializeOutcome(raw, 20_000);
+    const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });
+    const declined = await withTimeout('declining the login', driveLogin(url, { deny: 'consent' }), 15_000);
+    expect(declined.params.get('error')).toBe('access_denied');
+    expectDocumented(errorMessage(await outcome), 'refused the login: access_denied');
+    expect(raw.exitStatus()).toBeUndefined();
+
+    const browser = loginBrowser(tempDir(), { deny: 'consent' });
+    const login = await runCli(['login', ...fileStore(tempDir()), '--auth-timeout', '20s', '--browser', browser.command, server.url]);
+    expect(login.code).toBe(1);
+    expect(login.stdout).toBe('');
+    expectDocumented(login.stderr, 'refused the login: access_denied');
+  });
+
+  it('`the login was not completed within … s`: --auth-timeout passes; the message carries the login URL', async () => {
+    const { server } = await authStack();
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '2s', '--no-browser', server.url]);
+    const outcome = initializeOutcome(raw, 20_000);
+    const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });
+    const message = errorMessage(await outcome);
+    expectDocumented(message, 'the login was not completed within');
+    expect(message).toContain('within 2 s');
+    expect(message).toContain(url); // "the URL is in the message"
+    expect(message).toContain('--auth-timeout');
+    expect(raw.exitStatus()).toBeUndefined();
+  });
+
+  // Product bug: when the client goes away (stdin EOF, or SIGTERM) while a browser login is pending, the bridge waits for the
+  // login until --auth-timeout (default 300 s) before it exits, holding the callback port and the login lock: the
+  // next bridge the client starts then meets `the login callback port N is already in use` or waits for the lock.
+  // README ("How it behaves" → Shutdown) says stdin end exits 0 well under a second.
+  it.each([
+    ['its client closes stdin', (raw: ReturnType<typeof spawnBridgeRaw>) => raw.endInput()],
+    ['it gets SIGTERM', (raw: ReturnType<typeof spawnBridgeRaw>) => void raw.child.kill('SIGTERM')],
+  ])('a bridge that is told to stop during a pending login (%s) exits promptly and frees the callback port', async (_label, stop) => {
+    const { server } = await authStack();
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '60s', '--no-browser', server.url]);
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });
+    const port = Number(new URL(new URL(url).searchParams.get('redirect_uri')!).port);
+    expect(await canBind(port)).toBe(false); // the callback server is listening
+
+    stop(raw);
+    const status = await raw.waitForExit(5_000).catch(() => undefined);
+    expect(status, `still running 5 s later (pid alive: ${isAlive(raw.child.pid)})`).toEqual({ code: 0, signal: null });
+    expect(await canBind(port)).toBe(true);
+  });
+});
