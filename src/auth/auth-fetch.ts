@@ -1,7 +1,8 @@
 /**
  * `authFetch`: the one place where auth reaches HTTP (see ../shared/DESIGN.md). It sits below the upstream seam:
  * every request to the MCP server gets the current access token; a 401 makes the {@link Authorizer} refresh or
- * log in, then the request is sent again once; a 403 `insufficient_scope` makes it log in for more scopes
+ * log in, then the request is sent again once (twice when the first retry carried a stored token that turns out to
+ * be refused too); a 403 `insufficient_scope` makes it log in for more scopes
  * (bounded), then the request is sent again once. Requests wait while a login is under way.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -38,13 +39,20 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
   };
   return async (input, init) => {
     const token = await authorizer?.accessToken();
-    const response = await inner(input, withBearer(init, token));
+    let response = await inner(input, withBearer(init, token));
     if (response.status === 401) {
       const authorizer = await load();
-      const challenge = bearerChallenge(response);
-      await response.body?.cancel().catch(() => undefined);
-      await authorizer.onUnauthorized({ challenge, usedToken: token });
-      return inner(input, withBearer(init, await authorizer.accessToken()));
+      let used = token;
+      // Bounded: a second round only when the first replay carried a stored token no request had tried yet.
+      for (let round = 0; round < 2; round++) {
+        const challenge = bearerChallenge(response);
+        await response.body?.cancel().catch(() => undefined);
+        const untried = await authorizer.onUnauthorized({ challenge, usedToken: used });
+        used = await authorizer.accessToken();
+        response = await inner(input, withBearer(init, used));
+        if (response.status !== 401 || !untried) break;
+      }
+      return response;
     }
     if (response.status === 403) {
       const challenge = bearerChallenge(response);

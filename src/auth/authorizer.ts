@@ -1,8 +1,13 @@
 /**
  * The Authorizer keeps one MCP server's login alive: it finds a stored login for the server, hands out access
  * tokens (refreshing proactively near expiry), and, when the server says 401 or 403 `insufficient_scope`, refreshes
- * or runs a browser login — once per process (single-flight) and once across processes (a lock per server and
- * authorization server), so parallel bridges open one browser tab and never spend a rotated refresh token twice.
+ * or logs in — once per process (single-flight) and once across processes (a lock per server and authorization
+ * server), so parallel bridges open one browser tab and never spend a rotated refresh token twice.
+ *
+ * How it logs in is the `grant` option, each in its own module: the browser login (authorization code + PKCE,
+ * login.ts), the device authorization grant (device-login.ts), client credentials (client-credentials.ts) or
+ * cross-app access (cross-app-access.ts). The last two need no user and get no refresh token: their tokens are
+ * requested again, under the same lock, when they near their end (the refresh rule) and on 401.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -18,15 +23,20 @@ import {
   registrationKey,
   tokenKey,
   type CredentialStore,
+  type LoginGrant,
   type LoginMetadata,
   type StoredLogin,
 } from '../store/index.js';
 import type { BrowserOpener } from './browser.js';
 import { CallbackServer } from './callback-server.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
-import { describeOAuthError, oauthErrorCode, resolveClient, type ResolvedClient } from './client.js';
+import { requestClientCredentials } from './client-credentials.js';
+import type { ClientKey } from './client-key.js';
+import { DEVICE_REGISTRATION_URI, describeOAuthError, oauthErrorCode, preRegisteredClient, resolveClient, type ResolvedClient } from './client.js';
+import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
+import { assertDeviceFlowSupported, runDeviceLogin } from './device-login.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
-import { runLogin } from './login.js';
+import { runLogin, type LoginResult } from './login.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 import { expiresAtOf, grantedScopes, isExpired, secretsOf, shouldRefresh } from './tokens.js';
 
@@ -38,7 +48,17 @@ export interface AuthorizerOptions {
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
+  /** The pre-registered client's private key (`--client-key`): it authenticates with `private_key_jwt`. */
+  clientKey?: ClientKey;
   clientMetadataUrl?: string;
+  /**
+   * How to log in: `authorization_code` (default; the browser), `device_code` (`--device-code`),
+   * `client_credentials` (`--client-credentials`; needs `clientId` and a secret or key) or `jwt_bearer` (cross-app
+   * access; needs `enterpriseIdp` and `clientId`).
+   */
+  grant?: LoginGrant;
+  /** The enterprise identity provider, for `grant: 'jwt_bearer'` (SEP-990 cross-app access). */
+  enterpriseIdp?: EnterpriseIdp;
   /** Scopes the user asked for (`--scopes`); otherwise the server's challenge or metadata decides. */
   scopes?: string[];
   /** RFC 8707 resource override (`--resource`). */
@@ -79,6 +99,8 @@ export interface LoginSummary {
   issuer: string;
   clientId: string;
   clientIdSource: LoginMetadata['clientIdSource'];
+  /** How the tokens were obtained. */
+  grant: LoginGrant;
   scopes: string[];
   expiresAt: number | undefined;
   hasRefreshToken: boolean;
@@ -111,10 +133,16 @@ const DEFAULT_ISSUER_SCOPES = ['openid', 'profile', 'email'];
 /** Logins for more scopes per process, so a server that keeps asking cannot loop the user forever. */
 const MAX_STEP_UPS = 2;
 
+/** Whether a grant gets tokens without a user (and so is simply repeated instead of refreshed). */
+export function isMachineGrant(grant: LoginGrant): boolean {
+  return grant === 'client_credentials' || grant === 'jwt_bearer';
+}
+
 /** Keeps one server's login alive; see the module comment. */
 export class Authorizer {
   readonly #o: AuthorizerOptions;
   readonly #log: Logger;
+  readonly #grant: LoginGrant;
   #store: Promise<CredentialStore> | undefined;
   #loaded: Promise<void> | undefined;
   #ctx: Context | undefined;
@@ -126,10 +154,17 @@ export class Authorizer {
   #lastLoginUrl: string | undefined;
   #lastAccount: string | undefined;
   #pendingLoginUrl: string | undefined;
+  /** The access token read from the store at start-up (untried until a request carries it). */
+  #storedToken: string | undefined;
 
   constructor(options: AuthorizerOptions) {
     this.#o = options;
     this.#log = options.logger;
+    this.#grant = options.grant ?? 'authorization_code';
+    if (isMachineGrant(this.#grant) && !options.clientId) {
+      throw new BridgeError(ErrorCode.Usage, `${this.#grant === 'client_credentials' ? '--client-credentials' : 'cross-app access (--idp-issuer)'} needs --client-id`);
+    }
+    if (this.#grant === 'jwt_bearer' && !options.enterpriseIdp) throw new BridgeError(ErrorCode.Internal, 'the jwt_bearer grant needs an enterprise IdP');
   }
 
   /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
@@ -155,26 +190,41 @@ export class Authorizer {
     const current = this.#current;
     if (!current) return undefined;
     const meta = current.login.metadata;
-    if (shouldRefresh(meta, this.#o.now()) && current.login.secrets.refreshToken) {
-      await this.#exclusive(() => this.#refresh(current.login.secrets.accessToken), false).catch((error: unknown) => {
-        this.#log.warn(`could not refresh the access token: ${(error as Error).message}`);
-      });
+    if (shouldRefresh(meta, this.#o.now())) {
+      const token = current.login.secrets.accessToken;
+      if (current.login.secrets.refreshToken) {
+        await this.#exclusive(() => this.#refresh(token), false).catch((error: unknown) => {
+          this.#log.warn(`could not refresh the access token: ${(error as Error).message}`);
+        });
+      } else if (isMachineGrant(this.#grant)) {
+        // No refresh token by design: ask for a new access token the same way, before this one runs out.
+        await this.#exclusive(() => this.#login({ challenge: undefined, usedToken: token }, undefined), false).catch((error: unknown) => {
+          this.#log.warn(`could not renew the access token: ${(error as Error).message}`);
+        });
+      }
     }
     const now = this.#current;
     if (!now || isExpired(now.login.metadata, this.#o.now())) return undefined;
     return now.login.secrets.accessToken;
   }
 
-  /** The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none worked. */
-  async onUnauthorized(rejection: Rejection): Promise<void> {
+  /**
+   * The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none
+   * worked. Resolves true when the answer is a token read from the store that no request has tried yet (the request
+   * had none): if the server refuses that one too, call again with it as `usedToken`.
+   */
+  async onUnauthorized(rejection: Rejection): Promise<boolean> {
     this.#loaded ??= this.#loadStored().catch((error: unknown) => {
       this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
     });
     await this.#loaded;
+    let untried = false;
     await this.#exclusive(async () => {
       const current = this.#current;
       if (current && current.login.secrets.accessToken !== rejection.usedToken && !isExpired(current.login.metadata, this.#o.now())) {
-        return; // someone already replaced the rejected token
+        // Someone already replaced the rejected token — or the request had none and this is the stored one.
+        untried = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken;
+        return;
       }
       if (current?.login.secrets.refreshToken) {
         try {
@@ -186,6 +236,7 @@ export class Authorizer {
       }
       await this.#login(rejection, undefined);
     });
+    return untried;
   }
 
   /**
@@ -223,6 +274,7 @@ export class Authorizer {
       issuer: meta.issuer,
       clientId: meta.clientId,
       clientIdSource: meta.clientIdSource,
+      grant: meta.grant ?? 'authorization_code',
       scopes: meta.scopes,
       expiresAt: meta.expiresAt,
       hasRefreshToken: meta.hasRefreshToken,
@@ -282,7 +334,7 @@ export class Authorizer {
     const { logins } = await store.list();
     const server = this.#o.serverUrl.href;
     const match = logins
-      .filter((l) => l.metadata.serverUrl === server)
+      .filter((l) => l.metadata.serverUrl === server && this.#sameKind(l.metadata))
       .filter((l) => !this.#o.issuer || sameUrl(l.metadata.issuer, this.#o.issuer))
       .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
       .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt)[0];
@@ -291,7 +343,17 @@ export class Authorizer {
     if (!login) return;
     this.#remember(login);
     this.#current = { key: match.key, login };
+    this.#storedToken = login.secrets.accessToken;
     this.#log.debug(`using the stored login for ${server} (${login.metadata.store})`);
+  }
+
+  /**
+   * Whether a stored login may serve this bridge: a machine's tokens (client credentials, cross-app access) only a
+   * bridge configured for the same grant; a user's (browser or device login) any user-login bridge.
+   */
+  #sameKind(meta: LoginMetadata): boolean {
+    const stored = meta.grant ?? 'authorization_code';
+    return isMachineGrant(this.#grant) || isMachineGrant(stored) ? stored === this.#grant : true;
   }
 
   #remember(login: StoredLogin): void {
@@ -324,7 +386,8 @@ export class Authorizer {
         scopesSupported = prm.scopesSupported;
       }
     }
-    const as = await discoverAuthorizationServer({ issuer, http });
+    // PKCE (and an authorization endpoint) matter only to the browser login.
+    const as = await discoverAuthorizationServer({ issuer, http, checkPkce: this.#grant === 'authorization_code' });
     this.#ctx = { as, resource: resource ?? this.#o.serverUrl.href, scopesSupported };
     return this.#ctx;
   }
@@ -354,6 +417,7 @@ export class Authorizer {
     const { logins } = await store.list();
     const candidates = logins
       .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && sameUrl(l.metadata.issuer, ctx.as.issuer) && l.metadata.resource === ctx.resource)
+      .filter((l) => this.#sameKind(l.metadata))
       .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
       .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
     for (const c of candidates) {
@@ -403,22 +467,22 @@ export class Authorizer {
         }
         throw new BridgeError(ErrorCode.Auth, `refreshing the login failed: ${describeOAuthError(error)}`, { cause: error });
       }
-      const saved = await this.#save(ctx, current.key, current.login.metadata.clientId, current.login.metadata.clientIdSource, tokens, current.login.metadata.scopes, latest?.secrets ?? current.login.secrets, current.login.metadata.redirectUri);
+      const saved = await this.#save(ctx, current.key, {
+        clientId: current.login.metadata.clientId,
+        source: current.login.metadata.clientIdSource,
+        grant: current.login.metadata.grant ?? 'authorization_code',
+        tokens,
+        requested: current.login.metadata.scopes,
+        previous: latest?.secrets ?? current.login.secrets,
+        redirectUri: current.login.metadata.redirectUri,
+      });
       this.#current = { ...current, login: saved };
       this.#log.info(`refreshed the access token for ${this.#o.serverUrl.origin}`);
     });
   }
 
-  async #save(
-    ctx: Context,
-    key: string,
-    clientId: string,
-    source: ResolvedClient['source'],
-    tokens: TokenEndpointResponse,
-    requested: string[],
-    previous: StoredLogin['secrets'] | undefined,
-    redirectUri: string | undefined,
-  ): Promise<StoredLogin> {
+  async #save(ctx: Context, key: string, what: SaveInput): Promise<StoredLogin> {
+    const { clientId, source, grant, tokens, requested, previous, redirectUri } = what;
     this.#log.secret(tokens.access_token);
     this.#log.secret(tokens.refresh_token);
     this.#log.secret(tokens.id_token);
@@ -432,6 +496,7 @@ export class Authorizer {
         resource: ctx.resource,
         clientId,
         clientIdSource: source,
+        ...(grant !== 'authorization_code' ? { grant } : {}),
         scopes: grantedScopes(tokens, requested),
         obtainedAt: now,
         ...(expiresAt !== undefined ? { expiresAt } : {}),
@@ -450,7 +515,13 @@ export class Authorizer {
       redirectUri: meta.redirectUri ?? this.#redirectUri(ctx, this.#stablePort(ctx)),
       scopes: meta.scopes,
       mayRegister: false,
-      ...(meta.clientIdSource === 'pre-registered' ? { clientId: meta.clientId, ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}) } : {}),
+      ...(meta.clientIdSource === 'pre-registered'
+        ? {
+            clientId: meta.clientId,
+            ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
+            ...(this.#o.clientKey ? { clientKey: this.#o.clientKey } : {}),
+          }
+        : {}),
       ...(meta.clientIdSource === 'metadata-document' ? { clientMetadataUrl: meta.clientId } : {}),
       store,
       http: this.#o.http,
@@ -462,6 +533,8 @@ export class Authorizer {
   /** The scopes to ask for: explicit, else challenged, else advertised; plus offline_access when offered. */
   #scopes(ctx: Context, challenge: BearerChallenge | undefined, union: string[] | undefined): string[] {
     let scopes = union ?? this.#o.scopes ?? challenge?.scope?.split(' ').filter(Boolean) ?? ctx.scopesSupported;
+    // A machine has no user to identify (openid …) and gets no refresh token (offline_access).
+    if (isMachineGrant(this.#grant)) return scopes ?? [];
     if (!scopes || scopes.length === 0) scopes = this.#o.issuer ? DEFAULT_ISSUER_SCOPES : [];
     const supported = ctx.as.scopes_supported ?? [];
     if (supported.includes('offline_access') && !scopes.includes('offline_access')) scopes = [...scopes, 'offline_access'];
@@ -499,70 +572,120 @@ export class Authorizer {
     }
   }
 
+  /** Logs in by the configured grant, under the cross-process lock, unless another process just did. */
   async #login(rejection: Rejection, union: string[] | undefined, force = false): Promise<void> {
     const ctx = await this.#context(rejection.challenge);
     const scopes = this.#scopes(ctx, rejection.challenge, union);
+    if (this.#grant === 'device_code') assertDeviceFlowSupported(ctx.as);
     await this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
-      const store = await this.#openStore();
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const { server, redirectUri } = await this.#bindCallback(ctx);
-        try {
-          const client = await resolveClient({
-            as: ctx.as,
-            redirectUri,
-            scopes,
-            registerScopes: ctx.scopesSupported ?? [],
-            verifyStored: true,
-            ...(this.#o.clientId ? { clientId: this.#o.clientId } : {}),
-            ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
-            ...(this.#o.clientMetadataUrl ? { clientMetadataUrl: this.#o.clientMetadataUrl } : {}),
-            store,
-            http: this.#o.http,
-            now: this.#o.now,
-            logger: this.#log,
-          });
-          const { tokens, account } = await runLogin({
-            as: ctx.as,
-            client,
-            redirectUri,
-            callback: server,
-            scopes,
-            resource: this.#o.sendResource ? ctx.resource : undefined,
-            extraParams: this.#o.extraParams,
-            opener: this.#o.opener,
-            timeoutMs: this.#o.authTimeoutMs,
-            http: this.#o.http,
-            logger: this.#log,
-            serverLabel: this.#o.serverUrl.host,
-            onUrl: (url) => {
-              this.#lastLoginUrl = url;
-              this.#pendingLoginUrl = url;
-            },
-          }).finally(() => (this.#pendingLoginUrl = undefined));
-          const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
-          const saved = await this.#save(ctx, key, client.client.client_id, client.source, tokens, scopes, undefined, redirectUri);
-          this.#current = { key, login: saved };
-          this.#lastAccount = account;
-          this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}; credentials stored in ${store.description}`);
-          return;
-        } catch (error) {
-          const code = oauthErrorCode((error as { cause?: unknown }).cause);
-          const registration = registrationKey({ issuer: ctx.as.issuer, redirectUri });
-          if (attempt === 0 && code === 'invalid_client' && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
-            this.#log.info('the authorization server no longer knows this client; registering again');
-            continue;
-          }
-          if (isBridgeError(error) && this.#lastLoginUrl && !error.message.includes('http')) {
-            throw new BridgeError(error.code, `${error.message}; to log in, open ${this.#lastLoginUrl}`, { cause: error.cause, ...(error.hint ? { hint: error.hint } : {}) });
-          }
-          throw error;
-        } finally {
-          server.close();
-        }
-      }
+      if (isMachineGrant(this.#grant)) return this.#machineLogin(ctx, scopes);
+      return this.#userLogin(ctx, scopes);
     });
   }
+
+  /** A user's login: in the browser (authorization code + PKCE) or on another device (RFC 8628). */
+  async #userLogin(ctx: Context, scopes: string[]): Promise<void> {
+    const store = await this.#openStore();
+    const device = this.#grant === 'device_code';
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const bound = device ? undefined : await this.#bindCallback(ctx);
+      const redirectUri = bound?.redirectUri ?? DEVICE_REGISTRATION_URI;
+      try {
+        const client = await resolveClient({
+          as: ctx.as,
+          redirectUri,
+          scopes,
+          registerScopes: ctx.scopesSupported ?? [],
+          // A device login finds out itself: its first request is refused with invalid_client (then: register again).
+          verifyStored: !device,
+          ...(this.#o.clientId ? { clientId: this.#o.clientId } : {}),
+          ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
+          ...(this.#o.clientKey ? { clientKey: this.#o.clientKey } : {}),
+          ...(this.#o.clientMetadataUrl ? { clientMetadataUrl: this.#o.clientMetadataUrl } : {}),
+          store,
+          http: this.#o.http,
+          now: this.#o.now,
+          logger: this.#log,
+        });
+        const common = {
+          as: ctx.as,
+          client,
+          scopes,
+          resource: this.#o.sendResource ? ctx.resource : undefined,
+          timeoutMs: this.#o.authTimeoutMs,
+          http: this.#o.http,
+          logger: this.#log,
+          serverLabel: this.#o.serverUrl.host,
+        };
+        const pending = (url: string) => {
+          this.#lastLoginUrl = url;
+          this.#pendingLoginUrl = url;
+        };
+        const login: Promise<LoginResult> = bound
+          ? runLogin({ ...common, redirectUri, callback: bound.server, extraParams: this.#o.extraParams, opener: this.#o.opener, onUrl: pending })
+          : runDeviceLogin({ ...common, onPrompt: (p) => pending(p.verificationUriComplete ?? p.verificationUri) });
+        const { tokens, account } = await login.finally(() => (this.#pendingLoginUrl = undefined));
+        const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
+        const saved = await this.#save(ctx, key, { clientId: client.client.client_id, source: client.source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
+        this.#current = { key, login: saved };
+        this.#lastAccount = account;
+        this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}${device ? ' on another device' : ''}; credentials stored in ${store.description}`);
+        return;
+      } catch (error) {
+        const code = oauthErrorCode((error as { cause?: unknown }).cause);
+        const registration = registrationKey({ issuer: ctx.as.issuer, redirectUri });
+        if (attempt === 0 && code === 'invalid_client' && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
+          this.#log.info('the authorization server no longer knows this client; registering again');
+          continue;
+        }
+        if (isBridgeError(error) && this.#lastLoginUrl && !error.message.includes('http')) {
+          throw new BridgeError(error.code, `${error.message}; to log in, open ${this.#lastLoginUrl}`, { cause: error.cause, ...(error.hint ? { hint: error.hint } : {}) });
+        }
+        throw error;
+      } finally {
+        bound?.server.close();
+      }
+    }
+  }
+
+  /**
+   * A machine's tokens, with no user: client credentials (SEP-1046) or cross-app access (SEP-990), as the
+   * pre-registered client. Stored like a login; the client secret or key never is.
+   */
+  async #machineLogin(ctx: Context, scopes: string[]): Promise<void> {
+    const clientId = this.#o.clientId!;
+    const client = await preRegisteredClient(ctx.as, clientId, {
+      ...(this.#o.clientSecret ? { secret: this.#o.clientSecret } : {}),
+      ...(this.#o.clientKey ? { key: this.#o.clientKey } : {}),
+    });
+    this.#log.secret(this.#o.clientSecret);
+    const resource = this.#o.sendResource ? ctx.resource : undefined;
+    const http = this.#o.http;
+    const tokens =
+      this.#grant === 'client_credentials'
+        ? await requestClientCredentials({ as: ctx.as, client, scopes, resource, http, logger: this.#log })
+        : await runCrossAppAccess({ as: ctx.as, client, idp: this.#o.enterpriseIdp!, scopes, resource, http, logger: this.#log, now: this.#o.now });
+    const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId });
+    const saved = await this.#save(ctx, key, { clientId, source: 'pre-registered', grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri: undefined });
+    this.#current = { key, login: saved };
+    this.#lastAccount = undefined;
+    const how = this.#grant === 'client_credentials' ? `with the client credentials of ${clientId}` : `through cross-app access from ${this.#o.enterpriseIdp!.issuer}`;
+    this.#log.info(`obtained an access token for ${this.#o.serverUrl.host} ${how}; stored in ${(await this.#openStore()).description}`);
+  }
+}
+
+/** What {@link Authorizer} saves after a token response. */
+interface SaveInput {
+  clientId: string;
+  source: ResolvedClient['source'];
+  grant: LoginGrant;
+  tokens: TokenEndpointResponse;
+  /** The scopes asked for (stored when the response names none). */
+  requested: string[];
+  /** The secrets being replaced (their refresh and ID tokens are kept when the response has none). */
+  previous: StoredLogin['secrets'] | undefined;
+  redirectUri: string | undefined;
 }
 
 function sameUrl(a: string, b: string): boolean {

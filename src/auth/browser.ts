@@ -53,8 +53,20 @@ export function commandOpener(command: string, logger: Logger): BrowserOpener {
     });
 }
 
+/**
+ * Why the system browser cannot be opened here, or undefined when it may be: on Linux (not WSL), a session with no
+ * graphical display — an SSH login, a container, a server console — where `xdg-open` would fail unseen or start a
+ * text browser on a terminal that belongs to the MCP client.
+ */
+export function noDisplayReason(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform !== 'linux' || env.DISPLAY || env.WAYLAND_DISPLAY || env.WSL_DISTRO_NAME || env.WSL_INTEROP) return undefined;
+  return 'no graphical display: DISPLAY and WAYLAND_DISPLAY are not set';
+}
+
 /** The platform's default browser, through the `open` package (loaded only when a login needs it). */
 export const systemOpener: BrowserOpener = async (url) => {
+  const noDisplay = noDisplayReason();
+  if (noDisplay) throw new BridgeError(ErrorCode.Auth, noDisplay);
   const { default: open } = await import('open');
   try {
     const child = await open(url, { wait: false });

@@ -1,12 +1,13 @@
 /**
  * Which OAuth client the bridge is at an authorization server, in the order of preference the MCP authorization
- * spec gives: a pre-registered client id (`--client-id`, with `--client-secret` for a confidential client), a
+ * spec gives: a pre-registered client id (`--client-id`, with `--client-secret` for a confidential client, or
+ * `--client-key` for `private_key_jwt`), a
  * client ID metadata document URL (`--client-metadata-url`, when the server advertises
  * `client_id_metadata_document_supported`), else dynamic client registration (RFC 7591) as a native application,
- * stored per (issuer, redirect URI) so it is made once.
+ * stored per (issuer, redirect URI) so it is made once. A client for the device authorization grant (RFC 8628) is
+ * registered without redirect URIs, filed under {@link DEVICE_REGISTRATION_URI} instead of one.
  */
 import {
-  ClientSecretBasic,
   ClientSecretPost,
   dynamicClientRegistrationRequest,
   genericTokenEndpointRequest,
@@ -20,7 +21,19 @@ import {
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registrationKey, type ClientIdSource, type CredentialStore } from '../store/index.js';
+import { clientSecretBasic } from './client-auth.js';
+import type { ClientKey } from './client-key.js';
+import { privateKeyJwt } from './private-key-jwt.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+
+/** The device authorization grant type (RFC 8628 §3.4). */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * What a device-flow client registration is filed under in place of a redirect URI (it has none): the grant's URN.
+ * Stored as a device login's `redirectUri` too, so that refreshing finds the registration again.
+ */
+export const DEVICE_REGISTRATION_URI = DEVICE_CODE_GRANT;
 
 /** A client ready for authorization and token requests. */
 export interface ResolvedClient {
@@ -45,6 +58,8 @@ export interface ResolveClientOptions {
   verifyStored?: boolean;
   clientId?: string;
   clientSecret?: string;
+  /** The pre-registered client's private key (`--client-key`): `private_key_jwt` instead of a secret. */
+  clientKey?: ClientKey;
   clientMetadataUrl?: string;
   store: CredentialStore;
   http: OAuthHttp;
@@ -54,7 +69,7 @@ export interface ResolveClientOptions {
 
 function authFor(method: string | undefined, secret: string | undefined): ClientAuth {
   if (!secret || method === 'none') return None();
-  return method === 'client_secret_post' ? ClientSecretPost(secret) : ClientSecretBasic(secret);
+  return method === 'client_secret_post' ? ClientSecretPost(secret) : clientSecretBasic(secret);
 }
 
 /** The token endpoint auth method to register: `none` (public native client) when allowed, else a secret. */
@@ -66,13 +81,24 @@ export function chooseAuthMethod(as: AuthorizationServer): string {
   });
 }
 
+/**
+ * A pre-registered client: `private_key_jwt` with a key, else `client_secret_basic` with a secret (`_post` when the
+ * server's metadata does not list basic), else a public client (`none`, the client id in the body).
+ */
+export async function preRegisteredClient(as: AuthorizationServer, clientId: string, credentials: { secret?: string; key?: ClientKey } = {}): Promise<ResolvedClient> {
+  if (credentials.key) {
+    return { client: { client_id: clientId, token_endpoint_auth_method: 'private_key_jwt' }, auth: await privateKeyJwt(credentials.key, as), source: 'pre-registered' };
+  }
+  const supported = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  const method = !credentials.secret ? 'none' : supported.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post';
+  return { client: { client_id: clientId, token_endpoint_auth_method: method }, auth: authFor(method, credentials.secret), source: 'pre-registered' };
+}
+
 /** Resolves the client; see the module comment. */
 export async function resolveClient(o: ResolveClientOptions): Promise<ResolvedClient> {
   if (o.clientId) {
     o.logger.secret(o.clientSecret);
-    const supported = o.as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
-    const method = !o.clientSecret ? 'none' : supported.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post';
-    return { client: { client_id: o.clientId, token_endpoint_auth_method: method }, auth: authFor(method, o.clientSecret), source: 'pre-registered' };
+    return preRegisteredClient(o.as, o.clientId, { ...(o.clientSecret ? { secret: o.clientSecret } : {}), ...(o.clientKey ? { key: o.clientKey } : {}) });
   }
   if (o.clientMetadataUrl) {
     if (o.as.client_id_metadata_document_supported === true) {
@@ -112,12 +138,13 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
     });
   }
   const method = chooseAuthMethod(o.as);
+  const device = o.redirectUri === DEVICE_REGISTRATION_URI;
   const metadata: Partial<Client> = {
     client_name: 'mcp-auth-bridge',
     application_type: 'native',
-    redirect_uris: [o.redirectUri],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
+    ...(device
+      ? { grant_types: [DEVICE_CODE_GRANT, 'refresh_token'], response_types: [] }
+      : { redirect_uris: [o.redirectUri], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
     token_endpoint_auth_method: method,
     ...(o.scopes.length ? { scope: [...new Set([...o.scopes, ...(o.registerScopes ?? [])])].join(' ') } : {}),
   };
@@ -176,17 +203,34 @@ async function isClientKnown(o: ResolveClientOptions, client: ResolvedClient): P
   }
 }
 
+/**
+ * The OAuth error of a token endpoint answer that came with a `WWW-Authenticate` challenge (oauth4webapi's
+ * `WWWAuthenticateChallengeError`): RFC 6749 §5.2 lets a server answer a failed client authentication with 401 and a
+ * challenge; its `error` parameter, or `invalid_client` for a bare 401 challenge.
+ */
+function challengeError(error: unknown): { error: string; description?: string } | undefined {
+  const e = error as { code?: unknown; cause?: unknown; status?: unknown };
+  if (e?.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' || !Array.isArray(e.cause)) return undefined;
+  for (const challenge of e.cause as { parameters?: Record<string, unknown> }[]) {
+    const p = challenge?.parameters ?? {};
+    if (typeof p.error === 'string') return { error: p.error, ...(typeof p.error_description === 'string' ? { description: p.error_description } : {}) };
+  }
+  return e.status === 401 ? { error: 'invalid_client' } : undefined;
+}
+
 /** A one-line description of an oauth4webapi error: the OAuth `error` code when there is one. Never a secret. */
 export function describeOAuthError(error: unknown): string {
   const e = error as { error?: unknown; error_description?: unknown; status?: unknown; message?: string; code?: string };
   if (typeof e?.error === 'string') {
     return `${e.error}${typeof e.error_description === 'string' ? ` (${e.error_description.slice(0, 200)})` : ''}`;
   }
+  const challenged = challengeError(error);
+  if (challenged) return `${challenged.error}${challenged.description ? ` (${challenged.description.slice(0, 200)})` : ''}`;
   return e?.message ?? String(error);
 }
 
-/** The OAuth `error` code of an oauth4webapi error, when it carries one. */
+/** The OAuth `error` code of an oauth4webapi error, when it carries one (in its body or its `WWW-Authenticate`). */
 export function oauthErrorCode(error: unknown): string | undefined {
   const code = (error as { error?: unknown })?.error;
-  return typeof code === 'string' ? code : undefined;
+  return typeof code === 'string' ? code : challengeError(error)?.error;
 }

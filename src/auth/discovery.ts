@@ -135,6 +135,8 @@ export interface AuthorizationServerOptions {
 /**
  * Reads and validates the authorization server's metadata: the document's `issuer` must equal `issuer`; PKCE
  * S256 must be advertised (MCP 2025-11-25: clients MUST refuse otherwise); the endpoints must pass the URL policy.
+ * `checkPkce: false` skips the PKCE check and makes `authorization_endpoint` optional: grants without a browser
+ * redirect (device, client credentials, token exchange, JWT bearer) use neither.
  */
 export async function discoverAuthorizationServer(options: AuthorizationServerOptions & { checkPkce?: boolean }): Promise<AuthorizationServer> {
   const { http } = options;
@@ -174,7 +176,7 @@ export async function discoverAuthorizationServer(options: AuthorizationServerOp
     });
   }
   if (options.checkPkce !== false) assertPkceS256(as);
-  checkServerUrl(as.authorization_endpoint, 'authorization_endpoint', http.policy);
+  if (options.checkPkce !== false || as.authorization_endpoint !== undefined) checkServerUrl(as.authorization_endpoint, 'authorization_endpoint', http.policy);
   checkServerUrl(as.token_endpoint, 'token_endpoint', http.policy);
   if (as.registration_endpoint !== undefined) checkServerUrl(as.registration_endpoint, 'registration_endpoint', http.policy);
   if (as.device_authorization_endpoint !== undefined) checkServerUrl(as.device_authorization_endpoint, 'device_authorization_endpoint', http.policy);

@@ -15,7 +15,7 @@ import {
   type AuthorizationServer,
   type TokenEndpointResponse,
 } from 'oauth4webapi';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BrowserOpener } from './browser.js';
 import type { CallbackServer, CallbackVerdict } from './callback-server.js';
@@ -79,7 +79,8 @@ export function authorizationUrl(options: {
   return url;
 }
 
-function accountOf(tokens: TokenEndpointResponse): string | undefined {
+/** Who logged in, from a validated ID token in `tokens` (email, preferred_username, name or sub), if any. */
+export function accountOf(tokens: TokenEndpointResponse): string | undefined {
   const claims = tokens.id_token ? getValidatedIdTokenClaims(tokens) : undefined;
   if (!claims) return undefined;
   for (const k of ['email', 'preferred_username', 'name', 'sub']) {
@@ -87,6 +88,14 @@ function accountOf(tokens: TokenEndpointResponse): string | undefined {
     if (typeof v === 'string' && v) return v;
   }
   return undefined;
+}
+
+/** What to do when no browser can be opened here: the device flow when the server offers it, else port forwarding. */
+export function noBrowserHint(as: AuthorizationServer): string {
+  const forward = 'open the printed URL on a machine with a browser and forward the callback port (--callback-port 28000, ssh -L 28000:127.0.0.1:28000 <host>)';
+  return as.device_authorization_endpoint
+    ? `this machine has no usable browser: run with --device-code (the server supports it) to log in on another device, or ${forward}`
+    : `this machine has no usable browser: ${forward}`;
 }
 
 /** Runs the login; see the module comment. */
@@ -107,11 +116,16 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   });
   o.onUrl?.(url.href);
   process.stderr.write(`\nmcp-auth-bridge: log in to ${o.serverLabel} in your browser:\n  ${url.href}\n\n`);
+  let openFailed: string | undefined;
   if (o.opener) {
     await o.opener(url.href).catch((error: unknown) => {
-      o.logger.warn(`could not open a browser (${(error as Error).message}); open the URL above yourself`);
+      openFailed = (error as Error).message;
+      const device = o.as.device_authorization_endpoint ? '; on a machine without a browser, run with --device-code instead' : '';
+      o.logger.warn(`could not open a browser (${openFailed}); open the URL above yourself${device}`);
     });
   }
+  /** Whether the browser ever came back with this login's state (then the user had a browser after all). */
+  let answered = false;
 
   let result: LoginResult | undefined;
   const handle = async (params: URLSearchParams): Promise<CallbackVerdict> => {
@@ -122,6 +136,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         page: { ok: false, title: 'Not this login', lines: ['This response does not belong to the login in progress (its state does not match).', 'If you started a new login, finish it in its own tab.'] },
       };
     }
+    answered = true;
     let validated: URLSearchParams;
     try {
       validated = validateAuthResponse(o.as, o.client.client, params, state);
@@ -187,7 +202,17 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     };
   };
 
-  await o.callback.wait(handle, o.timeoutMs, o.signal);
+  try {
+    await o.callback.wait(handle, o.timeoutMs, o.signal);
+  } catch (error) {
+    if (openFailed !== undefined && !answered && isBridgeError(error)) {
+      throw new BridgeError(error.code, `${error.message} (no browser could be opened: ${openFailed})`, {
+        cause: error.cause,
+        hint: noBrowserHint(o.as),
+      });
+    }
+    throw error;
+  }
   if (!result) throw new BridgeError(ErrorCode.Internal, 'the login ended without tokens');
   return result;
 }

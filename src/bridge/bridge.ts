@@ -135,7 +135,8 @@ export class Bridge {
     if (this.#closing) return;
     this.#closing = true;
     this.#pending.clear();
-    const up = this.#up ?? (await this.#opening?.catch(() => undefined));
+    // Never wait for a session still being opened: it may be waiting minutes for a browser login.
+    const up = this.#up;
     this.#up = undefined;
     await up?.close({ terminate: true, timeoutMs: 700 });
     await this.#o.client.close();

@@ -30,12 +30,19 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     import('../auth/browser.js'),
     import('../store/index.js'),
   ]);
+  // Secrets from the command line or environment: never in a log line, whatever prints them.
+  log.secret(auth.clientSecret);
+  log.secret(auth.enterpriseIdp?.clientSecret);
+  if (auth.enterpriseIdp?.idToken.kind === 'env') log.secret(auth.enterpriseIdp.idToken.value);
   return new Authorizer({
     serverUrl: config.url,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
     ...(auth.clientId ? { clientId: auth.clientId } : {}),
     ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
     ...(auth.clientMetadataUrl ? { clientMetadataUrl: auth.clientMetadataUrl } : {}),
+    grant: auth.grant,
+    ...(auth.clientKey ? { clientKey: auth.clientKey } : {}),
+    ...(auth.enterpriseIdp ? { enterpriseIdp: auth.enterpriseIdp } : {}),
     ...(auth.scopes ? { scopes: auth.scopes } : {}),
     ...(auth.resource ? { resource: auth.resource } : {}),
     sendResource: auth.sendResource,

@@ -14,10 +14,28 @@ import { runLoginCommand } from './run-login.js';
 import { runLogoutCommand, runStatusCommand } from './run-store-commands.js';
 import { parseEnvFlag } from './values.js';
 
-/** Writes a user-facing error to stderr: the message, then what to do. */
+/** Writes a user-facing error to stderr: the message (redacted: it may quote input), then what to do (our own words). */
 function report(error: BridgeError): void {
   process.stderr.write(`mcp-auth-bridge: ${redact(error.message)}\n`);
-  if (error.hint) process.stderr.write(`  ${redact(error.hint)}\n`);
+  if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+}
+
+/**
+ * Some clients split arguments at spaces (as on Windows), so `--header "Authorization: Bearer x"` arrives as
+ * `--header Authorization:` followed by stray words, which commander would only call "too many arguments".
+ */
+function splitHeaderError(argv: string[]): BridgeError | undefined {
+  for (let i = 2; i < argv.length - 2; i++) {
+    const option = argv[i];
+    const value = argv[i + 1]!;
+    if ((option === '-H' || option === '--header') && /^[^:\s]+:$/.test(value) && !argv[i + 2]!.startsWith('-')) {
+      const name = value.slice(0, -1);
+      return new BridgeError(ErrorCode.Usage, `--header: the header ${name} has an empty value`, {
+        hint: `your client split the argument at a space: write "${name}:\${VAR}" and put the value in the environment variable VAR`,
+      });
+    }
+  }
+  return undefined;
 }
 
 /** Maps an error to its exit code, reporting it. */
@@ -64,6 +82,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
   });
   try {
+    const split = splitHeaderError(argv);
+    if (split) throw split;
     await program.parseAsync(argv);
   } catch (error) {
     code = toExitCode(error);

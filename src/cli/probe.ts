@@ -18,11 +18,15 @@ export function probeInitialize(): string {
   });
 }
 
-/** POSTs the probe to the server with the configured static headers; resolves the raw response. */
+/**
+ * POSTs the probe to the server with the configured static headers; resolves the raw response (its body already
+ * consumed). A session the server opened for it is ended at once with DELETE, so probing leaves nothing behind.
+ */
 export async function initializeProbe(config: BridgeConfig, fetch: FetchLike): Promise<Response> {
   const timeout = config.connectTimeoutMs > 0 ? AbortSignal.timeout(config.connectTimeoutMs) : undefined;
+  let response: Response;
   try {
-    return await fetch(config.url.href, {
+    response = await fetch(config.url.href, {
       method: 'POST',
       headers: { ...config.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
       body: probeInitialize(),
@@ -31,4 +35,16 @@ export async function initializeProbe(config: BridgeConfig, fetch: FetchLike): P
   } catch (error) {
     throw connectError(config.url, error);
   }
+  await response.body?.cancel().catch(() => undefined);
+  const session = response.headers.get('mcp-session-id');
+  if (session) {
+    await fetch(config.url.href, {
+      method: 'DELETE',
+      headers: { ...config.headers, 'mcp-session-id': session },
+      signal: AbortSignal.timeout(2_000),
+    })
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
+  }
+  return response;
 }

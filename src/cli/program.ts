@@ -23,6 +23,15 @@ export interface RawOptions {
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
+  deviceCode?: boolean;
+  clientCredentials?: boolean;
+  /** A PEM path, or (from `MCP_CLIENT_KEY`) the PEM itself. */
+  clientKey?: string;
+  clientKeyId?: string;
+  idpIssuer?: string;
+  idpClientId?: string;
+  idpClientSecret?: string;
+  idTokenFile?: string;
   scopes?: string;
   resource: string | boolean;
   authorizeParam: string[];
@@ -48,7 +57,12 @@ export const FLAG_ENV = {
   debug: 'MCP_PROXY_DEBUG',
   silent: 'MCP_SILENT',
   noBanner: 'MCP_NO_BANNER',
+  deviceCode: 'MCP_DEVICE_CODE',
+  clientCredentials: 'MCP_CLIENT_CREDENTIALS',
 } as const;
+
+/** The variable that may hold the user's ID token from the enterprise IdP (cross-app access); there is no flag. */
+export const ID_TOKEN_ENV = 'MCP_IDP_ID_TOKEN';
 
 /** The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options. */
 export interface ProgramActions {
@@ -102,11 +116,19 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--client-id <id>', 'a client id registered with the provider (else: metadata document or dynamic registration)').env('OIDC_CLIENT_ID'))
     .addOption(new Option('--client-secret <secret>', 'its secret, for a confidential client (prefer the variable: argv is visible to other users)').env('OIDC_CLIENT_SECRET'))
     .addOption(new Option('--client-metadata-url <url>', 'an https URL of your client ID metadata document, used when the server supports them').env('MCP_CLIENT_METADATA_URL'))
+    .addOption(new Option('--client-key <path>', 'PEM private key of the --client-id client, for private_key_jwt (RS256, ES256 or EdDSA by key type; env: the PEM itself or a path)').env('MCP_CLIENT_KEY'))
+    .addOption(new Option('--client-key-id <kid>', 'key id (kid) to put in the --client-key assertions').env('MCP_CLIENT_KEY_ID'))
+    .addOption(new Option('--device-code', `log in on another device with a code (OAuth device authorization grant), for machines without a browser (env: ${FLAG_ENV.deviceCode}=1)`))
+    .addOption(new Option('--client-credentials', `machine-to-machine: get tokens with the client credentials of --client-id (a secret or --client-key), no user and no browser (env: ${FLAG_ENV.clientCredentials}=1)`))
+    .addOption(new Option('--idp-issuer <url>', 'cross-app access: your enterprise identity provider, which exchanges your ID token for access to this server').env('MCP_IDP_ISSUER'))
+    .addOption(new Option('--idp-client-id <id>', 'cross-app access: this app\'s client id at the enterprise IdP').env('MCP_IDP_CLIENT_ID'))
+    .addOption(new Option('--idp-client-secret <secret>', 'cross-app access: its secret at the IdP, if it has one (prefer the variable)').env('MCP_IDP_CLIENT_SECRET'))
+    .addOption(new Option('--id-token-file <path>', `cross-app access: file holding your ID token from the IdP, read again at each use (or the token itself in ${'MCP_IDP_ID_TOKEN'})`).env('MCP_IDP_ID_TOKEN_FILE'))
     .addOption(new Option('--scopes <scopes>', 'scopes to ask for, space- or comma-separated (issuer mode default: openid profile email)').env('OIDC_SCOPES'))
     .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata)').env('MCP_RESOURCE'))
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
     .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
-    .addOption(new Option('--auth-timeout <duration>', 'how long a browser login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
+    .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
     .addOption(new Option('--redirect-url <url>', 'fixed redirect URI registered for --client-id (issuer mode default http://localhost:8080/auth/callback)').env('OIDC_REDIRECT_URL'))
     .addOption(new Option('--callback-port <port>', 'loopback port for the login callback (default: a stable port per server, else a free one)').env('MCP_CALLBACK_PORT'))
     .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(['127.0.0.1', 'localhost']).env('MCP_CALLBACK_HOST'))

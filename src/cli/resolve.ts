@@ -2,11 +2,15 @@
  * Turns raw command-line options and the environment into a validated {@link BridgeConfig}. Every problem is a
  * usage {@link BridgeError} that names the option and the fix; nothing is silently ignored.
  */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { looksLikePem, parseClientKey, type ClientKey } from '../auth/client-key.js';
+import type { EnterpriseIdp } from '../auth/cross-app-access.js';
 import type { TransportMode } from '../bridge/bridge.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { LogLevel } from '../log.js';
+import type { LoginGrant } from '../store/index.js';
 import { mergeHeaders, parseHeader, parseHeaderLines, readHeaderFile } from './headers.js';
-import { FLAG_ENV, type RawOptions } from './program.js';
+import { FLAG_ENV, ID_TOKEN_ENV, type RawOptions } from './program.js';
 import { parseDuration, parseEnvFlag, parseSize } from './values.js';
 
 /** Everything the bridge needs to run, validated. */
@@ -31,6 +35,12 @@ export interface AuthConfig {
   clientId: string | undefined;
   clientSecret: string | undefined;
   clientMetadataUrl: string | undefined;
+  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, or cross-app access (`--idp-issuer`). */
+  grant: LoginGrant;
+  /** `--client-key` (with `--client-key-id`), parsed. */
+  clientKey: ClientKey | undefined;
+  /** Cross-app access: the enterprise IdP and where the user's ID token is. */
+  enterpriseIdp: EnterpriseIdp | undefined;
   scopes: string[] | undefined;
   resource: string | undefined;
   sendResource: boolean;
@@ -62,7 +72,84 @@ const RESERVED_PARAMS = new Set([
   'response_mode',
 ]);
 
-function resolveAuth(raw: RawOptions, allowHttp: boolean): AuthConfig {
+/** Reads `--client-key`: a path, or (from `MCP_CLIENT_KEY`) the PEM itself. */
+function readClientKey(raw: RawOptions, env: NodeJS.ProcessEnv): ClientKey | undefined {
+  const value = raw.clientKey;
+  if (value === undefined || value === '') return undefined;
+  const kid = raw.clientKeyId?.trim() || undefined;
+  if (looksLikePem(value)) {
+    const source = env.MCP_CLIENT_KEY === value ? 'MCP_CLIENT_KEY' : '--client-key';
+    return parseClientKey(value, { source, ...(kid ? { kid } : {}) });
+  }
+  let pem: string;
+  try {
+    pem = readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new BridgeError(ErrorCode.Usage, `--client-key: cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'give the path of a PEM private key file, or put the PEM itself in MCP_CLIENT_KEY',
+    });
+  }
+  return parseClientKey(pem, { source: value, ...(kid ? { kid } : {}) });
+}
+
+/** The grant the options ask for, refusing combinations that contradict each other. */
+function chooseGrant(raw: RawOptions, env: NodeJS.ProcessEnv, clientKey: ClientKey | undefined): LoginGrant {
+  const device = raw.deviceCode ?? parseEnvFlag(FLAG_ENV.deviceCode, env[FLAG_ENV.deviceCode]) ?? false;
+  const machine = raw.clientCredentials ?? parseEnvFlag(FLAG_ENV.clientCredentials, env[FLAG_ENV.clientCredentials]) ?? false;
+  const crossApp = raw.idpIssuer !== undefined && raw.idpIssuer !== '';
+  const chosen = [device && '--device-code', machine && '--client-credentials', crossApp && '--idp-issuer'].filter((x): x is string => typeof x === 'string');
+  if (chosen.length > 1) {
+    throw new BridgeError(ErrorCode.Usage, `${chosen.join(' and ')} cannot be used together (check MCP_DEVICE_CODE, MCP_CLIENT_CREDENTIALS and MCP_IDP_ISSUER too)`, {
+      hint: 'choose one way to log in: --device-code (a user, on another device), --client-credentials (a machine) or --idp-issuer (cross-app access)',
+    });
+  }
+  if (!crossApp) {
+    for (const [option, value] of [['--idp-client-id', raw.idpClientId], ['--idp-client-secret', raw.idpClientSecret], ['--id-token-file', raw.idTokenFile]] as const) {
+      if (value) throw new BridgeError(ErrorCode.Usage, `${option} is for cross-app access and needs --idp-issuer`, { hint: 'name your enterprise identity provider with --idp-issuer <url> (env MCP_IDP_ISSUER)' });
+    }
+  }
+  if (machine || crossApp) {
+    const what = machine ? '--client-credentials' : 'cross-app access (--idp-issuer)';
+    if (!raw.clientId) {
+      throw new BridgeError(ErrorCode.Usage, `${what} needs --client-id`, { hint: 'give the client registered for this at the MCP server\'s authorization server (env OIDC_CLIENT_ID)' });
+    }
+    if (machine && !raw.clientSecret && !clientKey) {
+      throw new BridgeError(ErrorCode.Usage, '--client-credentials needs the client\'s secret or key', {
+        hint: 'set OIDC_CLIENT_SECRET (or --client-secret), or --client-key <pem file> (or the PEM in MCP_CLIENT_KEY) for private_key_jwt',
+      });
+    }
+  }
+  return device ? 'device_code' : machine ? 'client_credentials' : crossApp ? 'jwt_bearer' : 'authorization_code';
+}
+
+/** Cross-app access: the IdP options and where the ID token is (`--id-token-file`, else `MCP_IDP_ID_TOKEN`). */
+function resolveEnterpriseIdp(raw: RawOptions, env: NodeJS.ProcessEnv, checkUrl: (option: string, value: string | undefined) => string | undefined): EnterpriseIdp {
+  const issuer = checkUrl('--idp-issuer', raw.idpIssuer)!;
+  if (!raw.idpClientId) {
+    throw new BridgeError(ErrorCode.Usage, '--idp-issuer needs --idp-client-id', { hint: 'give this app\'s client id at your enterprise identity provider (env MCP_IDP_CLIENT_ID)' });
+  }
+  const envToken = env[ID_TOKEN_ENV]?.trim();
+  let idToken: EnterpriseIdp['idToken'];
+  if (raw.idTokenFile) {
+    try {
+      accessSync(raw.idTokenFile, constants.R_OK);
+    } catch (error) {
+      throw new BridgeError(ErrorCode.Usage, `--id-token-file: cannot read ${raw.idTokenFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        hint: 'give the file your enterprise sign-in writes the ID token to',
+      });
+    }
+    idToken = { kind: 'file', path: raw.idTokenFile };
+  } else if (envToken) {
+    idToken = { kind: 'env', name: ID_TOKEN_ENV, value: envToken };
+  } else {
+    throw new BridgeError(ErrorCode.Usage, `cross-app access needs your ID token from ${issuer}`, {
+      hint: `give the file that holds it with --id-token-file (env MCP_IDP_ID_TOKEN_FILE), or the token itself in ${ID_TOKEN_ENV}`,
+    });
+  }
+  return { issuer, clientId: raw.idpClientId, ...(raw.idpClientSecret ? { clientSecret: raw.idpClientSecret } : {}), idToken };
+}
+
+function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv): AuthConfig {
   const extraParams: Record<string, string> = {};
   for (const item of raw.authorizeParam) {
     const eq = item.indexOf('=');
@@ -108,11 +195,27 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean): AuthConfig {
   if (raw.clientSecret && !raw.clientId) {
     throw new BridgeError(ErrorCode.Usage, '--client-secret needs --client-id', { hint: 'give the client id the secret belongs to' });
   }
+  if (raw.clientKey && !raw.clientId) {
+    throw new BridgeError(ErrorCode.Usage, '--client-key needs --client-id', { hint: 'give the client id whose registered public key matches (MCP_CLIENT_KEY may be set in the environment)' });
+  }
+  if (raw.clientKeyId && !raw.clientKey) {
+    throw new BridgeError(ErrorCode.Usage, '--client-key-id needs --client-key', { hint: 'give the private key the key id names' });
+  }
+  const clientKey = readClientKey(raw, env);
+  if (clientKey && raw.clientSecret) {
+    throw new BridgeError(ErrorCode.Usage, '--client-key and --client-secret cannot be used together (check OIDC_CLIENT_SECRET and MCP_CLIENT_KEY)', {
+      hint: 'the client authenticates either with its key (private_key_jwt) or with its secret',
+    });
+  }
+  const grant = chooseGrant(raw, env, clientKey);
   return {
     issuer,
     clientId: raw.clientId,
     clientSecret: raw.clientSecret,
     clientMetadataUrl: metadataUrl,
+    grant,
+    clientKey,
+    enterpriseIdp: grant === 'jwt_bearer' ? resolveEnterpriseIdp(raw, env, checkUrl) : undefined,
     scopes: scopes && scopes.length ? scopes : undefined,
     resource: typeof raw.resource === 'string' ? checkUrl('--resource', raw.resource) : undefined,
     sendResource: raw.resource !== false,
@@ -193,7 +296,7 @@ export function resolveBridgeConfig(urlArg: string | undefined, raw: RawOptions,
     logLevel: debug ? 'debug' : silent ? 'error' : 'info',
     logFile: raw.logFile,
     banner,
-    auth: headers.authorization === undefined ? resolveAuth(raw, allowHttp) : undefined,
+    auth: headers.authorization === undefined ? resolveAuth(raw, allowHttp, env) : undefined,
   };
 }
 

@@ -164,14 +164,61 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     steps.push({ name: 'Authorization server metadata', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
     return steps;
   }
-  try {
-    discovery.assertPkceS256(as);
-    steps.push({ name: 'PKCE', ok: true, detail: 'S256 supported' });
-  } catch (error) {
-    steps.push({ name: 'PKCE', ok: false, detail: describeError(error), fix: 'ask the server operator to enable PKCE (S256)' });
+  const grant = auth.grant;
+  if (grant === 'authorization_code') {
+    try {
+      discovery.assertPkceS256(as);
+      steps.push({ name: 'PKCE', ok: true, detail: 'S256 supported' });
+    } catch (error) {
+      steps.push({ name: 'PKCE', ok: false, detail: describeError(error), fix: 'ask the server operator to enable PKCE (S256)' });
+    }
+  }
+  if (grant === 'device_code') {
+    steps.push(
+      as.device_authorization_endpoint
+        ? { name: 'Device login', ok: true, detail: `device authorization endpoint ${as.device_authorization_endpoint}` }
+        : { name: 'Device login', ok: false, detail: 'the authorization server names no device_authorization_endpoint (RFC 8628)', fix: 'drop --device-code and log in with a browser (or --no-browser with the callback port forwarded)' },
+    );
+  }
+  if (grant === 'client_credentials' || grant === 'jwt_bearer') {
+    const wanted = grant === 'client_credentials' ? 'client_credentials' : 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+    const listed = as.grant_types_supported;
+    steps.push(
+      !listed || listed.includes(wanted)
+        ? { name: 'Grant', ok: true, detail: `${wanted}${listed ? ' advertised' : ' (the metadata lists no grant types; it will be tried)'}` }
+        : { name: 'Grant', ok: false, detail: `the authorization server does not list ${wanted} in grant_types_supported`, fix: 'ask the server operator whether it accepts this grant' },
+    );
+    const methods = as.token_endpoint_auth_methods_supported;
+    const method = auth.clientKey ? 'private_key_jwt' : 'client_secret_basic';
+    const ok = !methods || methods.includes(method) || (!auth.clientKey && methods.includes('client_secret_post'));
+    steps.push({
+      name: 'Client',
+      ok,
+      detail: `pre-registered client ${auth.clientId} with ${auth.clientKey ? `private_key_jwt (${auth.clientKey.alg}, key from ${auth.clientKey.source})` : 'its secret'}${ok ? '' : `; the server accepts ${methods!.join(', ')}`}`,
+      ...(ok ? {} : { fix: auth.clientKey ? 'use the client secret instead of --client-key' : 'use --client-key (private_key_jwt) instead of a secret' }),
+    });
+  }
+  if (grant === 'jwt_bearer' && auth.enterpriseIdp) {
+    const { readIdToken, describeIdTokenSource } = await import('../auth/cross-app-access.js');
+    const idp = auth.enterpriseIdp;
+    try {
+      const idpAs = await discovery.discoverAuthorizationServer({ issuer: idp.issuer, http, checkPkce: false });
+      steps.push({ name: 'Enterprise IdP', ok: true, detail: `issuer ${idpAs.issuer} checked, token endpoint ${idpAs.token_endpoint}` });
+    } catch (error) {
+      steps.push({ name: 'Enterprise IdP', ok: false, detail: describeError(error), fix: isBridgeError(error) ? (error.hint ?? 'check --idp-issuer') : 'check --idp-issuer' });
+    }
+    try {
+      await readIdToken(idp.idToken, now);
+      steps.push({ name: 'ID token', ok: true, detail: `from ${describeIdTokenSource(idp.idToken)}, not expired` });
+    } catch (error) {
+      steps.push({ name: 'ID token', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+    }
   }
 
-  if (auth.clientId) steps.push({ name: 'Client', ok: true, detail: `pre-registered client ${auth.clientId}${auth.clientSecret ? ' (confidential)' : ''}` });
+  const machine = grant === 'client_credentials' || grant === 'jwt_bearer';
+  if (machine) {
+    // the client was diagnosed with the grant above
+  } else if (auth.clientId) steps.push({ name: 'Client', ok: true, detail: `pre-registered client ${auth.clientId}${auth.clientSecret ? ' (confidential)' : auth.clientKey ? ' (private_key_jwt)' : ''}` });
   else if (auth.clientMetadataUrl && as.client_id_metadata_document_supported === true) steps.push({ name: 'Client', ok: true, detail: `client ID metadata document ${auth.clientMetadataUrl}` });
   else if (as.registration_endpoint) steps.push({ name: 'Client', ok: true, detail: `dynamic client registration at ${as.registration_endpoint}` });
   else steps.push({ name: 'Client', ok: false, detail: 'no pre-registered client, no metadata document support, no dynamic registration', fix: 'register a client with the provider and pass --client-id' });
@@ -184,21 +231,24 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     steps.push({ name: 'Credential store', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
   }
 
-  const redirect = auth.redirectUrl ? new URL(auth.redirectUrl) : undefined;
-  const port = redirect ? Number(redirect.port || 80) : (auth.callbackPort ?? stableCallbackPort(as.issuer, resource));
-  const host = redirect ? redirect.hostname.replace(/^\[|\]$/g, '') : (auth.callbackHost ?? '127.0.0.1');
-  const free = await portFree(port, host === 'localhost' ? '127.0.0.1' : host);
-  const fixed = redirect !== undefined || auth.callbackPort !== undefined;
-  steps.push(
-    free
-      ? { name: 'Callback port', ok: true, detail: `${host}:${port} is free` }
-      : {
-          name: 'Callback port',
-          ok: !fixed,
-          detail: fixed ? `${host}:${port} is in use by another program` : `${host}:${port} is in use; a free port will be used instead`,
-          fix: `close the program using port ${port}, or choose another with --callback-port`,
-        },
-  );
+  // Only the browser login has a callback.
+  if (grant === 'authorization_code') {
+    const redirect = auth.redirectUrl ? new URL(auth.redirectUrl) : undefined;
+    const port = redirect ? Number(redirect.port || 80) : (auth.callbackPort ?? stableCallbackPort(as.issuer, resource));
+    const host = redirect ? redirect.hostname.replace(/^\[|\]$/g, '') : (auth.callbackHost ?? '127.0.0.1');
+    const free = await portFree(port, host === 'localhost' ? '127.0.0.1' : host);
+    const fixed = redirect !== undefined || auth.callbackPort !== undefined;
+    steps.push(
+      free
+        ? { name: 'Callback port', ok: true, detail: `${host}:${port} is free` }
+        : {
+            name: 'Callback port',
+            ok: !fixed,
+            detail: fixed ? `${host}:${port} is in use by another program` : `${host}:${port} is in use; a free port will be used instead`,
+            fix: `close the program using port ${port}, or choose another with --callback-port`,
+          },
+    );
+  }
 
   if (credentials) {
     const { logins, unreadable } = await credentials.list();

@@ -1,6 +1,7 @@
 /**
- * `mcp-auth-bridge login <url>`: discovery and the browser login now, so a server can be added to a client already
- * logged in. Reports who is logged in and until when (stdout); progress and the login URL go to stderr.
+ * `mcp-auth-bridge login <url>`: discovery and the login now (browser, device code, client credentials or cross-app
+ * access, as the options say), so a server can be added to a client already logged in. Reports who is logged in and
+ * until when (stdout); progress, the login URL and a device login's code go to stderr.
  */
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -49,7 +50,7 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
     ? setInterval(() => {
         if (!authorizer.pendingLoginUrl) return;
         const seconds = Math.round((now() - started) / 1000);
-        progress.write(`\r\x1b[2Kwaiting for the login in your browser: ${seconds} s (Ctrl-C to cancel)`);
+        progress.write(`\r\x1b[2Kwaiting for the login ${auth.grant === 'device_code' ? 'on your other device' : 'in your browser'}: ${seconds} s (Ctrl-C to cancel)`);
       }, 1000)
     : undefined;
   let summary;
@@ -63,12 +64,18 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   }
   const out = o.out ?? process.stdout;
   const who = summary.account ? ` as ${summary.account}` : '';
+  const machine = summary.grant === 'client_credentials' || summary.grant === 'jwt_bearer';
+  const renewal = summary.hasRefreshToken
+    ? ', refreshed automatically'
+    : machine
+      ? `, requested again automatically (${summary.grant === 'client_credentials' ? 'client credentials' : 'cross-app access'})`
+      : ', no refresh token: log in again when it expires';
   out.write(
     `${summary.reused ? 'Already logged in' : 'Logged in'} to ${summary.serverUrl}${who}\n` +
       `  issuer:   ${summary.issuer}\n` +
       `  client:   ${summary.clientId} (${summary.clientIdSource})\n` +
       `  scopes:   ${summary.scopes.join(' ') || '(none)'}\n` +
-      `  access:   ${describeExpiry(summary.expiresAt, now())}${summary.hasRefreshToken ? ', refreshed automatically' : ', no refresh token: log in again when it expires'}\n` +
+      `  access:   ${describeExpiry(summary.expiresAt, now())}${renewal}\n` +
       `  stored:   ${summary.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n`,
   );
   return ExitCode.Ok;

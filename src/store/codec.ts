@@ -6,7 +6,9 @@
 import { BridgeError, ErrorCode } from '../errors.js';
 import {
   CLIENT_ID_SOURCES,
+  LOGIN_GRANTS,
   type ClientIdSource,
+  type LoginGrant,
   type LoginInput,
   type LoginMetadata,
   type LoginSecrets,
@@ -118,6 +120,7 @@ function readLoginMetadataInput(o: Fields, where: string): Omit<LoginMetadata, '
     resource: string(o, 'resource', where),
     clientId: string(o, 'clientId', where),
     clientIdSource: oneOf<ClientIdSource>(o, 'clientIdSource', where, CLIENT_ID_SOURCES),
+    grant: o.grant === undefined ? undefined : oneOf<LoginGrant>(o, 'grant', where, LOGIN_GRANTS),
     scopes: stringArray(o, 'scopes', where),
     expiresAt: optionalNumber(o, 'expiresAt', where),
     obtainedAt: number(o, 'obtainedAt', where),

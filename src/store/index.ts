@@ -4,6 +4,7 @@
  */
 export type {
   ClientIdSource,
+  LoginGrant,
   LoginInput,
   LoginMetadata,
   LoginMetadataInput,
@@ -16,7 +17,7 @@ export type {
   StoredLogin,
   StoredRegistration,
 } from './model.js';
-export { CLIENT_ID_SOURCES } from './model.js';
+export { CLIENT_ID_SOURCES, LOGIN_GRANTS } from './model.js';
 export {
   CREDENTIAL_KEY_PATTERN,
   type RegistrationKeyInput,

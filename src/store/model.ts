@@ -17,6 +17,16 @@ export type ClientIdSource = 'pre-registered' | 'metadata-document' | 'dynamic';
 /** Every {@link ClientIdSource}, for validation. */
 export const CLIENT_ID_SOURCES: readonly ClientIdSource[] = ['pre-registered', 'metadata-document', 'dynamic'];
 
+/**
+ * How a login's tokens were obtained: a user's login in a browser (authorization code + PKCE) or on another device
+ * (RFC 8628 device authorization grant), or a machine's, with no user (RFC 6749 §4.4 client credentials, SEP-1046),
+ * or an enterprise IdP's identity assertion (RFC 7523 JWT bearer grant with an ID-JAG, SEP-990).
+ */
+export type LoginGrant = 'authorization_code' | 'device_code' | 'client_credentials' | 'jwt_bearer';
+
+/** Every {@link LoginGrant}, for validation. */
+export const LOGIN_GRANTS: readonly LoginGrant[] = ['authorization_code', 'device_code', 'client_credentials', 'jwt_bearer'];
+
 /** The non-secret half of a stored login. Safe to list and print; never contains a token. */
 export interface LoginMetadata {
   /** The MCP server URL the user asked the bridge to connect to. */
@@ -29,6 +39,8 @@ export interface LoginMetadata {
   clientId: string;
   /** How {@link LoginMetadata.clientId} was obtained. */
   clientIdSource: ClientIdSource;
+  /** How the tokens were obtained; absent in records written before it existed (they are `authorization_code`). */
+  grant?: LoginGrant;
   /** The scopes granted (the token response's `scope`, or the requested scopes when it has none). */
   scopes: string[];
   /** When the access token expires, as absolute epoch milliseconds; absent when the server gave no `expires_in`. */

@@ -3,6 +3,7 @@
  * `--config-dir`, a file token store and a short `--auth-timeout`; the login URL it prints on stderr (or hands to a
  * `--browser` command) picked up so the test can drive the provider's login pages. Nothing here fakes the product.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,23 @@ export function authArgs(configDir: string, extra: string[] = []): string[] {
 /** Every authorization URL the bridge printed on stderr ("log in to … in your browser:\n  <url>"), in order. */
 export function loginUrlsIn(stderr: string): string[] {
   return [...stderr.matchAll(/in your browser:\r?\n\s+(\S+)/g)].map((m) => m[1]!);
+}
+
+/** A device login's instructions as the bridge printed them (`--device-code`). */
+export interface DevicePromptSeen {
+  verificationUri: string;
+  userCode: string;
+  /** The page with the code filled in, when the server gave one. */
+  verificationUriComplete?: string;
+}
+
+/** Every device login prompt the bridge printed on stderr ("open URL on any device and enter the code CODE"), in order. */
+export function devicePromptsIn(stderr: string): DevicePromptSeen[] {
+  return [...stderr.matchAll(/open (\S+) on any device and enter the code (\S+)\r?\n\s+\((?:or open (\S+) \(the code is filled in\); )?/g)].map((m) => ({
+    verificationUri: m[1]!,
+    userCode: m[2]!,
+    ...(m[3] ? { verificationUriComplete: m[3] } : {}),
+  }));
 }
 
 /** Options for {@link startAuthBridge}. */
@@ -59,6 +77,10 @@ export interface AuthBridge extends TestClient {
   loginUrls(): string[];
   /** Waits (bounded) until the bridge printed its `n`-th (0-based) authorization URL and returns it. */
   waitForLoginUrl(n?: number, timeoutMs?: number): Promise<string>;
+  /** Device login prompts printed on stderr so far. */
+  devicePrompts(): DevicePromptSeen[];
+  /** Waits (bounded) until the bridge printed its `n`-th (0-based) device login prompt and returns it. */
+  waitForDevicePrompt(n?: number, timeoutMs?: number): Promise<DevicePromptSeen>;
   /** The client's `connect()` (initialize through the bridge); rejects when initialize fails. */
   connected: Promise<void>;
   /** The bridge's pid. */
@@ -105,6 +127,11 @@ export function startAuthBridge(options: AuthBridgeOptions): AuthBridge {
     loginUrls: () => loginUrlsIn(stderrText),
     waitForLoginUrl: (n = 0, timeoutMs = 15_000) =>
       waitFor(`${label} to print login URL #${n + 1} (stderr so far: ${JSON.stringify(stderrText.slice(-1500))})`, () => loginUrlsIn(stderrText)[n], {
+        timeoutMs,
+      }),
+    devicePrompts: () => devicePromptsIn(stderrText),
+    waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
+      waitFor(`${label} to print device prompt #${n + 1} (stderr so far: ${JSON.stringify(stderrText.slice(-1500))})`, () => devicePromptsIn(stderrText)[n], {
         timeoutMs,
       }),
     connected,
@@ -211,4 +238,39 @@ export function isAlive(pid: number | null | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** A one-shot CLI command (`login`, `doctor`, …) running as a child process. */
+export interface CliRun {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code and output when the process has exited (never rejects). */
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Device login prompts on stderr so far. */
+  devicePrompts(): DevicePromptSeen[];
+  waitForDevicePrompt(n?: number, timeoutMs?: number): Promise<DevicePromptSeen>;
+}
+
+/** Spawns `node bin/mcp-auth-bridge.js ...args` (env = {@link baseEnv} + `env`); killed after the test if still running. */
+export function startCliRun(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [BIN_PATH, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  onTeardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await withTimeout('a killed CLI child to exit', exited, 5_000);
+    }
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    devicePrompts: () => devicePromptsIn(stderr),
+    waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
+      waitFor(`the CLI to print device prompt #${n + 1} (stderr so far: ${JSON.stringify(stderr.slice(-1500))})`, () => devicePromptsIn(stderr)[n], { timeoutMs }),
+  };
 }

@@ -33,6 +33,10 @@ export function observeProviderSecrets(provider: OidcProvider): ObservedSecrets 
     add('code', params.code);
     add('code_verifier', params.code_verifier);
     add('refresh_token(sent)', params.refresh_token);
+    add('device_code', params.device_code);
+    add('client_assertion', params.client_assertion);
+    add('assertion', params.assertion);
+    add('subject_token', params.subject_token);
     const body = (ctx.body ?? {}) as Record<string, unknown>;
     add('access_token', body.access_token);
     add('refresh_token', body.refresh_token);

@@ -1,13 +1,18 @@
 /**
  * OAuth / OpenID Connect fixtures for the auth tests (one import): a real OpenID Provider
- * ({@link startOidcProvider}), a real MCP server that requires its tokens ({@link startProtectedMcpServer}), and a
- * headless user for the provider's login pages ({@link driveLogin}). No mocks: real HTTP on 127.0.0.1.
+ * ({@link startOidcProvider}), a real MCP server that requires its tokens ({@link startProtectedMcpServer}), a
+ * headless user for the provider's login pages ({@link driveLogin}) and device pages ({@link driveDeviceLogin}),
+ * client keys for private_key_jwt, and an enterprise IdP for cross-app access ({@link startEnterpriseIdp}). No
+ * mocks: real HTTP on 127.0.0.1.
  */
 export {
   startOidcProvider,
   DEFAULT_SCOPES,
   type OidcProvider,
   type OidcProviderOptions,
+  type DevicePollingOptions,
+  type ProviderSetupContext,
+  type ResourceServerInfo,
   type FixtureClient,
   type ProviderCounters,
   type ProviderRequest,
@@ -35,3 +40,19 @@ export { CookieJar } from './cookie-jar.js';
 export { MetadataDocuments, type ServedDocument } from './metadata-documents.js';
 export { formatBearerChallenge, type BearerChallenge } from './bearer-auth.js';
 export { startAuthStack, type AuthStack, type AuthStackOptions } from './stack.js';
+export { driveDeviceLogin, type DriveDeviceOptions, type DeviceDriveResult } from './drive-device.js';
+export { clientKeyPairs, jwtClientMetadata, JWT_CLIENT_ID, type ClientKeyKind, type ClientKeyPair } from './client-keys.js';
+export {
+  startEnterpriseIdp,
+  acceptIdJags,
+  XAA_CLIENT,
+  XAA_CLIENT_ID,
+  XAA_CLIENT_SECRET,
+  JWT_BEARER_GRANT,
+  TOKEN_EXCHANGE_GRANT,
+  ID_JAG_TOKEN_TYPE,
+  ID_TOKEN_TYPE,
+  type EnterpriseIdp,
+  type TokenExchangeRecord,
+  type JwtBearerRecord,
+} from './enterprise-idp.js';

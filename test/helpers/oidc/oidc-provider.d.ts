@@ -30,12 +30,30 @@ declare module 'oidc-provider' {
     grantTypeAllowed(grantType: string): boolean;
   }
 
+  /** A resource server (RFC 8707) a token is issued for. */
+  export class ResourceServer {
+    constructor(identifier: string, data: Record<string, unknown>);
+    readonly audience: string;
+    readonly scope: string;
+  }
+
+  /** An access token under construction (custom grants). */
+  export interface AccessTokenInstance {
+    resourceServer?: ResourceServer;
+    scope?: string;
+    readonly expiration: number;
+    readonly tokenType: string;
+    save(): Promise<string>;
+  }
+
   /** The `ctx.oidc` request context (only what the fixtures read). */
   export interface OIDCContext {
     route?: string;
     params?: Record<string, unknown>;
     body?: Record<string, unknown>;
     client?: Client;
+    /** The provider serving the request. */
+    provider: Provider;
   }
 
   /** A Koa context as oidc-provider extends it. */
@@ -60,11 +78,17 @@ declare module 'oidc-provider' {
     use(middleware: Middleware): this;
     on(event: string, listener: (...args: any[]) => void): this;
     readonly Client: { readonly adapter: Adapter; find(id: string): Promise<Client | undefined> };
+    readonly AccessToken: new (properties: { accountId?: string; client: Client; gty?: string; scope?: string }) => AccessTokenInstance;
+    readonly ResourceServer: typeof ResourceServer;
+    /** Adds a grant type at the token endpoint: `params` are the body parameters it reads; `dupes` those that may repeat. */
+    registerGrantType(name: string, handler: (ctx: KoaContextWithOIDC) => Promise<void>, params?: string | readonly string[], dupes?: string | readonly string[]): void;
   }
 
   export default Provider;
 
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
+    InvalidGrant: new (description?: string) => Error;
+    InvalidRequest: new (description?: string) => Error;
   };
 }

@@ -39,6 +39,10 @@ export interface ConfigurationInputs {
   cimd: boolean;
   rotateRefreshTokens: boolean;
   redirectUris: readonly string[];
+  /** Device authorization grant (RFC 8628) on: `/device/auth`, the `/device` pages, and the grant for the fixture clients. */
+  deviceFlow: boolean;
+  /** More static clients (e.g. one with a JWKS for private_key_jwt, or one for a custom grant). */
+  extraClients: readonly Record<string, unknown>[];
   signingKey: JWK;
   store: MemoryStore;
   documents: MetadataDocuments;
@@ -46,10 +50,36 @@ export interface ConfigurationInputs {
   InvalidTarget: new (description?: string) => Error;
 }
 
+/** What the provider's `getResourceServerInfo` answers for an accepted resource indicator. */
+export interface ResourceServerInfo {
+  scope: string;
+  audience: string;
+  accessTokenTTL: number;
+  accessTokenFormat: 'jwt';
+  jwt: { sign: { alg: 'RS256' } };
+}
+
+/**
+ * The resource server behind an indicator: JWT access tokens with `aud` = the indicator, the non-OIDC scopes, the
+ * configured lifetime. Throws `InvalidTarget` for an indicator the provider does not accept.
+ */
+export function resourceServerInfo(inputs: ConfigurationInputs, indicator: string): ResourceServerInfo {
+  if (!resourceAccepted(indicator, inputs.resources)) {
+    throw new inputs.InvalidTarget('resource indicator not known to this authorization server');
+  }
+  return {
+    scope: inputs.scopes.filter((scope) => !OIDC_SCOPES.has(scope)).join(' '),
+    audience: indicator,
+    accessTokenTTL: inputs.accessTokenTtlSeconds,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'RS256' } },
+  };
+}
+
 /** Builds the provider configuration. */
 export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
-  const resourceScopes = inputs.scopes.filter((scope) => !OIDC_SCOPES.has(scope)).join(' ');
   const accessTtl = inputs.accessTokenTtlSeconds;
+  const device = inputs.deviceFlow ? [DEVICE_CODE] : [];
   return {
     adapter: inputs.store.adapterFactory,
     jwks: { keys: [inputs.signingKey] },
@@ -61,7 +91,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: [...inputs.redirectUris],
-        grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE],
+        grant_types: ['authorization_code', 'refresh_token', ...device],
         response_types: ['code'],
       },
       {
@@ -71,9 +101,10 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
         application_type: 'native',
         token_endpoint_auth_method: 'client_secret_basic',
         redirect_uris: [...inputs.redirectUris],
-        grant_types: ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE],
+        grant_types: ['authorization_code', 'refresh_token', 'client_credentials', ...device],
         response_types: ['code'],
       },
+      ...inputs.extraClients.map((client) => structuredClone(client)),
     ],
     // Scopes sent at dynamic registration must be listed here, or registration fails with invalid_client_metadata.
     scopes: [...inputs.scopes],
@@ -111,7 +142,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
       registration: { enabled: inputs.dcr },
       revocation: { enabled: true },
       introspection: { enabled: true },
-      deviceFlow: { enabled: true },
+      deviceFlow: { enabled: inputs.deviceFlow },
       clientCredentials: { enabled: true },
       clientIdMetadataDocument: {
         enabled: inputs.cimd,
@@ -124,16 +155,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
         // With no `resource` in a token request, keep the one granted at authorization (RFC 8707 allows omitting).
         useGrantedResource: async () => true,
         async getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string) {
-          if (!resourceAccepted(indicator, inputs.resources)) {
-            throw new inputs.InvalidTarget('resource indicator not known to this authorization server');
-          }
-          return {
-            scope: resourceScopes,
-            audience: indicator,
-            accessTokenTTL: accessTtl,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
+          return resourceServerInfo(inputs, indicator);
         },
       },
     },

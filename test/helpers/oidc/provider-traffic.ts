@@ -18,6 +18,8 @@ export interface ProviderRequest {
 export interface TokenRequestRecord {
   /** `grant_type` as sent (`authorization_code`, `refresh_token`, …); `unknown` if absent. */
   grantType: string;
+  /** When the provider answered it, epoch ms. */
+  at: number;
   /** The authenticated (or claimed) client, when the provider got that far. */
   clientId?: string;
   status: number;
@@ -109,6 +111,7 @@ function describeTokenRequest(ctx: KoaContextWithOIDC, errorDetail: string | und
   const grantType = ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type;
   const record: TokenRequestRecord = {
     grantType: typeof grantType === 'string' ? grantType : 'unknown',
+    at: Date.now(),
     status: ctx.status,
   };
   const clientId = ctx.oidc?.client?.clientId;

@@ -10,6 +10,7 @@ import type { Provider } from 'oidc-provider';
 import { listenLoopback, type ListenOptions } from '../http-util.js';
 import { MemoryStore } from './memory-store.js';
 import { MetadataDocuments } from './metadata-documents.js';
+import { enforceDevicePolling, type DevicePollingOptions } from './device-polling.js';
 import {
   buildConfiguration,
   CONFIDENTIAL_CLIENT_ID,
@@ -17,6 +18,9 @@ import {
   DEFAULT_REDIRECT_URIS,
   DEFAULT_SCOPES,
   PUBLIC_CLIENT_ID,
+  resourceServerInfo,
+  type ConfigurationInputs,
+  type ResourceServerInfo,
 } from './provider-config.js';
 import { createProvider, loadOidcProvider } from './quiet.js';
 import {
@@ -27,7 +31,14 @@ import {
 } from './provider-traffic.js';
 import { signingKey } from './signing-keys.js';
 
-export { DEFAULT_SCOPES } from './provider-config.js';
+export { DEFAULT_SCOPES, type ResourceServerInfo } from './provider-config.js';
+export type { DevicePollingOptions } from './device-polling.js';
+
+/** What {@link OidcProviderOptions.setup} gets besides the provider. */
+export interface ProviderSetupContext {
+  /** The resource server the provider would issue tokens for at `indicator` (throws `invalid_target` otherwise). */
+  resourceServer(indicator: string): ResourceServerInfo;
+}
 export type { ProviderCounters, ProviderRequest, TokenRequestRecord } from './provider-traffic.js';
 
 /** Options for {@link startOidcProvider}. */
@@ -62,6 +73,18 @@ export interface OidcProviderOptions extends ListenOptions {
   rotateRefreshTokens?: boolean;
   /** Redirect URIs of the two pre-registered clients. Default loopback `…/callback` on 127.0.0.1, localhost, [::1]. */
   redirectUris?: readonly string[];
+  /**
+   * Device authorization grant (RFC 8628). true (default): on, as oidc-provider does it (no `interval`, never
+   * `slow_down`). An object: on, with an advertised `interval` and `slow_down` for polls faster than the minimum.
+   * false: off (no `device_authorization_endpoint`; the fixture clients do not list the grant).
+   */
+  deviceFlow?: boolean | DevicePollingOptions;
+  /** More static clients (oidc-provider client metadata), e.g. one with a JWKS for private_key_jwt. */
+  extraClients?: readonly Record<string, unknown>[];
+  /** Name of the signing key (see signing-keys.ts): another name gives this provider keys of its own. Default `default`. */
+  signingKeyName?: string;
+  /** Called once the provider is built, before it serves a request: register custom grant types here. */
+  setup?: (provider: Provider, context: ProviderSetupContext) => void;
 }
 
 /** A pre-registered client. */
@@ -138,7 +161,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   }, options);
   const issuer = `http://127.0.0.1:${listening.port}`;
 
-  const configuration = buildConfiguration({
+  const inputs: ConfigurationInputs = {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 14 * 24 * 3600,
     resources,
@@ -148,11 +171,14 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     cimd: options.cimd ?? true,
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
     redirectUris,
-    signingKey: await signingKey(),
+    deviceFlow: options.deviceFlow !== false,
+    extraClients: options.extraClients ?? [],
+    signingKey: await signingKey(options.signingKeyName),
     store,
     documents,
     InvalidTarget: errors.InvalidTarget,
-  });
+  };
+  const configuration = buildConfiguration(inputs);
   let provider: Provider;
   try {
     provider = await createProvider(issuer, configuration);
@@ -161,6 +187,13 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     throw error;
   }
   const traffic = recordProviderTraffic(provider);
+  if (typeof options.deviceFlow === 'object') enforceDevicePolling(provider, options.deviceFlow);
+  try {
+    options.setup?.(provider, { resourceServer: (indicator) => resourceServerInfo(inputs, indicator) });
+  } catch (error) {
+    await listening.close();
+    throw error;
+  }
   handler = provider.callback();
 
   return {

@@ -1,0 +1,91 @@
+/**
+ * Plays the user's part of a device login (RFC 8628 §3.3) on the provider fixture, without a browser: open the
+ * verification page (with the code filled in, or type it into the input form), confirm the device, sign in on the
+ * development login form and approve the consent, following redirects with a cookie jar until the provider's
+ * "Sign-in Success" page — or press "Abort" on the confirmation page (the device then gets `access_denied`).
+ */
+import { CookieJar } from './cookie-jar.js';
+import { LoginDriveError } from './drive-login.js';
+import { readErrorPage, readForms } from './html-form.js';
+
+/** Options for {@link driveDeviceLogin}. */
+export interface DriveDeviceOptions {
+  /** The user code to type into the input form (when the page does not have it already). */
+  userCode?: string;
+  /** Username typed into the login form (the token's `sub`). Default `alice`. */
+  user?: string;
+  /** Press "Abort" on the device confirmation page instead of approving (the device gets `access_denied`). */
+  deny?: 'confirm';
+  jar?: CookieJar;
+  /** Upper bound on requests. Default 20. */
+  maxSteps?: number;
+}
+
+/** How the device login ended on the provider's pages. */
+export interface DeviceDriveResult {
+  /** `approved`: the success page was reached; `denied`: the flow was aborted or cancelled as asked. */
+  outcome: 'approved' | 'denied';
+  /** Pages passed on the way, in order: `input` or `auto-post` (the code filled in), `confirm`, `login`, `consent`. */
+  pages: string[];
+}
+
+/** Drives the device login at `verificationUrl` (the plain `verification_uri` needs `userCode`). */
+export async function driveDeviceLogin(verificationUrl: string, options: DriveDeviceOptions = {}): Promise<DeviceDriveResult> {
+  const jar = options.jar ?? new CookieJar();
+  const pages: string[] = [];
+  let url = new URL(verificationUrl).href;
+  let form: URLSearchParams | undefined;
+  for (let step = 0; step < (options.maxSteps ?? 20); step++) {
+    const headers = new Headers();
+    const cookie = jar.header(url);
+    if (cookie) headers.set('cookie', cookie);
+    if (form) headers.set('content-type', 'application/x-www-form-urlencoded');
+    const response = await fetch(url, { method: form ? 'POST' : 'GET', headers, body: form, redirect: 'manual' });
+    jar.store(url, response);
+    form = undefined;
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      url = new URL(location, url).href;
+      continue;
+    }
+    const html = await response.text();
+    if (response.status === 200 && /<title>Sign-in Success<\/title>/.test(html)) return { outcome: 'approved', pages };
+    const posts = readForms(html, url).filter((f) => f.method === 'post');
+    const page = posts[0];
+    if (response.status !== 200 || !page) {
+      const shown = readErrorPage(html);
+      throw new LoginDriveError(`device login stopped at ${url}: HTTP ${response.status}${shown.error ? ` ${shown.error}` : ''}${shown.description ? ` (${shown.description})` : ''}`, url, response.status, shown.error, shown.description);
+    }
+    const prompt = page.hidden.prompt;
+    if (prompt !== undefined) {
+      pages.push(prompt);
+      form = new URLSearchParams(page.hidden);
+      if (prompt === 'login') {
+        form.set('login', options.user ?? 'alice');
+        form.set('password', 'x');
+      }
+    } else if (page.hidden.confirm !== undefined) {
+      pages.push('confirm');
+      form = new URLSearchParams(page.hidden);
+      if (options.deny === 'confirm') {
+        form.delete('confirm');
+        form.set('abort', 'yes');
+        const answer = await fetch(page.action, { method: 'POST', headers: { cookie: jar.header(page.action) ?? '', 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual' });
+        await answer.body?.cancel();
+        return { outcome: 'denied', pages };
+      }
+    } else if (page.inputs.includes('user_code') && page.hidden.user_code === undefined) {
+      if (pages.includes('input')) throw new LoginDriveError('the provider asked for the user code again (wrong or expired code)', url, response.status);
+      if (!options.userCode) throw new LoginDriveError('the verification page asks for the user code; pass options.userCode', url, response.status);
+      pages.push('input');
+      form = new URLSearchParams(page.hidden);
+      form.set('user_code', options.userCode);
+    } else {
+      pages.push('auto-post');
+      form = new URLSearchParams(page.hidden);
+    }
+    url = page.action;
+  }
+  throw new LoginDriveError(`the device login did not finish within ${options.maxSteps ?? 20} requests`, url, 0);
+}
