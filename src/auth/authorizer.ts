@@ -36,6 +36,7 @@ import { DEVICE_REGISTRATION_URI, describeOAuthError, oauthErrorCode, preRegiste
 import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
 import { assertDeviceFlowSupported, runDeviceLogin } from './device-login.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
+import { discoverLegacyAuthorizationServer } from './legacy-discovery.js';
 import { runLogin, type LoginResult } from './login.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 import { expiresAtOf, grantedScopes, isExpired, secretsOf, shouldRefresh } from './tokens.js';
@@ -153,6 +154,8 @@ export class Authorizer {
   #stepUps = 0;
   #lastLoginUrl: string | undefined;
   #lastAccount: string | undefined;
+  /** Client ids that completed a login in this process. */
+  readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
   /** The access token read from the store at start-up (untried until a request carries it). */
   #storedToken: string | undefined;
@@ -309,6 +312,13 @@ export class Authorizer {
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────
 
+  /** Whether no stored login, and no login in this process, has used this client id yet. */
+  async #neverUsed(clientId: string): Promise<boolean> {
+    if (this.#usedClients.has(clientId)) return false;
+    const { logins } = await (await this.#openStore()).list();
+    return !logins.some((l) => l.metadata.clientId === clientId);
+  }
+
   /** Runs `work` alone in this process; concurrent callers wait for the one under way instead of starting another. */
   async #exclusive(work: () => Promise<void>, interactive = true): Promise<void> {
     if (this.#busy) {
@@ -372,14 +382,18 @@ export class Authorizer {
     if (!issuer) {
       const prm = await fetchResourceMetadata({ serverUrl: this.#o.serverUrl, challenge, http });
       if (!prm) {
-        const stored = this.#current?.login.metadata;
-        if (!stored) {
+        // A server of the 2025-03-26 authorization spec: the authorization server lives at its origin.
+        const legacy = await discoverLegacyAuthorizationServer({ serverUrl: this.#o.serverUrl, http });
+        if (!legacy) {
           throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.origin} requires authorization but does not say which authorization server to use`, {
             hint: 'it publishes no protected-resource metadata (RFC 9728); pass the provider with --issuer <url> and --client-id <id>',
           });
         }
-        issuer = stored.issuer;
-        resource ??= stored.resource;
+        this.#log.info(
+          `${this.#o.serverUrl.host} publishes no protected-resource metadata; using ${legacy.defaults ? 'the default endpoints' : 'the authorization server metadata'} at its origin (MCP 2025-03-26)`,
+        );
+        this.#ctx = { as: legacy.as, resource: resource ?? this.#o.serverUrl.href, scopesSupported: undefined };
+        return this.#ctx;
       } else {
         issuer = prm.authorizationServers[0]!;
         resource ??= prm.resource;
@@ -598,7 +612,7 @@ export class Authorizer {
           scopes,
           registerScopes: ctx.scopesSupported ?? [],
           // A device login finds out itself: its first request is refused with invalid_client (then: register again).
-          verifyStored: !device,
+          ...(device ? {} : { verifyStored: (clientId: string) => this.#neverUsed(clientId) }),
           ...(this.#o.clientId ? { clientId: this.#o.clientId } : {}),
           ...(this.#o.clientSecret ? { clientSecret: this.#o.clientSecret } : {}),
           ...(this.#o.clientKey ? { clientKey: this.#o.clientKey } : {}),
@@ -630,6 +644,7 @@ export class Authorizer {
         const saved = await this.#save(ctx, key, { clientId: client.client.client_id, source: client.source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
         this.#current = { key, login: saved };
         this.#lastAccount = account;
+        this.#usedClients.add(client.client.client_id);
         this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}${device ? ' on another device' : ''}; credentials stored in ${store.description}`);
         return;
       } catch (error) {

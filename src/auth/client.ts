@@ -21,7 +21,7 @@ import {
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registrationKey, type ClientIdSource, type CredentialStore } from '../store/index.js';
-import { clientSecretBasic } from './client-auth.js';
+import { clientSecretBasic, tolerantRegistrationResponse } from './client-auth.js';
 import type { ClientKey } from './client-key.js';
 import { privateKeyJwt } from './private-key-jwt.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
@@ -54,8 +54,12 @@ export interface ResolveClientOptions {
   registerScopes?: string[];
   /** False when refreshing: use a stored registration, never make a new one. Default true. */
   mayRegister?: boolean;
-  /** Check a stored registration with the token endpoint before a login (the server may have forgotten it). */
-  verifyStored?: boolean;
+  /**
+   * Whether to check a stored registration with the token endpoint before a login (the server may have forgotten
+   * it). Called with its client id; the Authorizer answers true only for a registration that has never yet led to
+   * a login, which is when a forgotten client would otherwise strand the user on the provider's error page.
+   */
+  verifyStored?: (clientId: string) => Promise<boolean>;
   clientId?: string;
   clientSecret?: string;
   /** The pre-registered client's private key (`--client-key`): `private_key_jwt` instead of a secret. */
@@ -127,7 +131,7 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
     const missing = allowed ? o.scopes.filter((s) => !allowed.includes(s)) : [];
     if (expired) o.logger.info('the stored client registration has expired; registering again');
     else if (missing.length) o.logger.info(`the stored client registration does not allow ${missing.join(' ')}; registering again`);
-    else if (o.verifyStored && !(await isClientKnown(o, resolved))) o.logger.info('the authorization server no longer knows the stored client; registering again');
+    else if (o.verifyStored && (await o.verifyStored(resolved.client.client_id)) && !(await isClientKnown(o, resolved))) o.logger.info('the authorization server no longer knows the stored client; registering again');
     else return resolved;
   } else if (o.mayRegister === false) {
     throw new BridgeError(ErrorCode.Auth, `no stored client registration at ${o.as.issuer} for ${o.redirectUri}`);
@@ -151,7 +155,7 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
   let registered: Awaited<ReturnType<typeof processDynamicClientRegistrationResponse>>;
   try {
     const response = await dynamicClientRegistrationRequest(o.as, metadata, oauthOptions(o.http, new URL(o.as.registration_endpoint)));
-    registered = await processDynamicClientRegistrationResponse(response);
+    registered = await processDynamicClientRegistrationResponse(await tolerantRegistrationResponse(response));
   } catch (error) {
     throw new BridgeError(ErrorCode.Auth, `dynamic client registration at ${o.as.issuer} failed: ${describeOAuthError(error)}`, {
       cause: error,

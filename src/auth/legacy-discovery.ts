@@ -23,8 +23,11 @@ export interface LegacyAuthorizationServer {
   defaults: boolean;
 }
 
-/** Runs 2025-03-26 discovery; see the module comment. */
-export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOptions): Promise<LegacyAuthorizationServer> {
+/**
+ * Runs 2025-03-26 discovery; see the module comment. Resolves undefined when the origin has neither metadata nor
+ * an `/authorize` endpoint: then the server is not of that kind (a token-validating server, most likely).
+ */
+export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOptions): Promise<LegacyAuthorizationServer | undefined> {
   const origin = new URL(o.serverUrl.origin);
   const metadataUrl = new URL('/.well-known/oauth-authorization-server', origin);
   let response: Response;
@@ -54,8 +57,13 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
     return { as, defaults: false };
   }
   await response.body?.cancel().catch(() => undefined);
-  if (response.status !== 404) {
-    throw new BridgeError(ErrorCode.Auth, `the authorization server metadata at ${metadataUrl.href} answered HTTP ${response.status}`, { status: response.status });
+  const authorize = new URL('/authorize', origin);
+  try {
+    const probe = await o.http.fetch(authorize.href, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(o.http.timeoutMs) });
+    await probe.body?.cancel().catch(() => undefined);
+    if (probe.status === 404 || probe.status === 405) return undefined;
+  } catch {
+    return undefined;
   }
   // The 2025-03-26 defaults. That spec makes PKCE mandatory for servers, so S256 is used as it always is.
   const as: AuthorizationServer = {

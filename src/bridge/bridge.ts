@@ -215,7 +215,8 @@ export class Bridge {
         return up;
       } catch (error) {
         await up.close();
-        const status = isBridgeError(error) ? error.status : undefined;
+        // Only the server's own answer to the initialize POST decides (not, say, an auth server's status).
+        const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : undefined;
         if (kind === 'streamable-http' && kinds.length > 1 && (status === 400 || status === 404 || status === 405)) {
           this.#log.info(`the server answered initialize with HTTP ${status}: trying the legacy SSE transport`);
           continue;

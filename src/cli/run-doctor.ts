@@ -53,6 +53,11 @@ async function probeSse(url: URL, headers: Record<string, string>, fetch: FetchL
   }
 }
 
+/** An error's message for a ✗ line; its hint goes on the fix line, not here too. */
+function errorText(error: unknown): string {
+  return isBridgeError(error) ? error.message : describeError(error);
+}
+
 /** Runs the diagnosis and prints it; see the module comment. */
 export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
@@ -112,7 +117,11 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   const auth = config.auth;
   if (!auth) {
-    steps.push({ name: 'Authorization', ok: true, detail: 'a static Authorization header is set with --header: no OAuth login' });
+    steps.push(
+      status === 401
+        ? { name: 'Authorization', ok: false, detail: 'the server refused the Authorization header given with --header (HTTP 401)', fix: 'check the key or token in that header; without the header the bridge logs in by itself' }
+        : { name: 'Authorization', ok: true, detail: 'a static Authorization header is set with --header and the server accepts it' },
+    );
     return steps;
   }
   if (status !== 401 && !auth.issuer) {
@@ -149,7 +158,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
       resource = auth.resource ?? prm.resource;
       steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${prm.resource}, authorization server ${issuer}` });
     } catch (error) {
-      steps.push({ name: 'Protected-resource metadata', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+      steps.push({ name: 'Protected-resource metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
       return steps;
     }
   } else {
@@ -161,7 +170,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     as = await discovery.discoverAuthorizationServer({ issuer: issuer!, http, checkPkce: false });
     steps.push({ name: 'Authorization server metadata', ok: true, detail: `issuer ${as.issuer} checked` });
   } catch (error) {
-    steps.push({ name: 'Authorization server metadata', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+    steps.push({ name: 'Authorization server metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     return steps;
   }
   const grant = auth.grant;
@@ -170,7 +179,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
       discovery.assertPkceS256(as);
       steps.push({ name: 'PKCE', ok: true, detail: 'S256 supported' });
     } catch (error) {
-      steps.push({ name: 'PKCE', ok: false, detail: describeError(error), fix: 'ask the server operator to enable PKCE (S256)' });
+      steps.push({ name: 'PKCE', ok: false, detail: errorText(error), fix: 'ask the server operator to enable PKCE (S256)' });
     }
   }
   if (grant === 'device_code') {
@@ -205,13 +214,13 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
       const idpAs = await discovery.discoverAuthorizationServer({ issuer: idp.issuer, http, checkPkce: false });
       steps.push({ name: 'Enterprise IdP', ok: true, detail: `issuer ${idpAs.issuer} checked, token endpoint ${idpAs.token_endpoint}` });
     } catch (error) {
-      steps.push({ name: 'Enterprise IdP', ok: false, detail: describeError(error), fix: isBridgeError(error) ? (error.hint ?? 'check --idp-issuer') : 'check --idp-issuer' });
+      steps.push({ name: 'Enterprise IdP', ok: false, detail: errorText(error), fix: isBridgeError(error) ? (error.hint ?? 'check --idp-issuer') : 'check --idp-issuer' });
     }
     try {
       await readIdToken(idp.idToken, now);
       steps.push({ name: 'ID token', ok: true, detail: `from ${describeIdTokenSource(idp.idToken)}, not expired` });
     } catch (error) {
-      steps.push({ name: 'ID token', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : undefined });
+      steps.push({ name: 'ID token', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     }
   }
 
@@ -228,7 +237,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     credentials = await store.openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: o.logger });
     steps.push({ name: 'Credential store', ok: true, detail: credentials.description });
   } catch (error) {
-    steps.push({ name: 'Credential store', ok: false, detail: describeError(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
+    steps.push({ name: 'Credential store', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
   }
 
   // Only the browser login has a callback.

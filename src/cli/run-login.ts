@@ -32,6 +32,11 @@ export function describeExpiry(expiresAt: number | undefined, now: number): stri
   return minutes < 1 ? `until ${when} (less than a minute)` : minutes < 120 ? `until ${when} (${minutes} min)` : `until ${when} (${Math.round(minutes / 60)} h)`;
 }
 
+/** How a client id was obtained, in words (the same in `login` and `status`). */
+export function describeClientSource(source: string): string {
+  return source === 'dynamic' ? 'dynamic registration' : source === 'metadata-document' ? 'metadata document' : 'pre-registered';
+}
+
 /** Runs `login`. */
 export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode> {
   const { config } = o;
@@ -73,7 +78,7 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   out.write(
     `${summary.reused ? 'Already logged in' : 'Logged in'} to ${summary.serverUrl}${who}\n` +
       `  issuer:   ${summary.issuer}\n` +
-      `  client:   ${summary.clientId} (${summary.clientIdSource})\n` +
+      `  client:   ${summary.clientId} (${describeClientSource(summary.clientIdSource)})\n` +
       `  scopes:   ${summary.scopes.join(' ') || '(none)'}\n` +
       `  access:   ${describeExpiry(summary.expiresAt, now())}${renewal}\n` +
       `  stored:   ${summary.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n`,

@@ -6,7 +6,7 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ListedLogin } from '../store/index.js';
 import { ExitCode } from './exit-codes.js';
-import { describeExpiry } from './run-login.js';
+import { describeClientSource, describeExpiry } from './run-login.js';
 import { parseServerUrl } from './resolve.js';
 
 /** Options shared by `status` and `logout`. */
@@ -72,7 +72,7 @@ export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): 
     out.write(
       `${row.server}\n` +
         `  issuer:   ${row.issuer}\n` +
-        `  client:   ${row.clientId} (${row.clientIdSource === 'dynamic' ? 'dynamic registration' : row.clientIdSource === 'metadata-document' ? 'metadata document' : 'pre-registered'})\n` +
+        `  client:   ${row.clientId} (${describeClientSource(row.clientIdSource)})\n` +
         `  scopes:   ${row.scopes.join(' ') || '(none)'}\n` +
         `  store:    ${row.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n` +
         `  access:   ${describeExpiry(m.expiresAt, now)}\n` +
