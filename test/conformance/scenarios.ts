@@ -84,17 +84,6 @@ const preRegistered: Pick<ScenarioPlan, 'args' | 'env'> = {
   env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
 };
 
-/**
- * The suite's default registration endpoint answers `client_secret` without `client_secret_expires_at`, which
- * RFC 7591 §3.2.1 makes REQUIRED with a secret; oauth4webapi refuses such a response (src/auth/client.ts,
- * registerClient). Real servers do the same (Spring Authorization Server, Cloudflare workers-oauth-provider before
- * its March 2026 fix), so the bridge could read a missing value as 0 ("never expires").
- */
-const DCR_NO_EXPIRY: KnownFailure = {
-  kind: 'suite defect',
-  why: 'DCR response has client_secret but no client_secret_expires_at (RFC 7591 §3.2.1); the bridge refuses it (src/auth/client.ts registerClient)',
-};
-
 export const SCENARIOS: Record<string, ScenarioPlan> = {
   // ── core: the pipe ────────────────────────────────────────────────────────────────────────────────
   initialize: { client: 'list' },
@@ -109,74 +98,46 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
   'sse-retry': { client: 'sse-reconnect', alone: true },
 
   // ── auth (2025-11-25): discovery, registration, scopes — nothing to configure ────────────────────
-  'auth/metadata-default': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/metadata-var1': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/metadata-var2': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/metadata-var3': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/scope-from-www-authenticate': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/scope-from-scopes-supported': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/scope-omitted-when-undefined': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/metadata-default': { client: 'auth' },
+  'auth/metadata-var1': { client: 'auth' },
+  'auth/metadata-var2': { client: 'auth' },
+  'auth/metadata-var3': { client: 'auth' },
+  'auth/scope-from-www-authenticate': { client: 'auth' },
+  'auth/scope-from-scopes-supported': { client: 'auth' },
+  'auth/scope-omitted-when-undefined': { client: 'auth' },
   'auth/scope-step-up': {
     client: 'auth',
-    known: {
-      kind: 'product bug',
-      why:
-        'first the DCR refusal (as auth/metadata-*); with that fixed: before the step-up login the bridge probes its stored registration with a fake authorization_code token request ' +
-        '(src/auth/client.ts isClientKnown, verifyStored from src/auth/authorizer.ts #login), which the suite records as a PKCE verifier mismatch',
-    },
   },
-  'auth/scope-retry-limit': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/token-endpoint-auth-basic': { client: 'auth', known: DCR_NO_EXPIRY },
-  'auth/token-endpoint-auth-post': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/scope-retry-limit': { client: 'auth' },
+  'auth/token-endpoint-auth-basic': { client: 'auth' },
+  'auth/token-endpoint-auth-post': { client: 'auth' },
   'auth/token-endpoint-auth-none': { client: 'auth' },
   'auth/resource-mismatch': { client: 'auth' },
   'auth/offline-access-scope': { client: 'auth' },
-  'auth/offline-access-not-supported': { client: 'auth', known: DCR_NO_EXPIRY },
+  'auth/offline-access-not-supported': { client: 'auth' },
 
   // ── auth: the client identity the user configures ──────────────────────────────────────────────
   'auth/basic-cimd': { client: 'auth', args: () => ['--client-metadata-url', CIMD_URL] },
   'auth/pre-registration': {
     client: 'auth',
     ...preRegistered,
-    known: {
-      kind: 'suite defect',
-      why:
-        'the suite compares the Basic credentials without form-decoding them (RFC 6749 §2.3.1); oauth4webapi encodes "-" as %2D, ' +
-        'so "pre-registered-client" arrives as "pre%2Dregistered%2Dclient"',
-    },
   },
 
   // ── auth: 2025-03-26 back-compat ───────────────────────────────────────────────────────────────
   'auth/2025-03-26-oauth-metadata-backcompat': {
     client: 'auth',
-    known: {
-      kind: 'missing feature',
-      why:
-        'no PRM: 2025-03-26 clients read RFC 8414 metadata at the server origin; the bridge stops ("does not say which authorization server"). ' +
-        'The fixture also names issuer <origin>/oauth there (RFC 8414 §3.3 mismatch), so --issuer <origin> fails the issuer check',
-    },
   },
   'auth/2025-03-26-oauth-endpoint-fallback': {
     client: 'auth',
-    known: {
-      kind: 'missing feature',
-      why: 'no PRM and no metadata: 2025-03-26 clients fall back to <origin>/authorize, /token, /register; the bridge has no such fallback',
-    },
   },
 
   // ── extensions: machine-to-machine and enterprise-managed authorization ────────────────────────
-  // With the options these need when the bridge's --help lists them (they are landing in src/auth now), else the
-  // closest a user could give before: the pre-registered client, whose browser login the server cannot complete.
+  // With the options a user gives for them (passed only when the bridge's --help lists them, so an older build is
+  // still run, with the closest configuration it has).
   'auth/client-credentials-basic': {
     client: 'list',
     args: (ctx, t) => [...(t.supports('--client-credentials') ? ['--client-credentials'] : []), '--client-id', need(ctx, 'client_id')],
     env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
-    known: {
-      kind: 'suite defect',
-      why:
-        'as auth/pre-registration: the suite compares the Basic credentials undecoded (RFC 6749 §2.3.1) and gets "conformance%2Dtest%2Dclient" ' +
-        '(a bridge without --client-credentials fails earlier: it runs an authorization_code login)',
-    },
   },
   'auth/client-credentials-jwt': {
     client: 'list',
