@@ -18,6 +18,11 @@ export interface AuthFetchOptions {
    * never says 401 never parses the OAuth engine or opens the credential store.
    */
   authorizer: () => Promise<Authorizer>;
+  /**
+   * Resolves true when a login for this server is stored: the Authorizer is then loaded at once and the first
+   * request already carries the token, instead of going without one and learning from a 401.
+   */
+  storedLogin?: Promise<boolean>;
 }
 
 function withBearer(init: RequestInit | undefined, token: string | undefined): RequestInit | undefined {
@@ -37,7 +42,13 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
     authorizer = await loading;
     return authorizer;
   };
+  let preloading: Promise<void> | undefined = options.storedLogin
+    ?.then(async (stored) => {
+      if (stored) await (await load()).preload();
+    })
+    .catch(() => undefined);
   return async (input, init) => {
+    if (preloading) await preloading;
     const token = await authorizer?.accessToken();
     let response = await inner(input, withBearer(init, token));
     if (response.status === 401) {

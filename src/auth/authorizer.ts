@@ -211,6 +211,14 @@ export class Authorizer {
     return now.login.secrets.accessToken;
   }
 
+  /** Reads the stored login for this server now (the bridge does when one exists), so requests carry it from the start. */
+  async preload(): Promise<void> {
+    this.#loaded ??= this.#loadStored().catch((error: unknown) => {
+      this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
+    });
+    await this.#loaded;
+  }
+
   /**
    * The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none
    * worked. Resolves true when the answer is a token read from the store that no request has tried yet (the request

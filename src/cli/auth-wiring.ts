@@ -2,11 +2,13 @@
  * What the bridge and the `login` / `doctor` commands build the same way from a {@link BridgeConfig}: the network
  * fetch (node:http, or the proxy-aware one) and the Authorizer, whose code is loaded only when first needed.
  */
+import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
 import type { Logger } from '../log.js';
+import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { AuthConfig, BridgeConfig } from './resolve.js';
 
 /** The two fetches: the upstream path's, and the one for OAuth requests (which need standard `Response`s). */
@@ -21,6 +23,18 @@ export async function chooseFetches(config: BridgeConfig, log: Logger, env: Node
   const proxied = await createEnvProxyFetch();
   log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
   return { upstream: proxied, auth: proxied };
+}
+
+/**
+ * Whether a login for `config.url` is stored, read from the metadata files only (no keychain, nothing created):
+ * cheap enough for every start, and false at once when the bridge never stored anything.
+ */
+export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+  const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
+  if (!existsSync(storePaths(configDir).tokensDir)) return false; // decided without loading the store's code
+  const { openFileStore } = await import('../store/index.js');
+  const { logins } = await (await openFileStore({ configDir })).list();
+  return logins.some((l) => l.metadata.serverUrl === config.url.href);
 }
 
 /** Builds the Authorizer for `config` (its modules are imported here, on first use). */

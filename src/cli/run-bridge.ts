@@ -11,7 +11,7 @@ import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
-import { chooseFetches, createAuthorizer } from './auth-wiring.js';
+import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
 
@@ -54,7 +54,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     let authorizer: Authorizer | undefined;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
     const makeAuthorizer = async () => (authorizer = await createAuthorizer(config, auth, log, fetches.auth));
-    upstreamFetch = createAuthFetch({ fetch: network, authorizer: makeAuthorizer });
+    upstreamFetch = createAuthFetch({ fetch: network, authorizer: makeAuthorizer, storedLogin: hasStoredLogin(config, auth).catch(() => false) });
     waitingFor = () => {
       const url = authorizer?.pendingLoginUrl;
       return url ? `the browser login to finish; to log in, open ${url}` : undefined;
