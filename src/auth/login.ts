@@ -41,6 +41,8 @@ export interface LoginOptions {
   logger: Logger;
   /** Shown to the user: which server the login is for. */
   serverLabel: string;
+  /** Shows the user the login URL; it is always shown, whatever the log level. Default: stderr. */
+  print?: (text: string) => void;
   /** Receives the authorization URL as soon as it is known (for progress displays and error messages). */
   onUrl?: (url: string) => void;
   signal?: AbortSignal;
@@ -115,7 +117,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     policy: o.http.policy,
   });
   o.onUrl?.(url.href);
-  process.stderr.write(`\nmcp-auth-bridge: log in to ${o.serverLabel} in your browser:\n  ${url.href}\n\n`);
+  (o.print ?? ((text) => process.stderr.write(text)))(`\nmcp-auth-bridge: log in to ${o.serverLabel} in your browser:\n  ${url.href}\n\n`);
   let openFailed: string | undefined;
   if (o.opener) {
     await o.opener(url.href).catch((error: unknown) => {
