@@ -225,10 +225,7 @@ export class Authorizer {
    * had none): if the server refuses that one too, call again with it as `usedToken`.
    */
   async onUnauthorized(rejection: Rejection): Promise<boolean> {
-    this.#loaded ??= this.#loadStored().catch((error: unknown) => {
-      this.#log.warn(`could not read stored credentials: ${(error as Error).message}`);
-    });
-    await this.#loaded;
+    await this.preload();
     let untried = false;
     await this.#exclusive(async () => {
       const current = this.#current;

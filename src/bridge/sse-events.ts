@@ -135,11 +135,15 @@ function splitLf(text: string): string[] {
   return lines;
 }
 
-/** Whether an event has an `id:` field (so its stream can be resumed with Last-Event-ID). Cheap for any size. */
-export function hasIdField(bytes: Uint8Array): boolean {
+/**
+ * Whether some line of `bytes` starts with `id:` (so the stream can be resumed with Last-Event-ID). Cheap for any
+ * size. `atLineStart` says whether the bytes begin a line (true for a whole event; for a chunk of a stream, whether
+ * the previous chunk ended one).
+ */
+export function hasIdField(bytes: Uint8Array, atLineStart = true): boolean {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf[0] === 0x69 && buf[1] === 0x64 && buf[2] === 0x3a) return true; // "id:" first
-  for (let at = buf.indexOf('id:'); at !== -1; at = buf.indexOf('id:', at + 1)) {
+  if (atLineStart && buf[0] === 0x69 && buf[1] === 0x64 && buf[2] === 0x3a) return true; // "id:" first
+  for (let at = buf.indexOf('id:', 1); at !== -1; at = buf.indexOf('id:', at + 1)) {
     const before = buf[at - 1];
     if (before === LF || before === CR) return true;
   }

@@ -182,20 +182,6 @@ function httpHint(status: number): string | undefined {
 
 const NL = 10;
 const CR = 13;
-const ID = Buffer.from('id:');
-
-/** Whether an SSE chunk starts a line with `id:`; `lineStart` says whether the previous chunk ended a line. */
-function hasEventId(chunk: Uint8Array, lineStart: boolean): boolean {
-  const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (lineStart && buf.subarray(0, 3).equals(ID)) return true;
-  let at = buf.indexOf(ID);
-  while (at !== -1) {
-    const before = buf[at - 1];
-    if (at > 0 && (before === NL || before === CR)) return true;
-    at = buf.indexOf(ID, at + 1);
-  }
-  return false;
-}
 
 /**
  * Re-wraps an event-stream response so its end is reported once (not when the consumer cancelled it), and, with
@@ -235,7 +221,7 @@ function trackStream(response: Response, onEnd: (resumable: boolean, error: unkn
               if (events.length === 0) continue;
               return;
             }
-            if (!resumable && hasEventId(value, lineStart)) resumable = true;
+            if (!resumable && hasIdField(value, lineStart)) resumable = true;
             const last = value[value.byteLength - 1];
             lineStart = last === NL || last === CR;
             controller.enqueue(value);

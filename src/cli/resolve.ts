@@ -5,6 +5,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { looksLikePem, parseClientKey, type ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
+import { isLoopbackUrl } from '../auth/url-policy.js';
 import type { TransportMode } from '../bridge/bridge.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { LogLevel } from '../log.js';
@@ -232,10 +233,7 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
 }
 
 /** Whether `url` points at this machine (where plain http cannot be intercepted on the network). */
-export function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export const isLoopback = isLoopbackUrl;
 
 /** Parses and checks the server URL. */
 export function parseServerUrl(text: string | undefined, allowHttp: boolean): URL {
