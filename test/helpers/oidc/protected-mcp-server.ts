@@ -9,6 +9,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
 import { McpSessions } from './mcp-sessions.js';
+import { configureAudience } from './provider.js';
 
 /** Where the protected-resource metadata is served (RFC 9728 §3.1). */
 export type MetadataLocation = 'path' | 'root';
@@ -247,6 +248,9 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
       audience: options.audience ?? resource,
     }),
   };
+
+  // A token-validating server's provider issues tokens for it without being told (no RFC 8707 resource needed).
+  if (!advertise) configureAudience(options.issuer, options.audience ?? resource);
 
   const countStatus = (status: number) => requests.filter((r) => r.status === status).length;
 

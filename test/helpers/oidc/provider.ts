@@ -163,6 +163,19 @@ export interface OidcProvider {
   close(): Promise<void>;
 }
 
+/** The default resource of each running provider, by issuer (see {@link configureAudience}). */
+const defaultResources = new Map<string, { value: string | undefined }>();
+
+/**
+ * Configures the provider at `issuer` (if one runs in this process and has none yet) to issue tokens for `resource`
+ * when a request names no resource — as a token-validating server's provider is configured with its audience.
+ * Called by the protected MCP server fixture in issuer mode (`advertise: false`).
+ */
+export function configureAudience(issuer: string, resource: string): void {
+  const entry = defaultResources.get(issuer);
+  if (entry && entry.value === undefined) entry.value = resource;
+}
+
 /** Starts a real oidc-provider on 127.0.0.1 (`port` or a free one); see {@link OidcProviderOptions}. */
 export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcProvider> {
   const { errors } = await loadOidcProvider();
@@ -219,6 +232,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     throw error;
   }
   const traffic = recordProviderTraffic(provider);
+  defaultResources.set(issuer, inputs.defaultResource);
   if (typeof options.deviceFlow === 'object') enforceDevicePolling(provider, options.deviceFlow);
   try {
     options.setup?.(provider, { resourceServer: (indicator) => resourceServerInfo(inputs, indicator) });
@@ -262,6 +276,9 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     forgetClient: (clientId) => store.delete('Client', clientId),
     revokeAllGrants: () => store.revokeAllGrants(),
     provider,
-    close: () => listening.close(),
+    close: () => {
+      defaultResources.delete(issuer);
+      return listening.close();
+    },
   };
 }
