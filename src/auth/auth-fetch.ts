@@ -8,6 +8,7 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from './authorizer.js';
 import { bearerChallenge } from './challenge.js';
+import { readRefusal } from './unadvertised-auth.js';
 
 /** Options for {@link createAuthFetch}. */
 export interface AuthFetchOptions {
@@ -57,8 +58,8 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
       // Bounded: a second round only when the first replay carried a stored token no request had tried yet.
       for (let round = 0; round < 2; round++) {
         const challenge = bearerChallenge(response);
-        await response.body?.cancel().catch(() => undefined);
-        const untried = await authorizer.onUnauthorized({ challenge, usedToken: used });
+        const refusal = await readRefusal(response); // bounded; quoted if the server names no way to log in
+        const untried = await authorizer.onUnauthorized({ challenge, usedToken: used, refusal });
         used = await authorizer.accessToken();
         response = await inner(input, withBearer(init, used));
         if (response.status !== 401 || !untried) break;

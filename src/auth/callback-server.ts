@@ -108,8 +108,9 @@ export class CallbackServer {
       const timer = setTimeout(() => {
         finish({
           ok: false,
-          error: new BridgeError(ErrorCode.Auth, `the login was not completed within ${Math.round(timeoutMs / 1000)} s`, {
-            hint: 'start the login again and finish it in the browser, or raise --auth-timeout',
+          // No link in it: this login's callback closes now, so its URL would lead nowhere.
+          error: new BridgeError(ErrorCode.Auth, `the login timed out: it was not completed within ${Math.round(timeoutMs / 1000)} s; the next request starts a new one`, {
+            hint: 'finish the new login in the browser in time, or raise --auth-timeout',
           }),
         });
       }, timeoutMs);

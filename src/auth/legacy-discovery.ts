@@ -25,7 +25,8 @@ export interface LegacyAuthorizationServer {
 
 /**
  * Runs 2025-03-26 discovery; see the module comment. Resolves undefined when the origin has neither metadata nor
- * an `/authorize` endpoint: then the server is not of that kind (a token-validating server, most likely).
+ * an `/authorize` endpoint that answers like one: then the server is not of that kind (a token-validating or an
+ * API-key server, most likely).
  */
 export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOptions): Promise<LegacyAuthorizationServer | undefined> {
   const origin = new URL(o.serverUrl.origin);
@@ -61,7 +62,9 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
   try {
     const probe = await o.http.fetch(authorize.href, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(o.http.timeoutMs) });
     await probe.body?.cancel().catch(() => undefined);
-    if (probe.status === 404 || probe.status === 405) return undefined;
+    // An authorization endpoint answers a bare GET with its page, a redirect, or 400 (no client_id). A 401 or 403
+    // is a server that protects every path (an API-key server), not an authorization server; 404, 405, 5xx: none.
+    if (probe.status > 400) return undefined;
   } catch {
     return undefined;
   }

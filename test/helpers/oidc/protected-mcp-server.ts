@@ -9,6 +9,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
 import { McpSessions } from './mcp-sessions.js';
+import { configureAudience } from './provider.js';
 
 /** Where the protected-resource metadata is served (RFC 9728 §3.1). */
 export type MetadataLocation = 'path' | 'root';
@@ -103,6 +104,11 @@ export interface ProtectedMcpServer {
   sessionIds(): string[];
   /** Forgets every session (the next request with an old id gets 404). */
   dropSessions(): Promise<void>;
+  /**
+   * Switches to another authorization server (as a server that moved, or a hostile one, does): its metadata then
+   * names `issuer` (unless `metadata.authorizationServers` fixed the list) and only that issuer's tokens are accepted.
+   */
+  trust(issuer: string, jwksUri?: string): void;
   /** Closes every session, stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -122,9 +128,10 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   // The port (hence the resource URL and audience) is known only after listening; requests cannot arrive before.
   let state: { resource: string; metadataUrl: string; validate: ReturnType<typeof createTokenValidator> } | undefined;
 
+  let trusted = options.issuer;
   const metadataDocument = () => ({
     resource: options.metadata?.resource ?? state!.resource,
-    authorization_servers: [...(options.metadata?.authorizationServers ?? [options.issuer])],
+    authorization_servers: [...(options.metadata?.authorizationServers ?? [trusted])],
     scopes_supported: [...(options.scopesSupported ?? ['mcp:read', 'mcp:write'])],
     bearer_methods_supported: ['header'],
     resource_name: 'mcp-auth-bridge protected test server',
@@ -242,6 +249,9 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     }),
   };
 
+  // A token-validating server's provider issues tokens for it without being told (no RFC 8707 resource needed).
+  if (!advertise) configureAudience(options.issuer, options.audience ?? resource);
+
   const countStatus = (status: number) => requests.filter((r) => r.status === status).length;
 
   return {
@@ -266,6 +276,10 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     },
     sessionIds: () => sessions.ids(),
     dropSessions: () => sessions.closeAll(),
+    trust(issuer, jwksUri) {
+      trusted = issuer;
+      state!.validate = createTokenValidator({ issuer, jwksUri: jwksUri ?? `${issuer}/jwks`, audience: options.audience ?? resource });
+    },
     async close() {
       await sessions.closeAll();
       await listening.close();
