@@ -30,6 +30,8 @@ export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** When set, stdin's end calls this instead of closing, so answers can still be written until `close()`. */
+  oninputend?: () => void;
 
   readonly #stdin: Readable;
   readonly #stdout: Writable;
@@ -93,7 +95,9 @@ export class StdioTransport implements Transport {
   readonly #onEnd = (): void => {
     if (this.#framer.pending) this.#log.warn('stdin ended in the middle of a message; the partial line was dropped');
     this.#log.debug('stdin closed by the client');
-    void this.close();
+    if (!this.oninputend) return void this.close();
+    this.#stdin.off('data', this.#onData);
+    this.oninputend();
   };
 
   readonly #onStreamError = (error: Error): void => {

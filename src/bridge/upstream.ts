@@ -2,6 +2,11 @@
  * One connection to the remote MCP server: an SDK client transport (Streamable HTTP or legacy SSE) wired to the
  * {@link createUpstreamFetch} seam. The bridge makes a new one for every upstream session (first connect, and each
  * recovery), and retires the old one: a retired upstream reports nothing more except responses.
+ *
+ * It also tells when the session's standalone GET event stream has been answered ({@link Upstream.listening}): the
+ * SDK transport opens that stream by itself once `notifications/initialized` is accepted, and servers that write
+ * server-to-client requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening
+ * for Messages from the Server").
  */
 import { randomUUID } from 'node:crypto';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -53,6 +58,9 @@ export class Upstream {
   #retired = false;
   /** Relayed large responses waiting for their stub to come out of the transport, by stub token. */
   readonly #relayed = new Map<string, { message: JSONRPCMessage; raw: string }>();
+  /** Settles when the first standalone GET stream got its answer (open, refused, or failed). */
+  readonly #listenAnswered: Promise<void>;
+  #onListenAnswered!: () => void;
 
   constructor(options: UpstreamOptions) {
     this.kind = options.kind;
@@ -85,12 +93,13 @@ export class Upstream {
         },
       },
     });
+    this.#listenAnswered = new Promise((resolve) => (this.#onListenAnswered = resolve));
     const requestInit: RequestInit = { headers: options.headers };
     this.#transport =
       options.kind === 'sse'
         ? new SSEClientTransport(options.url, { fetch, requestInit })
         : new StreamableHTTPClientTransport(options.url, {
-            fetch,
+            fetch: this.#watchListen(fetch),
             requestInit,
             reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 2, maxRetries: 3 },
           });
@@ -110,6 +119,24 @@ export class Upstream {
   /** Whether this upstream was replaced or closed. */
   get retired(): boolean {
     return this.#retired;
+  }
+
+  /** Whether requests now carry a session id that the server gave out (Streamable HTTP, after initialize). */
+  get hasSession(): boolean {
+    return this.kind === 'streamable-http' && this.#transport.sessionId !== undefined;
+  }
+
+  /**
+   * Resolves once the server has answered the standalone GET stream that the transport opens after
+   * `notifications/initialized` (with the stream, or 405 when it offers none, or an error), or after `timeoutMs`,
+   * whichever comes first; at once for legacy SSE, whose stream is open from {@link Upstream.start}. Never rejects.
+   */
+  listening(timeoutMs: number): Promise<void> {
+    if (this.kind === 'sse') return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([this.#listenAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
   /** Opens the transport; for legacy SSE, waits (up to the connect timeout) for the server's `endpoint` event. */
@@ -159,6 +186,18 @@ export class Upstream {
       clearTimeout(timer);
     }
     await this.#transport.close().catch(() => undefined);
+  }
+
+  /** Wraps the transport's fetch to notice the answer to its first standalone GET (no `Last-Event-ID`). */
+  #watchListen(fetch: FetchLike): FetchLike {
+    return async (input, init) => {
+      const listen = (init?.method ?? 'GET').toUpperCase() === 'GET' && !new Headers(init?.headers).has('last-event-id');
+      try {
+        return await fetch(input, init);
+      } finally {
+        if (listen) this.#onListenAnswered();
+      }
+    };
   }
 
   #onTransportError(error: Error): void {
