@@ -37,6 +37,7 @@ import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
 import { assertDeviceFlowSupported, runDeviceLogin } from './device-login.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
 import { chooseIssuer, sameIssuer, serverMovedError } from './issuer-trust.js';
+import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { runLogin, type LoginResult } from './login.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 import { findUnadvertisedAuthorizationServer, readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
@@ -86,7 +87,17 @@ export interface AuthorizerOptions {
   http: OAuthHttp;
   now: () => number;
   logger: Logger;
+  /** How long no new interactive login starts after the server refused a fresh one (login-guard.ts). Default 5 min. */
+  loginBackoffMs?: number;
 }
+
+/**
+ * What {@link Authorizer.onUnauthorized} did about a 401: `stored` — the answer is a token read from the store that
+ * no request has tried yet (if the server refuses it too, call again with it); `replaced` — another request or
+ * process had already replaced the rejected token; `refreshed`; `logged-in`; `adopted` — a login another process
+ * stored after the server refused this one's (the user acted).
+ */
+export type UnauthorizedOutcome = 'stored' | 'replaced' | 'refreshed' | 'logged-in' | 'adopted';
 
 /** What a request that was answered 401 or 403 tells the authorizer. */
 export interface Rejection {
@@ -161,6 +172,8 @@ export class Authorizer {
   #pendingLoginUrl: string | undefined;
   /** The access token read from the store at start-up (untried until a request carries it). */
   #storedToken: string | undefined;
+  /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
+  readonly #guard: LoginGuard;
 
   constructor(options: AuthorizerOptions) {
     this.#o = options;
@@ -170,6 +183,28 @@ export class Authorizer {
       throw new BridgeError(ErrorCode.Usage, `${this.#grant === 'client_credentials' ? '--client-credentials' : 'cross-app access (--idp-issuer)'} needs --client-id`);
     }
     if (this.#grant === 'jwt_bearer' && !options.enterpriseIdp) throw new BridgeError(ErrorCode.Internal, 'the jwt_bearer grant needs an enterprise IdP');
+    this.#guard = new LoginGuard({
+      serverLabel: options.serverUrl.host,
+      serverUrl: options.serverUrl.href,
+      ...(options.loginBackoffMs !== undefined ? { backoffMs: options.loginBackoffMs } : {}),
+      now: options.now,
+    });
+  }
+
+  /**
+   * The server refused `usedToken` on the request that waited for it to be obtained. When it came from a login that
+   * just finished, no new login starts for a while (login-guard.ts) and the returned error, quoting the server, is
+   * the answer for that request; otherwise undefined (the request's own answer stands).
+   */
+  refusedAfterRenewal(usedToken: string | undefined, refusal: ServerRefusal): BridgeError | undefined {
+    const error = this.#guard.refusedAfterRenewal(usedToken, refusal);
+    if (error) this.#log.warn(error.message);
+    return error;
+  }
+
+  /** How `token` was obtained in this process (a login or a refresh), if it was. */
+  tokenOrigin(token: string | undefined): TokenOrigin | undefined {
+    return this.#guard.originOf(token);
   }
 
   /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
@@ -223,30 +258,49 @@ export class Authorizer {
 
   /**
    * The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none
-   * worked. Resolves true when the answer is a token read from the store that no request has tried yet (the request
-   * had none): if the server refuses that one too, call again with it as `usedToken`.
+   * worked, and while the server's refusal of a fresh login holds (login-guard.ts) unless another process stored a
+   * newer login meanwhile. Resolves what it did ({@link UnauthorizedOutcome}).
    */
-  async onUnauthorized(rejection: Rejection): Promise<boolean> {
+  async onUnauthorized(rejection: Rejection): Promise<UnauthorizedOutcome> {
     await this.preload();
-    let untried = false;
+    let outcome: UnauthorizedOutcome = 'replaced';
     await this.#exclusive(async () => {
       const current = this.#current;
       if (current && current.login.secrets.accessToken !== rejection.usedToken && !isExpired(current.login.metadata, this.#o.now())) {
         // Someone already replaced the rejected token — or the request had none and this is the stored one.
-        untried = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken;
+        outcome = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken ? 'stored' : 'replaced';
         return;
       }
-      if (current?.login.secrets.refreshToken) {
+      if (await this.#refusedLoginHolds(rejection, undefined)) {
+        outcome = 'adopted';
+        return;
+      }
+      // A token refreshed a moment ago and refused at once: refreshing again would not help.
+      if (current?.login.secrets.refreshToken && this.#guard.originOf(rejection.usedToken) !== 'refresh') {
         try {
           await this.#refresh(rejection.usedToken);
+          outcome = 'refreshed';
           return;
         } catch (error) {
           this.#log.info(`refreshing did not help (${(error as Error).message}); logging in again`);
         }
       }
       await this.#login(rejection, undefined);
+      outcome = 'logged-in';
     });
-    return untried;
+    return outcome;
+  }
+
+  /**
+   * While the server's refusal of a fresh login holds: adopts a login another process stored after it (resolves
+   * true), or throws the refusal. Resolves false when no refusal holds.
+   */
+  async #refusedLoginHolds(rejection: Rejection, scopes: string[] | undefined): Promise<boolean> {
+    const permission = this.#guard.mayLogin();
+    if (permission.allowed) return false;
+    const ctx = await this.#context(rejection.challenge);
+    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, permission.refusal.at)) return true;
+    throw permission.error;
   }
 
   /**
@@ -300,6 +354,7 @@ export class Authorizer {
       const wanted = (rejection.challenge?.scope ?? '').split(' ').filter(Boolean);
       const have = this.#current?.login.metadata.scopes ?? [];
       if (this.#current && this.#current.login.secrets.accessToken !== rejection.usedToken) return;
+      if (await this.#refusedLoginHolds(rejection, [...new Set([...have, ...wanted])])) return;
       const union = [...new Set([...have, ...wanted])];
       if (wanted.length > 0 && wanted.every((s) => have.includes(s))) {
         throw new BridgeError(ErrorCode.Auth, `the server refused access although the login has the scopes it asked for (${wanted.join(' ')})`, {
@@ -429,14 +484,18 @@ export class Authorizer {
     }
   }
 
-  /** Adopts a login another process stored meanwhile, when it is newer than the rejected token. */
-  async #adoptNewer(ctx: Context, rejectedToken: string | undefined, scopes: string[] | undefined): Promise<boolean> {
+  /**
+   * Adopts a login another process stored meanwhile, when it is newer than the rejected token (and obtained after
+   * `newerThan`, when given: a login the user made after the server refused this process's).
+   */
+  async #adoptNewer(ctx: Context, rejectedToken: string | undefined, scopes: string[] | undefined, newerThan?: number): Promise<boolean> {
     const store = await this.#openStore();
     const { logins } = await store.list();
     const candidates = logins
       .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && sameIssuer(l.metadata.issuer, ctx.as.issuer) && l.metadata.resource === ctx.resource)
       .filter((l) => this.#sameKind(l.metadata))
       .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
+      .filter((l) => newerThan === undefined || l.metadata.obtainedAt > newerThan)
       .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
     for (const c of candidates) {
       if (isExpired(c.metadata, this.#o.now())) continue;
@@ -445,6 +504,7 @@ export class Authorizer {
       if (!login || login.secrets.accessToken === rejectedToken) continue;
       this.#remember(login);
       this.#current = { key: c.key, login };
+      this.#guard.reset();
       this.#log.info('using the login another mcp-auth-bridge process just completed');
       return true;
     }
@@ -500,6 +560,7 @@ export class Authorizer {
         redirectUri: current.login.metadata.redirectUri,
       });
       this.#current = { ...current, login: saved };
+      this.#guard.obtained(saved.secrets.accessToken, 'refresh');
       this.#log.info(`refreshed the access token for ${this.#o.serverUrl.origin}`);
     });
   }
@@ -604,6 +665,8 @@ export class Authorizer {
     await this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       if (isMachineGrant(this.#grant)) return this.#machineLogin(ctx, scopes);
+      const permission = this.#guard.mayLogin();
+      if (!permission.allowed) throw permission.error;
       return this.#userLogin(ctx, scopes);
     });
   }
@@ -682,6 +745,7 @@ export class Authorizer {
         const used = client;
         const saved = await this.#save(ctx, key, { clientId: used.client.client_id, source: used.source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
         this.#current = { key, login: saved };
+        this.#guard.obtained(saved.secrets.accessToken, 'login');
         this.#lastAccount = account;
         this.#usedClients.add(used.client.client_id);
         this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}${device ? ' on another device' : ''}; credentials stored in ${store.description}`);

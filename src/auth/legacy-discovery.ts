@@ -5,7 +5,7 @@
  * no RFC 9728 metadata and the user named no `--issuer`.
  */
 import type { AuthorizationServer } from 'oauth4webapi';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { assertPkceS256 } from './discovery.js';
 import { getJson, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl } from './url-policy.js';
@@ -35,6 +35,7 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
   try {
     response = await getJson(o.http, metadataUrl);
   } catch (error) {
+    if (isBridgeError(error)) throw error; // says itself what was wrong (e.g. an oversized response)
     throw new BridgeError(ErrorCode.Auth, `cannot read ${metadataUrl.href}`, { cause: error });
   }
   if (response.status === 200) {

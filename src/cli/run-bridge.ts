@@ -86,7 +86,8 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   if (reason === STDIN_ENDED) {
     // Answer what the client already sent (e.g. `echo '<initialize>' | mcp-auth-bridge <url>`), but never linger:
     // a client that is gone cannot wait for a browser login or a slow tool. A signal stops at once instead.
-    await bridge.drain(drainLimitMs(config.requestTimeoutMs));
+    if (waitingFor?.()) log.debug('not waiting for answers: they wait for a browser login no client can use now');
+    else await bridge.drain(drainLimitMs(config.requestTimeoutMs));
   }
   unsubscribe();
   log.debug(`shutting down (${reason})`);

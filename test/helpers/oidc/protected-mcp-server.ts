@@ -49,6 +49,12 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
     /** Fields merged into the document (override or add). */
     extra?: Readonly<Record<string, unknown>>;
   };
+  /**
+   * Refuse a request although its token is valid (a server that refuses every token, a plain 403), decided per
+   * request from the raw token and the JSON-RPC methods (`rpc`, empty for GET/DELETE); undefined lets it through.
+   * 401 and 403 with an `error` carry a Bearer challenge; `body` replaces the JSON error body.
+   */
+  refuseToken?: (token: string, rpc: readonly string[]) => TokenRefusalAnswer | undefined;
   /** Make the challenges wrong (negative tests). */
   challenge?: {
     /** `resource_metadata` to send instead of the real URL, or false to leave it out. */
@@ -56,6 +62,14 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
     /** `scope` to send on 401 instead of `requiredScopes`, or false to leave it out. */
     scope?: string | false;
   };
+}
+
+/** How {@link ProtectedMcpServerOptions.refuseToken} refuses a request. */
+export interface TokenRefusalAnswer {
+  status: 401 | 403;
+  error?: string;
+  errorDescription?: string;
+  body?: string;
 }
 
 /** One request the fixture received (never the token). */
@@ -196,6 +210,20 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
         refuse(res, 403, { error: 'insufficient_scope', errorDescription: `tool needs scope ${needed.join(' ')}` }, needed.join(' '));
         return;
       }
+    }
+    const refusal = options.refuseToken?.(token, entry.rpc);
+    if (refusal) {
+      if (refusal.body !== undefined) {
+        const parameters: BearerChallenge = refusal.error ? { error: refusal.error, ...(refusal.errorDescription ? { errorDescription: refusal.errorDescription } : {}) } : {};
+        res.writeHead(refusal.status, {
+          'content-type': 'text/plain',
+          ...(refusal.error || refusal.status === 401 ? { 'www-authenticate': challenge(parameters, neededScope) } : {}),
+        });
+        res.end(refusal.body);
+      } else {
+        refuse(res, refusal.status, { error: refusal.error ?? 'invalid_token', ...(refusal.errorDescription ? { errorDescription: refusal.errorDescription } : {}) }, neededScope);
+      }
+      return;
     }
     req.auth = {
       token,
