@@ -9,7 +9,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import { connectError } from '../bridge/upstream-fetch.js';
 import { describeError, isBridgeError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
@@ -63,8 +63,9 @@ export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
   const out = o.out ?? process.stdout;
   for (const s of steps) {
-    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
-    if (!s.ok && s.fix) out.write(`    fix: ${s.fix}\n`);
+    // Details may quote what a server said: print them terminal-safe.
+    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
+    if (!s.ok && s.fix) out.write(`    fix: ${terminalSafe(s.fix)}\n`);
   }
   const failed = steps.filter((s) => !s.ok).length;
   out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
