@@ -130,13 +130,18 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, { guardAuthFetch }] = await Promise.all([
     import('../auth/challenge.js'),
     import('../auth/discovery.js'),
     import('../auth/authorizer.js'),
     import('../store/index.js'),
+    import('../auth/private-address-guard.js'),
   ]);
-  const http = { fetch: fetches.auth, policy: { allowHttp: auth.allowHttp }, timeoutMs };
+  // The same rule as the bridge: a public server may not send us to this machine or a private network.
+  const authFetch = auth.allowPrivateAuthServers
+    ? fetches.auth
+    : guardAuthFetch({ serverUrl: url, fetch: fetches.auth, viaProxy: config.useEnvProxy, logger: o.logger });
+  const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {
     steps.push(
