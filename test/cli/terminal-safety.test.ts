@@ -2,6 +2,7 @@
 // reach stderr with their control characters escaped. And a header value with a control character other than tab
 // is a usage error at start, not a misleading network error on every request.
 import { describe, expect, it } from 'vitest';
+import { createLogger, terminalSafe } from '../../src/log.js';
 import { authArgs, tempDir } from '../helpers/auth-bridge.js';
 import { runBridge, spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
@@ -45,6 +46,19 @@ describe('server text on stderr', () => {
     const stderr = raw.stderr();
     expectNoRawControls(stderr);
     expect(stderr).toContain('invalid_client (evil\\x1b[2J\\x1b]0;owned\\x07\\x9b31mred');
+  });
+});
+
+describe('terminalSafe and the logger', () => {
+  it('escapes C0 (CR and backspace included), DEL, C1 and bidi overrides; keeps tab, newline and ordinary Unicode', () => {
+    expect(terminalSafe('a\rb\bc\x7fd\u0085e\u202ef\tg\nh é ✓')).toBe('a\\x0db\\x08c\\x7fd\\x85e\\u202ef\tg\nh é ✓');
+  });
+
+  it('indents continuation lines, so text inside a line cannot pass for a log line of its own', () => {
+    const lines: string[] = [];
+    const log = createLogger({ stream: { write: (l: string) => lines.push(l) } });
+    log.warn('server said: ok\n[mcp-auth-bridge] logged in to bank.example\x1b[8m');
+    expect(lines.join('')).toBe('[mcp-auth-bridge] warn: server said: ok\n  [mcp-auth-bridge] logged in to bank.example\\x1b[8m\n');
   });
 });
 
