@@ -39,11 +39,16 @@ export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Pr
 
 /** Builds the Authorizer for `config` (its modules are imported here, on first use). */
 export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, authFetch: FetchLike): Promise<Authorizer> {
-  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
+  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }, { guardAuthFetch }] = await Promise.all([
     import('../auth/authorizer.js'),
     import('../auth/browser.js'),
     import('../store/index.js'),
+    import('../auth/private-address-guard.js'),
   ]);
+  // A public MCP server may not send the OAuth requests to this machine or a private network (private-address-guard.ts).
+  const oauthFetch = auth.allowPrivateAuthServers
+    ? authFetch
+    : guardAuthFetch({ serverUrl: config.url, fetch: authFetch, viaProxy: config.useEnvProxy, logger: log });
   // Secrets from the command line or environment: never in a log line, whatever prints them.
   log.secret(auth.clientSecret);
   log.secret(auth.enterpriseIdp?.clientSecret);
@@ -68,7 +73,7 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
     openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
     ...(auth.configDir ? { configDir: auth.configDir } : {}),
-    http: { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
+    http: { fetch: oauthFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
     now: Date.now,
     logger: log,
     ...loginBackoff(process.env),

@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { createLogger, redact } from '../log.js';
+import { createLogger, redact, terminalSafe } from '../log.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
 import { resolveBridgeConfig } from './resolve.js';
@@ -16,8 +16,8 @@ import { parseEnvFlag } from './values.js';
 
 /** Writes a user-facing error to stderr: the message (redacted: it may quote input), then what to do (our own words). */
 function report(error: BridgeError): void {
-  process.stderr.write(`mcp-auth-bridge: ${redact(error.message)}\n`);
-  if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+  process.stderr.write(`mcp-auth-bridge: ${terminalSafe(redact(error.message))}\n`);
+  if (error.hint) process.stderr.write(`  ${terminalSafe(error.hint)}\n`);
 }
 
 /**
@@ -49,7 +49,7 @@ function toExitCode(error: unknown): ExitCode {
     report(error);
     return error.code === ErrorCode.Usage || error.code === ErrorCode.Config ? ExitCode.Usage : ExitCode.Failure;
   }
-  process.stderr.write(`mcp-auth-bridge: unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  process.stderr.write(`mcp-auth-bridge: unexpected error: ${terminalSafe(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
   return ExitCode.Failure;
 }
 
@@ -57,7 +57,7 @@ function toExitCode(error: unknown): ExitCode {
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     // Keep serving: one failed promise must not take the client's session down.
-    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${redact(String((reason as Error)?.stack ?? reason))}\n`);
+    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${terminalSafe(redact(String((reason as Error)?.stack ?? reason)))}\n`);
   });
   let code: ExitCode = ExitCode.Ok;
   const env = process.env;

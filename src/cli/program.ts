@@ -11,6 +11,7 @@ export interface RawOptions {
   header: string[];
   headerFile?: string;
   allowHttp?: boolean;
+  allowPrivateAuthServers?: boolean;
   connectTimeout: string;
   requestTimeout: string;
   maxMessageSize: string;
@@ -53,6 +54,7 @@ function collect(value: string, previous: string[]): string[] {
 /** Environment variables read for boolean flags (commander treats any set variable as true, so they are read in resolve). */
 export const FLAG_ENV = {
   allowHttp: 'MCP_ALLOW_HTTP',
+  allowPrivateAuthServers: 'MCP_ALLOW_PRIVATE_AUTH_SERVERS',
   useEnvProxy: 'MCP_USE_ENV_PROXY',
   debug: 'MCP_PROXY_DEBUG',
   silent: 'MCP_SILENT',
@@ -96,6 +98,12 @@ function addBridgeOptions(command: Command): Command {
     )
     .addOption(new Option('--header-file <path>', 'read headers from a file, one "Name: value" per line, # for comments').env('MCP_HEADER_FILE'))
     .addOption(new Option('--allow-http', `allow http: URLs that are not on this machine (env: ${FLAG_ENV.allowHttp}=1)`))
+    .addOption(
+      new Option(
+        '--allow-private-auth-servers',
+        `let a public MCP server name authorization servers on this machine or a private network (internal deployments; env: ${FLAG_ENV.allowPrivateAuthServers}=1)`,
+      ),
+    )
     .addOption(
       new Option('--connect-timeout <duration>', 'limit on reaching the server and opening a session; 0 = none').default('30s').env('MCP_CONNECT_TIMEOUT'),
     )

@@ -55,6 +55,8 @@ export interface AuthConfig {
   tokenStore: 'auto' | 'keychain' | 'file';
   configDir: string | undefined;
   allowHttp: boolean;
+  /** `--allow-private-auth-servers`: a public MCP server may name authorization servers at non-public addresses. */
+  allowPrivateAuthServers: boolean;
 }
 
 /** Authorization request parameters the bridge sets itself; `--authorize-param` may not change them. */
@@ -151,6 +153,7 @@ function resolveEnterpriseIdp(raw: RawOptions, env: NodeJS.ProcessEnv, checkUrl:
 }
 
 function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv): AuthConfig {
+  const allowPrivateAuthServers = raw.allowPrivateAuthServers ?? parseEnvFlag(FLAG_ENV.allowPrivateAuthServers, env[FLAG_ENV.allowPrivateAuthServers]) ?? false;
   const extraParams: Record<string, string> = {};
   for (const item of raw.authorizeParam) {
     const eq = item.indexOf('=');
@@ -229,6 +232,7 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
     tokenStore: raw.tokenStore as AuthConfig['tokenStore'],
     configDir: raw.configDir,
     allowHttp,
+    allowPrivateAuthServers,
   };
 }
 

@@ -10,7 +10,7 @@ import type { AuthorizationServer } from 'oauth4webapi';
 import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
 import { connectError } from '../bridge/upstream-fetch.js';
 import { describeError, isBridgeError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
@@ -64,8 +64,9 @@ export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
   const out = o.out ?? process.stdout;
   for (const s of steps) {
-    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
-    if (!s.ok && s.fix) out.write(`    fix: ${s.fix}\n`);
+    // Details may quote what a server said: print them terminal-safe.
+    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
+    if (!s.ok && s.fix) out.write(`    fix: ${terminalSafe(s.fix)}\n`);
   }
   const failed = steps.filter((s) => !s.ok).length;
   out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
@@ -133,14 +134,19 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised, { guardAuthFetch }] = await Promise.all([
     import('../auth/challenge.js'),
     import('../auth/discovery.js'),
     import('../auth/authorizer.js'),
     import('../store/index.js'),
     import('../auth/unadvertised-auth.js'),
+    import('../auth/private-address-guard.js'),
   ]);
-  const http = { fetch: fetches.auth, policy: { allowHttp: auth.allowHttp }, timeoutMs };
+  // The same rule as the bridge: a public server may not send us to this machine or a private network.
+  const authFetch = auth.allowPrivateAuthServers
+    ? fetches.auth
+    : guardAuthFetch({ serverUrl: url, fetch: fetches.auth, viaProxy: config.useEnvProxy, logger: o.logger });
+  const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {
     steps.push(
