@@ -23,6 +23,8 @@ import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptio
 export interface ClientChannel extends Transport {
   /** Writes one message given as validated single-line JSON text. */
   sendRaw?(json: string): Promise<void>;
+  /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
+  ready?(): Promise<void> | undefined;
 }
 
 /** Which upstream transport to use; `auto` tries Streamable HTTP and falls back to legacy SSE. */
@@ -53,6 +55,8 @@ export interface BridgeOptions {
   connectTimeoutMs: number;
   /** Bound on each client request, reset by its progress notifications; 0 disables. */
   requestTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes (`--max-server-message-size`). */
+  maxServerMessageBytes: number;
   logger: Logger;
   recovery?: RecoveryOptions;
   /** What requests may be waiting for (e.g. a browser login URL), added to timeout errors. */
@@ -529,6 +533,8 @@ export class Bridge {
       headers: this.#o.headers,
       fetch: this.#o.fetch,
       connectTimeoutMs: this.#o.connectTimeoutMs,
+      maxMessageBytes: this.#o.maxServerMessageBytes,
+      clientReady: () => (this.#o.client as ClientChannel).ready?.(),
       logger: this.#log,
       handlers: this.#handlers,
     };
