@@ -59,4 +59,23 @@ describe('a flood of notifications', () => {
     expect(peak).toBeLessThan(idle + 60);
     expect(raw.invalidLines).toEqual([]);
   });
+
+  // Found behind the orphaned bridge at 96 % CPU: each write that found stdout full added its own 'drain' and
+  // 'close' listeners, so a flood piled up one pair per message and every drain removed them one by one (O(n²)),
+  // keeping the process busy long after its client had gone. Now one shared promise waits for the drain.
+  it('a client that leaves in the middle of a flood: the bridge does not spin, it ends', { timeout: 60_000 }, async () => {
+    const server = await startHostileServer();
+    onTeardown(() => server.close());
+    const raw = spawnBridgeRaw([server.url]);
+    await raw.initialize();
+    raw.child.stdout.pause();
+    raw.send({ jsonrpc: '2.0', id: 'flood', method: 'tools/call', params: { name: 'flood', arguments: { count: 1_000_000 } } });
+    const flood = await waitFor('the flood to start', () => server.answers.find((a) => a.name === 'flood'));
+    await waitFor('a few megabytes of the flood sent', () => flood.bytesSent > 4_000_000, { timeoutMs: 20_000 });
+    raw.child.stdout.destroy(); // the client is gone: its end of the pipe closes
+    raw.endInput();
+    const status = await raw.waitForExit(20_000);
+    expect(status.code).toBe(0);
+    expect(raw.stderr()).not.toMatch(/MaxListenersExceededWarning/);
+  });
 });
