@@ -53,7 +53,7 @@ describe('a flood of notifications', () => {
     const seen = raw.messages.filter((m) => 'method' in m && m.method === 'notifications/message');
     expect(seen).toHaveLength(COUNT);
     for (let i = 0; i < seen.length; i++) {
-      if ((seen[i] as { params: { data: number } }).params.data !== i) throw new Error(`notification ${i} out of order`);
+      if ((seen[i] as unknown as { params: { data: number } }).params.data !== i) throw new Error(`notification ${i} out of order`);
     }
     expect(raw.messages.indexOf(result)).toBe(raw.messages.length - 1);
     expect(peak).toBeLessThan(idle + 60);
