@@ -99,6 +99,19 @@ describe('server messages over --max-server-message-size', () => {
     await expectStillServing(raw);
   });
 
+  it('a 32 MB notification on the standalone GET stream is dropped with a warning; the stream and session go on', async () => {
+    const { server, raw, idlePeakMb } = await connected();
+    const answer = await raw.request('tools/call', { name: 'huge-notification-on-get', arguments: { bytes: 32 * MB } }, 60_000);
+    expect(answer).toHaveProperty('result.content.0.text', 'pushed');
+    await raw.waitForMessage('the small notification after the huge one', (m) => 'method' in m && (m.params as { data?: unknown } | undefined)?.data === 'after', 30_000);
+    const notes = raw.messages.filter((m) => 'method' in m && m.method === 'notifications/message');
+    expect(notes).toHaveLength(1);
+    expect(raw.stderr()).toMatch(/dropped a \d+-byte message from the server: over the 16777216-byte limit \(--max-server-message-size\)/);
+    expect(server.answers[0]!.closedEarly).toBe(false);
+    await expectStillServing(raw);
+    expect(peakMb(raw)).toBeLessThan(idlePeakMb + 80);
+  });
+
   it('an answer within the limit passes whole (a 4 MB SSE result under the default limit)', async () => {
     const { raw } = await connected();
     const answer = await raw.request('tools/call', { name: 'huge-sse-event', arguments: { bytes: 4 * MB } }, 30_000);

@@ -1,6 +1,6 @@
 /**
  * A hostile MCP server on node:http: it speaks just enough Streamable HTTP (answers `initialize` and `ping`,
- * accepts notifications, refuses the standalone GET stream) to be connected to, then answers `tools/call` with
+ * accepts notifications, holds the standalone GET stream open) to be connected to, then answers `tools/call` with
  * whatever the tool's name asks for — bodies far larger than any limit, streams without a line end, a lying
  * `Content-Length`, floods of notifications, deeply nested results. Big bodies are generated as they are written,
  * with the socket's backpressure, so the test process never holds them; each answer records how many bytes went
@@ -44,10 +44,20 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
 type Rpc = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: { name?: string; arguments?: HostileArguments } };
 
-/** Starts the server on 127.0.0.1. Tools: echo, huge-json, huge-sse-event, sse-no-line-end, lying-length, flood, deep. */
+/**
+ * Starts the server on 127.0.0.1. Tools: echo, huge-json, huge-sse-event, sse-no-line-end, lying-length, flood, deep,
+ * huge-notification-on-get.
+ */
 export async function startHostileServer(): Promise<HostileServer> {
   const answers: HostileAnswer[] = [];
+  let standalone: ServerResponse | undefined;
   const listening = await listenLoopback(async (req, res) => {
+    if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.flushHeaders();
+      standalone = res;
+      return;
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
@@ -81,6 +91,17 @@ export async function startHostileServer(): Promise<HostileServer> {
     }
     const answer: HostileAnswer = { name, bytesSent: 0, closedEarly: false, done: false };
     answers.push(answer);
+    if (name === 'huge-notification-on-get') {
+      // On the standalone stream: a notification over any limit, then a small one; the request itself is answered.
+      const get = standalone;
+      if (!get) throw new Error('no standalone GET stream is open');
+      await write(get, answer, 'event: message\ndata: {"method":"notifications/message","params":{"level":"info","data":"');
+      await filler(get, answer, args.bytes ?? 200 * MB);
+      await write(get, answer, '"},"jsonrpc":"2.0"}\n\nevent: message\ndata: {"method":"notifications/message","params":{"level":"info","data":"after"},"jsonrpc":"2.0"}\n\n');
+      answer.done = true;
+      json(res, { jsonrpc: '2.0', id: rpc.id, result: { content: [{ type: 'text', text: 'pushed' }] } });
+      return;
+    }
     res.on('close', () => {
       if (!answer.done) answer.closedEarly = true;
       answer.done = true;
