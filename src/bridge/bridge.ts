@@ -30,6 +30,8 @@ export interface ClientChannel extends Transport {
   sendRaw?(json: string): Promise<void>;
   /** Set by the bridge: called when the client's input ended while answers can still be written. */
   oninputend?: () => void;
+  /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
+  ready?(): Promise<void> | undefined;
 }
 
 /** Which upstream transport to use; `auto` tries Streamable HTTP and falls back to legacy SSE. */
@@ -60,6 +62,8 @@ export interface BridgeOptions {
   connectTimeoutMs: number;
   /** Bound on each client request, reset by its progress notifications; 0 disables. */
   requestTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes (`--max-server-message-size`). */
+  maxServerMessageBytes: number;
   logger: Logger;
   recovery?: RecoveryOptions;
   /** What requests may be waiting for (e.g. a browser login URL), added to timeout errors. */
@@ -652,6 +656,8 @@ export class Bridge {
       headers: this.#o.headers,
       fetch: this.#o.fetch,
       connectTimeoutMs: this.#o.connectTimeoutMs,
+      maxMessageBytes: this.#o.maxServerMessageBytes,
+      clientReady: () => (this.#o.client as ClientChannel).ready?.(),
       logger: this.#log,
       handlers: this.#handlers,
     };

@@ -16,7 +16,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
-import { createUpstreamFetch, RELAY_STUB_KEY } from './upstream-fetch.js';
+import { createUpstreamFetch, RELAY_STUB_KEY, type UpstreamFetchOptions } from './upstream-fetch.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
@@ -40,6 +40,10 @@ export interface UpstreamOptions {
   /** The fetch below the upstream seam (global fetch, proxy-aware fetch, or auth). */
   fetch: FetchLike;
   connectTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes. */
+  maxMessageBytes: number;
+  /** Backpressure from the client side (see {@link UpstreamFetchOptions.clientReady}). */
+  clientReady?: () => Promise<void> | undefined;
   logger: Logger;
   handlers: UpstreamHandlers;
 }
@@ -71,6 +75,9 @@ export class Upstream {
     const fetch = createUpstreamFetch({
       fetch: options.fetch,
       connectTimeoutMs: options.connectTimeoutMs,
+      maxMessageBytes: options.maxMessageBytes,
+      ...(options.clientReady ? { clientReady: options.clientReady } : {}),
+      logger: options.logger,
       events: {
         onResponseStreamEnd: (id, resumable, error) => {
           if (!this.#retired) this.#handlers.onResponseStreamEnd(id, resumable, error, this);

@@ -15,6 +15,7 @@ export interface RawOptions {
   connectTimeout: string;
   requestTimeout: string;
   maxMessageSize: string;
+  maxServerMessageSize: string;
   useEnvProxy?: boolean;
   debug?: boolean;
   logFile?: string;
@@ -114,6 +115,11 @@ function addBridgeOptions(command: Command): Command {
     )
     .addOption(
       new Option('--max-message-size <size>', 'largest message accepted from the client on stdin').default('16mb').env('MCP_MAX_MESSAGE_SIZE'),
+    )
+    .addOption(
+      new Option('--max-server-message-size <size>', 'largest message accepted from the server; a larger answer becomes an error for its request')
+        .default('16mb')
+        .env('MCP_MAX_SERVER_MESSAGE_SIZE'),
     )
     .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
     .addOption(new Option('--debug', `verbose log on stderr; secrets are always redacted (env: ${FLAG_ENV.debug}=1)`))

@@ -22,6 +22,8 @@ export interface BridgeConfig {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxMessageBytes: number;
+  /** Largest message accepted from the server (`--max-server-message-size`). */
+  maxServerMessageBytes: number;
   useEnvProxy: boolean;
   logLevel: LogLevel;
   logFile: string | undefined;
@@ -294,6 +296,7 @@ export function resolveBridgeConfig(urlArg: string | undefined, raw: RawOptions,
     connectTimeoutMs: parseDuration('--connect-timeout', raw.connectTimeout),
     requestTimeoutMs: parseDuration('--request-timeout', raw.requestTimeout),
     maxMessageBytes: parseSize('--max-message-size', raw.maxMessageSize),
+    maxServerMessageBytes: parseSize('--max-server-message-size', raw.maxServerMessageSize),
     useEnvProxy: flag(raw.useEnvProxy, FLAG_ENV.useEnvProxy),
     logLevel: debug ? 'debug' : silent ? 'error' : 'info',
     logFile: raw.logFile,

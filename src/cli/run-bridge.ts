@@ -74,6 +74,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     fetch: upstreamFetch,
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxServerMessageBytes: config.maxServerMessageBytes,
     logger: log,
     ...(waitingFor ? { waitingFor } : {}),
   });
