@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { createLogger, redact } from '../log.js';
+import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
 import { resolveBridgeConfig } from './resolve.js';
@@ -82,8 +83,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
   });
   try {
-    const split = splitHeaderError(argv);
-    if (split) throw split;
+    const advice = splitHeaderError(argv) ?? adviseOnArguments(argv.slice(2), shapeOf(program));
+    if (advice) throw advice;
     await program.parseAsync(argv);
   } catch (error) {
     code = toExitCode(error);
