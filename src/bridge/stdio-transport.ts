@@ -13,6 +13,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import { classify, errorResponse, RpcErrorCode } from './jsonrpc.js';
 import { LineFramer, recoverRequestId, type Frame } from './line-framer.js';
+import { summarizeMessage, summarizeMessageText } from './message-summary.js';
 
 /** Options for {@link StdioTransport}. */
 export interface StdioTransportOptions {
@@ -60,6 +61,7 @@ export class StdioTransport implements Transport {
   /** Writes a message given as single-line JSON text (already validated), without serializing it again. */
   sendRaw(json: string): Promise<void> {
     if (this.#closed || this.#stdout.destroyed) return Promise.resolve();
+    if (this.#log.enabled('debug')) this.#log.debug(`to client: ${summarizeMessageText(json)}`);
     const line = `${json}\n`;
     if (this.#stdout.write(line)) return Promise.resolve();
     return new Promise((resolve) => {
@@ -135,6 +137,7 @@ export class StdioTransport implements Transport {
       }
       return;
     }
+    if (this.#log.enabled('debug')) this.#log.debug(`from client: ${summarizeMessage(c.message)}`);
     this.onmessage?.(c.message);
   }
 }
