@@ -20,6 +20,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from './jsonrpc.js';
 import { answerTooDeep, refusedAnswer } from './server-message-limit.js';
 import { LineFramer, recoverRequestId, type Frame } from './line-framer.js';
+import { summarizeMessage, summarizeMessageText } from './message-summary.js';
 
 /** Options for {@link StdioTransport}. */
 export interface StdioTransportOptions {
@@ -81,6 +82,7 @@ export class StdioTransport implements Transport {
   /** Writes a message given as single-line JSON text (already validated), without serializing it again. */
   sendRaw(json: string): Promise<void> {
     if (this.#closed || this.#stdout.destroyed) return Promise.resolve();
+    if (this.#log.enabled('debug')) this.#log.debug(`to client: ${summarizeMessageText(json)}`);
     if (this.#stdout.write(`${json}\n`)) return Promise.resolve();
     return this.ready() ?? Promise.resolve();
   }
@@ -175,6 +177,7 @@ export class StdioTransport implements Transport {
       }
       return;
     }
+    if (this.#log.enabled('debug')) this.#log.debug(`from client: ${summarizeMessage(c.message)}`);
     this.onmessage?.(c.message);
   }
 

@@ -5,8 +5,10 @@
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { createLogger, redact, terminalSafe } from '../log.js';
+import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
+import { ProgressLine } from './progress-line.js';
 import { resolveBridgeConfig } from './resolve.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
@@ -68,7 +70,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
     login: async (url, raw) => {
       const config = resolveBridgeConfig(url, raw, env);
-      code = await runLoginCommand({ config, force: raw.force === true, logger: createLogger({ level: config.logLevel, file: config.logFile }), env });
+      // Log lines go through the progress line, which clears itself before each.
+      const progress = new ProgressLine(process.stderr);
+      const logger = createLogger({ level: config.logLevel, file: config.logFile, stream: progress.passthrough });
+      code = await runLoginCommand({ config, force: raw.force === true, logger, progress, env });
     },
     doctor: async (url, raw) => {
       const config = resolveBridgeConfig(url, raw, env);
@@ -82,8 +87,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
   });
   try {
-    const split = splitHeaderError(argv);
-    if (split) throw split;
+    const advice = splitHeaderError(argv) ?? adviseOnArguments(argv.slice(2), shapeOf(program));
+    if (advice) throw advice;
     await program.parseAsync(argv);
   } catch (error) {
     code = toExitCode(error);

@@ -122,7 +122,7 @@ function addBridgeOptions(command: Command): Command {
         .env('MCP_MAX_SERVER_MESSAGE_SIZE'),
     )
     .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
-    .addOption(new Option('--debug', `verbose log on stderr; secrets are always redacted (env: ${FLAG_ENV.debug}=1)`))
+    .addOption(new Option('--debug', `verbose log on stderr: each HTTP exchange, discovery URL and message (method and id); header names, never values; secrets always redacted (env: ${FLAG_ENV.debug}=1)`))
     .addOption(new Option('--log-file <path>', 'also append the verbose log to this file (created 0600)').env('MCP_LOG_FILE'))
     .addOption(new Option('--silent', `log errors only (env: ${FLAG_ENV.silent}=1)`).conflicts('debug'))
     .addOption(new Option('--no-banner', `skip the start-up line on stderr (env: ${FLAG_ENV.noBanner}=1)`))
@@ -188,6 +188,7 @@ export function createProgram(actions: ProgramActions): Command {
 Commands run instead of the bridge when named first: login, logout, status, doctor (see mcp-auth-bridge <command> --help).
 Durations: 500ms, 30s, 2m, or plain seconds. Sizes: 64kb, 16mb.
 stdout carries only the MCP protocol; every log line goes to stderr.
+Coming from mcp-remote? Its flags (--host, --enable-proxy, --static-oauth-client-info, …) are refused with ours to use instead.
 
 Exit codes: 0 clean shutdown (stdin closed, SIGINT, SIGTERM), 1 fatal error, 2 invalid command line.
 

@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
+import { describeStoreChoice } from './store-choice.js';
 
 /** What the bridge touches outside itself; production defaults are the process's own. */
 export interface RunBridgeOptions {
@@ -43,7 +44,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   const log = options.logger ?? createLogger({ level: config.logLevel, file: config.logFile });
   for (const value of Object.values(config.headers)) log.secret(value);
   if (config.banner) {
-    log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport})`);
+    log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport}; ${describeStoreChoice(config.auth)})`);
   }
   const fetches = options.fetch ? { upstream: options.fetch, auth: options.fetch } : await chooseFetches(config, log, env);
   const network = createBoundedFetch(fetches.upstream);
