@@ -44,8 +44,10 @@ const SECRET_PARAM =
   /\b(access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|actor_token|device_code|password|token)=([^&\s"'<>]+)/gi;
 const SECRET_JSON =
   /("(?:access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|device_code|password|registration_access_token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
-const AUTH_HEADER = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)(["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)/gi;
-const BEARER = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9\-._~+/]+=*/g;
+// A value that only names an environment variable (`${VAR}`, as hints write it) is not a secret.
+const AUTH_HEADER = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)(["']?\s*[:=]\s*["']?)(?!\$\{\w+\})([^"'\r\n,}]+)/gi;
+// A challenge's parameters (`Bearer error="invalid_token"`) are not a credential; a token68 is never followed by `"`.
+const BEARER = /\b(Bearer|Basic|DPoP)\s+(?![A-Za-z0-9_-]+=")[A-Za-z0-9\-._~+/]+=*/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|.*token|.*secret|code|code_verifier|password|assertion)$/i;
 

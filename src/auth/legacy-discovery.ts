@@ -64,8 +64,9 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
     const probe = await o.http.fetch(authorize.href, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(o.http.timeoutMs) });
     await probe.body?.cancel().catch(() => undefined);
     // An authorization endpoint answers a bare GET with its page, a redirect, or 400 (no client_id). A 401 or 403
-    // is a server that protects every path (an API-key server), not an authorization server; 404, 405, 5xx: none.
-    if (probe.status > 400) return undefined;
+    // is a server that protects every path (an API-key server), not an authorization server; 404 or 405: none. A
+    // 5xx is an endpoint that failed on a request without parameters (it exists).
+    if (probe.status === 401 || probe.status === 403 || probe.status === 404 || probe.status === 405) return undefined;
   } catch {
     return undefined;
   }
