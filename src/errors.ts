@@ -21,6 +21,8 @@ export const ErrorCode = {
   RequestTimeout: 'REQUEST_TIMEOUT',
   /** The bridge is shutting down and will not forward more requests. */
   Closed: 'CLOSED',
+  /** A message from the server is over `--max-server-message-size` (or nested too deeply to pass on). */
+  MessageTooLarge: 'MESSAGE_TOO_LARGE',
   /** A line on stdin is not a JSON-RPC message. */
   BadInput: 'BAD_INPUT',
   /** Authorization failed or was refused (details in the message; never a secret). */

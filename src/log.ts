@@ -1,7 +1,9 @@
 /**
  * The stderr logger. stdout belongs to the MCP protocol, so every human-readable line goes through here, and every
  * line is redacted before it is written: `Authorization` values, cookies, token-shaped strings, OAuth secrets in
- * query strings or JSON, and every exact value registered with {@link Logger.secret}.
+ * query strings or JSON, and every exact value registered with {@link Logger.secret}; then made terminal-safe
+ * ({@link terminalSafe}): text from servers reaches stderr only through here or through the CLI's error report,
+ * which applies the same function.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
@@ -42,10 +44,30 @@ const SECRET_PARAM =
   /\b(access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|actor_token|device_code|password|token)=([^&\s"'<>]+)/gi;
 const SECRET_JSON =
   /("(?:access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|device_code|password|registration_access_token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
-const AUTH_HEADER = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)(["']?\s*[:=]\s*["']?)([^"'\r\n,}]+)/gi;
-const BEARER = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9\-._~+/]+=*/g;
+// A value that only names an environment variable (`${VAR}`, as hints write it) is not a secret.
+const AUTH_HEADER = /\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key)(["']?\s*[:=]\s*["']?)(?!\$\{\w+\})([^"'\r\n,}]+)/gi;
+// A challenge's parameters (`Bearer error="invalid_token"`) are not a credential; a token68 is never followed by `"`.
+const BEARER = /\b(Bearer|Basic|DPoP)\s+(?![A-Za-z0-9_-]+=")[A-Za-z0-9\-._~+/]+=*/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|.*token|.*secret|code|code_verifier|password|assertion)$/i;
+
+// C0 controls except tab and newline (ESC, BEL, CR, backspace…), DEL, C1 controls (U+0080–U+009F, among them the
+// 8-bit CSI U+009B) and the bidirectional overrides and isolates that reorder what a terminal shows.
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes text safe to print on a terminal: every control character that could move the cursor, clear the screen,
+ * set a window title, ring the bell or reorder the text is replaced by its visible escape (`\x1b`, `\x9b`,
+ * `\u202e`). Tab and newline are kept. Pure; the logger applies it to every line, and the CLI to every message it
+ * prints itself, so that text from servers (serverInfo, error bodies, `error_description`) cannot drive the
+ * user's terminal.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 /**
  * Removes anything secret-shaped from `text`. Pure; exported for error messages that leave the process.
@@ -90,7 +112,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   function write(lvl: Exclude<LogLevel, 'silent'>, message: string, details: unknown): void {
     const rank = RANK[lvl];
     if (rank > level && rank > fileRank) return;
-    const body = redact(`${message}${stringifyDetails(details)}`, secrets);
+    // Continuation lines are indented, so that no text inside a line can pass for a line of its own.
+    const body = terminalSafe(redact(`${message}${stringifyDetails(details)}`, secrets)).replace(/\n(?!$)/g, '\n  ');
     const stamp = now().toISOString();
     if (rank <= level) {
       stream.write(verbose ? `${stamp} [${name}] ${lvl}: ${body}\n` : `[${name}] ${lvl === 'info' ? '' : `${lvl}: `}${body}\n`);

@@ -3,11 +3,16 @@
  * every request to the MCP server gets the current access token; a 401 makes the {@link Authorizer} refresh or
  * log in, then the request is sent again once (twice when the first retry carried a stored token that turns out to
  * be refused too); a 403 `insufficient_scope` makes it log in for more scopes
- * (bounded), then the request is sent again once. Requests wait while a login is under way.
+ * (bounded), then the request is sent again once. Requests wait while a login is under way. When the token of a
+ * login that just finished is refused on that replay, the request fails with the server's words and no new login
+ * starts for a while (login-guard.ts): no login storms.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from './authorizer.js';
+import { redact } from '../log.js';
 import { bearerChallenge } from './challenge.js';
+import { refusalWords } from './login-guard.js';
+import { readRefusal } from './unadvertised-auth.js';
 
 /** Options for {@link createAuthFetch}. */
 export interface AuthFetchOptions {
@@ -32,6 +37,20 @@ function withBearer(init: RequestInit | undefined, token: string | undefined): R
   return { ...init, headers };
 }
 
+/**
+ * After a renewal (a login, a refresh, a step-up), the request was sent again and refused again (401 or 403): when
+ * the token came from a login that just finished, the server has refused the user; the Authorizer records it
+ * (login-guard.ts) and the request fails with the server's words instead of starting another login.
+ */
+async function checkRenewedRefusal(authorizer: Authorizer, used: string | undefined, response: Response): Promise<void> {
+  if ((response.status !== 401 && response.status !== 403) || authorizer.tokenOrigin(used) !== 'login') return;
+  const challenge = bearerChallenge(response);
+  const body = redact((await readRefusal(response)).body, used ? [used] : []);
+  const words = refusalWords({ error: challenge?.error, errorDescription: challenge?.errorDescription, body });
+  const error = authorizer.refusedAfterRenewal(used, { status: response.status, words });
+  if (error) throw error;
+}
+
 /** Creates the auth fetch; see the module comment. */
 export function createAuthFetch(options: AuthFetchOptions): FetchLike {
   const { fetch: inner } = options;
@@ -51,29 +70,39 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
     if (preloading) await preloading;
     const token = await authorizer?.accessToken();
     let response = await inner(input, withBearer(init, token));
+    let used = token;
     if (response.status === 401) {
       const authorizer = await load();
-      let used = token;
-      // Bounded: a second round only when the first replay carried a stored token no request had tried yet.
+      // Bounded: two rounds at most.
       for (let round = 0; round < 2; round++) {
         const challenge = bearerChallenge(response);
-        await response.body?.cancel().catch(() => undefined);
-        const untried = await authorizer.onUnauthorized({ challenge, usedToken: used });
+        const refusal = await readRefusal(response); // bounded; quoted if the server names no way to log in
+        const outcome = await authorizer.onUnauthorized({ challenge, usedToken: used, refusal });
         used = await authorizer.accessToken();
         response = await inner(input, withBearer(init, used));
-        if (response.status !== 401 || !untried) break;
+        if (response.status !== 401) break;
+        // Once more when the refused token is one no request had tried (a stored one), or was refreshed a moment ago.
+        if (outcome !== 'stored' && authorizer.tokenOrigin(used) !== 'refresh') break;
       }
-      return response;
+      // A 403 insufficient_scope now is a step-up (below), not a refusal of the login.
+      if (!isInsufficientScope(response)) {
+        await checkRenewedRefusal(authorizer, used, response);
+        return response;
+      }
     }
-    if (response.status === 403) {
+    if (isInsufficientScope(response)) {
+      const authorizer = await load();
       const challenge = bearerChallenge(response);
-      if (challenge?.error === 'insufficient_scope') {
-        const authorizer = await load();
-        await response.body?.cancel().catch(() => undefined);
-        await authorizer.onInsufficientScope({ challenge, usedToken: token });
-        return inner(input, withBearer(init, await authorizer.accessToken()));
-      }
+      await response.body?.cancel().catch(() => undefined);
+      await authorizer.onInsufficientScope({ challenge, usedToken: used });
+      used = await authorizer.accessToken();
+      response = await inner(input, withBearer(init, used));
+      await checkRenewedRefusal(authorizer, used, response);
     }
     return response;
   };
+}
+
+function isInsufficientScope(response: Response): boolean {
+  return response.status === 403 && bearerChallenge(response)?.error === 'insufficient_scope';
 }

@@ -36,9 +36,11 @@ import { DEVICE_REGISTRATION_URI, describeOAuthError, oauthErrorCode, preRegiste
 import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
 import { assertDeviceFlowSupported, runDeviceLogin } from './device-login.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
-import { discoverLegacyAuthorizationServer } from './legacy-discovery.js';
+import { chooseIssuer, sameIssuer, serverMovedError } from './issuer-trust.js';
+import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { runLogin, type LoginResult } from './login.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { findUnadvertisedAuthorizationServer, readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
 import { expiresAtOf, grantedScopes, isExpired, secretsOf, shouldRefresh } from './tokens.js';
 
 /** Options for {@link Authorizer}. */
@@ -85,13 +87,25 @@ export interface AuthorizerOptions {
   http: OAuthHttp;
   now: () => number;
   logger: Logger;
+  /** How long no new interactive login starts after the server refused a fresh one (login-guard.ts). Default 5 min. */
+  loginBackoffMs?: number;
 }
+
+/**
+ * What {@link Authorizer.onUnauthorized} did about a 401: `stored` — the answer is a token read from the store that
+ * no request has tried yet (if the server refuses it too, call again with it); `replaced` — another request or
+ * process had already replaced the rejected token; `refreshed`; `logged-in`; `adopted` — a login another process
+ * stored after the server refused this one's (the user acted).
+ */
+export type UnauthorizedOutcome = 'stored' | 'replaced' | 'refreshed' | 'logged-in' | 'adopted';
 
 /** What a request that was answered 401 or 403 tells the authorizer. */
 export interface Rejection {
   challenge: BearerChallenge | undefined;
   /** The access token the rejected request carried, if any. */
   usedToken: string | undefined;
+  /** What the 401 said (status, challenge, start of the body), quoted when the server names no way to log in. */
+  refusal?: RefusalEvidence;
 }
 
 /** What a login left behind, for the `login` command's report. Never a secret. */
@@ -152,13 +166,14 @@ export class Authorizer {
   /** Whether the operation under way may log in (its failure is then the answer for requests that waited). */
   #busyInteractive = false;
   #stepUps = 0;
-  #lastLoginUrl: string | undefined;
   #lastAccount: string | undefined;
   /** Client ids that completed a login in this process. */
   readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
   /** The access token read from the store at start-up (untried until a request carries it). */
   #storedToken: string | undefined;
+  /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
+  readonly #guard: LoginGuard;
 
   constructor(options: AuthorizerOptions) {
     this.#o = options;
@@ -168,6 +183,28 @@ export class Authorizer {
       throw new BridgeError(ErrorCode.Usage, `${this.#grant === 'client_credentials' ? '--client-credentials' : 'cross-app access (--idp-issuer)'} needs --client-id`);
     }
     if (this.#grant === 'jwt_bearer' && !options.enterpriseIdp) throw new BridgeError(ErrorCode.Internal, 'the jwt_bearer grant needs an enterprise IdP');
+    this.#guard = new LoginGuard({
+      serverLabel: options.serverUrl.host,
+      serverUrl: options.serverUrl.href,
+      ...(options.loginBackoffMs !== undefined ? { backoffMs: options.loginBackoffMs } : {}),
+      now: options.now,
+    });
+  }
+
+  /**
+   * The server refused `usedToken` on the request that waited for it to be obtained. When it came from a login that
+   * just finished, no new login starts for a while (login-guard.ts) and the returned error, quoting the server, is
+   * the answer for that request; otherwise undefined (the request's own answer stands).
+   */
+  refusedAfterRenewal(usedToken: string | undefined, refusal: ServerRefusal): BridgeError | undefined {
+    const error = this.#guard.refusedAfterRenewal(usedToken, refusal);
+    if (error) this.#log.warn(error.message);
+    return error;
+  }
+
+  /** How `token` was obtained in this process (a login or a refresh), if it was. */
+  tokenOrigin(token: string | undefined): TokenOrigin | undefined {
+    return this.#guard.originOf(token);
   }
 
   /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
@@ -221,30 +258,49 @@ export class Authorizer {
 
   /**
    * The server answered 401: use a stored login, refresh once if that can help, else log in. Rejects when none
-   * worked. Resolves true when the answer is a token read from the store that no request has tried yet (the request
-   * had none): if the server refuses that one too, call again with it as `usedToken`.
+   * worked, and while the server's refusal of a fresh login holds (login-guard.ts) unless another process stored a
+   * newer login meanwhile. Resolves what it did ({@link UnauthorizedOutcome}).
    */
-  async onUnauthorized(rejection: Rejection): Promise<boolean> {
+  async onUnauthorized(rejection: Rejection): Promise<UnauthorizedOutcome> {
     await this.preload();
-    let untried = false;
+    let outcome: UnauthorizedOutcome = 'replaced';
     await this.#exclusive(async () => {
       const current = this.#current;
       if (current && current.login.secrets.accessToken !== rejection.usedToken && !isExpired(current.login.metadata, this.#o.now())) {
         // Someone already replaced the rejected token — or the request had none and this is the stored one.
-        untried = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken;
+        outcome = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken ? 'stored' : 'replaced';
         return;
       }
-      if (current?.login.secrets.refreshToken) {
+      if (await this.#refusedLoginHolds(rejection, undefined)) {
+        outcome = 'adopted';
+        return;
+      }
+      // A token refreshed a moment ago and refused at once: refreshing again would not help.
+      if (current?.login.secrets.refreshToken && this.#guard.originOf(rejection.usedToken) !== 'refresh') {
         try {
           await this.#refresh(rejection.usedToken);
+          outcome = 'refreshed';
           return;
         } catch (error) {
           this.#log.info(`refreshing did not help (${(error as Error).message}); logging in again`);
         }
       }
       await this.#login(rejection, undefined);
+      outcome = 'logged-in';
     });
-    return untried;
+    return outcome;
+  }
+
+  /**
+   * While the server's refusal of a fresh login holds: adopts a login another process stored after it (resolves
+   * true), or throws the refusal. Resolves false when no refusal holds.
+   */
+  async #refusedLoginHolds(rejection: Rejection, scopes: string[] | undefined): Promise<boolean> {
+    const permission = this.#guard.mayLogin();
+    if (permission.allowed) return false;
+    const ctx = await this.#context(rejection.challenge);
+    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, permission.refusal.at)) return true;
+    throw permission.error;
   }
 
   /**
@@ -264,14 +320,14 @@ export class Authorizer {
       if (this.#current && !isExpired(this.#current.login.metadata, this.#o.now())) return this.#summary(true);
     }
     const response = await options.probe();
-    await response.body?.cancel().catch(() => undefined);
+    const refusal = await readRefusal(response);
     if (response.status !== 401 && !this.#o.issuer) {
       throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.host} did not ask for authorization (HTTP ${response.status}): there is nothing to log in to`, {
         hint: 'the bridge can use this server as it is; if it validates tokens from a provider without saying so, pass --issuer and --client-id',
       });
     }
     const challenge = response.status === 401 ? bearerChallenge(response) : undefined;
-    await this.#exclusive(() => this.#login({ challenge, usedToken: undefined }, undefined, options.force === true));
+    await this.#exclusive(() => this.#login({ challenge, usedToken: undefined, refusal }, undefined, options.force === true));
     return this.#summary(false);
   }
 
@@ -298,6 +354,7 @@ export class Authorizer {
       const wanted = (rejection.challenge?.scope ?? '').split(' ').filter(Boolean);
       const have = this.#current?.login.metadata.scopes ?? [];
       if (this.#current && this.#current.login.secrets.accessToken !== rejection.usedToken) return;
+      if (await this.#refusedLoginHolds(rejection, [...new Set([...have, ...wanted])])) return;
       const union = [...new Set([...have, ...wanted])];
       if (wanted.length > 0 && wanted.every((s) => have.includes(s))) {
         throw new BridgeError(ErrorCode.Auth, `the server refused access although the login has the scopes it asked for (${wanted.join(' ')})`, {
@@ -350,7 +407,7 @@ export class Authorizer {
     const server = this.#o.serverUrl.href;
     const match = logins
       .filter((l) => l.metadata.serverUrl === server && this.#sameKind(l.metadata))
-      .filter((l) => !this.#o.issuer || sameUrl(l.metadata.issuer, this.#o.issuer))
+      .filter((l) => !this.#o.issuer || sameIssuer(l.metadata.issuer, this.#o.issuer))
       .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
       .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt)[0];
     if (!match) return;
@@ -378,7 +435,7 @@ export class Authorizer {
   }
 
   /** Discovery: from the stored issuer, the `--issuer`, or the server's challenge and metadata. */
-  async #context(challenge: BearerChallenge | undefined): Promise<Context> {
+  async #context(challenge: BearerChallenge | undefined, refusal?: RefusalEvidence): Promise<Context> {
     if (this.#ctx) return this.#ctx;
     const http = this.#o.http;
     let issuer = this.#o.issuer;
@@ -387,20 +444,17 @@ export class Authorizer {
     if (!issuer) {
       const prm = await fetchResourceMetadata({ serverUrl: this.#o.serverUrl, challenge, http });
       if (!prm) {
-        // A server of the 2025-03-26 authorization spec: the authorization server lives at its origin.
-        const legacy = await discoverLegacyAuthorizationServer({ serverUrl: this.#o.serverUrl, http });
-        if (!legacy) {
-          throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.origin} requires authorization but does not say which authorization server to use`, {
-            hint: 'it publishes no protected-resource metadata (RFC 9728); pass the provider with --issuer <url> and --client-id <id>',
-          });
-        }
+        // A server of the 2025-03-26 authorization spec, if it really has an authorization server at its origin;
+        // else one that wants an API key or names no provider (the error quotes its answer and names both fixes).
+        const legacy = await findUnadvertisedAuthorizationServer({ serverUrl: this.#o.serverUrl, refusal, http });
         this.#log.info(
           `${this.#o.serverUrl.host} publishes no protected-resource metadata; using ${legacy.defaults ? 'the default endpoints' : 'the authorization server metadata'} at its origin (MCP 2025-03-26)`,
         );
         this.#ctx = { as: legacy.as, resource: resource ?? this.#o.serverUrl.href, scopesSupported: undefined };
         return this.#ctx;
       } else {
-        issuer = prm.authorizationServers[0]!;
+        // The login's own authorization server when the server still names it, so its refresh token stays usable.
+        issuer = chooseIssuer(prm.authorizationServers, this.#current?.login.metadata.issuer);
         resource ??= prm.resource;
         scopesSupported = prm.scopesSupported;
       }
@@ -430,14 +484,18 @@ export class Authorizer {
     }
   }
 
-  /** Adopts a login another process stored meanwhile, when it is newer than the rejected token. */
-  async #adoptNewer(ctx: Context, rejectedToken: string | undefined, scopes: string[] | undefined): Promise<boolean> {
+  /**
+   * Adopts a login another process stored meanwhile, when it is newer than the rejected token (and obtained after
+   * `newerThan`, when given: a login the user made after the server refused this process's).
+   */
+  async #adoptNewer(ctx: Context, rejectedToken: string | undefined, scopes: string[] | undefined, newerThan?: number): Promise<boolean> {
     const store = await this.#openStore();
     const { logins } = await store.list();
     const candidates = logins
-      .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && sameUrl(l.metadata.issuer, ctx.as.issuer) && l.metadata.resource === ctx.resource)
+      .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && sameIssuer(l.metadata.issuer, ctx.as.issuer) && l.metadata.resource === ctx.resource)
       .filter((l) => this.#sameKind(l.metadata))
       .filter((l) => !this.#o.clientId || l.metadata.clientId === this.#o.clientId)
+      .filter((l) => newerThan === undefined || l.metadata.obtainedAt > newerThan)
       .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
     for (const c of candidates) {
       if (isExpired(c.metadata, this.#o.now())) continue;
@@ -446,6 +504,7 @@ export class Authorizer {
       if (!login || login.secrets.accessToken === rejectedToken) continue;
       this.#remember(login);
       this.#current = { key: c.key, login };
+      this.#guard.reset();
       this.#log.info('using the login another mcp-auth-bridge process just completed');
       return true;
     }
@@ -456,6 +515,11 @@ export class Authorizer {
     const current = this.#current;
     if (!current?.login.secrets.refreshToken) throw new BridgeError(ErrorCode.Auth, 'no refresh token');
     const ctx = await this.#context(undefined);
+    const meta = current.login.metadata;
+    if (!sameIssuer(ctx.as.issuer, meta.issuer)) {
+      // The refresh token (and a pre-registered client's secret) belong to the login's issuer: never sent elsewhere.
+      throw serverMovedError({ serverLabel: this.#o.serverUrl.host, trusted: meta.issuer, now: ctx.as.issuer });
+    }
     await this.#withLock(ctx, async () => {
       const store = await this.#openStore();
       // Another process may have refreshed (and rotated the refresh token) while this one waited for the lock.
@@ -471,7 +535,7 @@ export class Authorizer {
       try {
         const response = await refreshTokenGrantRequest(ctx.as, client.client, client.auth, refreshToken, {
           ...oauthOptions(this.#o.http, new URL(ctx.as.token_endpoint!)),
-          ...(this.#o.sendResource ? { additionalParameters: { resource: ctx.resource } } : {}),
+          ...(this.#sendsResource() ? { additionalParameters: { resource: ctx.resource } } : {}),
         });
         tokens = await processRefreshTokenResponse(ctx.as, client.client, response);
       } catch (error) {
@@ -496,6 +560,7 @@ export class Authorizer {
         redirectUri: current.login.metadata.redirectUri,
       });
       this.#current = { ...current, login: saved };
+      this.#guard.obtained(saved.secrets.accessToken, 'refresh');
       this.#log.info(`refreshed the access token for ${this.#o.serverUrl.origin}`);
     });
   }
@@ -593,14 +658,45 @@ export class Authorizer {
 
   /** Logs in by the configured grant, under the cross-process lock, unless another process just did. */
   async #login(rejection: Rejection, union: string[] | undefined, force = false): Promise<void> {
-    const ctx = await this.#context(rejection.challenge);
+    const ctx = await this.#context(rejection.challenge, rejection.refusal);
     const scopes = this.#scopes(ctx, rejection.challenge, union);
     if (this.#grant === 'device_code') assertDeviceFlowSupported(ctx.as);
+    if (!force) await this.#assertClientBelongs(ctx);
     await this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       if (isMachineGrant(this.#grant)) return this.#machineLogin(ctx, scopes);
+      const permission = this.#guard.mayLogin();
+      if (!permission.allowed) throw permission.error;
       return this.#userLogin(ctx, scopes);
     });
+  }
+
+  /**
+   * A pre-registered client (`--client-id`, its secret or key) is used only with the issuer the user named
+   * (`--issuer`) or, in discovered mode, the one its stored logins for this server were made with; see
+   * issuer-trust.ts. The first login trusts the issuer the server names (and says so); `login --force` re-trusts.
+   */
+  async #assertClientBelongs(ctx: Context): Promise<void> {
+    const clientId = this.#o.clientId;
+    if (!clientId || this.#o.issuer) return;
+    const { logins } = await (await this.#openStore()).list();
+    const own = logins
+      .filter((l) => l.metadata.serverUrl === this.#o.serverUrl.href && l.metadata.clientIdSource === 'pre-registered' && l.metadata.clientId === clientId)
+      .sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
+    if (own.some((l) => sameIssuer(l.metadata.issuer, ctx.as.issuer))) return;
+    if (own.length > 0) throw serverMovedError({ serverLabel: this.#o.serverUrl.host, trusted: own[0]!.metadata.issuer, now: ctx.as.issuer, clientId });
+    if (this.#o.clientSecret || this.#o.clientKey) {
+      this.#log.info(`using the client ${clientId} with ${ctx.as.issuer}, the authorization server ${this.#o.serverUrl.host} names; its credentials will go only there (name it yourself with --issuer)`);
+    }
+  }
+
+  /**
+   * Whether to send the RFC 8707 `resource` parameter: not with `--no-resource`; in issuer mode only with
+   * `--resource` (the server declared no resource identifier, and providers that honour the parameter would issue
+   * tokens for an audience the server does not check for — Entra refuses it outright, AADSTS9010010).
+   */
+  #sendsResource(): boolean {
+    return this.#o.sendResource && (!this.#o.issuer || this.#o.resource !== undefined);
   }
 
   /** A user's login: in the browser (authorization code + PKCE) or on another device (RFC 8628). */
@@ -610,8 +706,9 @@ export class Authorizer {
     for (let attempt = 0; attempt < 2; attempt++) {
       const bound = device ? undefined : await this.#bindCallback(ctx);
       const redirectUri = bound?.redirectUri ?? DEVICE_REGISTRATION_URI;
+      let client: ResolvedClient | undefined;
       try {
-        const client = await resolveClient({
+        client = await resolveClient({
           as: ctx.as,
           redirectUri,
           scopes,
@@ -631,14 +728,13 @@ export class Authorizer {
           as: ctx.as,
           client,
           scopes,
-          resource: this.#o.sendResource ? ctx.resource : undefined,
+          resource: this.#sendsResource() ? ctx.resource : undefined,
           timeoutMs: this.#o.authTimeoutMs,
           http: this.#o.http,
           logger: this.#log,
           serverLabel: this.#o.serverUrl.host,
         };
         const pending = (url: string) => {
-          this.#lastLoginUrl = url;
           this.#pendingLoginUrl = url;
         };
         const login: Promise<LoginResult> = bound
@@ -646,22 +742,29 @@ export class Authorizer {
           : runDeviceLogin({ ...common, onPrompt: (p) => pending(p.verificationUriComplete ?? p.verificationUri) });
         const { tokens, account } = await login.finally(() => (this.#pendingLoginUrl = undefined));
         const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: client.client.client_id });
-        const saved = await this.#save(ctx, key, { clientId: client.client.client_id, source: client.source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
+        const used = client;
+        const saved = await this.#save(ctx, key, { clientId: used.client.client_id, source: used.source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
         this.#current = { key, login: saved };
+        this.#guard.obtained(saved.secrets.accessToken, 'login');
         this.#lastAccount = account;
-        this.#usedClients.add(client.client.client_id);
+        this.#usedClients.add(used.client.client_id);
         this.#log.info(`logged in to ${this.#o.serverUrl.host}${account ? ` as ${account}` : ''}${device ? ' on another device' : ''}; credentials stored in ${store.description}`);
         return;
       } catch (error) {
         const code = oauthErrorCode((error as { cause?: unknown }).cause);
         const registration = registrationKey({ issuer: ctx.as.issuer, redirectUri });
+        if (code === 'invalid_client' && client?.registeredNow) {
+          // Registering again would be refused the same way, after another login: say so instead.
+          throw new BridgeError(ErrorCode.Auth, `the authorization server ${ctx.as.issuer} refused the client it registered moments ago (invalid_client)`, {
+            cause: error,
+            hint: 'the server does not accept its own registrations from this client; register a client with the provider yourself and pass --client-id',
+          });
+        }
         if (attempt === 0 && code === 'invalid_client' && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
           this.#log.info('the authorization server no longer knows this client; registering again');
           continue;
         }
-        if (isBridgeError(error) && this.#lastLoginUrl && !error.message.includes('http')) {
-          throw new BridgeError(error.code, `${error.message}; to log in, open ${this.#lastLoginUrl}`, { cause: error.cause, ...(error.hint ? { hint: error.hint } : {}) });
-        }
+        // No login URL here: the login has ended and its callback is closed, so the link would be dead.
         throw error;
       } finally {
         bound?.server.close();
@@ -680,7 +783,7 @@ export class Authorizer {
       ...(this.#o.clientKey ? { key: this.#o.clientKey } : {}),
     });
     this.#log.secret(this.#o.clientSecret);
-    const resource = this.#o.sendResource ? ctx.resource : undefined;
+    const resource = this.#sendsResource() ? ctx.resource : undefined;
     const http = this.#o.http;
     const tokens =
       this.#grant === 'client_credentials'
@@ -708,10 +811,3 @@ interface SaveInput {
   redirectUri: string | undefined;
 }
 
-function sameUrl(a: string, b: string): boolean {
-  try {
-    return new URL(a).href === new URL(b).href;
-  } catch {
-    return a === b;
-  }
-}

@@ -1,11 +1,13 @@
 /**
  * Opening the authorization URL in the user's browser, never through a shell: the `open` package (which spawns
  * the platform's opener with the URL as one argument), or the user's own command from `--browser` / `BROWSER`
- * (split into words here; the URL is appended, or replaces `%s`). The URL is checked against the URL policy first.
+ * (split into words here; the URL is appended, or replaces `%s`). The URL is checked against the URL policy first,
+ * and one longer than {@link MAX_URL_LENGTH} is refused before any process is started.
  */
 import { spawn } from 'node:child_process';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { checkUrlLength, type MAX_URL_LENGTH } from './url-policy.js';
 
 /** Opens a URL somewhere the user can act on it. Resolves when the opener was started (not when the page loads). */
 export type BrowserOpener = (url: string) => Promise<void>;
@@ -42,6 +44,7 @@ export function commandOpener(command: string, logger: Logger): BrowserOpener {
   if (words.length === 0) throw new BridgeError(ErrorCode.Usage, '--browser: the command is empty');
   return (url) =>
     new Promise((resolve, reject) => {
+      checkUrlLength(url, 'URL to open');
       const args = words.slice(1).some((w) => w.includes('%s')) ? words.slice(1).map((w) => w.replaceAll('%s', url)) : [...words.slice(1), url];
       const child = spawn(words[0]!, args, { stdio: 'ignore', detached: true, shell: false });
       child.once('error', (error) => reject(new BridgeError(ErrorCode.Auth, `cannot start the browser command "${words[0]}": ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error })));
@@ -65,6 +68,7 @@ export function noDisplayReason(env: NodeJS.ProcessEnv = process.env, platform: 
 
 /** The platform's default browser, through the `open` package (loaded only when a login needs it). */
 export const systemOpener: BrowserOpener = async (url) => {
+  checkUrlLength(url, 'URL to open');
   const noDisplay = noDisplayReason();
   if (noDisplay) throw new BridgeError(ErrorCode.Auth, noDisplay);
   const { default: open } = await import('open');

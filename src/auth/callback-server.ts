@@ -1,8 +1,9 @@
 /**
  * The short-lived loopback server that receives the authorization response (RFC 8252 §7.3). It binds BEFORE the
- * browser opens, on 127.0.0.1 (and ::1 too when the redirect URI says `localhost`), answers only GET on the redirect
- * path, hands each hit to the login's `handle` function (which validates it and picks the page), and closes after
- * the login ends or times out.
+ * browser opens, on 127.0.0.1 (and ::1 too when the redirect URI says `localhost`), answers only requests whose
+ * `Host` is a loopback name with the bound port (421 otherwise: a DNS-rebinding defence) and only GET on the
+ * redirect path, hands each hit to the login's `handle` function (which validates it and picks the page), and
+ * closes after the login ends or times out.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BridgeError, ErrorCode } from '../errors.js';
@@ -47,6 +48,18 @@ function listenOn(server: Server, host: string, port: number): Promise<number> {
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+}
+
+/**
+ * Whether a request's `Host` header names this machine's loopback callback: `127.0.0.1`, `localhost` or `[::1]`
+ * with the bound port (the port may be left out only when it is 80). Anything else is a DNS-rebinding attempt or a
+ * stray request (RFC 8252 §8.3).
+ */
+export function isLoopbackHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const match = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?$/i.exec(host);
+  if (!match) return false;
+  return match[2] === undefined ? port === 80 : Number(match[2]) === port;
 }
 
 /** A bound callback server. See the module comment. */
@@ -108,8 +121,9 @@ export class CallbackServer {
       const timer = setTimeout(() => {
         finish({
           ok: false,
-          error: new BridgeError(ErrorCode.Auth, `the login was not completed within ${Math.round(timeoutMs / 1000)} s`, {
-            hint: 'start the login again and finish it in the browser, or raise --auth-timeout',
+          // No link in it: this login's callback closes now, so its URL would lead nowhere.
+          error: new BridgeError(ErrorCode.Auth, `the login timed out: it was not completed within ${Math.round(timeoutMs / 1000)} s; the next request starts a new one`, {
+            hint: 'finish the new login in the browser in time, or raise --auth-timeout',
           }),
         });
       }, timeoutMs);
@@ -136,6 +150,13 @@ export class CallbackServer {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isLoopbackHost(req.headers.host, this.port)) {
+      // DNS rebinding: a web page whose name now resolves to 127.0.0.1 reaches this port with its own Host. Answer
+      // before anything else, so that such a request consumes no state and the real callback still completes.
+      this.#log.debug('callback: refused a request for a host other than this machine');
+      res.writeHead(421, PAGE_HEADERS).end(renderPage({ ok: false, title: 'Wrong address', lines: ['This address only receives login responses on this machine.'] }));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method !== 'GET' || url.pathname !== this.#path) {
       res.writeHead(404, PAGE_HEADERS).end(renderPage({ ok: false, title: 'Not found', lines: ['This address only receives login responses.'] }));

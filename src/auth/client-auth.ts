@@ -12,11 +12,16 @@ export function formUrlEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
 
-/** `client_secret_basic` (RFC 6749 §2.3.1) with {@link formUrlEncode}d credentials. */
+/**
+ * `client_secret_basic` (RFC 6749 §2.3.1) with {@link formUrlEncode}d credentials, and `client_id` in the body too:
+ * RFC 6749 §3.2.1 allows it, and some servers (the MCP Python SDK's and fastmcp's authorization servers) answer
+ * `invalid_client` to a token request whose body lacks it, whatever the authentication method.
+ */
 export function clientSecretBasic(secret: string): ClientAuth {
-  return (_as, client, _body, headers) => {
+  return (_as, client, body, headers) => {
     const credentials = Buffer.from(`${formUrlEncode(client.client_id)}:${formUrlEncode(secret)}`, 'utf8').toString('base64');
     headers.set('authorization', `Basic ${credentials}`);
+    body.set('client_id', client.client_id);
   };
 }
 

@@ -42,6 +42,11 @@ export interface ResolvedClient {
   source: ClientIdSource;
   /** Store key of a dynamic registration (to drop it when the server forgot the client). */
   registrationKey?: string;
+  /**
+   * True when the registration was made by this very call: a server that refuses it is not answered by registering
+   * again (it would refuse the next one the same way, after another browser login).
+   */
+  registeredNow?: boolean;
 }
 
 /** Options for {@link resolveClient}. */
@@ -76,10 +81,16 @@ function authFor(method: string | undefined, secret: string | undefined): Client
   return method === 'client_secret_post' ? ClientSecretPost(secret) : clientSecretBasic(secret);
 }
 
-/** The token endpoint auth method to register: `none` (public native client) when allowed, else a secret. */
+/**
+ * The token endpoint auth method to register (RFC 7591 §2): a native app is a public client (RFC 8252 §8.4), so
+ * `none` whenever the server lists it; else `client_secret_post`, which carries the client id in the body as every
+ * server reads it; else `client_secret_basic`. When the metadata lists no methods, RFC 8414 §2 says the server
+ * supports `client_secret_basic` (only), so that is what is asked for — the one method such a server is known to
+ * take; the client id goes in the body with it anyway (see {@link clientSecretBasic}).
+ */
 export function chooseAuthMethod(as: AuthorizationServer): string {
   const supported = as.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
-  for (const m of ['none', 'client_secret_basic', 'client_secret_post']) if (supported.includes(m)) return m;
+  for (const m of ['none', 'client_secret_post', 'client_secret_basic']) if (supported.includes(m)) return m;
   throw new BridgeError(ErrorCode.Auth, `the authorization server ${as.issuer} supports none of the client authentication methods the bridge can use`, {
     hint: `it supports ${supported.join(', ')}; register a client yourself and pass --client-id`,
   });
@@ -187,6 +198,7 @@ async function registerClient(o: ResolveClientOptions): Promise<ResolvedClient> 
     auth: authFor(usedMethod, secret),
     source: 'dynamic',
     registrationKey: key,
+    registeredNow: true,
   };
 }
 

@@ -4,9 +4,10 @@
  * authorization spec (2025-11-25) gives, with the issuer checked by oauth4webapi and PKCE S256 required.
  */
 import { processDiscoveryResponse, type AuthorizationServer } from 'oauth4webapi';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { BearerChallenge } from './challenge.js';
 import { getJson, type OAuthHttp } from './oauth-http.js';
+import { isPrivateAddressRefusal } from './private-address-guard.js';
 import { checkServerUrl } from './url-policy.js';
 
 /** What the MCP server says about itself (RFC 9728 §2), as far as the bridge needs it. */
@@ -68,6 +69,7 @@ export async function fetchResourceMetadata(options: ResourceMetadataOptions): P
     try {
       response = await getJson(http, url);
     } catch (error) {
+      if (isBridgeError(error) || isPrivateAddressRefusal(error)) throw error; // says itself what was wrong
       throw new BridgeError(ErrorCode.Auth, `cannot read the server's protected-resource metadata at ${url.href}`, { cause: error });
     }
     if (response.status === 404 || response.status === 405 || response.status === 401 || response.status === 403) {
@@ -148,6 +150,7 @@ export async function discoverAuthorizationServer(options: AuthorizationServerOp
     try {
       response = await getJson(http, url);
     } catch (error) {
+      if (isBridgeError(error) || isPrivateAddressRefusal(error)) throw error; // says itself what was wrong
       throw new BridgeError(ErrorCode.Auth, `cannot reach the authorization server at ${issuer.origin}`, { cause: error, hint: 'check the network, or the --issuer value' });
     }
     if (response.status !== 200) {

@@ -5,7 +5,7 @@
  * no RFC 9728 metadata and the user named no `--issuer`.
  */
 import type { AuthorizationServer } from 'oauth4webapi';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { assertPkceS256 } from './discovery.js';
 import { getJson, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl } from './url-policy.js';
@@ -25,7 +25,8 @@ export interface LegacyAuthorizationServer {
 
 /**
  * Runs 2025-03-26 discovery; see the module comment. Resolves undefined when the origin has neither metadata nor
- * an `/authorize` endpoint: then the server is not of that kind (a token-validating server, most likely).
+ * an `/authorize` endpoint that answers like one: then the server is not of that kind (a token-validating or an
+ * API-key server, most likely).
  */
 export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOptions): Promise<LegacyAuthorizationServer | undefined> {
   const origin = new URL(o.serverUrl.origin);
@@ -34,6 +35,7 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
   try {
     response = await getJson(o.http, metadataUrl);
   } catch (error) {
+    if (isBridgeError(error)) throw error; // says itself what was wrong (e.g. an oversized response)
     throw new BridgeError(ErrorCode.Auth, `cannot read ${metadataUrl.href}`, { cause: error });
   }
   if (response.status === 200) {
@@ -61,7 +63,10 @@ export async function discoverLegacyAuthorizationServer(o: LegacyDiscoveryOption
   try {
     const probe = await o.http.fetch(authorize.href, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(o.http.timeoutMs) });
     await probe.body?.cancel().catch(() => undefined);
-    if (probe.status === 404 || probe.status === 405) return undefined;
+    // An authorization endpoint answers a bare GET with its page, a redirect, or 400 (no client_id). A 401 or 403
+    // is a server that protects every path (an API-key server), not an authorization server; 404 or 405: none. A
+    // 5xx is an endpoint that failed on a request without parameters (it exists).
+    if (probe.status === 401 || probe.status === 403 || probe.status === 404 || probe.status === 405) return undefined;
   } catch {
     return undefined;
   }

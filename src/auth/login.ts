@@ -21,7 +21,7 @@ import type { BrowserOpener } from './browser.js';
 import type { CallbackServer, CallbackVerdict } from './callback-server.js';
 import { describeOAuthError, type ResolvedClient } from './client.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
-import { checkServerUrl } from './url-policy.js';
+import { checkServerUrl, checkUrlLength } from './url-policy.js';
 
 /** Options for {@link runLogin}. */
 export interface LoginOptions {
@@ -78,6 +78,7 @@ export function authorizationUrl(options: {
   p.set('state', options.state);
   if (options.scopes.length) p.set('scope', options.scopes.join(' '));
   if (options.resource) p.set('resource', options.resource);
+  checkUrlLength(url.href, 'authorization URL');
   return url;
 }
 

@@ -15,6 +15,26 @@ export interface UrlPolicy {
 // Whitespace, controls, quotes, backslash, angle brackets, backtick, $, |, ;, {, }, ^: none belongs in an endpoint.
 const UNSAFE_CHARS = /[\s\u0000-\u001f\u007f"'`\\<>$|;{}^]/;
 
+/**
+ * The longest URL the bridge hands to a browser or accepts from a server: 16 KiB. Real authorization URLs are under
+ * 2 KiB; a browser is started with the URL as one argument, and Windows limits a whole command line to 32,767
+ * characters (Linux a single argument to 128 KiB), so a longer URL fails to start (`spawn E2BIG`) or is cut; and
+ * common web servers refuse request lines over 8–16 KiB anyway. Half the Windows limit leaves room for the opener.
+ */
+export const MAX_URL_LENGTH = 16 * 1024;
+
+/**
+ * Refuses a URL longer than {@link MAX_URL_LENGTH}, at once, instead of failing to start a browser.
+ * @param what what it is, for the message (e.g. `authorization URL`)
+ * @throws BridgeError `AUTH` naming `what` and its length
+ */
+export function checkUrlLength(text: string, what: string): void {
+  if (text.length <= MAX_URL_LENGTH) return;
+  throw new BridgeError(ErrorCode.Auth, `refused the ${what}: it is ${text.length} characters long, over the ${MAX_URL_LENGTH} a browser can be handed`, {
+    hint: 'the authorization server metadata (or --authorize-param values) make it far longer than any login needs; contact the server operator',
+  });
+}
+
 /** Whether `url` is on this machine. */
 export function isLoopbackUrl(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -31,6 +51,7 @@ export function checkServerUrl(text: unknown, what: string, policy: UrlPolicy): 
   if (typeof text !== 'string' || text === '') {
     throw new BridgeError(ErrorCode.Auth, `the server's ${what} is missing or not a string`);
   }
+  checkUrlLength(text, `server's ${what}`);
   if (UNSAFE_CHARS.test(text)) {
     throw new BridgeError(ErrorCode.Auth, `refused the server's ${what}: it contains characters no endpoint URL needs`, {
       hint: 'the server metadata looks malformed or hostile; contact the server operator',

@@ -9,12 +9,17 @@
  *   which failed requests are retried once and the client is told to refresh its lists;
  * - transport selection: Streamable HTTP first and, in `auto` mode, legacy SSE only when the server answers the
  *   initialize POST with 400, 404 or 405 (MCP 2025-11-25, backwards compatibility) — decided on the status code;
- * - `setProtocolVersion()` on the upstream transport when the initialize result passes by.
+ * - `setProtocolVersion()` on the upstream transport when the initialize result passes by;
+ * - the direct client's order after `notifications/initialized`: the client's next messages wait (briefly, once per
+ *   session) until the server has answered the standalone GET stream, since servers drop server-to-client requests
+ *   sent while that stream is not open;
+ * - once stdin has ended, {@link Bridge.drain} lets the requests already sent be answered before {@link Bridge.close}.
  */
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { classify, errorResponse, progressTokenOf, RpcErrorCode, type RequestId } from './jsonrpc.js';
 import { PendingTable, type PendingRequest } from './pending.js';
 import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptions } from './upstream.js';
@@ -23,6 +28,10 @@ import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptio
 export interface ClientChannel extends Transport {
   /** Writes one message given as validated single-line JSON text. */
   sendRaw?(json: string): Promise<void>;
+  /** Set by the bridge: called when the client's input ended while answers can still be written. */
+  oninputend?: () => void;
+  /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
+  ready?(): Promise<void> | undefined;
 }
 
 /** Which upstream transport to use; `auto` tries Streamable HTTP and falls back to legacy SSE. */
@@ -53,6 +62,8 @@ export interface BridgeOptions {
   connectTimeoutMs: number;
   /** Bound on each client request, reset by its progress notifications; 0 disables. */
   requestTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes (`--max-server-message-size`). */
+  maxServerMessageBytes: number;
   logger: Logger;
   recovery?: RecoveryOptions;
   /** What requests may be waiting for (e.g. a browser login URL), added to timeout errors. */
@@ -81,6 +92,8 @@ const MAX_SENDS = 3;
 const RESUME_GRACE_MS = 15_000;
 /** Time for stream parsing to deliver a response that arrived just before its stream ended. */
 const SETTLE_MS = 25;
+/** Longest wait of the client's first messages after `notifications/initialized` for the standalone GET stream. */
+const LISTEN_WAIT_MS = 2_000;
 
 interface Internal {
   resolve(message: JSONRPCMessage): void;
@@ -88,7 +101,7 @@ interface Internal {
 
 /** The pipe between one MCP client and one remote MCP server. */
 export class Bridge {
-  /** Resolves when the client side closes (stdin ended or broke). */
+  /** Resolves when the client side closes or its input ends (stdin ended or broke). */
   readonly clientClosed: Promise<void>;
 
   readonly #o: BridgeOptions;
@@ -105,6 +118,10 @@ export class Bridge {
   #kind: TransportKind | undefined;
   #closing = false;
   #serial = 0;
+  /** Set from `notifications/initialized` until the server answered the standalone GET stream (bounded). */
+  #listenGate: Promise<void> | undefined;
+  /** One session check per upstream, shared by the requests that met an HTTP 400 on it. */
+  readonly #sessionChecks = new WeakMap<Upstream, Promise<boolean>>();
   #resolveClientClosed!: () => void;
 
   constructor(options: BridgeOptions) {
@@ -127,14 +144,41 @@ export class Bridge {
     client.onmessage = (message) => this.#onClientMessage(message);
     client.onerror = (error) => this.#log.warn(`client channel: ${describeError(error)}`);
     client.onclose = () => this.#resolveClientClosed();
+    (client as ClientChannel).oninputend = () => this.#resolveClientClosed();
     await client.start();
   }
 
-  /** Ends the upstream session (DELETE, bounded) and closes both sides. Idempotent. */
+  /**
+   * Waits until every client request forwarded so far has been answered, or `timeoutMs` has passed; resolves
+   * true when none is left. For after the client's input ended: what was sent still gets its answer.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.#pending.size === 0) return true;
+    this.#log.debug(`waiting up to ${timeoutMs} ms for ${this.#pending.size} request(s) to be answered`);
+    let timer: NodeJS.Timeout | undefined;
+    const idle = await Promise.race([
+      this.#pending.idle().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return idle;
+  }
+
+  /**
+   * Answers every request still waiting with a shutting-down error, ends the upstream session (DELETE, bounded)
+   * and closes both sides. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    this.#pending.clear();
+    for (const entry of this.#pending.clear()) {
+      this.#log.warn(`${entry.method} (id ${JSON.stringify(entry.id)}) was not answered before shutdown`);
+      void this.#o.client.send(
+        errorResponse(entry.id, RpcErrorCode.ConnectionClosed, `mcp-auth-bridge is shutting down: the server did not answer ${entry.method} in time`, {
+          code: ErrorCode.Closed,
+        }),
+      );
+    }
     // Never wait for a session still being opened: it may be waiting minutes for a browser login.
     const up = this.#up;
     this.#up = undefined;
@@ -164,6 +208,7 @@ export class Bridge {
         delivered: false,
         sends: 0,
         timer: undefined,
+        sessionChecked: false,
       };
       this.#pending.add(entry);
       this.#arm(entry);
@@ -172,7 +217,11 @@ export class Bridge {
       return;
     }
     if (c.kind === 'notification') {
-      if (c.method === 'notifications/initialized') this.#initialized = message;
+      if (c.method === 'notifications/initialized') {
+        this.#initialized = message;
+        this.#holdUntilListening(message);
+        return;
+      }
       if (c.method === 'notifications/cancelled') {
         const requestId = (message as { params?: { requestId?: RequestId } }).params?.requestId;
         if (requestId !== undefined) this.#pending.take(requestId);
@@ -203,6 +252,7 @@ export class Bridge {
 
   async #openWith(entry: PendingRequest): Promise<Upstream> {
     const kinds: TransportKind[] = this.#o.mode === 'auto' ? ['streamable-http', 'sse'] : [this.#o.mode];
+    let notFound = true; // every transport tried was answered with 404
     for (const kind of kinds) {
       const up = this.#create(kind);
       try {
@@ -216,7 +266,9 @@ export class Bridge {
       } catch (error) {
         await up.close();
         // Only the server's own answer to the initialize POST decides (not, say, an auth server's status).
-        const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : undefined;
+        const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : error instanceof SseError ? error.code : undefined;
+        notFound &&= status === 404;
+        if (notFound && kind === kinds[kinds.length - 1]) throw noEndpointError(this.#o.url, kinds, error);
         if (kind === 'streamable-http' && kinds.length > 1 && (status === 400 || status === 404 || status === 405)) {
           this.#log.info(`the server answered initialize with HTTP ${status}: trying the legacy SSE transport`);
           continue;
@@ -248,26 +300,54 @@ export class Bridge {
     );
   }
 
-  /** Forwards a notification or response; failures are logged, never answered. */
-  async #forward(message: JSONRPCMessage): Promise<void> {
+  /**
+   * Forwards `notifications/initialized` and holds the client's next messages until the server has answered the
+   * standalone GET stream the transport then opens (bounded by {@link LISTEN_WAIT_MS}): the order a direct client
+   * keeps, so server-to-client requests sent right after initialize find the stream open.
+   */
+  #holdUntilListening(message: JSONRPCMessage): void {
+    const gate = this.#forward(message, false).then(async (up) => {
+      if (up && !up.retired) await up.listening(this.#listenWaitMs());
+    });
+    this.#listenGate = gate;
+    void gate.finally(() => {
+      if (this.#listenGate === gate) this.#listenGate = undefined;
+    });
+  }
+
+  #listenWaitMs(): number {
+    const connect = this.#o.connectTimeoutMs;
+    return connect > 0 ? Math.min(connect, LISTEN_WAIT_MS) : LISTEN_WAIT_MS;
+  }
+
+  /** Forwards a notification or response; failures are logged, never answered. Resolves with the upstream used. */
+  async #forward(message: JSONRPCMessage, gated = true): Promise<Upstream | undefined> {
     let up: Upstream;
     try {
-      up = await this.#ready();
+      up = await (gated ? this.#ready() : this.#current());
     } catch (error) {
       this.#log.debug(`not forwarded (${describeError(error)})`);
-      return;
+      return undefined;
     }
     try {
       await up.send(message);
+      return up;
     } catch (error) {
-      if (this.#closing || up.retired) return;
+      if (this.#closing || up.retired) return undefined;
       this.#log.warn(`could not forward a message to the server: ${describeError(error)}`);
       if (this.#isSessionLost(error, up)) this.#recover('the server no longer knows the session (HTTP 404)');
+      return undefined;
     }
   }
 
-  /** The current upstream, after any opening or recovery under way; a failed earlier recovery is retried once. */
+  /** The current upstream, once the client's messages may go (see {@link Bridge.#holdUntilListening}). */
   async #ready(): Promise<Upstream> {
+    if (this.#listenGate) await this.#listenGate;
+    return this.#current();
+  }
+
+  /** The current upstream, after any opening or recovery under way; a failed earlier recovery is retried once. */
+  async #current(): Promise<Upstream> {
     if (this.#up) return this.#up;
     if (this.#opening) {
       const up = await this.#opening.catch(() => undefined);
@@ -289,6 +369,12 @@ export class Bridge {
       this.#recover('the server no longer knows the session (HTTP 404)');
       return;
     }
+    if (isBridgeError(error, ErrorCode.UpstreamHttp) && error.status === 400 && up.hasSession && !entry.sessionChecked) {
+      entry.delivered = false;
+      entry.sessionChecked = true;
+      void this.#recoverIfSessionGone(entry, up, error);
+      return;
+    }
     if (isBridgeError(error, ErrorCode.Connect) && entry.sends < MAX_SENDS) {
       const wait = this.#backoff(entry.sends - 1);
       this.#log.warn(`${describeError(error)}; retrying ${entry.method} in ${wait} ms`);
@@ -296,6 +382,44 @@ export class Bridge {
       return;
     }
     this.#fail(entry, error);
+  }
+
+  /**
+   * An HTTP 400 to a request that carried the session id the server gave out: some servers answer a session they
+   * no longer know that way (not with 404). A ping on the same session tells: when it meets 400 or 404 too, the
+   * session is gone and a new one is opened (once for this request); otherwise the 400 was the server's answer.
+   */
+  async #recoverIfSessionGone(entry: PendingRequest, up: Upstream, error: BridgeError): Promise<void> {
+    let check = this.#sessionChecks.get(up);
+    if (!check) {
+      check = this.#sessionGone(up);
+      this.#sessionChecks.set(up, check);
+    }
+    const gone = await check;
+    if (this.#pending.get(entry.id) !== entry || this.#closing || up.retired) return; // recovery took it over
+    if (gone && up === this.#up) this.#recover('the server no longer knows the session (HTTP 400)');
+    else this.#fail(entry, error);
+  }
+
+  /** Whether a `ping` on `up`'s session is refused with 400 or 404 (bounded; an unclear outcome counts as no). */
+  async #sessionGone(up: Upstream): Promise<boolean> {
+    const id = `mcp-auth-bridge/session-check/${++this.#serial}`;
+    const limit = this.#o.connectTimeoutMs > 0 ? this.#o.connectTimeoutMs : 10_000;
+    this.#internal.set(id, { resolve: () => undefined });
+    const forget = setTimeout(() => this.#internal.delete(id), limit);
+    forget.unref();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        up.send({ jsonrpc: '2.0', id, method: 'ping' } as JSONRPCMessage),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, limit))),
+      ]);
+      return false;
+    } catch (error) {
+      return isBridgeError(error) && (error.code === ErrorCode.SessionLost || error.status === 400 || error.status === 404);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #isSessionLost(error: unknown, up: Upstream): boolean {
@@ -466,7 +590,10 @@ export class Bridge {
       const answer = await answered;
       if ('error' in answer) throw new BridgeError(ErrorCode.UpstreamHttp, `the server refused initialize: ${describeRpcError(answer)}`);
       this.#onInitialized(answer, up, true);
-      if (this.#initialized) await up.send(this.#initialized);
+      if (this.#initialized) {
+        await up.send(this.#initialized);
+        await up.listening(this.#listenWaitMs());
+      }
     } finally {
       clearTimeout(timer);
       this.#internal.delete(id);
@@ -529,6 +656,8 @@ export class Bridge {
       headers: this.#o.headers,
       fetch: this.#o.fetch,
       connectTimeoutMs: this.#o.connectTimeoutMs,
+      maxMessageBytes: this.#o.maxServerMessageBytes,
+      clientReady: () => (this.#o.client as ClientChannel).ready?.(),
       logger: this.#log,
       handlers: this.#handlers,
     };
@@ -538,6 +667,16 @@ export class Bridge {
   #backoff(attempt: number): number {
     return Math.min(this.#recovery.baseDelayMs * 2 ** attempt, this.#recovery.maxDelayMs);
   }
+}
+
+/** The server has no MCP endpoint at `url`: every transport tried was answered with HTTP 404. */
+function noEndpointError(url: URL, kinds: TransportKind[], cause: unknown): BridgeError {
+  const what = kinds.length > 1 ? 'both transports' : kinds[0] === 'sse' ? 'the legacy SSE transport' : 'Streamable HTTP';
+  return new BridgeError(ErrorCode.UpstreamHttp, `there is no MCP endpoint at ${url.origin}${url.pathname}: the server answered HTTP 404 to ${what}`, {
+    cause,
+    status: 404,
+    hint: 'check the path in the URL: it is often /mcp, or /sse for a legacy SSE server',
+  });
 }
 
 function sleep(ms: number): Promise<void> {

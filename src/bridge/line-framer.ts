@@ -96,7 +96,8 @@ function keepTail(tail: Buffer, piece: Buffer): Buffer {
   return joined.length > KEEP ? Buffer.from(joined.subarray(joined.length - KEEP)) : joined;
 }
 
-const ID_VALUE = String.raw`(-?\d{1,16}|"(?:[^"\\]|\\.){0,256}")`;
+/** A JSON-RPC id as JSON text (an integer or a short string), as a regex source with one capture group. */
+export const ID_VALUE = String.raw`(-?\d{1,16}|"(?:[^"\\]|\\.){0,256}")`;
 const HEAD_ID = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}\s*,`);
 const TAIL_ID = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*(?:,\s*"jsonrpc"\s*:\s*"2\.0"\s*)?\}\s*$`);
 const IS_REQUEST = /"method"\s*:\s*"/;

@@ -20,12 +20,15 @@ export interface PendingRequest {
   /** Sends so far (1 after the first). */
   sends: number;
   timer: NodeJS.Timeout | undefined;
+  /** An HTTP 400 on its session already led to a session check; a second one is the server's answer. */
+  sessionChecked: boolean;
 }
 
 /** Map of pending requests by id, with their progress tokens and timers. */
 export class PendingTable {
   readonly #byId = new Map<RequestId, PendingRequest>();
   readonly #byProgress = new Map<RequestId, PendingRequest>();
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   get size(): number {
     return this.#byId.size;
@@ -54,7 +57,22 @@ export class PendingTable {
     }
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = undefined;
+    if (this.#byId.size === 0 && this.#idle) {
+      this.#idle.resolve();
+      this.#idle = undefined;
+    }
     return entry;
+  }
+
+  /** Resolves when no entry is left (at once when none is). */
+  idle(): Promise<void> {
+    if (this.#byId.size === 0) return Promise.resolve();
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
   /** Entries last sent on `upstream`. */

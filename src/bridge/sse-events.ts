@@ -67,6 +67,19 @@ export class SseEventSplitter {
     return events;
   }
 
+  /** How many bytes of an unfinished event are held. */
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  /** Lets go of the bytes of the unfinished event (its end is still recognized); returns them, in order. */
+  dropHeld(): Uint8Array[] {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    return held;
+  }
+
   /** Bytes of an unfinished event, if any (at the end of the stream). */
   rest(): Uint8Array | undefined {
     if (this.#heldBytes === 0) return undefined;

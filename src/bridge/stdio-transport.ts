@@ -5,14 +5,22 @@
  * itself on a line over its buffer limit, it drops a line that fails to parse without a way to answer it with the
  * request's id, and it never notices that stdin ended. This one frames with a size-limited {@link LineFramer},
  * answers bad lines with JSON-RPC errors itself and goes on with the next line, and reports EOF as `onclose`.
- * Messages are checked with a cheap structural test instead of a schema, since every message passes through.
+ * Messages are checked with a cheap structural test instead of a schema, since every message passes through; a
+ * message nested deeper than {@link MAX_JSON_DEPTH} is answered as invalid, and one that cannot be written as JSON
+ * (the server's, nested too deeply) is replaced by an error for the request it answers.
+ *
+ * Backpressure: {@link StdioTransport.ready} tells the upstream side to stop reading the server while stdout's
+ * buffer is full (the client reads slower than the server writes), so a flood waits in the server's socket.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import { classify, errorResponse, RpcErrorCode } from './jsonrpc.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { classify, errorResponse, RpcErrorCode, type RequestId } from './jsonrpc.js';
+import { answerTooDeep, refusedAnswer } from './server-message-limit.js';
 import { LineFramer, recoverRequestId, type Frame } from './line-framer.js';
+import { summarizeMessage, summarizeMessageText } from './message-summary.js';
 
 /** Options for {@link StdioTransport}. */
 export interface StdioTransportOptions {
@@ -30,6 +38,8 @@ export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** When set, stdin's end calls this instead of closing, so answers can still be written until `close()`. */
+  oninputend?: () => void;
 
   readonly #stdin: Readable;
   readonly #stdout: Writable;
@@ -37,6 +47,9 @@ export class StdioTransport implements Transport {
   readonly #log: Logger;
   readonly #max: number;
   #closed = false;
+  /** Settles when stdout drains (or closes); set while its buffer is over the high-water mark. */
+  #drained: Promise<void> | undefined;
+  #release: (() => void) | undefined;
 
   constructor(options: StdioTransportOptions) {
     this.#stdin = options.stdin;
@@ -54,23 +67,46 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    return this.sendRaw(JSON.stringify(message));
+    let json: string;
+    try {
+      json = JSON.stringify(message);
+    } catch (error) {
+      // Only a message nested too deeply for the stack gets here (parsed from the server, which has no such limit).
+      const replacement = this.#unwritable(message, error);
+      if (!replacement) return Promise.resolve();
+      json = JSON.stringify(replacement);
+    }
+    return this.sendRaw(json);
   }
 
   /** Writes a message given as single-line JSON text (already validated), without serializing it again. */
   sendRaw(json: string): Promise<void> {
     if (this.#closed || this.#stdout.destroyed) return Promise.resolve();
-    const line = `${json}\n`;
-    if (this.#stdout.write(line)) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.#log.enabled('debug')) this.#log.debug(`to client: ${summarizeMessageText(json)}`);
+    if (this.#stdout.write(`${json}\n`)) return Promise.resolve();
+    return this.ready() ?? Promise.resolve();
+  }
+
+  /**
+   * Backpressure: undefined while the client keeps up, else a promise that settles once stdout has drained (or
+   * closed, or this transport closed). One promise serves every waiter.
+   */
+  ready(): Promise<void> | undefined {
+    if (this.#drained) return this.#drained;
+    if (this.#closed || this.#stdout.destroyed || !this.#stdout.writableNeedDrain) return undefined;
+    this.#drained = new Promise<void>((resolve) => {
       const done = () => {
         this.#stdout.off('drain', done);
         this.#stdout.off('close', done);
+        this.#drained = undefined;
+        this.#release = undefined;
         resolve();
       };
+      this.#release = done;
       this.#stdout.on('drain', done);
       this.#stdout.on('close', done);
     });
+    return this.#drained;
   }
 
   async close(): Promise<void> {
@@ -79,6 +115,7 @@ export class StdioTransport implements Transport {
     this.#stdin.off('data', this.#onData);
     this.#stdin.off('end', this.#onEnd);
     this.#stdin.pause();
+    this.#release?.();
     this.onclose?.();
   }
 
@@ -93,7 +130,9 @@ export class StdioTransport implements Transport {
   readonly #onEnd = (): void => {
     if (this.#framer.pending) this.#log.warn('stdin ended in the middle of a message; the partial line was dropped');
     this.#log.debug('stdin closed by the client');
-    void this.close();
+    if (!this.oninputend) return void this.close();
+    this.#stdin.off('data', this.#onData);
+    this.oninputend();
   };
 
   readonly #onStreamError = (error: Error): void => {
@@ -123,7 +162,10 @@ export class StdioTransport implements Transport {
       void this.send(errorResponse(undefined, RpcErrorCode.ParseError, `Parse error: ${(error as Error).message}`));
       return;
     }
-    const c = classify(value);
+    let c = classify(value);
+    if (c.kind !== 'invalid' && nestsDeeperThan(frame.text)) {
+      c = { kind: 'invalid', reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, id: 'id' in c ? c.id : undefined };
+    }
     if (c.kind === 'invalid') {
       this.#log.warn(`ignored an invalid JSON-RPC message from the client (${c.reason}): ${excerpt(frame.text)}`);
       // Answer what could be a request; never invent a reply to something shaped like a notification or a response.
@@ -135,7 +177,20 @@ export class StdioTransport implements Transport {
       }
       return;
     }
+    if (this.#log.enabled('debug')) this.#log.debug(`from client: ${summarizeMessage(c.message)}`);
     this.onmessage?.(c.message);
+  }
+
+  /** The error that replaces a message that cannot be written (for a response), or undefined to drop it. */
+  #unwritable(message: JSONRPCMessage, error: unknown): JSONRPCMessage | undefined {
+    const m = message as { id?: RequestId; method?: unknown };
+    const id = m.method === undefined ? m.id : undefined;
+    const isResponse = id !== undefined;
+    this.#log.warn(
+      `dropped a message from the server that cannot be passed on (${(error as Error).message}; nested deeper than ${MAX_JSON_DEPTH} levels?)${isResponse ? `; answered request ${JSON.stringify(m.id)} with an error` : ''}`,
+    );
+    if (id === undefined) return undefined;
+    return refusedAnswer(id, answerTooDeep(MAX_JSON_DEPTH, undefined));
   }
 }
 

@@ -12,15 +12,34 @@
  * - a large response on a request's event stream (over {@link RELAY_THRESHOLD} bytes) is validated once and relayed
  *   to the client as the server wrote it: the transport gets a small stub in its place (so its own bookkeeping of
  *   the stream stays as it was), and the bridge swaps the original back in, in stream order. This spares a
- *   megabyte result the transport's decoding, schema validation and re-serialization (see `npm run bench`).
+ *   megabyte result the transport's decoding, schema validation and re-serialization (see `npm run bench`);
+ * - no message from the server is held past `maxMessageBytes`: an event stream is cut into whole events of at most
+ *   that size ({@link BoundedEventSplitter}), and a plain JSON answer is bounded by {@link boundJsonBody}. An
+ *   oversize answer on a request's stream becomes a JSON-RPC error for that request and the stream is cancelled
+ *   (its socket released); an oversize message on the standalone stream is dropped with a warning (answered with
+ *   an error when it shows itself as a response to a request) and the stream goes on;
+ * - backpressure: an event stream is read only while `clientReady` says the client can take more, so a flood of
+ *   notifications waits in the server's socket, not in the bridge's memory.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { redact } from '../log.js';
+import { redact, type Logger } from '../log.js';
 import { CONNECT_TIMEOUT, type MarkedInit } from './bounded-fetch.js';
+import { boundJsonBody } from './bounded-json-body.js';
+import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
 import type { RequestId } from './jsonrpc.js';
-import { hasIdField, readEvent, SseEventSplitter } from './sse-events.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import {
+  answerTooDeep,
+  answerTooLarge,
+  dataOfEventHead,
+  looksLikeMethodMessage,
+  refusedAnswerEvent,
+  responseIdOf,
+  SERVER_LIMIT_OPTION,
+} from './server-message-limit.js';
+import { hasIdField, readEvent } from './sse-events.js';
 
 /** What the upstream fetch reports to its owner. */
 export interface UpstreamFetchEvents {
@@ -46,7 +65,15 @@ export interface UpstreamFetchOptions {
   fetch: FetchLike;
   /** Bound on answers that should come at once (marked for the bounded fetch below); 0 disables. */
   connectTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes (see the module comment). */
+  maxMessageBytes: number;
+  /**
+   * Backpressure: undefined while the client can take more messages, else a promise that settles when it can.
+   * Event streams are not read while it is pending. Default: never wait.
+   */
+  clientReady?: () => Promise<void> | undefined;
   events: UpstreamFetchEvents;
+  logger: Logger;
 }
 
 interface PostInfo {
@@ -92,7 +119,8 @@ export function connectError(url: URL, error: unknown): BridgeError {
 
 /** Creates the upstream fetch. See the module comment. */
 export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
-  const { fetch: inner, connectTimeoutMs, events } = options;
+  const { fetch: inner, connectTimeoutMs, events, maxMessageBytes, logger } = options;
+  const clientReady = options.clientReady ?? (() => undefined);
 
   return async (input, init) => {
     const url = typeof input === 'string' ? new URL(input) : input;
@@ -113,7 +141,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
     if (response.status === 404 && sessionHeader && method !== 'DELETE') events.onSessionGone();
 
     if (method === 'POST' && !response.ok && response.status !== 202) {
-      const text = await response.text().catch(() => '');
+      const text = await readStart(response, ERROR_BODY_BYTES).catch(() => '');
       const snippet = redact(text.replace(/\s+/g, ' ').trim().slice(0, 300));
       const code = response.status === 404 && sessionHeader ? ErrorCode.SessionLost : ErrorCode.UpstreamHttp;
       throw new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
@@ -122,18 +150,46 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
       });
     }
 
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || !response.body || !type.toLowerCase().startsWith('text/event-stream')) return response;
-    if (method === 'GET') {
-      return trackStream(response, (_resumable, error) => events.onEventStreamEnd(error));
-    }
+    const type = (response.headers.get('content-type') ?? '').toLowerCase();
+    if (!response.ok || !response.body) return response;
     const id = post?.id;
+    if (!type.startsWith('text/event-stream')) {
+      if (id === undefined || response.status === 202 || !type.startsWith('application/json')) return response;
+      return boundJsonBody(response, { maxBytes: maxMessageBytes, id, method: post?.method, logger });
+    }
+    const flow: Flow = { maxBytes: maxMessageBytes, clientReady, logger };
+    if (method === 'GET') {
+      return trackStream(response, (_resumable, error) => events.onEventStreamEnd(error), flow);
+    }
     if (id === undefined) return response;
-    return trackStream(response, (resumable, error) => events.onResponseStreamEnd(id, resumable, error), {
+    return trackStream(response, (resumable, error) => events.onResponseStreamEnd(id, resumable, error), flow, {
       id,
+      method: post?.method,
       onLarge: (message, raw) => events.onLargeResponse(message, raw),
     });
   };
+}
+
+/** How much of an error answer's body is read (for the message); the rest is not. */
+const ERROR_BODY_BYTES = 4096;
+
+/** The first `max` bytes of a body, decoded; the rest is cancelled, so any size costs the same. */
+async function readStart(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(parts).subarray(0, max).toString('utf8');
 }
 
 /** Events at least this large on a request's stream are relayed as they are. */
@@ -142,6 +198,7 @@ export const RELAY_THRESHOLD = 64 * 1024;
 interface Relay {
   /** The request the stream answers. */
   id: RequestId;
+  method: string | undefined;
   onLarge(message: JSONRPCMessage, raw: string): string;
 }
 
@@ -162,6 +219,7 @@ function relayOrPass(event: Uint8Array, relay: Relay): Uint8Array {
     return event; // the transport reports what it cannot read
   }
   if (!isResponseTo(parsed, relay.id)) return event;
+  if (nestsDeeperThan(fields.data)) return refusedAnswerEvent(relay.id, answerTooDeep(MAX_JSON_DEPTH, relay.method));
   // Valid JSON has line breaks only between tokens, where a space means the same.
   const raw = /[\r\n]/.test(fields.data) ? fields.data.replace(/\r\n|\r|\n/g, ' ') : fields.data;
   const token = relay.onLarge(parsed, raw);
@@ -180,23 +238,46 @@ function httpHint(status: number): string | undefined {
   return undefined;
 }
 
-const NL = 10;
-const CR = 13;
+/** What every event stream obeys: the size bound and the client's pace. */
+interface Flow {
+  maxBytes: number;
+  clientReady: () => Promise<void> | undefined;
+  logger: Logger;
+}
 
 /**
- * Re-wraps an event-stream response so its end is reported once (not when the consumer cancelled it), and, with
- * `relay`, hands the consumer whole events with large responses replaced by stubs.
+ * Re-wraps an event-stream response so its end is reported once (not when the consumer cancelled it), events are
+ * handed on whole and within the size bound, the stream is read at the client's pace, and, with `relay` (a
+ * request's stream), large responses are replaced by stubs and an oversize answer by an error for the request.
  */
-function trackStream(response: Response, onEnd: (resumable: boolean, error: unknown) => void, relay?: Relay): Response {
+function trackStream(response: Response, onEnd: (resumable: boolean, error: unknown) => void, flow: Flow, relay?: Relay): Response {
   const reader = response.body!.getReader();
-  const splitter = relay ? new SseEventSplitter() : undefined;
+  const splitter = new BoundedEventSplitter({ maxEventBytes: flow.maxBytes });
   let resumable = false;
-  let lineStart = true;
   let ended = false;
   const end = (error: unknown) => {
     if (ended) return;
     ended = true;
     onEnd(resumable, error);
+  };
+  /** Handles an oversize report; returns bytes to put in its place, and whether the stream stops here. */
+  const oversize = (item: SseOversize): { put?: Uint8Array; stop: boolean } => {
+    const json = dataOfEventHead(item.head);
+    const limit = flow.maxBytes;
+    if (relay && item.phase === 'start') {
+      // A request or notification of the server's own is dropped when its end comes; the stream goes on.
+      if (looksLikeMethodMessage(json)) return { stop: false };
+      flow.logger.warn(
+        `the server's answer to ${relay.method ?? 'a request'} (id ${JSON.stringify(relay.id)}) passed the ${limit}-byte limit (${SERVER_LIMIT_OPTION}): answered with an error, stream closed`,
+      );
+      return { put: refusedAnswerEvent(relay.id, answerTooLarge(limit, relay.method)), stop: true };
+    }
+    if (item.phase === 'start') return { stop: false };
+    const id = relay ? undefined : responseIdOf(json, item.tail);
+    flow.logger.warn(
+      `dropped a ${item.bytes}-byte message from the server: over the ${limit}-byte limit (${SERVER_LIMIT_OPTION})${id === undefined ? '' : `; answered request ${JSON.stringify(id)} with an error`}`,
+    );
+    return id === undefined ? { stop: false } : { put: refusedAnswerEvent(id, answerTooLarge(limit, undefined)), stop: false };
   };
   const body = new ReadableStream<Uint8Array>(
     {
@@ -204,28 +285,60 @@ function trackStream(response: Response, onEnd: (resumable: boolean, error: unkn
         try {
           // Read until something can be handed on: a pull that enqueues nothing is not called again by itself.
           for (;;) {
+            const wait = flow.clientReady();
+            if (wait) await wait;
+            if (ended) return;
             const { done, value } = await reader.read();
             if (done) {
-              const rest = splitter?.rest();
-              if (rest) controller.enqueue(rest);
+              const rest = splitter.rest();
+              if (rest instanceof Uint8Array) controller.enqueue(rest);
+              else if (rest) {
+                const { put } = oversize(rest);
+                if (put) controller.enqueue(put);
+              }
               controller.close();
               end(undefined);
               return;
             }
-            if (splitter && relay) {
-              const events = splitter.push(value);
-              for (const event of events) {
-                if (!resumable && hasIdField(event)) resumable = true;
-                controller.enqueue(event.byteLength >= RELAY_THRESHOLD ? relayOrPass(event, relay) : event);
+            const items = splitter.push(value);
+            // Consecutive small events that lie side by side in one chunk are handed on as one view.
+            let run: Uint8Array | undefined;
+            let handed = false;
+            const flush = () => {
+              if (run) controller.enqueue(run);
+              run = undefined;
+            };
+            for (const item of items) {
+              if (!(item instanceof Uint8Array)) {
+                const { put, stop } = oversize(item);
+                flush();
+                if (put) {
+                  controller.enqueue(put);
+                  handed = true;
+                }
+                if (stop) {
+                  // The request has its answer: let the stream go, without reporting it as lost.
+                  ended = true;
+                  controller.close();
+                  await reader.cancel().catch(() => undefined);
+                  return;
+                }
+                continue;
               }
-              if (events.length === 0) continue;
-              return;
+              handed = true;
+              if (!resumable && hasIdField(item)) resumable = true;
+              if (relay && item.byteLength >= RELAY_THRESHOLD) {
+                flush();
+                controller.enqueue(relayOrPass(item, relay));
+              } else if (run && run.buffer === item.buffer && run.byteOffset + run.byteLength === item.byteOffset) {
+                run = new Uint8Array(run.buffer, run.byteOffset, run.byteLength + item.byteLength);
+              } else {
+                flush();
+                run = item;
+              }
             }
-            if (!resumable && hasIdField(value, lineStart)) resumable = true;
-            const last = value[value.byteLength - 1];
-            lineStart = last === NL || last === CR;
-            controller.enqueue(value);
-            return;
+            flush();
+            if (handed) return;
           }
         } catch (error) {
           controller.error(error);

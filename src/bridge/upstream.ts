@@ -2,6 +2,11 @@
  * One connection to the remote MCP server: an SDK client transport (Streamable HTTP or legacy SSE) wired to the
  * {@link createUpstreamFetch} seam. The bridge makes a new one for every upstream session (first connect, and each
  * recovery), and retires the old one: a retired upstream reports nothing more except responses.
+ *
+ * It also tells when the session's standalone GET event stream has been answered ({@link Upstream.listening}): the
+ * SDK transport opens that stream by itself once `notifications/initialized` is accepted, and servers that write
+ * server-to-client requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening
+ * for Messages from the Server").
  */
 import { randomUUID } from 'node:crypto';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -11,7 +16,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from './jsonrpc.js';
-import { createUpstreamFetch, RELAY_STUB_KEY } from './upstream-fetch.js';
+import { createUpstreamFetch, RELAY_STUB_KEY, type UpstreamFetchOptions } from './upstream-fetch.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
@@ -35,6 +40,10 @@ export interface UpstreamOptions {
   /** The fetch below the upstream seam (global fetch, proxy-aware fetch, or auth). */
   fetch: FetchLike;
   connectTimeoutMs: number;
+  /** Largest message accepted from the server, in bytes. */
+  maxMessageBytes: number;
+  /** Backpressure from the client side (see {@link UpstreamFetchOptions.clientReady}). */
+  clientReady?: () => Promise<void> | undefined;
   logger: Logger;
   handlers: UpstreamHandlers;
 }
@@ -53,6 +62,9 @@ export class Upstream {
   #retired = false;
   /** Relayed large responses waiting for their stub to come out of the transport, by stub token. */
   readonly #relayed = new Map<string, { message: JSONRPCMessage; raw: string }>();
+  /** Settles when the first standalone GET stream got its answer (open, refused, or failed). */
+  readonly #listenAnswered: Promise<void>;
+  #onListenAnswered!: () => void;
 
   constructor(options: UpstreamOptions) {
     this.kind = options.kind;
@@ -63,6 +75,9 @@ export class Upstream {
     const fetch = createUpstreamFetch({
       fetch: options.fetch,
       connectTimeoutMs: options.connectTimeoutMs,
+      maxMessageBytes: options.maxMessageBytes,
+      ...(options.clientReady ? { clientReady: options.clientReady } : {}),
+      logger: options.logger,
       events: {
         onResponseStreamEnd: (id, resumable, error) => {
           if (!this.#retired) this.#handlers.onResponseStreamEnd(id, resumable, error, this);
@@ -85,12 +100,13 @@ export class Upstream {
         },
       },
     });
+    this.#listenAnswered = new Promise((resolve) => (this.#onListenAnswered = resolve));
     const requestInit: RequestInit = { headers: options.headers };
     this.#transport =
       options.kind === 'sse'
         ? new SSEClientTransport(options.url, { fetch, requestInit })
         : new StreamableHTTPClientTransport(options.url, {
-            fetch,
+            fetch: this.#watchListen(fetch),
             requestInit,
             reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 2, maxRetries: 3 },
           });
@@ -110,6 +126,24 @@ export class Upstream {
   /** Whether this upstream was replaced or closed. */
   get retired(): boolean {
     return this.#retired;
+  }
+
+  /** Whether requests now carry a session id that the server gave out (Streamable HTTP, after initialize). */
+  get hasSession(): boolean {
+    return this.kind === 'streamable-http' && this.#transport.sessionId !== undefined;
+  }
+
+  /**
+   * Resolves once the server has answered the standalone GET stream that the transport opens after
+   * `notifications/initialized` (with the stream, or 405 when it offers none, or an error), or after `timeoutMs`,
+   * whichever comes first; at once for legacy SSE, whose stream is open from {@link Upstream.start}. Never rejects.
+   */
+  listening(timeoutMs: number): Promise<void> {
+    if (this.kind === 'sse') return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([this.#listenAnswered, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]).finally(() =>
+      clearTimeout(timer),
+    );
   }
 
   /** Opens the transport; for legacy SSE, waits (up to the connect timeout) for the server's `endpoint` event. */
@@ -159,6 +193,18 @@ export class Upstream {
       clearTimeout(timer);
     }
     await this.#transport.close().catch(() => undefined);
+  }
+
+  /** Wraps the transport's fetch to notice the answer to its first standalone GET (no `Last-Event-ID`). */
+  #watchListen(fetch: FetchLike): FetchLike {
+    return async (input, init) => {
+      const listen = (init?.method ?? 'GET').toUpperCase() === 'GET' && !new Headers(init?.headers).has('last-event-id');
+      try {
+        return await fetch(input, init);
+      } finally {
+        if (listen) this.#onListenAnswered();
+      }
+    };
   }
 
   #onTransportError(error: Error): void {

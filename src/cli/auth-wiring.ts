@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
+import { createFetchLog } from '../bridge/fetch-log.js';
 import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
 import type { Logger } from '../log.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
@@ -17,8 +18,17 @@ export interface Fetches {
   auth: FetchLike;
 }
 
-/** node:http for the upstream path and the built-in fetch for auth; both through the proxy with `--use-env-proxy`. */
+/**
+ * node:http for the upstream path and the built-in fetch for auth; both through the proxy with `--use-env-proxy`.
+ * With debug logging each is wrapped in the exchange log (fetch-log.ts).
+ */
 export async function chooseFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv): Promise<Fetches> {
+  const fetches = await networkFetches(config, log, env);
+  if (!log.enabled('debug')) return fetches;
+  return { upstream: createFetchLog(fetches.upstream, { logger: log, label: 'http' }), auth: createFetchLog(fetches.auth, { logger: log, label: 'oauth' }) };
+}
+
+async function networkFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv): Promise<Fetches> {
   if (!config.useEnvProxy) return { upstream: nodeHttpFetch, auth: globalThis.fetch as FetchLike };
   const proxied = await createEnvProxyFetch();
   log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
@@ -39,11 +49,16 @@ export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Pr
 
 /** Builds the Authorizer for `config` (its modules are imported here, on first use). */
 export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, authFetch: FetchLike): Promise<Authorizer> {
-  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
+  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }, { guardAuthFetch }] = await Promise.all([
     import('../auth/authorizer.js'),
     import('../auth/browser.js'),
     import('../store/index.js'),
+    import('../auth/private-address-guard.js'),
   ]);
+  // A public MCP server may not send the OAuth requests to this machine or a private network (private-address-guard.ts).
+  const oauthFetch = auth.allowPrivateAuthServers
+    ? authFetch
+    : guardAuthFetch({ serverUrl: config.url, fetch: authFetch, viaProxy: config.useEnvProxy, logger: log });
   // Secrets from the command line or environment: never in a log line, whatever prints them.
   log.secret(auth.clientSecret);
   log.secret(auth.enterpriseIdp?.clientSecret);
@@ -66,10 +81,25 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
     ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
     opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
-    openStore: () => openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log }),
+    openStore: async () => {
+      const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });
+      // The start-up line named the choice; once `auto` has picked the keychain, say so (a fall-back to files says itself).
+      if (auth.tokenStore === 'auto' && store.kind === 'keychain') log.info(`credentials: ${store.description}`);
+      return store;
+    },
     ...(auth.configDir ? { configDir: auth.configDir } : {}),
-    http: { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
+    http: { fetch: oauthFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
     now: Date.now,
     logger: log,
+    ...loginBackoff(process.env),
   });
+}
+
+/**
+ * The login back-off (login-guard.ts) from `MCP_AUTH_BRIDGE_LOGIN_BACKOFF_MS`: an internal knob for tests, not a
+ * documented option; anything but a non-negative integer leaves the default.
+ */
+function loginBackoff(env: NodeJS.ProcessEnv): { loginBackoffMs?: number } {
+  const text = env.MCP_AUTH_BRIDGE_LOGIN_BACKOFF_MS;
+  return text && /^\d{1,9}$/.test(text) ? { loginBackoffMs: Number(text) } : {};
 }

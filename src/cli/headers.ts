@@ -8,6 +8,8 @@ import { BridgeError, ErrorCode } from '../errors.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Control characters that RFC 9110 §5.5 does not allow in a field value: C0 except tab, and DEL. */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Headers the transport sets itself; a user value would break the protocol. */
 const RESERVED = new Set([
   'accept',
@@ -59,8 +61,15 @@ export function parseHeader(text: string, env: NodeJS.ProcessEnv, source: Header
     throw new BridgeError(ErrorCode.Usage, `${source.origin}: the ${name} header is set by the bridge itself and cannot be overridden`);
   }
   const value = expandVariables(text.slice(colon + 1).trim(), env, source);
-  if (/[\r\n\0]/.test(value)) {
+  if (/[\r\n]/.test(value)) {
     throw new BridgeError(ErrorCode.Usage, `${source.origin}: the value of ${name} contains a line break`);
+  }
+  const control = CONTROL.exec(value);
+  if (control) {
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new BridgeError(ErrorCode.Usage, `${source.origin}: the value of ${name} contains the control character ${code}`, {
+      hint: 'header values may contain tabs but no other control characters (RFC 9110 §5.5); check the value or the variable it names',
+    });
   }
   if (value === '') {
     throw new BridgeError(ErrorCode.Usage, `${source.origin}: the header ${name} has an empty value`, {

@@ -4,9 +4,11 @@
  */
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { createLogger, redact } from '../log.js';
+import { createLogger, redact, terminalSafe } from '../log.js';
+import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
+import { ProgressLine } from './progress-line.js';
 import { resolveBridgeConfig } from './resolve.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
@@ -16,8 +18,8 @@ import { parseEnvFlag } from './values.js';
 
 /** Writes a user-facing error to stderr: the message (redacted: it may quote input), then what to do (our own words). */
 function report(error: BridgeError): void {
-  process.stderr.write(`mcp-auth-bridge: ${redact(error.message)}\n`);
-  if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+  process.stderr.write(`mcp-auth-bridge: ${terminalSafe(redact(error.message))}\n`);
+  if (error.hint) process.stderr.write(`  ${terminalSafe(error.hint)}\n`);
 }
 
 /**
@@ -49,7 +51,7 @@ function toExitCode(error: unknown): ExitCode {
     report(error);
     return error.code === ErrorCode.Usage || error.code === ErrorCode.Config ? ExitCode.Usage : ExitCode.Failure;
   }
-  process.stderr.write(`mcp-auth-bridge: unexpected error: ${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  process.stderr.write(`mcp-auth-bridge: unexpected error: ${terminalSafe(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
   return ExitCode.Failure;
 }
 
@@ -57,7 +59,7 @@ function toExitCode(error: unknown): ExitCode {
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     // Keep serving: one failed promise must not take the client's session down.
-    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${redact(String((reason as Error)?.stack ?? reason))}\n`);
+    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${terminalSafe(redact(String((reason as Error)?.stack ?? reason)))}\n`);
   });
   let code: ExitCode = ExitCode.Ok;
   const env = process.env;
@@ -68,7 +70,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
     login: async (url, raw) => {
       const config = resolveBridgeConfig(url, raw, env);
-      code = await runLoginCommand({ config, force: raw.force === true, logger: createLogger({ level: config.logLevel, file: config.logFile }), env });
+      // Log lines go through the progress line, which clears itself before each.
+      const progress = new ProgressLine(process.stderr);
+      const logger = createLogger({ level: config.logLevel, file: config.logFile, stream: progress.passthrough });
+      code = await runLoginCommand({ config, force: raw.force === true, logger, progress, env });
     },
     doctor: async (url, raw) => {
       const config = resolveBridgeConfig(url, raw, env);
@@ -82,8 +87,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     },
   });
   try {
-    const split = splitHeaderError(argv);
-    if (split) throw split;
+    const advice = splitHeaderError(argv) ?? adviseOnArguments(argv.slice(2), shapeOf(program));
+    if (advice) throw advice;
     await program.parseAsync(argv);
   } catch (error) {
     code = toExitCode(error);

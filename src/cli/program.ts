@@ -11,9 +11,11 @@ export interface RawOptions {
   header: string[];
   headerFile?: string;
   allowHttp?: boolean;
+  allowPrivateAuthServers?: boolean;
   connectTimeout: string;
   requestTimeout: string;
   maxMessageSize: string;
+  maxServerMessageSize: string;
   useEnvProxy?: boolean;
   debug?: boolean;
   logFile?: string;
@@ -53,6 +55,7 @@ function collect(value: string, previous: string[]): string[] {
 /** Environment variables read for boolean flags (commander treats any set variable as true, so they are read in resolve). */
 export const FLAG_ENV = {
   allowHttp: 'MCP_ALLOW_HTTP',
+  allowPrivateAuthServers: 'MCP_ALLOW_PRIVATE_AUTH_SERVERS',
   useEnvProxy: 'MCP_USE_ENV_PROXY',
   debug: 'MCP_PROXY_DEBUG',
   silent: 'MCP_SILENT',
@@ -97,6 +100,12 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--header-file <path>', 'read headers from a file, one "Name: value" per line, # for comments').env('MCP_HEADER_FILE'))
     .addOption(new Option('--allow-http', `allow http: URLs that are not on this machine (env: ${FLAG_ENV.allowHttp}=1)`))
     .addOption(
+      new Option(
+        '--allow-private-auth-servers',
+        `let a public MCP server name authorization servers on this machine or a private network (internal deployments; env: ${FLAG_ENV.allowPrivateAuthServers}=1)`,
+      ),
+    )
+    .addOption(
       new Option('--connect-timeout <duration>', 'limit on reaching the server and opening a session; 0 = none').default('30s').env('MCP_CONNECT_TIMEOUT'),
     )
     .addOption(
@@ -107,8 +116,13 @@ function addBridgeOptions(command: Command): Command {
     .addOption(
       new Option('--max-message-size <size>', 'largest message accepted from the client on stdin').default('16mb').env('MCP_MAX_MESSAGE_SIZE'),
     )
+    .addOption(
+      new Option('--max-server-message-size <size>', 'largest message accepted from the server; a larger answer becomes an error for its request')
+        .default('16mb')
+        .env('MCP_MAX_SERVER_MESSAGE_SIZE'),
+    )
     .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
-    .addOption(new Option('--debug', `verbose log on stderr; secrets are always redacted (env: ${FLAG_ENV.debug}=1)`))
+    .addOption(new Option('--debug', `verbose log on stderr: each HTTP exchange, discovery URL and message (method and id); header names, never values; secrets always redacted (env: ${FLAG_ENV.debug}=1)`))
     .addOption(new Option('--log-file <path>', 'also append the verbose log to this file (created 0600)').env('MCP_LOG_FILE'))
     .addOption(new Option('--silent', `log errors only (env: ${FLAG_ENV.silent}=1)`).conflicts('debug'))
     .addOption(new Option('--no-banner', `skip the start-up line on stderr (env: ${FLAG_ENV.noBanner}=1)`))
@@ -125,7 +139,7 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--idp-client-secret <secret>', 'cross-app access: its secret at the IdP, if it has one (prefer the variable)').env('MCP_IDP_CLIENT_SECRET'))
     .addOption(new Option('--id-token-file <path>', `cross-app access: file holding your ID token from the IdP, read again at each use (or the token itself in ${'MCP_IDP_ID_TOKEN'})`).env('MCP_IDP_ID_TOKEN_FILE'))
     .addOption(new Option('--scopes <scopes>', 'scopes to ask for, space- or comma-separated (issuer mode default: openid profile email)').env('OIDC_SCOPES'))
-    .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata)').env('MCP_RESOURCE'))
+    .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata; in issuer mode none unless given)').env('MCP_RESOURCE'))
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
     .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
     .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
@@ -174,6 +188,7 @@ export function createProgram(actions: ProgramActions): Command {
 Commands run instead of the bridge when named first: login, logout, status, doctor (see mcp-auth-bridge <command> --help).
 Durations: 500ms, 30s, 2m, or plain seconds. Sizes: 64kb, 16mb.
 stdout carries only the MCP protocol; every log line goes to stderr.
+Coming from mcp-remote? Its flags (--host, --enable-proxy, --static-oauth-client-info, …) are refused with ours to use instead.
 
 Exit codes: 0 clean shutdown (stdin closed, SIGINT, SIGTERM), 1 fatal error, 2 invalid command line.
 

@@ -22,6 +22,8 @@ export interface BridgeConfig {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxMessageBytes: number;
+  /** Largest message accepted from the server (`--max-server-message-size`). */
+  maxServerMessageBytes: number;
   useEnvProxy: boolean;
   logLevel: LogLevel;
   logFile: string | undefined;
@@ -55,6 +57,8 @@ export interface AuthConfig {
   tokenStore: 'auto' | 'keychain' | 'file';
   configDir: string | undefined;
   allowHttp: boolean;
+  /** `--allow-private-auth-servers`: a public MCP server may name authorization servers at non-public addresses. */
+  allowPrivateAuthServers: boolean;
 }
 
 /** Authorization request parameters the bridge sets itself; `--authorize-param` may not change them. */
@@ -151,6 +155,7 @@ function resolveEnterpriseIdp(raw: RawOptions, env: NodeJS.ProcessEnv, checkUrl:
 }
 
 function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv): AuthConfig {
+  const allowPrivateAuthServers = raw.allowPrivateAuthServers ?? parseEnvFlag(FLAG_ENV.allowPrivateAuthServers, env[FLAG_ENV.allowPrivateAuthServers]) ?? false;
   const extraParams: Record<string, string> = {};
   for (const item of raw.authorizeParam) {
     const eq = item.indexOf('=');
@@ -229,6 +234,7 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
     tokenStore: raw.tokenStore as AuthConfig['tokenStore'],
     configDir: raw.configDir,
     allowHttp,
+    allowPrivateAuthServers,
   };
 }
 
@@ -290,6 +296,7 @@ export function resolveBridgeConfig(urlArg: string | undefined, raw: RawOptions,
     connectTimeoutMs: parseDuration('--connect-timeout', raw.connectTimeout),
     requestTimeoutMs: parseDuration('--request-timeout', raw.requestTimeout),
     maxMessageBytes: parseSize('--max-message-size', raw.maxMessageSize),
+    maxServerMessageBytes: parseSize('--max-server-message-size', raw.maxServerMessageSize),
     useEnvProxy: flag(raw.useEnvProxy, FLAG_ENV.useEnvProxy),
     logLevel: debug ? 'debug' : silent ? 'error' : 'info',
     logFile: raw.logFile,

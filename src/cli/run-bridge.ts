@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { displayUrl, type BridgeConfig } from './resolve.js';
+import { describeStoreChoice } from './store-choice.js';
 
 /** What the bridge touches outside itself; production defaults are the process's own. */
 export interface RunBridgeOptions {
@@ -43,7 +44,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   const log = options.logger ?? createLogger({ level: config.logLevel, file: config.logFile });
   for (const value of Object.values(config.headers)) log.secret(value);
   if (config.banner) {
-    log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport})`);
+    log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport}; ${describeStoreChoice(config.auth)})`);
   }
   const fetches = options.fetch ? { upstream: options.fetch, auth: options.fetch } : await chooseFetches(config, log, env);
   const network = createBoundedFetch(fetches.upstream);
@@ -74,6 +75,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     fetch: upstreamFetch,
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxServerMessageBytes: config.maxServerMessageBytes,
     logger: log,
     ...(waitingFor ? { waitingFor } : {}),
   });
@@ -82,10 +84,32 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     unsubscribe = (options.onSignal ?? processSignals)((signal) => resolve(signal));
   });
   await bridge.start();
-  const reason = await Promise.race([bridge.clientClosed.then(() => 'stdin closed'), stopped]);
+  const reason = await Promise.race([bridge.clientClosed.then(() => STDIN_ENDED), stopped]);
+  if (reason === STDIN_ENDED) {
+    // Answer what the client already sent (e.g. `echo '<initialize>' | mcp-auth-bridge <url>`), but never linger:
+    // a client that is gone cannot wait for a browser login or a slow tool. A signal stops at once instead.
+    if (waitingFor?.()) log.debug('not waiting for answers: they wait for a browser login no client can use now');
+    else await bridge.drain(drainLimitMs(config.requestTimeoutMs));
+  }
   unsubscribe();
   log.debug(`shutting down (${reason})`);
-  await bridge.close();
+  await withDeadline(bridge.close(), CLOSE_LIMIT_MS);
   log.close();
   return ExitCode.Ok;
+}
+
+const STDIN_ENDED = 'stdin closed';
+/** Longest wait, after stdin ended, for answers to requests already sent (also bounded by --request-timeout). */
+export const DRAIN_LIMIT_MS = 5_000;
+/** Longest wait for the shutdown itself (the session DELETE is bounded well below this). */
+const CLOSE_LIMIT_MS = 3_000;
+
+function drainLimitMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, DRAIN_LIMIT_MS) : DRAIN_LIMIT_MS;
+}
+
+async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -7,9 +7,10 @@
 import { createServer } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
 import { connectError } from '../bridge/upstream-fetch.js';
 import { describeError, isBridgeError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
@@ -63,8 +64,9 @@ export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
   const out = o.out ?? process.stdout;
   for (const s of steps) {
-    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${s.detail}\n`);
-    if (!s.ok && s.fix) out.write(`    fix: ${s.fix}\n`);
+    // Details may quote what a server said: print them terminal-safe.
+    out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
+    if (!s.ok && s.fix) out.write(`    fix: ${terminalSafe(s.fix)}\n`);
   }
   const failed = steps.filter((s) => !s.ok).length;
   out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
@@ -83,9 +85,12 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
   const fetches = await chooseFetches(config, o.logger, env);
   const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((n) => env[n]);
   let probe: Response;
+  let refusal: RefusalEvidence | undefined;
   try {
     probe = await initializeProbe(config, fetches.upstream);
-    await probe.body?.cancel().catch(() => undefined);
+    // A 401's challenge and the start of its body are the evidence quoted when the server names no way to log in.
+    if (probe.status === 401) refusal = await (await import('../auth/unadvertised-auth.js')).readRefusal(probe);
+    else await probe.body?.cancel().catch(() => undefined);
     steps.push({ name: 'Reach the server', ok: true, detail: `HTTP ${probe.status} to an MCP initialize${config.useEnvProxy ? ' (through the proxy)' : ''}` });
   } catch (error) {
     const e = isBridgeError(error) ? error : connectError(url, error);
@@ -129,13 +134,19 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised, { guardAuthFetch }] = await Promise.all([
     import('../auth/challenge.js'),
     import('../auth/discovery.js'),
     import('../auth/authorizer.js'),
     import('../store/index.js'),
+    import('../auth/unadvertised-auth.js'),
+    import('../auth/private-address-guard.js'),
   ]);
-  const http = { fetch: fetches.auth, policy: { allowHttp: auth.allowHttp }, timeoutMs };
+  // The same rule as the bridge: a public server may not send us to this machine or a private network.
+  const authFetch = auth.allowPrivateAuthServers
+    ? fetches.auth
+    : guardAuthFetch({ serverUrl: url, fetch: fetches.auth, viaProxy: config.useEnvProxy, logger: o.logger });
+  const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {
     steps.push(
@@ -147,16 +158,26 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   let issuer = auth.issuer;
   let resource = auth.resource ?? url.href;
+  /** The 2025-03-26 authorization server at the server's origin, when there is no metadata but there is one. */
+  let legacyAs: AuthorizationServer | undefined;
   if (!auth.issuer) {
     try {
       const prm = await discovery.fetchResourceMetadata({ serverUrl: url, challenge, http });
       if (!prm) {
-        steps.push({ name: 'Protected-resource metadata', ok: false, detail: 'not published (RFC 9728)', fix: 'name the provider yourself: --issuer <url> --client-id <id>' });
-        return steps;
+        // The bridge's own conclusion (same function): a 2025-03-26 server, or one that wants an API key.
+        const legacy = await unadvertised.findUnadvertisedAuthorizationServer({ serverUrl: url, refusal, http });
+        legacyAs = legacy.as;
+        steps.push({
+          name: 'Protected-resource metadata',
+          ok: true,
+          detail: `not published (RFC 9728); ${legacy.defaults ? 'the default endpoints' : 'authorization server metadata'} at ${url.origin} (MCP 2025-03-26)`,
+        });
       }
-      issuer = prm.authorizationServers[0];
-      resource = auth.resource ?? prm.resource;
-      steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${prm.resource}, authorization server ${issuer}` });
+      issuer = prm ? prm.authorizationServers[0] : legacyAs!.issuer;
+      if (prm) {
+        resource = auth.resource ?? prm.resource;
+        steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${prm.resource}, authorization server ${issuer}` });
+      }
     } catch (error) {
       steps.push({ name: 'Protected-resource metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
       return steps;
@@ -167,8 +188,8 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   let as: AuthorizationServer;
   try {
-    as = await discovery.discoverAuthorizationServer({ issuer: issuer!, http, checkPkce: false });
-    steps.push({ name: 'Authorization server metadata', ok: true, detail: `issuer ${as.issuer} checked` });
+    as = legacyAs ?? (await discovery.discoverAuthorizationServer({ issuer: issuer!, http, checkPkce: false }));
+    steps.push({ name: 'Authorization server metadata', ok: true, detail: legacyAs ? `issuer ${as.issuer} (at the server's origin)` : `issuer ${as.issuer} checked` });
   } catch (error) {
     steps.push({ name: 'Authorization server metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     return steps;

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { chooseFetches, createAuthorizer } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
+import { ProgressLine } from './progress-line.js';
 import type { BridgeConfig } from './resolve.js';
 
 /** Options for {@link runLoginCommand}. */
@@ -18,8 +19,11 @@ export interface LoginCommandOptions {
   env: NodeJS.ProcessEnv;
   /** Where the report goes. Default stdout. */
   out?: { write(text: string): unknown };
-  /** Where the progress line goes; shown only when it is a terminal. Default stderr. */
-  progress?: NodeJS.WriteStream;
+  /**
+   * The progress line, shown only on a terminal. Default: one on stderr. Give the logger its `passthrough` as
+   * stream, so log lines clear it first.
+   */
+  progress?: ProgressLine;
   now?: () => number;
 }
 
@@ -49,23 +53,21 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   const now = o.now ?? Date.now;
   const fetches = await chooseFetches(config, o.logger, o.env);
   const authorizer = await createAuthorizer(config, auth, o.logger, fetches.auth);
-  const progress = o.progress ?? process.stderr;
+  const progress = o.progress ?? new ProgressLine(process.stderr);
   const started = now();
-  const timer = progress.isTTY
+  const timer = progress.enabled
     ? setInterval(() => {
         if (!authorizer.pendingLoginUrl) return;
         const seconds = Math.round((now() - started) / 1000);
-        progress.write(`\r\x1b[2Kwaiting for the login ${auth.grant === 'device_code' ? 'on your other device' : 'in your browser'}: ${seconds} s (Ctrl-C to cancel)`);
+        progress.show(`waiting for the login ${auth.grant === 'device_code' ? 'on your other device' : 'in your browser'}: ${seconds} s (Ctrl-C to cancel)`);
       }, 1000)
     : undefined;
   let summary;
   try {
     summary = await authorizer.loginNow({ force: o.force, probe: () => initializeProbe(config, fetches.upstream) });
   } finally {
-    if (timer) {
-      clearInterval(timer);
-      progress.write('\r\x1b[2K');
-    }
+    if (timer) clearInterval(timer);
+    progress.clear();
   }
   const out = o.out ?? process.stdout;
   const who = summary.account ? ` as ${summary.account}` : '';

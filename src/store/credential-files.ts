@@ -36,7 +36,9 @@ export interface CredentialFilesOptions {
 export async function openCredentialFiles(options: CredentialFilesOptions): Promise<CredentialFiles> {
   const { logger } = options;
   const paths = storePaths(options.configDir);
-  for (const dir of [paths.configDir, paths.tokensDir, paths.registrationsDir, paths.locksDir]) {
+  // The config directory may be a link the user made; the directories inside it may not (see private-fs.ts).
+  await ensurePrivateDir(paths.configDir, { logger, root: true });
+  for (const dir of [paths.tokensDir, paths.registrationsDir, paths.locksDir]) {
     await ensurePrivateDir(dir, { logger });
   }
   const logins = new RecordDir<LoginFile>({

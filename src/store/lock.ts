@@ -2,10 +2,13 @@
  * A cross-process lock per credential key, held around a login or a token refresh, so that several bridges started
  * for the same server run one browser login between them and never spend a rotated refresh token twice.
  *
- * The lock is the file `<configDir>/locks/<key>.lock`, created with `O_CREAT|O_EXCL` (flag `wx`) and holding
- * `{"pid":…,"hostname":…,"acquiredAt":…,"nonce":…}`. A waiter polls until the file is gone, or until it is stale:
- * written by a process on this host that no longer exists (`process.kill(pid, 0)` fails with `ESRCH`), older than
- * `staleAfterMs`, or unreadable for a few seconds (a writer that died between create and write).
+ * The lock is the file `<configDir>/locks/<key>.lock`, created with `O_CREAT|O_EXCL|O_NOFOLLOW` and holding
+ * `{"pid":…,"hostname":…,"acquiredAt":…,"nonce":…,"startTime":…,"bootId":…}` (the last two where the platform tells
+ * them; see process-identity.ts). A waiter polls until the file is gone, or until it is stale: written by a process
+ * on this host that no longer exists (`process.kill(pid, 0)` fails with `ESRCH`), or in an earlier boot, or whose pid
+ * now belongs to a process with another start time (pid reuse); older than `staleAfterMs`; unreadable for a few
+ * seconds (a writer that died between create and write); or not a regular file at all (a link is never followed,
+ * and is removed as stale at once — removing a link never touches what it points to).
  *
  * Removing a lock file — a stale one by a waiter, or one's own on release — is claimed first by creating
  * `<key>.lock.<nonce>.claim` with `O_EXCL`, then re-reading the lock and removing it only if it still carries the same
@@ -14,7 +17,8 @@
  * owns. (Only if a process dies within the microseconds it holds a claim is that claim cleared after 10 s.)
  */
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +26,10 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { assertCredentialKey } from './keys.js';
 import { lockFilePath, resolveConfigDir } from './paths.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, errnoCode, removeFile } from './private-fs.js';
+import { NO_FOLLOW, PRIVATE_FILE_MODE, ensurePrivateDir, errnoCode, removeFile } from './private-fs.js';
+import { ownProcessIdentity, processStartTime } from './process-identity.js';
+
+const NON_BLOCK = constants.O_NONBLOCK ?? 0; // a FIFO at the lock path must not hang the waiter
 
 /** Default bound on waiting for a lock: a login in progress elsewhere may need the user for minutes. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5 * 60_000;
@@ -41,6 +48,10 @@ export interface LockOwner {
   hostname: string;
   /** When the lock was taken, epoch milliseconds (per the holder's `now`). */
   acquiredAt: number;
+  /** The holder's start time, clock ticks since boot (Linux); tells it from a later process with the same pid. */
+  startTime?: string;
+  /** The boot the holder ran in (Linux). */
+  bootId?: string;
 }
 
 /** Options for {@link acquireLock}. */
@@ -81,7 +92,9 @@ export interface CredentialLock {
 type Observed =
   | { state: 'absent' }
   | { state: 'held'; owner: LockOwner; nonce: string }
-  | { state: 'garbled'; ino: number; mtimeMs: number };
+  | { state: 'garbled'; ino: number; mtimeMs: number }
+  /** A symbolic link or another non-regular file: never a lock this tool wrote. */
+  | { state: 'foreign'; ino: number };
 
 function encodeLock(owner: LockOwner, nonce: string): string {
   return `${JSON.stringify({ ...owner, nonce })}\n`;
@@ -104,24 +117,38 @@ function decodeLock(text: string): { owner: LockOwner; nonce: string } | undefin
     typeof o.acquiredAt !== 'number' ||
     !Number.isFinite(o.acquiredAt) ||
     typeof o.nonce !== 'string' ||
-    !/^[0-9a-f]{8,64}$/.test(o.nonce)
+    !/^[0-9a-f]{8,64}$/.test(o.nonce) ||
+    (o.startTime !== undefined && (typeof o.startTime !== 'string' || !/^\d{1,20}$/.test(o.startTime))) ||
+    (o.bootId !== undefined && (typeof o.bootId !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(o.bootId)))
   ) {
     return undefined;
   }
-  return { owner: { pid: o.pid as number, hostname: o.hostname, acquiredAt: o.acquiredAt }, nonce: o.nonce };
+  const owner: LockOwner = { pid: o.pid as number, hostname: o.hostname, acquiredAt: o.acquiredAt };
+  if (o.startTime !== undefined) owner.startTime = o.startTime;
+  if (o.bootId !== undefined) owner.bootId = o.bootId;
+  return { owner, nonce: o.nonce };
 }
 
 /** Reads the lock file as it is now. */
 async function observe(path: string): Promise<Observed> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return { state: 'absent' };
+    if (errnoCode(error) === 'ELOOP') {
+      try {
+        return { state: 'foreign', ino: (await lstat(path)).ino };
+      } catch (again) {
+        if (errnoCode(again) === 'ENOENT') return { state: 'absent' };
+        throw again;
+      }
+    }
     throw error;
   }
   try {
     const info = await handle.stat();
+    if (!info.isFile()) return { state: 'foreign', ino: info.ino };
     const decoded = decodeLock(await handle.readFile('utf8'));
     return decoded ? { state: 'held', ...decoded } : { state: 'garbled', ino: info.ino, mtimeMs: info.mtimeMs };
   } finally {
@@ -131,14 +158,14 @@ async function observe(path: string): Promise<Observed> {
 
 /** What identifies one instance of a lock file, for claims: its nonce, or its inode when it has none. */
 function identityOf(seen: Exclude<Observed, { state: 'absent' }>): string {
-  return seen.state === 'held' ? seen.nonce : `i${seen.ino}`;
+  return seen.state === 'held' ? seen.nonce : `i${seen.ino}`; // garbled or foreign: by inode
 }
 
 /** Creates `path` exclusively with `content`; resolves `false` when it already exists. */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'wx', PRIVATE_FILE_MODE);
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, PRIVATE_FILE_MODE);
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') return false;
     throw error;
@@ -173,7 +200,7 @@ function isAlive(pid: number): boolean {
 async function removeIfStill(
   path: string,
   identity: string,
-  isStale: (seen: Exclude<Observed, { state: 'absent' }>) => boolean,
+  isStale: (seen: Exclude<Observed, { state: 'absent' }>) => Promise<boolean>,
 ): Promise<'removed' | 'gone' | 'kept'> {
   const claim = `${path}.${identity}.claim`;
   if (!(await createExclusive(claim, `${process.pid}\n`))) {
@@ -185,7 +212,7 @@ async function removeIfStill(
     if (current.state === 'absent') return 'gone';
     // Same instance and still stale. (An inode number can be reused by a fresh, not yet written lock file: its new
     // mtime keeps it from being taken for the old unreadable one.)
-    if (identityOf(current) !== identity || !isStale(current)) return 'kept';
+    if (identityOf(current) !== identity || !(await isStale(current))) return 'kept';
     return (await removeFile(path)) ? 'removed' : 'gone';
   } finally {
     await removeFile(claim).catch(() => undefined);
@@ -194,7 +221,11 @@ async function removeIfStill(
 
 async function clearStaleClaim(claim: string): Promise<void> {
   try {
-    const handle = await open(claim, 'r');
+    if ((await lstat(claim)).isSymbolicLink()) {
+      await removeFile(claim); // never one of ours: removing the link leaves its target alone
+      return;
+    }
+    const handle = await open(claim, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
     let mtimeMs: number;
     try {
       mtimeMs = (await handle.stat()).mtimeMs;
@@ -246,11 +277,12 @@ export async function acquireLock(key: string, options: AcquireLockOptions = {})
   const path = lockFilePath(resolveConfigDir(options), key);
   await ensurePrivateDir(dirname(path), { logger });
 
+  const identity = await ownProcessIdentity();
   const started = performance.now();
   let announced = false;
   for (;;) {
     signal?.throwIfAborted();
-    const owner: LockOwner = { pid: process.pid, hostname: host, acquiredAt: now() };
+    const owner: LockOwner = { pid: process.pid, hostname: host, acquiredAt: now(), ...identity };
     const nonce = randomBytes(12).toString('hex');
     let created: boolean;
     let seen: Observed = { state: 'absent' };
@@ -276,10 +308,10 @@ export async function acquireLock(key: string, options: AcquireLockOptions = {})
     if (seen.state === 'absent') {
       progressed = true; // released between our attempt and our look: try again at once
     } else {
-      const judge = (lock: Exclude<Observed, { state: 'absent' }>) => staleness(lock, { host, now: now(), staleAfterMs });
-      const stale = judge(seen);
+      const judge = (lock: Exclude<Observed, { state: 'absent' }>) => staleness(lock, { host, now: now(), staleAfterMs, bootId: identity.bootId });
+      const stale = await judge(seen);
       if (stale !== undefined) {
-        const stillStale = (lock: Exclude<Observed, { state: 'absent' }>) => judge(lock) !== undefined;
+        const stillStale = async (lock: Exclude<Observed, { state: 'absent' }>) => (await judge(lock)) !== undefined;
         const outcome = await removeIfStill(path, identityOf(seen), stillStale).catch(() => 'kept' as const);
         if (outcome === 'removed') logger.info(`Took over the credential lock ${path}: ${stale}`);
         progressed = outcome !== 'kept';
@@ -297,17 +329,29 @@ export async function acquireLock(key: string, options: AcquireLockOptions = {})
 }
 
 /** Why a lock is stale, or `undefined` while it is live. */
-function staleness(
+async function staleness(
   seen: Exclude<Observed, { state: 'absent' }>,
-  context: { host: string; now: number; staleAfterMs: number },
-): string | undefined {
+  context: { host: string; now: number; staleAfterMs: number; bootId: string | undefined },
+): Promise<string | undefined> {
+  if (seen.state === 'foreign') return 'it is a symbolic link or not a regular file, never a lock this tool wrote';
   if (seen.state === 'garbled') {
     const age = Date.now() - seen.mtimeMs;
     if (age <= Math.min(context.staleAfterMs, GARBLED_GRACE_MS)) return undefined;
     return `its content is unreadable and it is ${Math.round(age)} ms old`;
   }
   const { owner } = seen;
-  if (owner.hostname === context.host && !isAlive(owner.pid)) return `its process (pid ${owner.pid}) has exited`;
+  if (owner.hostname === context.host) {
+    if (owner.bootId !== undefined && context.bootId !== undefined && owner.bootId !== context.bootId) {
+      return `it was written before this machine last started (pid ${owner.pid})`;
+    }
+    if (!isAlive(owner.pid)) return `its process (pid ${owner.pid}) has exited`;
+    if (owner.startTime !== undefined) {
+      const current = await processStartTime(owner.pid);
+      if (current !== undefined && current !== owner.startTime) {
+        return `its process (pid ${owner.pid}) has exited and the pid now belongs to another process`;
+      }
+    }
+  }
   const age = context.now - owner.acquiredAt;
   if (age > context.staleAfterMs) {
     return `it is ${Math.round(age / 1000)} s old (stale after ${Math.round(context.staleAfterMs / 1000)} s)`;

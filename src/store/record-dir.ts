@@ -13,6 +13,8 @@ import {
   errnoCode,
   isTempFileName,
   listDir,
+  RefusedFileError,
+  type RefusedFileReason,
   readPrivateFile,
   removeFile,
   writeFileAtomic,
@@ -45,6 +47,12 @@ export interface RecordDirOptions<T> {
   logger?: Logger;
 }
 
+const refusedReason: Record<RefusedFileReason, string> = {
+  'symbolic-link': 'it is a symbolic link, which is never followed',
+  'not-regular': 'it is not a regular file',
+  'foreign-owner': 'it belongs to another user',
+};
+
 const RECORD_FILE = new RegExp(`^(${CREDENTIAL_KEY_PATTERN.source.slice(1, -1)})\\.json$`);
 
 /** A directory of `<key>.json` records of one type. */
@@ -76,6 +84,7 @@ export class RecordDir<T> {
     try {
       text = await readPrivateFile(path, { logger: this.#logger });
     } catch (error) {
+      if (error instanceof RefusedFileError) return this.#unreadable(path, refusedReason[error.reason]);
       return this.#unreadable(path, `it could not be read (${errnoCode(error) ?? 'error'})`);
     }
     if (text === undefined) return { status: 'absent' };

@@ -12,6 +12,9 @@ import { openKeychainStore } from './keychain-store.js';
 import { PROBE_ACCOUNT_PREFIX, type SecretBackend, keychainHint, loadKeyringBackend } from './keyring-backend.js';
 import { resolveConfigDir } from './paths.js';
 
+/** What to do when the keyring that holds the logins cannot be used. */
+export const KEYRING_LOCKED_HINT = 'unlock it (log in to your desktop session, or unlock the "login" keyring in your keyring manager), or use --token-store file (you will log in again, into files)';
+
 /** The `--token-store` choices. */
 export type StoreMode = 'auto' | 'keychain' | 'file';
 
@@ -70,8 +73,8 @@ async function usableKeychain(options: OpenCredentialStoreOptions): Promise<Secr
  * and one info line says so, e.g. `Credentials are stored in files under ~/.config/mcp-auth-bridge (mode 0600), not
  * in the OS keychain (Secret Service could not store a secret: the keyring is locked)`.
  * @throws {BridgeError} `ErrorCode.Store` in `keychain` mode when the keychain is unusable (with a hint: unlock the
- *   keyring, install gnome-keyring, or use `--token-store file`), and in any mode when the config directory cannot
- *   be prepared.
+ *   keyring, install gnome-keyring, or use `--token-store file`), in `auto` mode when the keychain is unusable while
+ *   logins are kept in it, and in any mode when the config directory cannot be prepared.
  */
 export async function openCredentialStore(options: OpenCredentialStoreOptions = {}): Promise<CredentialStore> {
   const mode = options.mode ?? 'auto';
@@ -101,6 +104,17 @@ export async function openCredentialStore(options: OpenCredentialStoreOptions = 
     }
     const store = await openFileStore({ configDir, logger });
     const why = describeError(errorWithoutHint(error));
+    // Never two logins for one server in two stores: with logins kept in the keychain, falling back to files would
+    // register again, log in again and store a second login beside the first. Say what to do instead.
+    const inKeychain = (await store.list()).logins.filter((l) => l.metadata.store === 'keychain');
+    if (inKeychain.length > 0) {
+      const servers = [...new Set(inKeychain.map((l) => l.metadata.serverUrl))];
+      throw new BridgeError(
+        ErrorCode.Store,
+        `the keyring is locked or unavailable (${why}), and your login${inKeychain.length === 1 ? ' is' : 's are'} kept in it (${servers.join(', ')})`,
+        { cause: error, hint: KEYRING_LOCKED_HINT },
+      );
+    }
     logger.info(`Credentials are stored in ${store.description} (mode 0600), not in the OS keychain (${why})`);
     if (error instanceof Error && error.cause !== undefined) logger.debug('Keychain failure detail', error.cause);
     return store;

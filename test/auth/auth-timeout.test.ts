@@ -1,6 +1,7 @@
 // While a login is pending, client requests wait for it; when --auth-timeout passes without a login they get a
-// JSON-RPC error that contains the login URL (so a user who missed the browser can still open it), and the bridge
-// stays up: the next initialize starts a new login that works.
+// JSON-RPC error that says the login timed out and the next request starts a new one — without the login URL, whose
+// callback has closed (regression: the error sent users to that dead link). The bridge stays up: the next
+// initialize starts a new login, with the same client registration, that works.
 import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authArgs, connectWithLogin, isAlive, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
@@ -21,7 +22,7 @@ const initialize = (id: number) => ({
 });
 
 describe('--auth-timeout', () => {
-  it('requests wait for a pending login and, when it times out, get an error with the login URL; the bridge stays up', async () => {
+  it('requests wait for a pending login and, when it times out, get an error without the dead link; the next login reuses the registration', async () => {
     const stack = await startAuthStack();
     onTeardown(() => stack.close());
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '3s', '--no-browser', stack.server.url]);
@@ -40,8 +41,10 @@ describe('--auth-timeout', () => {
     expect(first.kind, JSON.stringify(first)).toBe('error');
     expect(second.kind, JSON.stringify(second)).toBe('error');
     if (first.kind !== 'error' || second.kind !== 'error') return;
-    expect(first.message).toContain(url);
-    expect(first.message).toMatch(/not completed within 3 s|timed out|--auth-timeout/);
+    expect(first.message).not.toContain(url);
+    expect(second.message).not.toContain(url);
+    expect(first.message).toContain('not completed within 3 s');
+    expect(first.message).toContain('the next request starts a new one');
     expect(waited).toBeGreaterThanOrEqual(2_500);
     expect(raw.exitStatus()).toBeUndefined();
 
@@ -59,11 +62,13 @@ describe('--auth-timeout', () => {
     const end = await requestEnd(raw, 3, 20_000);
     expect(end.kind, JSON.stringify(end)).toBe('result');
     expect(stack.provider.counters.authorizationRequests).toBe(1); // the timed-out URL was never opened
+    expect(stack.provider.counters.registrations).toBe(1); // the new login reused the registration
+    expect(new URL(next).searchParams.get('client_id')).toBe(new URL(url).searchParams.get('client_id'));
   });
 
   // Regression: a request sent while a login was pending waited for it, then (its failure swallowed) went out without
   // a token, got 401 and started a second login of its own, instead of failing with the first one's error.
-  it('mid-session: every request sent while the login is pending fails at its timeout with that login URL, and no new login starts by itself', async () => {
+  it('mid-session: every request sent while the login is pending fails when it times out (no dead link), and no new login starts by itself', async () => {
     const stack = await startAuthStack({ provider: { accessTokenTtlSeconds: 3 } });
     onTeardown(() => stack.close());
     const { provider, server } = stack;
@@ -81,8 +86,10 @@ describe('--auth-timeout', () => {
     await sleep(300);
     const b = outcome(whoami(bridge, 30_000)); // sent while the login is pending
     const [ea, eb] = await withTimeout('both calls to end', Promise.all([a, b]), 25_000);
-    expect(ea).toContain(pending);
-    expect(eb, 'the request sent during the pending login').toContain(pending);
+    expect(ea).toContain('not completed within 4 s');
+    expect(eb, 'the request sent during the pending login').toContain('not completed within 4 s');
+    expect(ea).not.toContain(pending);
+    expect(eb).not.toContain(pending);
     await sleep(500);
     expect(bridge.loginUrls(), 'a new login started without any request asking for it').toHaveLength(2);
     expect(isAlive(bridge.pid())).toBe(true);

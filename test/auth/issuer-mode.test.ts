@@ -109,4 +109,30 @@ describe('issuer mode', () => {
     expect(provider.counters.authorizationRequests).toBe(0);
     expect(raw.exitStatus()).toBeUndefined(); // still serving the client
   });
+
+  // Regression: issuer mode sent `resource` (the server's URL) although the server declared no resource identifier;
+  // providers that honour RFC 8707 then issue tokens for an audience the server does not check, and Entra refuses it.
+  it('sends no resource parameter (authorization, token, refresh requests) unless --resource is given', async () => {
+    const { provider, server } = await bareStack({ accessTokenTtlSeconds: 3 });
+    const configDir = tempDir();
+    const args = ['--issuer', provider.issuer, '--client-id', provider.publicClient.clientId, '--redirect-url', `http://127.0.0.1:${await freePort()}/callback`, '--scopes', 'openid mcp:read'];
+    const { bridge } = await connectWithLogin({ url: server.url, configDir, args });
+    expect(new URL(bridge.loginUrls()[0]!).searchParams.has('resource')).toBe(false);
+    expect((await whoami(bridge)).sub).toBe('alice');
+    const expiresAt = Number(storedLogins(configDir)[0]!.json.metadata.expiresAt);
+    await sleep(Math.max(0, expiresAt - Date.now() + 500));
+    expect((await whoami(bridge)).sub).toBe('alice');
+    expect(provider.counters.refreshTokenRequests).toBe(1);
+    const tokenCalls = provider.requests.filter((r) => r.route === 'token');
+    expect(tokenCalls.length).toBeGreaterThanOrEqual(2);
+    for (const call of tokenCalls) expect(call.params).not.toContain('resource');
+    expect(storedLogins(configDir)[0]!.json.metadata.resource).toBe(server.url); // still keyed by the server
+    await bridge.close();
+
+    // With --resource it is sent.
+    const withResource = await connectWithLogin({ url: server.url, configDir: tempDir(), args: [...args, '--resource', server.url] });
+    expect(new URL(withResource.bridge.loginUrls()[0]!).searchParams.get('resource')).toBe(server.url);
+    const exchange = provider.requests.filter((r) => r.route === 'token').at(-1)!;
+    expect(exchange.params).toContain('resource');
+  });
 });

@@ -36,7 +36,7 @@ describe('token store selection', () => {
       rawArgs: ['--token-store', 'auto', '--config-dir', configDir, '--auth-timeout', '20s', '--no-browser'],
     });
     expect((await whoami(bridge)).sub).toBe('alice');
-    const notes = bridge.stderr().split('\n').filter((l) => /keychain/i.test(l));
+    const notes = bridge.stderr().split('\n').filter((l) => /keychain/i.test(l) && !l.includes('stdio ⇄')); // the banner names the choice
     expect(notes, bridge.stderr()).toHaveLength(1);
     expect(notes[0]).toMatch(/files/);
     expect(notes[0]).toContain(configDir);

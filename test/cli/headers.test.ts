@@ -1,11 +1,12 @@
 // Static headers (-H/--header, --header-file) with ${VAR} expansion reach every upstream request, on both
 // transports; bad headers are usage errors; header secrets never reach the logs.
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectThroughBridge, runBridge, spawnBridgeRaw } from '../helpers/bridge.js';
+import { tempDir } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startSseServer, startStreamableServer, type RecordedRequest } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
@@ -13,7 +14,7 @@ import { waitFor } from '../helpers/wait.js';
 useTeardown();
 
 async function tempFile(name: string, content: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-headers-'));
+  const dir = tempDir('bridge-headers-');
   const file = join(dir, name);
   await writeFile(file, content);
   return file;
@@ -108,7 +109,7 @@ describe('--header', () => {
   it('never writes header secrets to stderr or the log file, even with --debug', async () => {
     const server = await startStreamableServer();
     onTeardown(() => server.close());
-    const dir = await mkdtemp(join(tmpdir(), 'bridge-redact-'));
+    const dir = tempDir('bridge-redact-');
     const logFile = join(dir, 'bridge.log');
     const raw = spawnBridgeRaw(
       ['--debug', '--log-file', logFile, '-H', 'Authorization: Bearer ${SECRET_TOKEN}', '-H', 'X-Api-Key: apikey-s3cr3t-value', server.url],

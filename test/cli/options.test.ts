@@ -1,11 +1,10 @@
 // Every command-line option of the CLI contract: help and version, usage errors (exit 2, naming the option),
 // the backend URL from the environment, http: rules, timeouts and durations, logging switches, env proxies.
 import { readFileSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectThroughBridge, runBridge, spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
+import { tempDir } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { outcome } from '../helpers/compare.js';
 import { initializeOutcome, isRefusal } from '../helpers/outcomes.js';
@@ -220,7 +219,7 @@ describe('options from environment variables', () => {
     const noBanner = spawnBridgeRaw([s.url], { MCP_NO_BANNER: '1' });
     await ordinarySession(noBanner);
     expect(noBanner.stderr().split('\n').filter(Boolean).length).toBeLessThan(plain.stderr().split('\n').filter(Boolean).length);
-    const file = join(await mkdtemp(join(tmpdir(), 'bridge-envlog-')), 'env.log');
+    const file = join(tempDir('bridge-envlog-'), 'env.log');
     const logged = spawnBridgeRaw([s.url], { MCP_LOG_FILE: file });
     await ordinarySession(logged);
     expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThan(0);
@@ -363,7 +362,7 @@ describe('logging switches', () => {
 
   it('--log-file appends log lines to a 0600 file, stdout stays pure', async () => {
     const s = await server();
-    const dir = await mkdtemp(join(tmpdir(), 'bridge-log-'));
+    const dir = tempDir('bridge-log-');
     const file = join(dir, 'bridge.log');
     const raw = spawnBridgeRaw(['--log-file', file, s.url]);
     await ordinarySession(raw);

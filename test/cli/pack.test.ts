@@ -1,12 +1,12 @@
 /**
- * The published artefact: `npm pack` makes a tarball that a clean machine runs with `npx -y <tarball> <url>`,
- * exactly as a client config does. npm gets an empty cache and a private prefix, so nothing installed in this
- * checkout can help the package start.
+ * The published artefact: `npm pack` makes a tarball that a clean machine runs with the README's commands —
+ * `npx -y ./mcp-auth-bridge-<v>.tgz <url>` in a terminal, `npx -y file:/abs/…tgz <url>` from a client config.
+ * npm gets an empty cache and a private prefix, so nothing installed in this checkout can help the package start.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -43,14 +43,14 @@ describe('npm pack → npx -y <tarball> <url>', () => {
     expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.endsWith('.map'))).toEqual([]);
   });
 
-  it('runs from the tarball with an empty npm cache and serves a tool call', async () => {
-    // A clean environment, except what this machine needs to reach the package registry at all.
+  /** A clean environment, except what this machine needs to reach the package registry at all. */
+  function cleanEnv(): Record<string, string> {
     const network = Object.fromEntries(
       ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'npm_config_registry']
         .filter((name) => process.env[name])
         .map((name) => [name, process.env[name]!]),
     );
-    const env = {
+    return {
       ...getDefaultEnvironment(),
       ...network,
       npm_config_cache: join(dir, 'npm-cache'),
@@ -59,7 +59,22 @@ describe('npm pack → npx -y <tarball> <url>', () => {
       npm_config_fund: 'false',
       npm_config_audit: 'false',
     };
-    const transport = new StdioClientTransport({ command: npm, args: ['exec', '--yes', '--package', tarball, '--', 'mcp-auth-bridge', server.url, '--no-banner'], env, cwd: dir, stderr: 'pipe' });
+  }
+
+  it("the README's install commands name this tarball", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`npx -y ./${basename(tarball)} https://mcp.example.com/mcp`);
+    expect(readme).toMatch(new RegExp(`"args": \\["-y", "file:/[^"]*/${basename(tarball).replace(/[.]/g, '\\.')}", "https://mcp\\.example\\.com/mcp"\\]`));
+  });
+
+  it("the README's terminal command works in the tarball's folder: npx -y ./<tarball>", () => {
+    const out = execFileSync('npx', ['-y', `./${basename(tarball)}`, '--version'], { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 120_000 });
+    expect(out.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  }, 120_000);
+
+  it("runs from the tarball as the README's client config does (npx -y file:<absolute path>) and serves a tool call", async () => {
+    const env = cleanEnv();
+    const transport = new StdioClientTransport({ command: 'npx', args: ['-y', `file:${tarball}`, server.url, '--no-banner'], env, cwd: dir, stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (chunk) => (stderr += chunk));
     const client = new Client({ name: 'pack-test', version: '1.0.0' });

@@ -160,7 +160,7 @@ describe('doctor: each failure with its fix', () => {
     expect(plain.requests.filter((r) => r.path === '/wrong').map((r) => r.method).sort()).toEqual(['GET', 'POST']);
   });
 
-  it('a bare-401 server without --issuer: ✗ Protected-resource metadata, fix says --issuer; exit 1', async () => {
+  it('a bare-401 server without --issuer: ✗ Protected-resource metadata, the bridge\'s own conclusion (fix says --issuer and --header); exit 1', async () => {
     const provider = await startOidcProvider();
     onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
@@ -168,11 +168,11 @@ describe('doctor: each failure with its fix', () => {
     const result = await doctor(server.url, tempDir());
     expect(result.code).toBe(1);
     expect(step(result, '401 challenge')).toEqual({ ok: true, detail: 'Bearer (no resource_metadata)' });
-    expect(step(result, 'Protected-resource metadata')).toEqual({
-      ok: false,
-      detail: 'not published (RFC 9728)',
-      fix: 'name the provider yourself: --issuer <url> --client-id <id>',
-    });
+    const prm = step(result, 'Protected-resource metadata');
+    expect(prm.ok).toBe(false);
+    expect(prm.detail).toContain(`127.0.0.1:${server.port} refused the request without saying how to log in`);
+    expect(prm.fix).toContain('--issuer <url> and --client-id <id>');
+    expect(prm.fix).toContain('--header "Authorization:${VAR}"');
     expect(summary(result)).toBe('1 of 5 checks failed.');
   });
 

@@ -228,4 +228,31 @@ describe('login in a terminal', () => {
     // The line is cleared (\r + erase line) between the last progress and the report.
     expect(output.slice(lastProgress, report)).toContain('\r\x1b[2K');
   });
+
+  it('clears the progress line before a log line that arrives while it is shown (--debug: the token exchange)', async () => {
+    const { server } = await authStack();
+    const configDir = tempDir();
+    const command = [process.execPath, BIN_PATH, 'login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    onTeardown(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await withTimeout('script to exit', exited, 5_000);
+      }
+    });
+    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output.slice(-800))})`, () => loginUrlsIn(output)[0], { timeoutMs: 15_000 });
+    await waitFor(`the progress line to show (${JSON.stringify(output.slice(-800))})`, () => output.includes('(Ctrl-C to cancel)'), { timeoutMs: 10_000 });
+    expect((await withTimeout('driving the login', driveLogin(url), 15_000)).status).toBe(200);
+    expect(await withTimeout('login to exit', exited, 15_000), output).toBe(0);
+
+    // Log lines came while the progress line was up (the callback, the token request) ...
+    const firstProgress = output.indexOf('(Ctrl-C to cancel)');
+    expect(output.slice(firstProgress)).toMatch(/debug: oauth: POST \S+ → 200/);
+    // ... and each progress text is erased before anything else is written: no log line shares its line.
+    expect(output.match(/\(Ctrl-C to cancel\)(?!\r\x1b\[2K)/g), JSON.stringify(output.slice(firstProgress, firstProgress + 600))).toBeNull();
+  });
 });

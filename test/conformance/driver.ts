@@ -267,7 +267,6 @@ async function main(): Promise<void> {
     const connecting = client.connect(transport, { timeout: REQUEST_MS });
     bridgePid = transport.pid ?? undefined; // spawned synchronously by connect()
     await step('connect (initialize through the bridge)', () => connecting);
-    if (plan.settleMs) await new Promise((r) => setTimeout(r, plan.settleMs));
     await runScript(client, plan.client);
   } catch {
     // reported by step()

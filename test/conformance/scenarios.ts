@@ -65,8 +65,6 @@ export interface ScenarioPlan {
   known?: KnownFailure;
   /** Timing-sensitive: the runner runs it with no other scenario in parallel. */
   alone?: boolean;
-  /** Milliseconds the client waits after initialize before its first request (see elicitation below). */
-  settleMs?: number;
 }
 
 /** The client ID metadata document URL the auth/basic-cimd scenario expects as client_id. */
@@ -90,10 +88,9 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
   tools_call: { client: 'add-numbers' },
   // The fixture sends elicitation/create with server.request(), not tied to the tools/call, so the SDK server puts
   // it on the standalone GET stream, or drops it when that stream is not open yet (no event store). The client's
-  // transport opens that stream after notifications/initialized; through the bridge that is one hop later, and an
-  // immediate tools/call can win the race (seen under load: GET 10 ms after the tools/call, the request lost).
-  // A user never calls a tool within milliseconds of connecting, so the client pauses briefly.
-  'elicitation-sep1034-client-defaults': { client: 'elicitation-defaults', settleMs: 500 },
+  // transport opens that stream after notifications/initialized, and the bridge holds the client's next requests
+  // until the server has answered it, so the tools/call goes right after connecting, as a real client's would.
+  'elicitation-sep1034-client-defaults': { client: 'elicitation-defaults' },
   // Checks reconnection timing to ±50/200 ms: run alone on these 2-core machines.
   'sse-retry': { client: 'sse-reconnect', alone: true },
 

@@ -3,6 +3,7 @@
 // --config-dir). With auth: a first bridge run logs in (driven headlessly) in the same --config-dir, and the
 // Inspector's own bridge then uses the stored tokens; or the Inspector's bridge asks for the login itself and the
 // test plays the user while the Inspector waits.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
@@ -58,6 +59,26 @@ describe('MCP Inspector CLI through the bridge', () => {
     const call = await runInspector(['--config', config, '--server', 'example', '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=hi']);
     expect(call.code, call.stderr).toBe(0);
     expect(inspectorJson<ToolResult>(call)).toEqual({ content: [{ type: 'text', text: 'hi' }] });
+  });
+
+  it("README's Inspector line is self-contained: it starts the server the config points at, and its Inspector arguments work", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const line = readme.split('\n').find((l) => l.includes('npx @modelcontextprotocol/inspector'));
+    expect(line).toBeDefined();
+    const m = /^node (examples\/server\.mjs) & npx @modelcontextprotocol\/inspector (.+); kill \$!$/.exec(line!);
+    expect(m, line).not.toBeNull();
+    // The server it starts listens where the config points (server.mjs's default port is the config's).
+    const source = readFileSync(new URL('../../examples/server.mjs', import.meta.url), 'utf8');
+    const defaultPort = /port: \{ type: 'string', default: '(\d+)' \}/.exec(source)?.[1];
+    const entry = readExampleConfig('inspector-config.json').mcpServers.example!;
+    expect(entry.args.at(-1)).toBe(`http://127.0.0.1:${defaultPort}/mcp`);
+    // Run the README's Inspector arguments as written, against that server (on a free port: tests share the machine).
+    const server = await startPlainExample();
+    const config = deriveConfig('inspector-config.json', tempDir(), (arg) => arg.replace(`http://127.0.0.1:${defaultPort}/mcp`, server.mcpUrl));
+    const args = m![2]!.split(' ').filter((a) => a !== '--cli').map((a) => (a === 'examples/inspector-config.json' ? config : a));
+    const list = await runInspector(args);
+    expect(list.code, list.stderr).toBe(0);
+    expect(inspectorJson<ToolList>(list).tools.map((t) => t.name)).toEqual(['echo', 'add', 'time']);
   });
 
   it('spec-compliant protected server: after a headless first login in the same --config-dir, the Inspector needs no login', async () => {

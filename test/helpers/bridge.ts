@@ -5,7 +5,7 @@
  * ({@link connectDirect}) for comparison.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { onTeardown } from './cleanup.js';
+import { onFileTeardown, onTeardown } from './cleanup.js';
 import { createTestClient, type TestClient } from './client.js';
 import { waitFor, withTimeout } from './wait.js';
 
@@ -29,9 +29,18 @@ let stateDir: string | undefined;
  * variables from the machine) plus XDG directories in a private temp dir so no test touches real user state.
  */
 export function baseEnv(): Record<string, string> {
-  stateDir ??= mkdtempSync(join(tmpdir(), 'mcp-auth-bridge-test-'));
+  if (stateDir === undefined) {
+    const dir = (stateDir = mkdtempSync(join(tmpdir(), 'mcp-auth-bridge-test-')));
+    // Shared by every child of this test file, so removed when the file is done.
+    onFileTeardown(() => {
+      rmSync(dir, { recursive: true, force: true });
+      if (stateDir === dir) stateDir = undefined;
+    });
+  }
   return {
     ...getDefaultEnvironment(),
+    // The run's private temp dir (test/helpers/tmp-guard.ts), so what a child leaves there is found too.
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     XDG_CONFIG_HOME: join(stateDir, 'config'),
     XDG_DATA_HOME: join(stateDir, 'data'),
     XDG_STATE_HOME: join(stateDir, 'state'),

@@ -39,3 +39,27 @@ export function useTeardown(when: 'each' | 'all' = 'each'): void {
   if (when === 'all') afterAll(runTeardown);
   else afterEach(runTeardown);
 }
+
+const filePending: Disposer[] = [];
+
+/**
+ * Registers `dispose` to run once the current test file has finished (after its own `afterAll` hooks), for state
+ * shared by all of a file's tests, such as the XDG directories of its CLI children. Installed for every file by
+ * test/helpers/file-teardown.ts (a vitest setup file).
+ */
+export function onFileTeardown(dispose: Disposer): void {
+  filePending.push(dispose);
+}
+
+/** Runs every disposer registered with {@link onFileTeardown}, newest first. */
+export async function runFileTeardown(): Promise<void> {
+  const errors: unknown[] = [];
+  while (filePending.length > 0) {
+    try {
+      await filePending.pop()!();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'several file teardown steps failed');
+}

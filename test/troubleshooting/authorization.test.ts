@@ -36,15 +36,16 @@ function errorMessage(end: RequestEnd): string {
 }
 
 describe('troubleshooting: finding the authorization server', () => {
-  it('`… requires authorization but does not say which authorization server to use`: a token-validating server; the fix names --issuer and --client-id', async () => {
+  it('`… refused the request without saying how to log in`: a token-validating server (bare 401); the fix names --issuer and --client-id (and --header for an API key)', async () => {
     const p = await provider();
     const server = await protectedServer({ issuer: p.issuer, advertise: false });
     const raw = bridge(server.url);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
-    expectDocumented(message, 'does not say which authorization server to use');
+    expectDocumented(message, 'refused the request without saying how to log in');
     expect(message).toContain(`127.0.0.1:${server.port}`);
     expect(message).toContain('--issuer');
     expect(message).toContain('--client-id');
+    expect(message).toContain('--header "Authorization:${VAR}"');
     expect(p.counters.authorizationRequests).toBe(0);
 
     // The documented fix works: --issuer and --client-id.

@@ -9,6 +9,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
 import { McpSessions } from './mcp-sessions.js';
+import { configureAudience } from './provider.js';
 
 /** Where the protected-resource metadata is served (RFC 9728 §3.1). */
 export type MetadataLocation = 'path' | 'root';
@@ -48,6 +49,12 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
     /** Fields merged into the document (override or add). */
     extra?: Readonly<Record<string, unknown>>;
   };
+  /**
+   * Refuse a request although its token is valid (a server that refuses every token, a plain 403), decided per
+   * request from the raw token and the JSON-RPC methods (`rpc`, empty for GET/DELETE); undefined lets it through.
+   * 401 and 403 with an `error` carry a Bearer challenge; `body` replaces the JSON error body.
+   */
+  refuseToken?: (token: string, rpc: readonly string[]) => TokenRefusalAnswer | undefined;
   /** Make the challenges wrong (negative tests). */
   challenge?: {
     /** `resource_metadata` to send instead of the real URL, or false to leave it out. */
@@ -55,6 +62,14 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
     /** `scope` to send on 401 instead of `requiredScopes`, or false to leave it out. */
     scope?: string | false;
   };
+}
+
+/** How {@link ProtectedMcpServerOptions.refuseToken} refuses a request. */
+export interface TokenRefusalAnswer {
+  status: 401 | 403;
+  error?: string;
+  errorDescription?: string;
+  body?: string;
 }
 
 /** One request the fixture received (never the token). */
@@ -103,6 +118,11 @@ export interface ProtectedMcpServer {
   sessionIds(): string[];
   /** Forgets every session (the next request with an old id gets 404). */
   dropSessions(): Promise<void>;
+  /**
+   * Switches to another authorization server (as a server that moved, or a hostile one, does): its metadata then
+   * names `issuer` (unless `metadata.authorizationServers` fixed the list) and only that issuer's tokens are accepted.
+   */
+  trust(issuer: string, jwksUri?: string): void;
   /** Closes every session, stops listening and drops every connection. */
   close(): Promise<void>;
 }
@@ -122,9 +142,10 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   // The port (hence the resource URL and audience) is known only after listening; requests cannot arrive before.
   let state: { resource: string; metadataUrl: string; validate: ReturnType<typeof createTokenValidator> } | undefined;
 
+  let trusted = options.issuer;
   const metadataDocument = () => ({
     resource: options.metadata?.resource ?? state!.resource,
-    authorization_servers: [...(options.metadata?.authorizationServers ?? [options.issuer])],
+    authorization_servers: [...(options.metadata?.authorizationServers ?? [trusted])],
     scopes_supported: [...(options.scopesSupported ?? ['mcp:read', 'mcp:write'])],
     bearer_methods_supported: ['header'],
     resource_name: 'mcp-auth-bridge protected test server',
@@ -190,6 +211,20 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
         return;
       }
     }
+    const refusal = options.refuseToken?.(token, entry.rpc);
+    if (refusal) {
+      if (refusal.body !== undefined) {
+        const parameters: BearerChallenge = refusal.error ? { error: refusal.error, ...(refusal.errorDescription ? { errorDescription: refusal.errorDescription } : {}) } : {};
+        res.writeHead(refusal.status, {
+          'content-type': 'text/plain',
+          ...(refusal.error || refusal.status === 401 ? { 'www-authenticate': challenge(parameters, neededScope) } : {}),
+        });
+        res.end(refusal.body);
+      } else {
+        refuse(res, refusal.status, { error: refusal.error ?? 'invalid_token', ...(refusal.errorDescription ? { errorDescription: refusal.errorDescription } : {}) }, neededScope);
+      }
+      return;
+    }
     req.auth = {
       token,
       clientId: result.token.clientId ?? '',
@@ -242,6 +277,9 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     }),
   };
 
+  // A token-validating server's provider issues tokens for it without being told (no RFC 8707 resource needed).
+  if (!advertise) configureAudience(options.issuer, options.audience ?? resource);
+
   const countStatus = (status: number) => requests.filter((r) => r.status === status).length;
 
   return {
@@ -266,6 +304,10 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     },
     sessionIds: () => sessions.ids(),
     dropSessions: () => sessions.closeAll(),
+    trust(issuer, jwksUri) {
+      trusted = issuer;
+      state!.validate = createTokenValidator({ issuer, jwksUri: jwksUri ?? `${issuer}/jwks`, audience: options.audience ?? resource });
+    },
     async close() {
       await sessions.closeAll();
       await listening.close();

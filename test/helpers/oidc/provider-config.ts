@@ -46,6 +46,13 @@ export interface ConfigurationInputs {
   signingKey: JWK;
   store: MemoryStore;
   documents: MetadataDocuments;
+  /**
+   * The resource tokens are for when a request names none (as providers that set the audience per client or API
+   * do); read at each request. Undefined: oidc-provider's default (no resource: tokens for its userinfo only).
+   */
+  defaultResource: { value: string | undefined };
+  /** `token_endpoint_auth_methods_supported` (oidc-provider's `clientAuthMethods`); undefined = its default list. */
+  clientAuthMethods: readonly string[] | undefined;
   /** oidc-provider's `errors.InvalidTarget` (passed in: importing oidc-provider statically prints its warning). */
   InvalidTarget: new (description?: string) => Error;
 }
@@ -111,6 +118,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     responseTypes: ['code'],
     pkce: { required: () => inputs.pkceRequired },
+    ...(inputs.clientAuthMethods ? { clientAuthMethods: [...inputs.clientAuthMethods] } : {}),
     async findAccount(_ctx: unknown, sub: string) {
       return {
         accountId: sub,
@@ -154,6 +162,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
         enabled: true,
         // With no `resource` in a token request, keep the one granted at authorization (RFC 8707 allows omitting).
         useGrantedResource: async () => true,
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string) => oneOf ?? inputs.defaultResource.value,
         async getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string) {
           return resourceServerInfo(inputs, indicator);
         },

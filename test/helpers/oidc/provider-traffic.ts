@@ -1,7 +1,10 @@
 /**
- * What the provider fixture saw: every HTTP request (route, status) and every token endpoint call (grant type,
- * client, outcome), recorded by a Koa middleware around the provider's own. Token values are never recorded.
+ * What the provider fixture saw: every HTTP request (route, status, parameter names) and every token endpoint call
+ * (grant type, client, outcome), recorded by a Koa middleware around the provider's own. Token and secret values are
+ * never recorded: only SHA-256 digests of every value received, so a test can ask whether one was ({@link
+ * ProviderTraffic.received}).
  */
+import { createHash } from 'node:crypto';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 /** One HTTP request to the provider. */
@@ -12,6 +15,8 @@ export interface ProviderRequest {
   /** oidc-provider's route name (`authorization`, `resume`, `token`, `registration`, `discovery`, …), if matched. */
   route?: string;
   status: number;
+  /** Names of the query and form-body parameters it carried (e.g. `resource`), never their values. */
+  params: string[];
 }
 
 /** One call to the token endpoint. */
@@ -53,13 +58,59 @@ export interface ProviderTraffic {
   readonly requests: ProviderRequest[];
   readonly tokenRequests: TokenRequestRecord[];
   readonly counters: ProviderCounters;
+  /**
+   * Whether any request carried `value` (a query or body parameter, or a credential in the `Authorization` header:
+   * Basic user or password, Bearer token). Compared by digest; the value itself is never kept.
+   */
+  received(value: string): boolean;
   reset(): void;
+}
+
+/** The Koa request parts read here (the local oidc-provider typings do not declare them). */
+type KoaRequestParts = { query?: Record<string, unknown>; headers?: Record<string, string | string[] | undefined> };
+const queryOf = (ctx: KoaContextWithOIDC) => (ctx as unknown as KoaRequestParts).query ?? {};
+
+const digest = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Every value a request carried, for {@link ProviderTraffic.received}. */
+function valuesOf(ctx: KoaContextWithOIDC): string[] {
+  const values: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v === 'string') values.push(v);
+    else if (Array.isArray(v)) for (const x of v) add(x);
+  };
+  for (const v of Object.values(queryOf(ctx))) add(v);
+  const body = ctx.oidc?.body;
+  if (body && typeof body === 'object') for (const v of Object.values(body)) add(v);
+  const header = (ctx as unknown as KoaRequestParts).headers?.authorization;
+  const [scheme, credentials] = (typeof header === 'string' ? header : '').split(' ');
+  if (scheme?.toLowerCase() === 'basic' && credentials) {
+    const [user, password] = Buffer.from(credentials, 'base64').toString('utf8').split(':');
+    for (const part of [user, password]) {
+      if (part === undefined) continue;
+      add(part);
+      try {
+        add(decodeURIComponent(part.replace(/\+/g, ' ')));
+      } catch {
+        // not form-encoded: the raw value was added
+      }
+    }
+  } else if (credentials) {
+    add(credentials);
+  }
+  return values;
+}
+
+function paramNames(ctx: KoaContextWithOIDC): string[] {
+  const body = ctx.oidc?.body;
+  return [...new Set([...Object.keys(queryOf(ctx)), ...(body && typeof body === 'object' ? Object.keys(body) : [])])];
 }
 
 /** Installs the recording middleware on `provider` and returns its logs. */
 export function recordProviderTraffic(provider: Provider): ProviderTraffic {
   const requests: ProviderRequest[] = [];
   const tokenRequests: TokenRequestRecord[] = [];
+  const seen = new Set<string>();
   const countRoute = (predicate: (r: ProviderRequest) => boolean) => requests.filter(predicate).length;
   const details = new WeakMap<object, string>();
   provider.on('grant.error', (ctx: object, error: { error_detail?: unknown }) => {
@@ -71,7 +122,8 @@ export function recordProviderTraffic(provider: Provider): ProviderTraffic {
       await next();
     } finally {
       const route = ctx.oidc?.route;
-      requests.push({ method: ctx.method, path: ctx.path, route, status: ctx.status });
+      requests.push({ method: ctx.method, path: ctx.path, route, status: ctx.status, params: paramNames(ctx) });
+      for (const value of valuesOf(ctx)) seen.add(digest(value));
       if (route === 'token') tokenRequests.push(describeTokenRequest(ctx, details.get(ctx)));
     }
   });
@@ -100,9 +152,11 @@ export function recordProviderTraffic(provider: Provider): ProviderTraffic {
     requests,
     tokenRequests,
     counters,
+    received: (value) => seen.has(digest(value)),
     reset() {
       requests.length = 0;
       tokenRequests.length = 0;
+      seen.clear();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'oidc-provider';
-import { listenLoopback, type ListenOptions } from '../http-util.js';
+import { listenLoopback, readBody, type ListenOptions } from '../http-util.js';
 import { MemoryStore } from './memory-store.js';
 import { MetadataDocuments } from './metadata-documents.js';
 import { enforceDevicePolling, type DevicePollingOptions } from './device-polling.js';
@@ -83,6 +83,15 @@ export interface OidcProviderOptions extends ListenOptions {
   extraClients?: readonly Record<string, unknown>[];
   /** Name of the signing key (see signing-keys.ts): another name gives this provider keys of its own. Default `default`. */
   signingKeyName?: string;
+  /** `token_endpoint_auth_methods_supported`, e.g. `['client_secret_post']` as the MCP Python SDK lists. Default: oidc-provider's. */
+  clientAuthMethods?: readonly string[];
+  /**
+   * Act like the strict authorization servers of the MCP Python SDK and fastmcp at the token endpoint:
+   * `client-id-in-body` answers `invalid_client` to a token request whose form body has no `client_id`, whatever
+   * the client authentication; `refuse-all` answers `invalid_client` to every token request (a server that does not
+   * accept the clients it registers). Such refusals are counted in {@link OidcProvider.strictRefusals}.
+   */
+  strictTokenEndpoint?: 'client-id-in-body' | 'refuse-all';
   /** Called once the provider is built, before it serves a request: register custom grant types here. */
   setup?: (provider: Provider, context: ProviderSetupContext) => void;
 }
@@ -124,6 +133,15 @@ export interface OidcProvider {
   tokenRequests: readonly TokenRequestRecord[];
   /** Every HTTP request: method, path, provider route name, status. */
   requests: readonly ProviderRequest[];
+  /** Whether any request carried this value (parameter or credential); compared by digest, never stored. */
+  received(value: string): boolean;
+  /**
+   * The resource tokens are issued for when a request names none (a provider that sets the audience by its own
+   * configuration); undefined (default) = oidc-provider's behaviour. Set it once the MCP server's URL is known.
+   */
+  defaultResource: string | undefined;
+  /** Token requests refused by {@link OidcProviderOptions.strictTokenEndpoint} (they never reach oidc-provider). */
+  readonly strictRefusals: number;
   /** Zeroes the counters and empties both logs. */
   resetCounters(): void;
   /** Client ids created by dynamic registration (and not forgotten since). */
@@ -145,6 +163,19 @@ export interface OidcProvider {
   close(): Promise<void>;
 }
 
+/** The default resource of each running provider, by issuer (see {@link configureAudience}). */
+const defaultResources = new Map<string, { value: string | undefined }>();
+
+/**
+ * Configures the provider at `issuer` (if one runs in this process and has none yet) to issue tokens for `resource`
+ * when a request names no resource — as a token-validating server's provider is configured with its audience.
+ * Called by the protected MCP server fixture in issuer mode (`advertise: false`).
+ */
+export function configureAudience(issuer: string, resource: string): void {
+  const entry = defaultResources.get(issuer);
+  if (entry && entry.value === undefined) entry.value = resource;
+}
+
 /** Starts a real oidc-provider on 127.0.0.1 (`port` or a free one); see {@link OidcProviderOptions}. */
 export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcProvider> {
   const { errors } = await loadOidcProvider();
@@ -155,8 +186,20 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const redirectUris = options.redirectUris ?? DEFAULT_REDIRECT_URIS;
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const listening = await listenLoopback((req, res) => {
+  let strictRefusals = 0;
+  const listening = await listenLoopback(async (req, res) => {
     if (!handler) throw new Error('provider not ready');
+    if (options.strictTokenEndpoint && req.method === 'POST' && (req.url ?? '').split('?')[0] === '/token') {
+      // Read the form body here, then hand it to oidc-provider as an already-parsed body (it reads `req.body`).
+      const body = await readBody(req);
+      if (options.strictTokenEndpoint === 'refuse-all' || !new URLSearchParams(body).get('client_id')) {
+        strictRefusals++;
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' });
+        res.end(JSON.stringify({ error: 'invalid_client', error_description: options.strictTokenEndpoint === 'refuse-all' ? 'client refused' : 'client_id is required in the request body' }));
+        return;
+      }
+      (req as IncomingMessage & { body?: string }).body = body;
+    }
     handler(req, res);
   }, options);
   const issuer = `http://127.0.0.1:${listening.port}`;
@@ -172,6 +215,8 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
     redirectUris,
     deviceFlow: options.deviceFlow !== false,
+    defaultResource: { value: undefined },
+    clientAuthMethods: options.clientAuthMethods,
     extraClients: options.extraClients ?? [],
     signingKey: await signingKey(options.signingKeyName),
     store,
@@ -187,6 +232,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     throw error;
   }
   const traffic = recordProviderTraffic(provider);
+  defaultResources.set(issuer, inputs.defaultResource);
   if (typeof options.deviceFlow === 'object') enforceDevicePolling(provider, options.deviceFlow);
   try {
     options.setup?.(provider, { resourceServer: (indicator) => resourceServerInfo(inputs, indicator) });
@@ -211,12 +257,28 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     counters: traffic.counters,
     tokenRequests: traffic.tokenRequests,
     requests: traffic.requests,
-    resetCounters: () => traffic.reset(),
+    resetCounters: () => {
+      traffic.reset();
+      strictRefusals = 0;
+    },
+    received: (value) => traffic.received(value),
+    get defaultResource() {
+      return inputs.defaultResource.value;
+    },
+    set defaultResource(value) {
+      inputs.defaultResource.value = value;
+    },
+    get strictRefusals() {
+      return strictRefusals;
+    },
     registeredClientIds: () =>
       store.entries('Client').map((client) => String(client.client_id)),
     forgetClient: (clientId) => store.delete('Client', clientId),
     revokeAllGrants: () => store.revokeAllGrants(),
     provider,
-    close: () => listening.close(),
+    close: () => {
+      defaultResources.delete(issuer);
+      return listening.close();
+    },
   };
 }

@@ -1,0 +1,92 @@
+/**
+ * A server that answers 401 but publishes no protected-resource metadata (RFC 9728): either a server of the
+ * 2025-03-26 MCP authorization spec (its authorization server at its own origin, legacy-discovery.ts), or one that
+ * wants something the bridge cannot find out by itself — an API key, or tokens from a provider it does not name.
+ * {@link findUnadvertisedAuthorizationServer} decides which, for the bridge and for `doctor` alike, and the error
+ * for the second kind quotes what the server answered (bounded, control characters escaped) and names both fixes.
+ */
+import { BridgeError, ErrorCode } from '../errors.js';
+import { parseChallenges } from './challenge.js';
+import { discoverLegacyAuthorizationServer, type LegacyAuthorizationServer } from './legacy-discovery.js';
+import type { OAuthHttp } from './oauth-http.js';
+
+/** What a 401 said, kept as evidence for the message (never a secret: it is the server's answer to no credentials). */
+export interface RefusalEvidence {
+  status: number;
+  /** The `WWW-Authenticate` header, if any. */
+  wwwAuthenticate: string | null;
+  /** The start of the body, as text (at most {@link REFUSAL_BODY_LIMIT} bytes read). */
+  body: string;
+}
+
+/** How much of a refusal's body is read. */
+export const REFUSAL_BODY_LIMIT = 1024;
+/** How much of the server's text a message quotes. */
+const QUOTE_LIMIT = 200;
+
+/** Reads a refusal's status, challenge and the start of its body, then releases the rest of the body. */
+export async function readRefusal(response: Response): Promise<RefusalEvidence> {
+  const evidence = { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate') };
+  const reader = response.body?.getReader();
+  if (!reader) return { ...evidence, body: '' };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    // Bounded: stops at the limit, or at the end of the body.
+    while (size < REFUSAL_BODY_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A broken body: quote what arrived.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = Buffer.concat(chunks).subarray(0, REFUSAL_BODY_LIMIT);
+  return { ...evidence, body: bytes.toString('utf8') };
+}
+
+/** Server text made safe to show on a terminal: control characters escaped, whitespace runs folded, bounded. */
+export function quoteServerText(text: string, limit = QUOTE_LIMIT): string {
+  const folded = text.replace(/[\t\r\n ]+/g, ' ').trim();
+  const cut = folded.length > limit ? `${folded.slice(0, limit)}…` : folded;
+  // eslint-disable-next-line no-control-regex
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Whether a 401 challenged with an OAuth scheme (Bearer, DPoP) or with none at all (2025-03-26 servers often send none). */
+export function mayBeOAuth(refusal: RefusalEvidence | undefined): boolean {
+  const schemes = parseChallenges(refusal?.wwwAuthenticate).map((c) => c.scheme);
+  return schemes.length === 0 || schemes.includes('bearer') || schemes.includes('dpop');
+}
+
+/** The error for a server that refused without saying how to log in; see the module comment. */
+export function noLoginAdvertisedError(serverUrl: URL, refusal: RefusalEvidence | undefined): BridgeError {
+  const said = refusal ? [refusal.wwwAuthenticate ? `WWW-Authenticate: ${refusal.wwwAuthenticate}` : '', refusal.body].map((t) => t.trim()).filter(Boolean).join(' ') : '';
+  const answer = said ? `; it answered HTTP ${refusal!.status} "${quoteServerText(said)}"` : refusal ? `; it answered HTTP ${refusal.status}` : '';
+  return new BridgeError(ErrorCode.Auth, `${serverUrl.host} refused the request without saying how to log in${answer}`, {
+    cause: refusal,
+    hint: 'if it wants an API key, pass it as a header: --header "Authorization:${VAR}" with the key in the variable VAR (add "Bearer " if the server wants it); if it validates tokens from an OAuth provider, pass --issuer <url> and --client-id <id>',
+    ...(refusal ? { status: refusal.status } : {}),
+  });
+}
+
+/** Options for {@link findUnadvertisedAuthorizationServer}. */
+export interface UnadvertisedOptions {
+  serverUrl: URL;
+  /** What the server's 401 said, when known. */
+  refusal: RefusalEvidence | undefined;
+  http: OAuthHttp;
+}
+
+/**
+ * For a server without protected-resource metadata: its 2025-03-26 authorization server when it really has one at
+ * its origin (only looked for when its challenge, if any, is an OAuth one), else throws {@link noLoginAdvertisedError}.
+ */
+export async function findUnadvertisedAuthorizationServer(o: UnadvertisedOptions): Promise<LegacyAuthorizationServer> {
+  const legacy = mayBeOAuth(o.refusal) ? await discoverLegacyAuthorizationServer({ serverUrl: o.serverUrl, http: o.http }) : undefined;
+  if (!legacy) throw noLoginAdvertisedError(o.serverUrl, o.refusal);
+  return legacy;
+}
