@@ -152,11 +152,15 @@ export function readExampleConfig(file: string): { mcpServers: Record<string, Se
 
 /**
  * Writes a copy of an example config into `dir` with every argument passed through `rewrite` (the examples name
- * fixed ports and paths; tests use free ports and temp dirs). Returns the new file's path.
+ * fixed ports and paths; tests use free ports and temp dirs), and `extraArgs` added before the URL (the last
+ * argument). Returns the new file's path.
  */
-export function deriveConfig(file: string, dir: string, rewrite: (arg: string, index: number, args: string[]) => string): string {
+export function deriveConfig(file: string, dir: string, rewrite: (arg: string, index: number, args: string[]) => string, extraArgs: string[] = []): string {
   const config = readExampleConfig(file);
-  for (const entry of Object.values(config.mcpServers)) entry.args = entry.args.map(rewrite);
+  for (const entry of Object.values(config.mcpServers)) {
+    const args = entry.args.map(rewrite);
+    entry.args = [...args.slice(0, -1), ...extraArgs, ...args.slice(-1)];
+  }
   const path = join(dir, file.replaceAll('/', '-'));
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;

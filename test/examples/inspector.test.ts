@@ -5,9 +5,10 @@
 // test plays the user while the Inspector waits.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { connectWithLogin, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
+import { join } from 'node:path';
+import { browserRecorder, connectWithLogin, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
-import { driveLogin, type LoginResult } from '../helpers/oidc/index.js';
+import { driveLogin } from '../helpers/oidc/index.js';
 import {
   deriveConfig,
   inspectorJson,
@@ -31,9 +32,12 @@ interface ToolResult {
 const PROTECTED_CONFIG = 'protected-server/inspector-config.json';
 
 /** The example config for the protected server, pointed at `server` and a temp credential directory. */
-function protectedConfig(origin: string, configDir: string, dir: string): string {
-  return deriveConfig(PROTECTED_CONFIG, dir, (arg) =>
-    arg.replace('http://127.0.0.1:3334', origin).replace('.tmp/protected-example-logins', configDir),
+function protectedConfig(origin: string, configDir: string, dir: string, extraArgs: string[] = []): string {
+  return deriveConfig(
+    PROTECTED_CONFIG,
+    dir,
+    (arg) => arg.replace('http://127.0.0.1:3334', origin).replace('.tmp/protected-example-logins', configDir),
+    extraArgs,
   );
 }
 
@@ -49,12 +53,15 @@ function entryArgs(name: string, origin: string, configDir: string): { args: str
 describe('MCP Inspector CLI through the bridge', () => {
   it('examples/inspector-config.json: tools/list and tools/call on the no-auth example server', async () => {
     const server = await startPlainExample();
-    const config = deriveConfig('inspector-config.json', tempDir(), (arg) => arg.replace('http://127.0.0.1:3333/mcp', server.mcpUrl));
+    const dir = tempDir();
+    // The Inspector CLI does not show its server's stderr: the bridge's log goes to a file the test reads.
+    const logFile = join(dir, 'bridge.log');
+    const config = deriveConfig('inspector-config.json', dir, (arg) => arg.replace('http://127.0.0.1:3333/mcp', server.mcpUrl), ['--log-file', logFile]);
 
     const list = await runInspector(['--config', config, '--server', 'example', '--method', 'tools/list']);
     expect(list.code, list.stderr).toBe(0);
     expect(inspectorJson<ToolList>(list).tools.map((t) => t.name)).toEqual(['echo', 'add', 'time']);
-    expect(list.stderr).toContain('[mcp-auth-bridge] connected to example-server');
+    expect(readFileSync(logFile, 'utf8')).toContain('connected to example-server');
 
     const call = await runInspector(['--config', config, '--server', 'example', '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=hi']);
     expect(call.code, call.stderr).toBe(0);
@@ -123,26 +130,20 @@ describe('MCP Inspector CLI through the bridge', () => {
     expect(loginUrlsIn(who.stderr)).toEqual([]);
   });
 
-  it("the Inspector waits (config connectionTimeout) while its bridge's login is completed, then the next run needs none", async () => {
+  it("the Inspector waits while its bridge's login is completed, then the next run needs none", async () => {
     const server = await startProtectedExample();
     const origin = new URL(server.mcpUrl).origin;
     const dir = tempDir();
     const configDir = `${dir}/logins`;
-    const config = protectedConfig(origin, configDir, dir);
+    // The Inspector CLI does not show its server's stderr: the login URL reaches the test through --browser.
+    const browser = browserRecorder(dir);
+    const config = protectedConfig(origin, configDir, dir, ['--browser', browser.command]);
     const args = ['--config', config, '--server', 'protected', '--method', 'tools/call', '--tool-name', 'whoami'];
 
-    let login: Promise<LoginResult> | undefined;
-    const first = await runInspector(args, {
-      onStderr: (stderr) => {
-        const url = loginUrlsIn(stderr)[0];
-        if (url && !login) {
-          login = driveLogin(url, { user: 'carol' });
-          login.catch(() => undefined); // awaited below
-        }
-      },
-    });
-    expect(login, first.stderr).toBeDefined();
-    expect((await login!).status).toBe(200);
+    const running = runInspector(args);
+    const login = driveLogin(await browser.waitForUrl(0, 15_000), { user: 'carol' });
+    expect((await login).status).toBe(200);
+    const first = await running;
     expect(first.code, first.stderr).toBe(0);
     expect((JSON.parse(inspectorJson<ToolResult>(first).content[0]!.text) as ExampleWhoAmI).sub).toBe('carol');
 
