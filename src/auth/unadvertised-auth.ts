@@ -6,6 +6,8 @@
  * for the second kind quotes what the server answered (bounded, control characters escaped) and names both fixes.
  */
 import { BridgeError, ErrorCode } from '../errors.js';
+import { terminalSafe } from '../log.js';
+import { readBodyStart } from '../net/body-start.js';
 import { parseChallenges } from './challenge.js';
 import { discoverLegacyAuthorizationServer, type LegacyAuthorizationServer } from './legacy-discovery.js';
 import type { OAuthHttp } from './oauth-http.js';
@@ -27,33 +29,16 @@ const QUOTE_LIMIT = 200;
 /** Reads a refusal's status, challenge and the start of its body, then releases the rest of the body. */
 export async function readRefusal(response: Response): Promise<RefusalEvidence> {
   const evidence = { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate') };
-  const reader = response.body?.getReader();
-  if (!reader) return { ...evidence, body: '' };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    // Bounded: stops at the limit, or at the end of the body.
-    while (size < REFUSAL_BODY_LIMIT) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A broken body: quote what arrived.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const bytes = Buffer.concat(chunks).subarray(0, REFUSAL_BODY_LIMIT);
-  return { ...evidence, body: bytes.toString('utf8') };
+  return { ...evidence, body: await readBodyStart(response, REFUSAL_BODY_LIMIT) };
 }
 
-/** Server text made safe to show on a terminal: control characters escaped, whitespace runs folded, bounded. */
+/**
+ * Server text made fit to quote in a message: whitespace runs folded (so it stays one line), bounded, and
+ * terminal-safe ({@link terminalSafe}: control characters shown as escapes).
+ */
 export function quoteServerText(text: string, limit = QUOTE_LIMIT): string {
-  const folded = text.replace(/[\t\r\n ]+/g, ' ').trim();
-  const cut = folded.length > limit ? `${folded.slice(0, limit)}…` : folded;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const folded = text.replace(/\s+/g, ' ').trim();
+  return terminalSafe(folded.length > limit ? `${folded.slice(0, limit)}…` : folded);
 }
 
 /** Whether a 401 challenged with an OAuth scheme (Bearer, DPoP) or with none at all (2025-03-26 servers often send none). */

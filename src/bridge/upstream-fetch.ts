@@ -24,6 +24,7 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
+import { readBodyStart } from '../net/body-start.js';
 import { redact, type Logger } from '../log.js';
 import { CONNECT_TIMEOUT, type MarkedInit } from './bounded-fetch.js';
 import { boundJsonBody } from './bounded-json-body.js';
@@ -141,7 +142,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
     if (response.status === 404 && sessionHeader && method !== 'DELETE') events.onSessionGone();
 
     if (method === 'POST' && !response.ok && response.status !== 202) {
-      const text = await readStart(response, ERROR_BODY_BYTES).catch(() => '');
+      const text = await readBodyStart(response, ERROR_BODY_BYTES).catch(() => '');
       const snippet = redact(text.replace(/\s+/g, ' ').trim().slice(0, 300));
       const code = response.status === 404 && sessionHeader ? ErrorCode.SessionLost : ErrorCode.UpstreamHttp;
       throw new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
@@ -172,25 +173,6 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
 
 /** How much of an error answer's body is read (for the message); the rest is not. */
 const ERROR_BODY_BYTES = 4096;
-
-/** The first `max` bytes of a body, decoded; the rest is cancelled, so any size costs the same. */
-async function readStart(response: Response, max: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(parts).subarray(0, max).toString('utf8');
-}
 
 /** Events at least this large on a request's stream are relayed as they are. */
 export const RELAY_THRESHOLD = 64 * 1024;

@@ -28,7 +28,7 @@ describe('a server that wants an API key', () => {
     expect(message).toContain('missing x-api-key');
     if (challenge) expect(message).toContain(challenge.replace(/"/g, '"'));
     expect(message).not.toContain('\u001b'); // escaped, not passed to the terminal
-    expect(message).toContain('\\u001b');
+    expect(message).toContain('\\x1b');
     expect(message).not.toContain('x'.repeat(300)); // bounded
     expect(message).toContain('--header "Authorization:${VAR}"');
     expect(message).toContain('--issuer');

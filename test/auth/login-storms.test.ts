@@ -162,7 +162,7 @@ describe('403 loops', () => {
     const message = end.kind === 'error' ? end.message : '';
     expect(message).toContain('refused the new login (HTTP 403');
     expect(message).toContain(REFUSAL);
-    expect(message).toContain('\\u001b'); // shown, not sent to the terminal
+    expect(message).toContain('\\x1b'); // shown, not sent to the terminal
     expect(message).not.toContain('\u001b');
     expect(message).not.toContain('\r');
     expect(message).not.toContain('x'.repeat(300));
