@@ -7,7 +7,7 @@
  * out and whether the bridge let go of the connection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenLoopback, readBody } from './http-util.js';
+import { drainedOrClosed, listenLoopback, readBody } from './http-util.js';
 
 /** What the server did with one hostile answer. */
 export interface HostileAnswer {
@@ -190,15 +190,7 @@ async function write(res: ServerResponse, answer: HostileAnswer, data: string | 
   if (res.destroyed || data.length === 0) return;
   answer.bytesSent += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   if (res.write(data)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+  await drainedOrClosed(res);
 }
 
 /** Writes `bytes` of `x` in 64 KiB chunks, stopping if the connection closes. */

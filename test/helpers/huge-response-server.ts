@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { onTeardown } from './cleanup.js';
-import { listenLoopback } from './http-util.js';
+import { drainedOrClosed, listenLoopback } from './http-util.js';
 
 /** Options for {@link startHugeResponseServer}. */
 export interface HugeResponseOptions {
@@ -63,17 +63,7 @@ export async function startHugeResponseServer(options: HugeResponseOptions): Pro
     write(head);
     while (!closed && written + tail.byteLength < total) {
       const n = Math.min(CHUNK.byteLength, total - tail.byteLength - written);
-      if (!write(n === CHUNK.byteLength ? CHUNK : CHUNK.subarray(0, n))) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!write(n === CHUNK.byteLength ? CHUNK : CHUNK.subarray(0, n))) await drainedOrClosed(res);
     }
     if (!closed) {
       write(tail);
