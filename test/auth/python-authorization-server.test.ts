@@ -16,6 +16,7 @@ import {
   type PythonAuthRequest,
   type PythonAuthServer,
   type PythonAuthServerOptions,
+  type PythonAuthTransport,
 } from '../helpers/python.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -43,11 +44,13 @@ async function expectedAuthMethod(server: PythonAuthServer): Promise<string> {
 }
 
 describe('first login against the Python SDK authorization server', () => {
-  it.each<[string, PythonAuthDiscovery]>([
-    ['found through RFC 9728 protected-resource metadata (resource URL set)', 'prm'],
-    ['found the 2025-03-26 way (no resource URL, no protected-resource metadata)', 'legacy'],
-  ])('%s: one registration, one authorization, client_id in the token request, the tool call succeeds', async (_label, discovery) => {
-    const server = await pythonAuthServer({ discovery });
+  it.each<[string, PythonAuthDiscovery, PythonAuthTransport]>([
+    ['Streamable HTTP, found through RFC 9728 protected-resource metadata (resource URL set)', 'prm', 'streamable-http'],
+    ['Streamable HTTP, found the 2025-03-26 way (no resource URL, no protected-resource metadata)', 'legacy', 'streamable-http'],
+    ['legacy SSE, found through RFC 9728 protected-resource metadata', 'prm', 'sse'],
+    ['legacy SSE, found the 2025-03-26 way', 'legacy', 'sse'],
+  ])('%s: one registration, one authorization, client_id in the token request, the tool call succeeds', async (_label, discovery, transport) => {
+    const server = await pythonAuthServer({ discovery, transport });
     const { bridge } = await connectWithLogin({ url: server.url, configDir: tempDir() });
     const me = await whoami(bridge);
 
@@ -76,7 +79,7 @@ describe('first login against the Python SDK authorization server', () => {
     expect(me.clientId).toBe(clientIds[0]);
     expect(me.scopes).toContain('mcp');
 
-    const prmPath = '/.well-known/oauth-protected-resource/mcp';
+    const prmPath = `/.well-known/oauth-protected-resource${new URL(server.url).pathname}`;
     if (discovery === 'prm') {
       expect(requests.find(isRoute('GET', prmPath))?.status).toBe(200);
       // The server refuses tokens not issued for /mcp, so the call above proves the resource indicator (RFC 8707).
@@ -103,9 +106,9 @@ describe('first login against the Python SDK authorization server', () => {
     expect(second.loginUrls()).toEqual([]);
   });
 
-  it('an access token that ran out is refreshed, in the running bridge and in the next run, with client_id in the body', async () => {
+  it.each<PythonAuthTransport>(['streamable-http', 'sse'])('%s: an access token that ran out is refreshed, in the running bridge and in the next run, with client_id in the body', async (transport) => {
     const seconds = 3;
-    const server = await pythonAuthServer({ discovery: 'prm', accessTokenSeconds: seconds });
+    const server = await pythonAuthServer({ discovery: 'prm', accessTokenSeconds: seconds, transport });
     const configDir = tempDir();
     const first = await connectWithLogin({ url: server.url, configDir, label: 'first run' });
     const loggedInAt = Date.now();
@@ -129,5 +132,30 @@ describe('first login against the Python SDK authorization server', () => {
     expect(state.requests.filter(isRoute('POST', '/register'))).toHaveLength(1);
     expect(state.requests.filter(isRoute('GET', '/authorize'))).toHaveLength(1);
     expect(second.loginUrls()).toEqual([]);
-  });
+  }, 60_000);
+
+  it('a restarted server that forgot its clients (in-memory provider) gets one new registration and one new login', async () => {
+    const first = await pythonAuthServer({ discovery: 'prm' });
+    const configDir = tempDir();
+    const run1 = await connectWithLogin({ url: first.url, configDir, label: 'first run' });
+    const { clientId: oldClient } = await whoami(run1.bridge);
+    await run1.bridge.close();
+    await first.close();
+
+    const restarted = await pythonAuthServer({ discovery: 'prm', port: first.port });
+    const run2 = await connectWithLogin({ url: restarted.url, configDir, label: 'run after the restart' });
+    const { clientId: newClient } = await whoami(run2.bridge);
+    expect(newClient).not.toBe(oldClient);
+    expect(run2.bridge.loginUrls()).toHaveLength(1);
+
+    const state = await restarted.state();
+    expect(state.requests.filter(isRoute('POST', '/register')).map((r) => r.status)).toEqual([201]);
+    expect(state.requests.filter(isRoute('GET', '/authorize'))).toHaveLength(1);
+    expect(Object.keys(state.clients)).toEqual([newClient]);
+    // The old refresh token went to the server only with its own client; the new login's exchange authenticated.
+    const tokens = state.requests.filter(isRoute('POST', '/token'));
+    expect(tokens.every((r) => r.clientIdInBody)).toBe(true);
+    expect(tokens.filter((r) => r.status === 401).map((r) => r.grantType)).toEqual(['refresh_token']);
+    expect(tokens.filter((r) => r.grantType === 'authorization_code').map((r) => r.status)).toEqual([200]);
+  }, 60_000);
 });

@@ -110,6 +110,9 @@ export async function startPythonServer(mode: PythonServerMode): Promise<PythonS
 /** How a client finds the Python authorization server: RFC 9728 protected-resource metadata, or the 2025-03-26 way. */
 export type PythonAuthDiscovery = 'prm' | 'legacy';
 
+/** How the Python authorization server's MCP endpoint is served: Streamable HTTP at `/mcp`, or legacy SSE at `/sse`. */
+export type PythonAuthTransport = 'streamable-http' | 'sse';
+
 /** One HTTP request the Python authorization server saw (see test/fixtures/python/auth_server.py). */
 export interface PythonAuthRequest {
   method: string;
@@ -140,7 +143,7 @@ export interface PythonAuthState {
 
 /** A running Python MCP server with the SDK's own authorization server. */
 export interface PythonAuthServer extends ChildServer {
-  /** Its MCP endpoint (`/mcp`), which needs a bearer token. */
+  /** Its MCP endpoint (`/mcp`, or `/sse`), which needs a bearer token. */
   url: string;
   origin: string;
   /** Its record of requests and registered clients. */
@@ -152,6 +155,10 @@ export interface PythonAuthServerOptions {
   discovery: PythonAuthDiscovery;
   /** Access token lifetime in seconds. Default 3600. */
   accessTokenSeconds?: number;
+  /** The port to listen on (to restart a server where it was). Default: a free one. */
+  port?: number;
+  /** How it serves MCP. Default `streamable-http`. */
+  transport?: PythonAuthTransport;
 }
 
 /**
@@ -160,18 +167,18 @@ export interface PythonAuthServerOptions {
  */
 export async function startPythonAuthServer(options: PythonAuthServerOptions): Promise<PythonAuthServer> {
   const python = await pythonWithMcp();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = await startChildServer({
     name: `the Python authorization server (${options.discovery})`,
     command: python,
-    args: [join(FIXTURES, 'auth_server.py'), options.discovery, String(port), String(options.accessTokenSeconds ?? 3600)],
+    args: [join(FIXTURES, 'auth_server.py'), options.discovery, String(port), String(options.accessTokenSeconds ?? 3600), options.transport ?? 'streamable-http'],
     env: { PYTHONUNBUFFERED: '1', PYTHONWARNINGS: 'ignore' },
     port,
   });
   const origin = `http://127.0.0.1:${port}`;
   return {
     ...server,
-    url: `${origin}/mcp`,
+    url: `${origin}/${options.transport === 'sse' ? 'sse' : 'mcp'}`,
     origin,
     state: async () => {
       const response = await fetch(`${origin}/fixture/state`);
