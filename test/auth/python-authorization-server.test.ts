@@ -5,7 +5,8 @@
 // Here the SDK's routes (/register, /authorize, /token, RFC 8414 metadata, and RFC 9728 metadata when the server has
 // a resource URL) run over an in-memory provider (test/fixtures/python/auth_server.py), and the real built CLI logs
 // in: one registration, one authorization, the method the server's metadata makes right, a tool call with the token,
-// the login reused by the next run, and refreshed when the access token has run out.
+// the login reused by the next run, refreshed when the access token has run out, and a new registration and login
+// (one each) when the restarted server has forgotten its clients; over Streamable HTTP and legacy SSE.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
