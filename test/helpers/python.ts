@@ -106,3 +106,84 @@ export async function startPythonServer(mode: PythonServerMode): Promise<PythonS
   });
   return { ...server, url: `http://127.0.0.1:${port}/${mode === 'sse' ? 'sse' : 'mcp'}` };
 }
+
+/** How a client finds the Python authorization server: RFC 9728 protected-resource metadata, or the 2025-03-26 way. */
+export type PythonAuthDiscovery = 'prm' | 'legacy';
+
+/** How the Python authorization server's MCP endpoint is served: Streamable HTTP at `/mcp`, or legacy SSE at `/sse`. */
+export type PythonAuthTransport = 'streamable-http' | 'sse';
+
+/** One HTTP request the Python authorization server saw (see test/fixtures/python/auth_server.py). */
+export interface PythonAuthRequest {
+  method: string;
+  path: string;
+  query: string;
+  status: number | null;
+  /** Token requests only: how the client authenticated (never a secret). */
+  grantType?: string | null;
+  clientIdInBody?: boolean;
+  secretInBody?: boolean;
+  basic?: boolean;
+  resource?: string | null;
+}
+
+/** A client the Python authorization server registered. */
+export interface PythonAuthClient {
+  tokenEndpointAuthMethod: string | null;
+  redirectUris: string[];
+  scope: string | null;
+  grantTypes: string[];
+}
+
+/** What the Python authorization server saw so far. */
+export interface PythonAuthState {
+  requests: PythonAuthRequest[];
+  clients: Record<string, PythonAuthClient>;
+}
+
+/** A running Python MCP server with the SDK's own authorization server. */
+export interface PythonAuthServer extends ChildServer {
+  /** Its MCP endpoint (`/mcp`, or `/sse`), which needs a bearer token. */
+  url: string;
+  origin: string;
+  /** Its record of requests and registered clients. */
+  state(): Promise<PythonAuthState>;
+}
+
+/** Options for {@link startPythonAuthServer}. */
+export interface PythonAuthServerOptions {
+  discovery: PythonAuthDiscovery;
+  /** Access token lifetime in seconds. Default 3600. */
+  accessTokenSeconds?: number;
+  /** The port to listen on (to restart a server where it was). Default: a free one. */
+  port?: number;
+  /** How it serves MCP. Default `streamable-http`. */
+  transport?: PythonAuthTransport;
+}
+
+/**
+ * Starts test/fixtures/python/auth_server.py: an MCP server (tool `whoami`) protected by the Python SDK's own
+ * authorization server routes over an in-memory provider that approves every authorization request.
+ */
+export async function startPythonAuthServer(options: PythonAuthServerOptions): Promise<PythonAuthServer> {
+  const python = await pythonWithMcp();
+  const port = options.port ?? (await freePort());
+  const server = await startChildServer({
+    name: `the Python authorization server (${options.discovery})`,
+    command: python,
+    args: [join(FIXTURES, 'auth_server.py'), options.discovery, String(port), String(options.accessTokenSeconds ?? 3600), options.transport ?? 'streamable-http'],
+    env: { PYTHONUNBUFFERED: '1', PYTHONWARNINGS: 'ignore' },
+    port,
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    ...server,
+    url: `${origin}/${options.transport === 'sse' ? 'sse' : 'mcp'}`,
+    origin,
+    state: async () => {
+      const response = await fetch(`${origin}/fixture/state`);
+      if (!response.ok) throw new Error(`GET /fixture/state answered ${response.status}\n--- server output ---\n${server.output()}`);
+      return (await response.json()) as PythonAuthState;
+    },
+  };
+}
