@@ -6,9 +6,9 @@
  * The rule: when the token of a login that just finished is refused by the server on the very request that waited
  * for it (401, or 403 — plain, or `insufficient_scope` after a step-up), the server has said no to the user, not to
  * a stale token. The refusal is recorded, every request that waits for that login is answered with it (the server's
- * own words), and no new interactive login starts for `backoffMs` — until the user acts: a restart (the guard lives
- * in memory), or a login stored by another process (`mcp-auth-bridge login --force`), which the Authorizer adopts
- * and reports here with {@link LoginGuard.reset}. The back-off only blocks starting a login; a good stored login is
+ * own words), and no new interactive login starts for `backoffMs` (`--login-backoff`; 0: no time limit) — or until
+ * the user acts: a restart (the guard lives in memory), or a login stored by another process
+ * (`mcp-auth-bridge login --force`), which the Authorizer adopts and reports here with {@link LoginGuard.reset}. The back-off only blocks starting a login; a good stored login is
  * always used.
  *
  * Tokens are remembered by a SHA-256 fingerprint only, never kept here in clear.
@@ -17,7 +17,10 @@ import { createHash } from 'node:crypto';
 import { BridgeError, ErrorCode } from '../errors.js';
 import { quoteServerText } from './unadvertised-auth.js';
 
-/** How long, by default, no new interactive login starts after the server refused a fresh one: 5 minutes. */
+/**
+ * How long, by default, no new interactive login starts after the server refused a fresh one: 5 minutes
+ * (`--login-backoff`).
+ */
 export const DEFAULT_LOGIN_BACKOFF_MS = 5 * 60_000;
 
 /** How a token was obtained, as far as the guard cares. */
@@ -47,7 +50,10 @@ export interface LoginGuardOptions {
   serverLabel: string;
   /** The server URL, for the `login` command in the hint. */
   serverUrl: string;
-  /** How long no new interactive login starts after a refused one. Default {@link DEFAULT_LOGIN_BACKOFF_MS}. */
+  /**
+   * How long no new interactive login starts after a refused one; 0 = no time limit (until the user acts: a restart,
+   * or a login stored by another process). Default {@link DEFAULT_LOGIN_BACKOFF_MS}.
+   */
   backoffMs?: number;
   now: () => number;
 }
@@ -89,7 +95,9 @@ export class LoginGuard {
     if (this.originOf(token) !== 'login') return undefined;
     const at = this.#o.now();
     // A refusal already recorded for this login keeps its time: every waiting request gets the same answer.
-    if (!this.#refusal || this.#refusal.until <= at) this.#refusal = { ...refusal, at, until: at + this.#backoffMs };
+    if (!this.#refusal || this.#refusal.until <= at) {
+      this.#refusal = { ...refusal, at, until: this.#backoffMs === 0 ? Number.POSITIVE_INFINITY : at + this.#backoffMs };
+    }
     return this.#error(this.#refusal);
   }
 
@@ -111,10 +119,13 @@ export class LoginGuard {
   }
 
   #error(refusal: RecordedRefusal): BridgeError {
-    const minutes = Math.max(1, Math.ceil((refusal.until - this.#o.now()) / 60_000));
+    const pause =
+      refusal.until === Number.POSITIVE_INFINITY
+        ? 'until you log in again' // `--login-backoff 0`: no time limit
+        : `for ${Math.max(1, Math.ceil((refusal.until - this.#o.now()) / 60_000))} min`;
     return new BridgeError(
       ErrorCode.Auth,
-      `${this.#o.serverLabel} refused the new login (HTTP ${refusal.status}: ${refusal.words}); not opening the browser again for ${minutes} min`,
+      `${this.#o.serverLabel} refused the new login (HTTP ${refusal.status}: ${refusal.words}); not opening the browser again ${pause}`,
       {
         status: refusal.status,
         hint: `check that your account may use this server, then run: mcp-auth-bridge login --force ${this.#o.serverUrl} (or restart your MCP client)`,
@@ -122,6 +133,7 @@ export class LoginGuard {
       },
     );
   }
+
 }
 
 /** Longest snippet of a refusal's body quoted in errors. */

@@ -91,15 +91,7 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     http: { fetch: oauthFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
     now: Date.now,
     logger: log,
-    ...loginBackoff(process.env),
+    loginBackoffMs: auth.loginBackoffMs,
   });
 }
 
-/**
- * The login back-off (login-guard.ts) from `MCP_AUTH_BRIDGE_LOGIN_BACKOFF_MS`: an internal knob for tests, not a
- * documented option; anything but a non-negative integer leaves the default.
- */
-function loginBackoff(env: NodeJS.ProcessEnv): { loginBackoffMs?: number } {
-  const text = env.MCP_AUTH_BRIDGE_LOGIN_BACKOFF_MS;
-  return text && /^\d{1,9}$/.test(text) ? { loginBackoffMs: Number(text) } : {};
-}

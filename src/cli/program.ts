@@ -38,6 +38,7 @@ export interface RawOptions {
   resource: string | boolean;
   authorizeParam: string[];
   authTimeout: string;
+  loginBackoff: string;
   redirectUrl?: string;
   callbackPort?: string;
   callbackHost?: string;
@@ -143,6 +144,11 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
     .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
     .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
+    .addOption(
+      new Option('--login-backoff <duration>', 'after the server refuses the token of a login that just finished, start no new login for this long; 0 = until you log in again (login --force) or restart')
+        .default('5m')
+        .env('MCP_LOGIN_BACKOFF'),
+    )
     .addOption(new Option('--redirect-url <url>', 'fixed redirect URI registered for --client-id (issuer mode default http://localhost:8080/auth/callback)').env('OIDC_REDIRECT_URL'))
     .addOption(new Option('--callback-port <port>', 'loopback port for the login callback (default: a stable port per server, else a free one)').env('MCP_CALLBACK_PORT'))
     .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(['127.0.0.1', 'localhost']).env('MCP_CALLBACK_HOST'))

@@ -49,6 +49,11 @@ export interface AuthConfig {
   sendResource: boolean;
   extraParams: Record<string, string>;
   authTimeoutMs: number;
+  /**
+   * `--login-backoff`: after the server refused the token of a login that just finished, how long no new interactive
+   * login starts (login-guard.ts); 0 = no time limit: until the user logs in again or restarts.
+   */
+  loginBackoffMs: number;
   redirectUrl: string | undefined;
   callbackPort: number | undefined;
   callbackHost: string | undefined;
@@ -227,6 +232,7 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
     sendResource: raw.resource !== false,
     extraParams,
     authTimeoutMs: parseDuration('--auth-timeout', raw.authTimeout) || 300_000,
+    loginBackoffMs: parseDuration('--login-backoff', raw.loginBackoff),
     redirectUrl: redirect,
     callbackPort,
     callbackHost: raw.callbackHost,

@@ -2,12 +2,14 @@
  * `mcp-auth-bridge doctor <url>`: a step-by-step diagnosis of everything between the client and a working
  * session — reaching the server, its transport, its 401 challenge, protected-resource and authorization-server
  * metadata, PKCE, how a client id would be obtained, the credential store, the callback port, stored logins. Each
- * step prints ✓ or ✗ with the fix; the exit code is 0 only when every step passes.
+ * step prints ✓ or ✗ with the fix (a step that passes may add a note, e.g. that files are used because the keychain
+ * is locked); the exit code is 0 only when every step passes.
  */
 import { createServer } from 'node:net';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
+import type { KeychainFallback } from '../store/index.js';
 import { connectError } from '../bridge/upstream-fetch.js';
 import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
@@ -24,6 +26,8 @@ export interface DoctorStep {
   detail: string;
   /** What to do when it failed. */
   fix?: string;
+  /** For a step that passed: what the user may want to know or do all the same (printed as `note:`). */
+  note?: string;
 }
 
 /** Options for {@link runDoctorCommand}. */
@@ -59,6 +63,19 @@ function errorText(error: unknown): string {
   return isBridgeError(error) ? error.message : describeError(error);
 }
 
+/**
+ * `--token-store auto` with a keychain that cannot be used and no login kept in it: files are a working store (a
+ * pass), but the user is told why the keychain is not used and how to use it.
+ */
+function keychainFallbackStep(description: string, fallback: KeychainFallback): DoctorStep {
+  return {
+    name: 'Credential store',
+    ok: true,
+    detail: `${description} (mode 0600): the OS keychain is locked or unavailable (${fallback.why})`,
+    note: 'files work; to keep logins in the OS keychain instead, unlock it (log in to your desktop session, or unlock the "login" keyring in your keyring manager; on Linux a Secret Service such as gnome-keyring must be running), then run doctor again',
+  };
+}
+
 /** Runs the diagnosis and prints it; see the module comment. */
 export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
@@ -67,6 +84,7 @@ export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
     // Details may quote what a server said: print them terminal-safe.
     out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
     if (!s.ok && s.fix) out.write(`    fix: ${terminalSafe(s.fix)}\n`);
+    if (s.ok && s.note) out.write(`    note: ${terminalSafe(s.note)}\n`);
   }
   const failed = steps.filter((s) => !s.ok).length;
   out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
@@ -255,8 +273,14 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   let credentials: Awaited<ReturnType<typeof store.openCredentialStore>> | undefined;
   try {
-    credentials = await store.openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: o.logger });
-    steps.push({ name: 'Credential store', ok: true, detail: credentials.description });
+    let fallback: KeychainFallback | undefined;
+    credentials = await store.openCredentialStore({
+      mode: auth.tokenStore,
+      ...(auth.configDir ? { configDir: auth.configDir } : {}),
+      logger: o.logger,
+      onKeychainFallback: (f) => (fallback = f),
+    });
+    steps.push(fallback ? keychainFallbackStep(credentials.description, fallback) : { name: 'Credential store', ok: true, detail: credentials.description });
   } catch (error) {
     steps.push({ name: 'Credential store', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
   }

@@ -55,6 +55,7 @@ export {
   loadKeyringBackend,
 } from './keyring-backend.js';
 export {
+  type KeychainFallback,
   type OpenCredentialStoreOptions,
   STORE_MODES,
   type StoreMode,

@@ -33,6 +33,19 @@ export interface OpenCredentialStoreOptions {
   loadKeyring?: () => Promise<unknown>;
   /** Bound on each keychain operation, the probe included. Default 15 s. */
   keychainTimeoutMs?: number;
+  /**
+   * Called in `auto` mode when the keychain cannot be used and files are used instead (nothing is kept in the
+   * keychain), with why — e.g. `Secret Service could not store a secret: …` — so `doctor` can say so.
+   */
+  onKeychainFallback?: (fallback: KeychainFallback) => void;
+}
+
+/** Why `auto` uses files rather than the keychain. */
+export interface KeychainFallback {
+  /** The keychain's failure, in words (no hint). */
+  why: string;
+  /** The failure itself. */
+  cause: unknown;
 }
 
 /**
@@ -116,6 +129,7 @@ export async function openCredentialStore(options: OpenCredentialStoreOptions = 
       );
     }
     logger.info(`Credentials are stored in ${store.description} (mode 0600), not in the OS keychain (${why})`);
+    options.onKeychainFallback?.({ why, cause: error });
     if (error instanceof Error && error.cause !== undefined) logger.debug('Keychain failure detail', error.cause);
     return store;
   }

@@ -2,7 +2,8 @@
 // bridge open a new browser login for every failing call (5 calls → 5 tabs). Now: one login, then the refusal —
 // the server's own words — answers every waiting call, and no browser opens again for that server until a bounded
 // back-off has passed or the user logged in again (`mcp-auth-bridge login --force` in another process). The same
-// for step-up loops (403 insufficient_scope) and for plain 403s.
+// for step-up loops (403 insufficient_scope) and for plain 403s. The back-off is `--login-backoff` (env
+// MCP_LOGIN_BACKOFF, default 5 min; 0 = no time limit: until the user logs in again).
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { authArgs, browserRecorder, connectWithLogin, startCliRun, tempDir, whoami, type AuthBridge, type BrowserRecorder } from '../helpers/auth-bridge.js';
@@ -86,7 +87,7 @@ describe('a server that refuses every token', () => {
     const refuseToken = (token: string): TokenRefusalAnswer | undefined =>
       refusingAlice && decodeJwt(token).sub === 'alice' ? { status: 401, error: 'invalid_token', errorDescription: REFUSAL } : undefined;
     const { server } = await stack({ server: { refuseToken } });
-    const { bridge, recorder } = await connected(server.url, { env: { MCP_AUTH_BRIDGE_LOGIN_BACKOFF_MS: '1500' } });
+    const { bridge, recorder } = await connected(server.url, { args: ['--login-backoff', '1500ms'] });
     refusingAlice = true;
     const first = call(bridge);
     await driveBrowserLogin(recorder, 1);
@@ -127,6 +128,52 @@ describe('a server that refuses every token', () => {
 
     expect((await whoami(bridge)).sub).toBe('bob');
     expect(recorder.urls(), 'the bridge opened a browser although a good login was stored').toHaveLength(2);
+  });
+});
+
+describe('--login-backoff', () => {
+  it('MCP_LOGIN_BACKOFF=0: no time limit — no browser until the user logs in again (login --force), which is adopted', async () => {
+    let refusingAlice = false;
+    const refuseToken = (token: string): TokenRefusalAnswer | undefined =>
+      refusingAlice && decodeJwt(token).sub === 'alice' ? { status: 401, error: 'invalid_token', errorDescription: REFUSAL } : undefined;
+    const { server } = await stack({ server: { refuseToken } });
+    const { bridge, recorder, configDir } = await connected(server.url, { env: { MCP_LOGIN_BACKOFF: '0' } });
+    refusingAlice = true;
+    const first = call(bridge);
+    await driveBrowserLogin(recorder, 1);
+    const refused = await withTimeout('the refused call', first, 30_000);
+    expect(refused).toContain('refused the new login');
+    expect(refused).toContain(REFUSAL);
+    expect(refused).toContain('not opening the browser again until you log in again');
+
+    for (let i = 0; i < 3; i++) {
+      const later = await withTimeout('a later refused call', call(bridge), 20_000);
+      expect(later).toContain('not opening the browser again until you log in again');
+      expect(later).toMatch(/mcp-auth-bridge login --force/);
+    }
+    expect(recorder.urls(), 'a browser login started although the back-off has no time limit').toHaveLength(2);
+
+    const login = startCliRun(['login', '--force', '--token-store', 'file', '--config-dir', configDir, '--no-browser', server.url]);
+    const url = await waitFor('the login command to print its URL', () => /in your browser:\r?\n\s+(\S+)/.exec(login.stderr())?.[1], { timeoutMs: 20_000 });
+    await withTimeout('driving the login command', driveLogin(url as string, { user: 'bob' }), 15_000);
+    expect((await withTimeout('the login command to end', login.exited, 20_000)).code).toBe(0);
+    expect((await whoami(bridge)).sub).toBe('bob');
+    expect(recorder.urls()).toHaveLength(2);
+  });
+
+  it('a bad value is a usage error naming the option (exit 2), and --help shows the option and its variable', async () => {
+    for (const [args, env] of [
+      [['--login-backoff', 'soon'], {}],
+      [[], { MCP_LOGIN_BACKOFF: '-5m' }],
+    ] as const) {
+      const run = startCliRun([...args, 'http://127.0.0.1:9/mcp'], env);
+      const end = await withTimeout('the usage error', run.exited, 20_000);
+      expect(end.code, end.stderr).toBe(2);
+      expect(end.stderr).toContain('--login-backoff');
+    }
+    const help = await withTimeout('--help', startCliRun(['--help']).exited, 20_000);
+    const text = (help.stdout + help.stderr).replace(/\s+/g, ' ');
+    expect(text).toMatch(/--login-backoff <duration> .*0 = until you log in again .*default: "5m", env: MCP_LOGIN_BACKOFF/);
   });
 });
 

@@ -141,9 +141,9 @@ export function loginUrlsIn(text: string): string[] {
 }
 
 /** The ✓/✗ lines of a `doctor` report, by step name: `{ ok, detail, fix }`. */
-export function doctorSteps(stdout: string): Map<string, { ok: boolean; detail: string; fix?: string }[]> {
-  const steps = new Map<string, { ok: boolean; detail: string; fix?: string }[]>();
-  let last: { ok: boolean; detail: string; fix?: string } | undefined;
+export function doctorSteps(stdout: string): Map<string, { ok: boolean; detail: string; fix?: string; note?: string }[]> {
+  const steps = new Map<string, { ok: boolean; detail: string; fix?: string; note?: string }[]>();
+  let last: { ok: boolean; detail: string; fix?: string; note?: string } | undefined;
   for (const line of stdout.split('\n')) {
     const step = /^([✓✗]) ([^:]+): (.*)$/.exec(line);
     if (step) {
@@ -155,6 +155,8 @@ export function doctorSteps(stdout: string): Map<string, { ok: boolean; detail: 
     }
     const fix = /^ {4}fix: (.*)$/.exec(line);
     if (fix && last) last.fix = fix[1]!;
+    const note = /^ {4}note: (.*)$/.exec(line);
+    if (note && last) last.note = note[1]!;
   }
   return steps;
 }

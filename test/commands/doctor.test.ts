@@ -3,13 +3,15 @@
 // server without auth (Streamable HTTP and legacy SSE). Failures, each produced for real: an unreachable server, a
 // wrong path (404 on both transports), a bare-401 server without --issuer, a provider without PKCE (the one fake: a
 // metadata document, since a real provider always advertises S256), a taken --callback-port, the keychain without a
-// D-Bus session, an unreadable stored record, and a static key the server refuses.
+// D-Bus session, an unreadable stored record, and a static key the server refuses. And a note on a passing step: a
+// locked keyring (a real private gnome-keyring) with nothing kept in it, where files are used.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, occupyPort, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { startPrivateKeyring } from '../helpers/keyring.js';
 import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { startSseServer, startStreamableServer } from '../helpers/servers.js';
 import { authStack, doctorSteps, fileStore, loginBrowser, runCli, type CliResult } from './cli.js';
@@ -21,7 +23,7 @@ function doctor(url: string, configDir: string, extra: string[] = [], env: Recor
 }
 
 /** Step → its one line (fails when a step appears twice or not at all). */
-function step(result: CliResult, name: string): { ok: boolean; detail: string; fix?: string } {
+function step(result: CliResult, name: string): { ok: boolean; detail: string; fix?: string; note?: string } {
   const found = doctorSteps(result.stdout).get(name);
   expect(found, `step "${name}" in:\n${result.stdout}\n--- stderr ---\n${result.stderr}`).toHaveLength(1);
   return found![0]!;
@@ -68,7 +70,7 @@ describe('doctor: healthy servers', () => {
     expect(step(before, 'Callback port').detail).toMatch(/^127\.0\.0\.1:\d+ is free$/);
     expect(step(before, 'Stored login')).toEqual({ ok: true, detail: 'none yet: the first request will open the login' });
     expect(summary(before)).toBe('All 11 checks passed.');
-    expect(before.stdout).not.toMatch(/fix:/);
+    expect(before.stdout).not.toMatch(/fix:|note:/);
     expect(provider.counters.registrations).toBe(0);
     expect(provider.counters.authorizationRequests).toBe(0);
 
@@ -260,6 +262,32 @@ describe('doctor: each failure with its fix', () => {
     expect(failed.map((s) => s.detail).join('\n'), result.stdout).toMatch(/401|refused/);
     expect(failed.map((s) => s.fix ?? '').join('\n'), result.stdout).toMatch(/key|header/i);
     expect(result.code, result.stdout).toBe(1);
+  });
+});
+
+describe('doctor: notes on steps that pass', () => {
+  // Product gap: with a locked keyring and no login kept in it, `--token-store auto` used files (as designed: nothing
+  // to lose), and doctor said only "✓ Credential store: files under …" — the user was never told why the keychain
+  // was not used, nor how to use it.
+  it('--token-store auto with a locked keyring and nothing in it: ✓ files, saying the keychain is locked, with a note to unlock it; exit 0', async () => {
+    const keyring = await startPrivateKeyring();
+    onTeardown(() => keyring.stop());
+    await keyring.lock();
+    expect(await keyring.isLocked()).toBe(true);
+    const { server } = await authStack();
+    const configDir = tempDir();
+    const result = await runCli(['doctor', '--token-store', 'auto', '--config-dir', configDir, server.url], keyring.env, 30_000);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(names(result)).toEqual(SPEC_STEPS);
+    const store = step(result, 'Credential store');
+    expect(store.ok).toBe(true);
+    expect(store.detail.startsWith(`files under ${configDir} (mode 0600): the OS keychain is locked or unavailable (`), store.detail).toBe(true);
+    expect(store.detail).toMatch(/the keyring is locked\)$/);
+    expect(store.note).toMatch(/unlock it/);
+    expect(store.note).toMatch(/run doctor again/);
+    expect(result.stdout).not.toMatch(/fix:/);
+    expect(summary(result)).toBe('All 11 checks passed.');
+    expect(await keyring.isLocked(), 'doctor unlocked or changed the keyring').toBe(true);
   });
 });
 

@@ -1,15 +1,17 @@
 // README Troubleshooting, the browser login (real oidc-provider, real protected MCP server): the callback port held
-// by another program, a login declined at the provider, a login not finished within --auth-timeout. Each checks the
+// by another program, a login declined at the provider, a login not finished within --auth-timeout, a server that
+// refuses the token of the login that just finished (and `login --force`, the fix, adopted at once). Each checks the
 // documented message where the user sees it (the JSON-RPC error the client gets, or the `login` command's stderr).
 // Also: the row for a taken callback port says "often a previous login" — a bridge whose client has gone away must
 // not keep holding the port (and its login) until --auth-timeout.
 import { createServer } from 'node:net';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authArgs, isAlive, occupyPort, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, browserRecorder, isAlive, occupyPort, tempDir } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin } from '../helpers/oidc/index.js';
-import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
+import { initializeOutcome, requestEnd, type RequestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 import { authStack, fileStore, loginBrowser, loginUrlsIn, runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
@@ -74,6 +76,33 @@ describe('troubleshooting: the browser login', () => {
     expect(message).toContain('the next request starts a new one');
     expect(message).toContain('--auth-timeout');
     expect(raw.exitStatus()).toBeUndefined();
+  });
+
+  it('`… refused the new login (HTTP …: …); not opening the browser again …`: the server refuses alice; `login --force` as bob is adopted at once', async () => {
+    const suspended = 'this account is suspended';
+    const { provider, server } = await authStack({
+      server: { refuseToken: (token) => (decodeJwt(token).sub === 'alice' ? { status: 401, error: 'invalid_token', errorDescription: suspended } : undefined) },
+    });
+    const configDir = tempDir();
+    const recorder = browserRecorder(tempDir());
+    const raw = spawnBridgeRaw([...authArgs(configDir), '--browser', recorder.command, server.url]);
+    const outcome = initializeOutcome(raw, 40_000);
+    const url = await recorder.waitForUrl(0, 20_000);
+    await withTimeout('logging in as alice', driveLogin(url, { user: 'alice' }), 15_000);
+    const message = errorMessage(await outcome);
+    expectDocumented(message, 'refused the new login');
+    expect(message).toContain(`127.0.0.1:${server.port} refused the new login (HTTP 401: invalid_token: ${suspended})`);
+    expect(message).toContain(`mcp-auth-bridge login --force ${server.url}`);
+
+    // The documented fix: `login --force` (here as a user the server accepts); the running bridge uses it, no browser.
+    const browser = loginBrowser(tempDir(), { user: 'bob' });
+    const login = await runCli(['login', '--force', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, server.url]);
+    expect(login.code, login.stderr).toBe(0);
+    raw.send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const again = await requestEnd(raw, 2, 20_000);
+    expect(again.kind, JSON.stringify(again)).toBe('result');
+    expect(recorder.urls(), 'the bridge opened another browser login').toHaveLength(1);
+    expect(provider.counters.authorizationRequests).toBe(2); // the bridge's one, and the login command's
   });
 
   // Product bug: when the client goes away (stdin EOF, or SIGTERM) while a browser login is pending, the bridge waits for the
