@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
-import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
-import { createFetchLog } from '../bridge/fetch-log.js';
-import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
+import { createEnvProxyFetch, describeProxyEnv } from '../net/env-proxy.js';
+import { createFetchLog } from '../net/fetch-log.js';
+import { nodeHttpFetch } from '../net/node-http-fetch.js';
 import type { Logger } from '../log.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { AuthConfig, BridgeConfig } from './resolve.js';

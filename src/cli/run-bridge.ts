@@ -4,7 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { createBoundedFetch } from '../bridge/bounded-fetch.js';
+import { createBoundedFetch } from '../net/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
