@@ -152,18 +152,15 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised, { guardAuthFetch }] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised] = await Promise.all([
     import('../auth/challenge.js'),
     import('../auth/discovery.js'),
     import('../auth/authorizer.js'),
     import('../store/index.js'),
     import('../auth/unadvertised-auth.js'),
-    import('../auth/private-address-guard.js'),
   ]);
-  // The same rule as the bridge: a public server may not send us to this machine or a private network.
-  const authFetch = auth.allowPrivateAuthServers
-    ? fetches.auth
-    : guardAuthFetch({ serverUrl: url, fetch: fetches.auth, viaProxy: config.useEnvProxy, logger: o.logger });
+  // The bridge's OAuth stack (net/fetch-stack.ts), private-address guard included.
+  const authFetch = fetches.oauth;
   const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {

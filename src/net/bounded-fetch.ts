@@ -5,6 +5,7 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { BridgeError, ErrorCode } from '../errors.js';
+import type { Middleware } from './middleware.js';
 
 /** Symbol key on a RequestInit: milliseconds the network exchange may take until headers. Copied by `{...init}`. */
 export const CONNECT_TIMEOUT = Symbol('mcp-auth-bridge.connectTimeout');
@@ -44,3 +45,6 @@ export function createBoundedFetch(inner: FetchLike): FetchLike {
     }
   };
 }
+
+/** {@link createBoundedFetch} as a fetch-stack layer (the SDK's middleware shape). */
+export const connectTimeout: Middleware = (next) => createBoundedFetch(next);
