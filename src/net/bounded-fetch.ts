@@ -1,7 +1,8 @@
 /**
- * The bottom of the upstream fetch stack: applies the connect timeout that the upstream seam marked a request
- * with, to the network exchange only (until response headers). Layers in between (the auth layer, which may wait
- * minutes for a browser login) pass the mark along untouched and are not counted.
+ * The connect timeout of the upstream fetch stack (fetch-stack.ts): applies the timeout that the upstream seam
+ * marked a request with, to the network exchange only (until response headers). It sits just above the network,
+ * so layers above it (the auth layer, which may wait minutes for a browser login) pass the mark along untouched
+ * and are not counted.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { BridgeError, ErrorCode } from '../errors.js';
