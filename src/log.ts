@@ -74,6 +74,7 @@ export class SecretRegistry implements Iterable<string> {
     return this.#values.has(value);
   }
 
+  /** The registered values, for {@link redact}. */
   [Symbol.iterator](): Iterator<string> {
     return this.#values.values();
   }
