@@ -1,9 +1,11 @@
 /**
  * The stderr logger. stdout belongs to the MCP protocol, so every human-readable line goes through here, and every
  * line is redacted before it is written: `Authorization` values, cookies, token-shaped strings, OAuth secrets in
- * query strings or JSON, and every exact value registered with {@link Logger.secret}; then made terminal-safe
- * ({@link terminalSafe}): text from servers reaches stderr only through here or through the CLI's error report,
- * which applies the same function.
+ * query strings or JSON, and every exact value registered with {@link Logger.secret} in the process's
+ * {@link SecretRegistry}; then made terminal-safe ({@link terminalSafe}): text from servers reaches stderr only through
+ * here or through the CLI's error report, which applies the same functions. A part of the process (one server, say)
+ * logs through a {@link Logger.child}: its lines carry its name, and it shares the root's level, destinations and
+ * secrets.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
@@ -24,6 +26,14 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Prefix of every line on the stream. Default `mcp-auth-bridge`. */
   name?: string;
+  /** The exact values to redact. Default: the process's registry, {@link processSecrets}; tests give their own. */
+  secrets?: SecretRegistry;
+}
+
+/** Options for {@link Logger.child}. */
+export interface ChildLoggerOptions {
+  /** Names the part of the process, e.g. a server; shown in every line after the parent's name. */
+  name: string;
 }
 
 /** A leveled, redacting logger. All methods are cheap no-ops when their level is off. */
@@ -34,11 +44,44 @@ export interface Logger {
   debug(message: string, details?: unknown): void;
   /** Whether lines of `level` are written anywhere; guard costly debug formatting with it. */
   enabled(level: Exclude<LogLevel, 'silent'>): boolean;
-  /** Registers an exact secret value (token, code, verifier, client secret) so no later line can contain it. */
+  /**
+   * Registers an exact secret value (token, code, verifier, client secret) so no later line can contain it: a line
+   * of this logger or of any other logger sharing its registry (by default, every logger in the process).
+   */
   secret(value: string | undefined): void;
-  /** Flushes and closes the log file, if any. */
+  /** A logger whose lines carry `options.name` after this one's name; same level, destinations and secrets. */
+  child(options: ChildLoggerOptions): Logger;
+  /** Flushes and closes the log file, if any. On a child, does nothing: the file is the root's. */
   close(): void;
 }
+
+/**
+ * The exact secret values that no log line may contain. One per process ({@link processSecrets}), so that a secret
+ * learned while serving one server is redacted from every server's lines, and from the lines of loggers that were
+ * given none (modules that default to {@link silentLogger} still register what they handle). A registry can be
+ * given to a logger instead (tests, to stay apart from each other).
+ */
+export class SecretRegistry implements Iterable<string> {
+  readonly #values = new Set<string>();
+
+  /** Registers `value`; ignored when absent or shorter than 4 characters (too common to be removed from text). */
+  add(value: string | undefined): void {
+    if (value && value.length >= 4) this.#values.add(value);
+  }
+
+  /** Whether `value` is registered. */
+  has(value: string): boolean {
+    return this.#values.has(value);
+  }
+
+  /** The registered values, for {@link redact}. */
+  [Symbol.iterator](): Iterator<string> {
+    return this.#values.values();
+  }
+}
+
+/** The process's secret registry: the default of every logger, and what the CLI's error report redacts too. */
+export const processSecrets = new SecretRegistry();
 
 const SECRET_PARAM =
   /\b(access_token|refresh_token|id_token|code|code_verifier|client_secret|client_assertion|assertion|subject_token|actor_token|device_code|password|token)=([^&\s"'<>]+)/gi;
@@ -97,30 +140,58 @@ function stringifyDetails(details: unknown): string {
   }
 }
 
-/** Creates the process logger. See {@link LoggerOptions}. */
+/** What a root logger and its children share. */
+interface Sink {
+  level: number;
+  fileRank: number;
+  verbose: boolean;
+  stream: { write(chunk: string): unknown };
+  now: () => Date;
+  fd: number | undefined;
+  secrets: SecretRegistry;
+}
+
+/** Creates the process logger (a root: it owns the log file). See {@link LoggerOptions}. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = RANK[options.level ?? 'info'];
-  const stream = options.stream ?? process.stderr;
-  const now = options.now ?? (() => new Date());
-  const name = options.name ?? 'mcp-auth-bridge';
-  const secrets = new Set<string>();
-  let fd: number | undefined;
-  if (options.file) fd = openSync(options.file, 'a', 0o600);
-  const fileRank = fd === undefined ? 0 : RANK.debug;
-  const verbose = level >= RANK.debug;
+  const fd = options.file ? openSync(options.file, 'a', 0o600) : undefined;
+  const sink: Sink = {
+    level,
+    fileRank: fd === undefined ? 0 : RANK.debug,
+    verbose: level >= RANK.debug,
+    stream: options.stream ?? process.stderr,
+    now: options.now ?? (() => new Date()),
+    fd,
+    secrets: options.secrets ?? processSecrets,
+  };
+  const root = loggerOn(sink, [terminalSafe(options.name ?? 'mcp-auth-bridge')]);
+  return {
+    ...root,
+    close: () => {
+      if (sink.fd !== undefined) closeSync(sink.fd);
+      sink.fd = undefined;
+    },
+  };
+}
+
+/** A logger writing to `sink` under `names` (the root's first, then each child's). */
+function loggerOn(sink: Sink, names: string[]): Logger {
+  const prefix = `[${names.join('/')}]`;
+  // The file has no root name in its lines; a child's names are kept, so its lines can be told apart there too.
+  const filePrefix = names.length > 1 ? `[${names.slice(1).join('/')}] ` : '';
 
   function write(lvl: Exclude<LogLevel, 'silent'>, message: string, details: unknown): void {
     const rank = RANK[lvl];
-    if (rank > level && rank > fileRank) return;
+    if (rank > sink.level && rank > sink.fileRank) return;
     // Continuation lines are indented, so that no text inside a line can pass for a line of its own.
-    const body = terminalSafe(redact(`${message}${stringifyDetails(details)}`, secrets)).replace(/\n(?!$)/g, '\n  ');
-    const stamp = now().toISOString();
-    if (rank <= level) {
-      stream.write(verbose ? `${stamp} [${name}] ${lvl}: ${body}\n` : `[${name}] ${lvl === 'info' ? '' : `${lvl}: `}${body}\n`);
+    const body = terminalSafe(redact(`${message}${stringifyDetails(details)}`, sink.secrets)).replace(/\n(?!$)/g, '\n  ');
+    const stamp = sink.now().toISOString();
+    if (rank <= sink.level) {
+      sink.stream.write(sink.verbose ? `${stamp} ${prefix} ${lvl}: ${body}\n` : `${prefix} ${lvl === 'info' ? '' : `${lvl}: `}${body}\n`);
     }
-    if (fd !== undefined) {
+    if (sink.fd !== undefined) {
       try {
-        writeSync(fd, `${stamp} ${lvl} ${body}\n`);
+        writeSync(sink.fd, `${stamp} ${lvl} ${filePrefix}${body}\n`);
       } catch {
         // A full disk must not take the bridge down; stderr still has the line.
       }
@@ -132,14 +203,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: (m, d) => write('warn', m, d),
     info: (m, d) => write('info', m, d),
     debug: (m, d) => write('debug', m, d),
-    enabled: (lvl) => RANK[lvl] <= level || RANK[lvl] <= fileRank,
-    secret: (value) => {
-      if (value && value.length >= 4) secrets.add(value);
-    },
-    close: () => {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-    },
+    enabled: (lvl) => RANK[lvl] <= sink.level || RANK[lvl] <= sink.fileRank,
+    secret: (value) => sink.secrets.add(value),
+    child: (o) => loggerOn(sink, [...names, terminalSafe(o.name)]),
+    close: () => undefined,
   };
 }
 

@@ -25,8 +25,9 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { readBodyStart } from '../net/body-start.js';
+import { CONNECT_TIMEOUT, type MarkedInit } from '../net/bounded-fetch.js';
+import { connectError } from '../net/connect-error.js';
 import { redact, type Logger } from '../log.js';
-import { CONNECT_TIMEOUT, type MarkedInit } from './bounded-fetch.js';
 import { boundJsonBody } from './bounded-json-body.js';
 import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
 import type { RequestId } from './jsonrpc.js';
@@ -100,22 +101,6 @@ function headerOf(init: RequestInit | undefined, name: string): string | null {
   if (Array.isArray(h)) return h.find(([k]) => k.toLowerCase() === name)?.[1] ?? null;
   for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === name) return v;
   return null;
-}
-
-const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
-
-/** Turns a thrown network error into a CONNECT {@link BridgeError} that says what to do. */
-export function connectError(url: URL, error: unknown): BridgeError {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (error as { code?: string }).code;
-  const what = code ?? cause?.message ?? (error as Error).message;
-  let hint = 'check the URL, your network, and that the server is running';
-  if (code && TLS_CODES.test(code)) {
-    hint = 'the server certificate is not trusted; if a corporate proxy or private CA signs it, set NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
-  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    hint = `the host name ${url.hostname} does not resolve; check the URL, or use --use-env-proxy behind a proxy`;
-  }
-  return new BridgeError(ErrorCode.Connect, `cannot reach ${url.origin}: ${what}`, { cause: error, hint });
 }
 
 /** Creates the upstream fetch. See the module comment. */

@@ -1,38 +1,50 @@
 /**
- * What the bridge and the `login` / `doctor` commands build the same way from a {@link BridgeConfig}: the network
- * fetch (node:http, or the proxy-aware one) and the Authorizer, whose code is loaded only when first needed.
+ * What the bridge and the `login` / `doctor` commands build the same way from a {@link BridgeConfig}: the fetch
+ * stacks (declared in net/fetch-stack.ts) on the network the options ask for, and the Authorizer, whose code is
+ * loaded only when first needed.
  */
 import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
-import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
-import { createFetchLog } from '../bridge/fetch-log.js';
-import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
 import type { Logger } from '../log.js';
+import { buildFetchStacks, type FetchStacks } from '../net/fetch-stack.js';
+import type { Middleware } from '../net/middleware.js';
+import { type Network, openNetwork } from '../net/network.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { AuthConfig, BridgeConfig } from './resolve.js';
 
-/** The two fetches: the upstream path's, and the one for OAuth requests (which need standard `Response`s). */
-export interface Fetches {
-  upstream: FetchLike;
-  auth: FetchLike;
+/** Options for {@link chooseFetches}. */
+export interface ChooseFetchesOptions {
+  /** The auth layer of the upstream path (the bridge's); absent for the `login` / `doctor` probes. */
+  authorization?: Middleware;
+  /** The network to build on (tests). Default: the one `config` asks for (net/network.ts). */
+  network?: Network;
 }
 
 /**
- * node:http for the upstream path and the built-in fetch for auth; both through the proxy with `--use-env-proxy`.
- * With debug logging each is wrapped in the exchange log (fetch-log.ts).
+ * The fetch stacks for `config` (net/fetch-stack.ts): the upstream path, and the OAuth path with the
+ * private-address guard unless `--allow-private-auth-servers`.
  */
-export async function chooseFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv): Promise<Fetches> {
-  const fetches = await networkFetches(config, log, env);
-  if (!log.enabled('debug')) return fetches;
-  return { upstream: createFetchLog(fetches.upstream, { logger: log, label: 'http' }), auth: createFetchLog(fetches.auth, { logger: log, label: 'oauth' }) };
+export async function chooseFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv, options: ChooseFetchesOptions = {}): Promise<FetchStacks> {
+  const network = options.network ?? (await openNetwork({ useEnvProxy: config.useEnvProxy, logger: log, env }));
+  const guard = config.auth?.allowPrivateAuthServers ? undefined : privateAddressGuard(config, log);
+  return buildFetchStacks({ network, logger: log, ...(options.authorization ? { authorization: options.authorization } : {}), ...(guard ? { guard } : {}) });
 }
 
-async function networkFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv): Promise<Fetches> {
-  if (!config.useEnvProxy) return { upstream: nodeHttpFetch, auth: globalThis.fetch as FetchLike };
-  const proxied = await createEnvProxyFetch();
-  log.info(`using proxy settings from the environment (${describeProxyEnv(env)})`);
-  return { upstream: proxied, auth: proxied };
+/**
+ * The private-address guard (auth/private-address-guard.ts) as a layer of the OAuth stack: a public MCP server may
+ * not send the OAuth requests to this machine or a private network. Its code loads with the first OAuth request.
+ */
+function privateAddressGuard(config: BridgeConfig, log: Logger): Middleware {
+  return (next) => {
+    let guarded: Promise<FetchLike> | undefined;
+    return async (input, init) => {
+      guarded ??= import('../auth/private-address-guard.js').then(({ guardAuthFetch }) =>
+        guardAuthFetch({ serverUrl: config.url, fetch: next, viaProxy: config.useEnvProxy, logger: log }),
+      );
+      return (await guarded)(input, init);
+    };
+  };
 }
 
 /**
@@ -47,18 +59,16 @@ export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Pr
   return logins.some((l) => l.metadata.serverUrl === config.url.href);
 }
 
-/** Builds the Authorizer for `config` (its modules are imported here, on first use). */
-export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, authFetch: FetchLike): Promise<Authorizer> {
-  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }, { guardAuthFetch }] = await Promise.all([
+/**
+ * Builds the Authorizer for `config` (its modules are imported here, on first use). `oauthFetch` is the OAuth
+ * stack from {@link chooseFetches}.
+ */
+export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, oauthFetch: FetchLike): Promise<Authorizer> {
+  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
     import('../auth/authorizer.js'),
     import('../auth/browser.js'),
     import('../store/index.js'),
-    import('../auth/private-address-guard.js'),
   ]);
-  // A public MCP server may not send the OAuth requests to this machine or a private network (private-address-guard.ts).
-  const oauthFetch = auth.allowPrivateAuthServers
-    ? authFetch
-    : guardAuthFetch({ serverUrl: config.url, fetch: authFetch, viaProxy: config.useEnvProxy, logger: log });
   // Secrets from the command line or environment: never in a log line, whatever prints them.
   log.secret(auth.clientSecret);
   log.secret(auth.enterpriseIdp?.clientSecret);

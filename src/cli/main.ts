@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { createLogger, redact, terminalSafe } from '../log.js';
+import { createLogger, processSecrets, redact, terminalSafe } from '../log.js';
 import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
@@ -16,9 +16,12 @@ import { runLoginCommand } from './run-login.js';
 import { runLogoutCommand, runStatusCommand } from './run-store-commands.js';
 import { parseEnvFlag } from './values.js';
 
-/** Writes a user-facing error to stderr: the message (redacted: it may quote input), then what to do (our own words). */
+/**
+ * Writes a user-facing error to stderr: the message (redacted, secrets the process learned included: it may quote
+ * input), then what to do (our own words).
+ */
 function report(error: BridgeError): void {
-  process.stderr.write(`mcp-auth-bridge: ${terminalSafe(redact(error.message))}\n`);
+  process.stderr.write(`mcp-auth-bridge: ${terminalSafe(redact(error.message, processSecrets))}\n`);
   if (error.hint) process.stderr.write(`  ${terminalSafe(error.hint)}\n`);
 }
 
@@ -51,7 +54,7 @@ function toExitCode(error: unknown): ExitCode {
     report(error);
     return error.code === ErrorCode.Usage || error.code === ErrorCode.Config ? ExitCode.Usage : ExitCode.Failure;
   }
-  process.stderr.write(`mcp-auth-bridge: unexpected error: ${terminalSafe(redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
+  process.stderr.write(`mcp-auth-bridge: unexpected error: ${terminalSafe(redact(error instanceof Error ? (error.stack ?? error.message) : String(error), processSecrets))}\n`);
   return ExitCode.Failure;
 }
 
@@ -59,7 +62,7 @@ function toExitCode(error: unknown): ExitCode {
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     // Keep serving: one failed promise must not take the client's session down.
-    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${terminalSafe(redact(String((reason as Error)?.stack ?? reason)))}\n`);
+    process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${terminalSafe(redact(String((reason as Error)?.stack ?? reason), processSecrets))}\n`);
   });
   let code: ExitCode = ExitCode.Ok;
   const env = process.env;

@@ -4,12 +4,13 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
 import { StdioTransport } from '../bridge/stdio-transport.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
+import type { Middleware } from '../net/middleware.js';
+import { singleNetwork } from '../net/network.js';
 import { VERSION } from '../version.js';
 import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
@@ -23,7 +24,10 @@ export interface RunBridgeOptions {
   stdout?: Writable;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Fetch for everything (tests). Default: node:http upstream and the built-in fetch for auth, or the proxy's. */
+  /**
+   * The network below both fetch stacks (tests). Default: node:http upstream and the built-in fetch for OAuth, or
+   * the proxy's (net/network.ts).
+   */
   fetch?: FetchLike;
   /** Subscribes to shutdown signals; returns an unsubscribe function. Default: SIGINT, SIGTERM, SIGHUP. */
   onSignal?: (handler: (signal: string) => void) => () => void;
@@ -46,21 +50,25 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   if (config.banner) {
     log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport}; ${describeStoreChoice(config.auth)})`);
   }
-  const fetches = options.fetch ? { upstream: options.fetch, auth: options.fetch } : await chooseFetches(config, log, env);
-  const network = createBoundedFetch(fetches.upstream);
-  let upstreamFetch = network;
+  let authorization: Middleware | undefined;
   let waitingFor: (() => string | undefined) | undefined;
   const auth = config.auth;
   if (auth) {
     let authorizer: Authorizer | undefined;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
-    const makeAuthorizer = async () => (authorizer = await createAuthorizer(config, auth, log, fetches.auth));
-    upstreamFetch = createAuthFetch({ fetch: network, authorizer: makeAuthorizer, storedLogin: hasStoredLogin(config, auth).catch(() => false) });
+    const makeAuthorizer = async () => (authorizer = await createAuthorizer(config, auth, log, fetches.oauth));
+    const storedLogin = hasStoredLogin(config, auth).catch(() => false);
+    authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
     waitingFor = () => {
       const url = authorizer?.pendingLoginUrl;
       return url ? `the browser login to finish; to log in, open ${url}` : undefined;
     };
   }
+  // The stacks are declared in net/fetch-stack.ts; the upstream puts its own upstream-fetch on top.
+  const fetches = await chooseFetches(config, log, env, {
+    ...(authorization ? { authorization } : {}),
+    ...(options.fetch ? { network: singleNetwork(options.fetch) } : {}),
+  });
   const client = new StdioTransport({
     stdin: options.stdin ?? process.stdin,
     stdout: options.stdout ?? process.stdout,
@@ -72,7 +80,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     url: config.url,
     mode: config.transport,
     headers: config.headers,
-    fetch: upstreamFetch,
+    fetch: fetches.upstream,
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxServerMessageBytes: config.maxServerMessageBytes,

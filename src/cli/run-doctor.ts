@@ -10,7 +10,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
 import type { KeychainFallback } from '../store/index.js';
-import { connectError } from '../bridge/upstream-fetch.js';
+import { connectError } from '../net/connect-error.js';
 import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches } from './auth-wiring.js';
@@ -152,18 +152,15 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised, { guardAuthFetch }] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised] = await Promise.all([
     import('../auth/challenge.js'),
     import('../auth/discovery.js'),
     import('../auth/authorizer.js'),
     import('../store/index.js'),
     import('../auth/unadvertised-auth.js'),
-    import('../auth/private-address-guard.js'),
   ]);
-  // The same rule as the bridge: a public server may not send us to this machine or a private network.
-  const authFetch = auth.allowPrivateAuthServers
-    ? fetches.auth
-    : guardAuthFetch({ serverUrl: url, fetch: fetches.auth, viaProxy: config.useEnvProxy, logger: o.logger });
+  // The bridge's OAuth stack (net/fetch-stack.ts), private-address guard included.
+  const authFetch = fetches.oauth;
   const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {

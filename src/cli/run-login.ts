@@ -52,7 +52,7 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   }
   const now = o.now ?? Date.now;
   const fetches = await chooseFetches(config, o.logger, o.env);
-  const authorizer = await createAuthorizer(config, auth, o.logger, fetches.auth);
+  const authorizer = await createAuthorizer(config, auth, o.logger, fetches.oauth);
   const progress = o.progress ?? new ProgressLine(process.stderr);
   const started = now();
   const timer = progress.enabled

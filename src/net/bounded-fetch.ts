@@ -1,10 +1,12 @@
 /**
- * The bottom of the upstream fetch stack: applies the connect timeout that the upstream seam marked a request
- * with, to the network exchange only (until response headers). Layers in between (the auth layer, which may wait
- * minutes for a browser login) pass the mark along untouched and are not counted.
+ * The connect timeout of the upstream fetch stack (fetch-stack.ts): applies the timeout that the upstream seam
+ * marked a request with, to the network exchange only (until response headers). It sits just above the network,
+ * so layers above it (the auth layer, which may wait minutes for a browser login) pass the mark along untouched
+ * and are not counted.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { BridgeError, ErrorCode } from '../errors.js';
+import type { Middleware } from './middleware.js';
 
 /** Symbol key on a RequestInit: milliseconds the network exchange may take until headers. Copied by `{...init}`. */
 export const CONNECT_TIMEOUT = Symbol('mcp-auth-bridge.connectTimeout');
@@ -44,3 +46,6 @@ export function createBoundedFetch(inner: FetchLike): FetchLike {
     }
   };
 }
+
+/** {@link createBoundedFetch} as a fetch-stack layer (the SDK's middleware shape). */
+export const connectTimeout: Middleware = (next) => createBoundedFetch(next);

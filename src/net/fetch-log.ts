@@ -9,6 +9,7 @@
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Middleware } from './middleware.js';
 
 /** Options for {@link createFetchLog}. */
 export interface FetchLogOptions {
@@ -68,4 +69,13 @@ export function createFetchLog(inner: FetchLike, options: FetchLogOptions): Fetc
       throw error;
     }
   };
+}
+
+/**
+ * {@link createFetchLog} as a fetch-stack layer (the SDK's middleware shape). Off (`undefined`) when the logger
+ * writes no debug lines, so a stack built without `--debug` has no such layer at all.
+ */
+export function exchangeLog(options: FetchLogOptions): Middleware | undefined {
+  if (!options.logger.enabled('debug')) return undefined;
+  return (next) => createFetchLog(next, options);
 }
