@@ -107,6 +107,19 @@ describe('--help and --version', () => {
     expect(loginGroups.get('Options')?.join(' ')).toContain('--force');
     expect([...loginGroups.keys()]).toEqual(expect.arrayContaining(['Connection', 'Limits', 'Output', 'Logging in', 'Credentials']));
 
+    // docs/options.md documents every option under the same heading as --help.
+    const docs = readFileSync(new URL('../../docs/options.md', import.meta.url), 'utf8');
+    for (const [heading, options] of groups) {
+      if (heading === 'Arguments' || heading === 'Commands') continue;
+      const start = docs.indexOf(`\n### ${heading === 'Options' ? 'Help' : heading}\n`);
+      expect(start, `docs/options.md has a "### ${heading}" section`).toBeGreaterThan(0);
+      const section = docs.slice(start, docs.indexOf('\n#', start + 5));
+      for (const option of options) {
+        const long = /--[a-z-]+/.exec(option)![0];
+        expect(section, `docs/options.md lists ${long} under ${heading}`).toContain(`${long}`);
+      }
+    }
+
     const status = await runBridge(['status', '--help']);
     expect(status.code).toBe(0);
     const statusGroups = sections(status.stdout + status.stderr);
