@@ -1,7 +1,7 @@
 /**
  * The Bridge: the client's stdio transport wired to an {@link Upstream}, forwarding raw JSON-RPC both ways.
  *
- * It does not implement MCP methods; it adds only what a pipe needs (see ../shared/DESIGN.md):
+ * It does not implement MCP methods; it adds only what a pipe needs (see docs/architecture.md):
  * - a {@link PendingTable}, so every client request ends with the server's answer or an error of the bridge's own
  *   (send failure, a response stream that died, `--request-timeout`), and never hangs;
  * - the client's `initialize` and `notifications/initialized`, replayed under a bridge-owned id to open a new

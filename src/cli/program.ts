@@ -84,9 +84,22 @@ export interface StoreCommandOptions {
   debug?: boolean;
 }
 
+/**
+ * The headings `--help` groups the options under (commander's option help groups), in the order they appear. Options
+ * without a group (`--help`, `--version`, a command's own flags such as `login --force`) stay under `Options:`.
+ */
+export const HELP_GROUPS = {
+  connection: 'Connection:',
+  limits: 'Limits:',
+  output: 'Output:',
+  login: 'Logging in:',
+  credentials: 'Credentials:',
+} as const;
+
 /** Adds every bridge, auth and logging option (the bare command, `login` and `doctor` share them). */
 function addBridgeOptions(command: Command): Command {
   return command
+    .optionsGroup(HELP_GROUPS.connection)
     .addOption(
       new Option('--transport <mode>', 'auto: Streamable HTTP, falling back to legacy SSE on HTTP 400/404/405')
         .choices(['auto', 'streamable-http', 'sse'])
@@ -106,6 +119,8 @@ function addBridgeOptions(command: Command): Command {
         `let a public MCP server name authorization servers on this machine or a private network (internal deployments; env: ${FLAG_ENV.allowPrivateAuthServers}=1)`,
       ),
     )
+    .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
+    .optionsGroup(HELP_GROUPS.limits)
     .addOption(
       new Option('--connect-timeout <duration>', 'limit on reaching the server and opening a session; 0 = none').default('30s').env('MCP_CONNECT_TIMEOUT'),
     )
@@ -122,11 +137,12 @@ function addBridgeOptions(command: Command): Command {
         .default('16mb')
         .env('MCP_MAX_SERVER_MESSAGE_SIZE'),
     )
-    .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
+    .optionsGroup(HELP_GROUPS.output)
     .addOption(new Option('--debug', `verbose log on stderr: each HTTP exchange, discovery URL and message (method and id); header names, never values; secrets always redacted (env: ${FLAG_ENV.debug}=1)`))
     .addOption(new Option('--log-file <path>', 'also append the verbose log to this file (created 0600)').env('MCP_LOG_FILE'))
     .addOption(new Option('--silent', `log errors only (env: ${FLAG_ENV.silent}=1)`).conflicts('debug'))
     .addOption(new Option('--no-banner', `skip the start-up line on stderr (env: ${FLAG_ENV.noBanner}=1)`))
+    .optionsGroup(HELP_GROUPS.login)
     .addOption(new Option('--issuer <url>', 'issuer mode: the OpenID provider to log in with, for servers that never name one').env('OIDC_ISSUER_URL'))
     .addOption(new Option('--client-id <id>', 'a client id registered with the provider (else: metadata document or dynamic registration)').env('OIDC_CLIENT_ID'))
     .addOption(new Option('--client-secret <secret>', 'its secret, for a confidential client (prefer the variable: argv is visible to other users)').env('OIDC_CLIENT_SECRET'))
@@ -154,14 +170,18 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(['127.0.0.1', 'localhost']).env('MCP_CALLBACK_HOST'))
     .addOption(new Option('--browser <command>', 'command that opens the login URL (default: the system browser)').env('BROWSER'))
     .addOption(new Option('--no-browser', 'do not open a browser; print the login URL only (for SSH port forwarding)'))
+    .optionsGroup(HELP_GROUPS.credentials)
     .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
     .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'));
 }
 
+/** Adds the options of the commands that only read or change stored credentials (`logout`, `status`). */
 function addStoreOptions(command: Command): Command {
   return command
+    .optionsGroup(HELP_GROUPS.credentials)
     .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
     .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'))
+    .optionsGroup(HELP_GROUPS.output)
     .addOption(new Option('--debug', `verbose log on stderr (env: ${FLAG_ENV.debug}=1)`));
 }
 

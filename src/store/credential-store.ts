@@ -1,7 +1,7 @@
 /**
  * The {@link CredentialStore} interface: what the Authorizer and the CLI (`status`, `logout`) use, whichever store
- * is behind it. Records are addressed by credential key (see keys.ts); callers hold the per-key lock (lock.ts)
- * around a login or refresh so that reads and writes of one key never interleave between processes.
+ * is behind it. Records are addressed by credential key (model/keys.ts); callers hold the per-key lock
+ * (lock/lock.ts) around a login or refresh so that reads and writes of one key never interleave between processes.
  */
 import type {
   LoginInput,
@@ -10,7 +10,7 @@ import type {
   StoreKind,
   StoredLogin,
   StoredRegistration,
-} from './model.js';
+} from './model/records.js';
 
 /** A stored login as listed: its key and non-secret metadata, never a token. */
 export interface ListedLogin {

@@ -16,8 +16,8 @@ export type {
   StoreKind,
   StoredLogin,
   StoredRegistration,
-} from './model.js';
-export { CLIENT_ID_SOURCES, LOGIN_GRANTS } from './model.js';
+} from './model/records.js';
+export { CLIENT_ID_SOURCES, LOGIN_GRANTS } from './model/records.js';
 export {
   CREDENTIAL_KEY_PATTERN,
   type RegistrationKeyInput,
@@ -26,7 +26,7 @@ export {
   isCredentialKey,
   registrationKey,
   tokenKey,
-} from './keys.js';
+} from './model/keys.js';
 export {
   APP_NAME,
   type ConfigDirOptions,
@@ -43,9 +43,9 @@ export type {
   LoginListing,
   UnreadableRecord,
 } from './credential-store.js';
-export type { RecordRead } from './record-dir.js';
-export { FileStore, type FileStoreOptions, openFileStore } from './file-store.js';
-export { KeychainStore, type KeychainStoreOptions, openKeychainStore } from './keychain-store.js';
+export type { RecordRead } from './files/record-dir.js';
+export { FileStore, type FileStoreOptions, openFileStore } from './files/file-store.js';
+export { KeychainStore, type KeychainStoreOptions, openKeychainStore } from './keychain/keychain-store.js';
 export {
   DEFAULT_KEYCHAIN_TIMEOUT_MS,
   KEYCHAIN_SERVICE,
@@ -53,15 +53,15 @@ export {
   type SecretBackend,
   keychainHint,
   loadKeyringBackend,
-} from './keyring-backend.js';
+} from './keychain/keyring-backend.js';
 export {
   type KeychainFallback,
   type OpenCredentialStoreOptions,
   STORE_MODES,
   type StoreMode,
   openCredentialStore,
-  probeKeychain,
 } from './select-store.js';
+export { probeKeychain } from './keychain/probe.js';
 export {
   type AcquireLockOptions,
   type CredentialLock,
@@ -70,4 +70,4 @@ export {
   DEFAULT_LOCK_TIMEOUT_MS,
   type LockOwner,
   acquireLock,
-} from './lock.js';
+} from './lock/lock.js';

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { BridgeError, ErrorCode } from '../errors.js';
-import { assertCredentialKey } from './keys.js';
+import { assertCredentialKey } from './model/keys.js';
 
 /** The application name used for directories and the keychain service. */
 export const APP_NAME = 'mcp-auth-bridge';

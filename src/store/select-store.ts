@@ -3,13 +3,13 @@
  * set/get/delete round trip of a random value works, and otherwise falls back to files with exactly one log line
  * naming the store in use and why; `keychain` fails with a {@link ErrorCode.Store} error that says what to do.
  */
-import { randomBytes } from 'node:crypto';
 import { BridgeError, ErrorCode, describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { CredentialStore } from './credential-store.js';
-import { openFileStore } from './file-store.js';
-import { openKeychainStore } from './keychain-store.js';
-import { PROBE_ACCOUNT_PREFIX, type SecretBackend, keychainHint, loadKeyringBackend } from './keyring-backend.js';
+import { openFileStore } from './files/file-store.js';
+import { openKeychainStore } from './keychain/keychain-store.js';
+import { type SecretBackend, keychainHint, loadKeyringBackend } from './keychain/keyring-backend.js';
+import { probeKeychain } from './keychain/probe.js';
 import { resolveConfigDir } from './paths.js';
 
 /** What to do when the keyring that holds the logins cannot be used. */
@@ -48,33 +48,7 @@ export interface KeychainFallback {
   cause: unknown;
 }
 
-/**
- * Proves that `backend` can keep a secret: stores a random value under a throw-away account, reads it back,
- * deletes it. Resolves when all three worked; throws {@link ErrorCode.Store} otherwise (after trying to clean up).
- */
-export async function probeKeychain(backend: SecretBackend): Promise<void> {
-  const account = `${PROBE_ACCOUNT_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`;
-  const value = randomBytes(16).toString('hex');
-  try {
-    await backend.set(account, value);
-    const back = await backend.get(account);
-    if (back !== value) {
-      throw new BridgeError(ErrorCode.Store, `${backend.name} did not return the value just stored in it`, {
-        hint: keychainHint(),
-      });
-    }
-    if (!(await backend.delete(account))) {
-      throw new BridgeError(ErrorCode.Store, `${backend.name} did not delete the value just stored in it`, {
-        hint: keychainHint(),
-      });
-    }
-  } catch (error) {
-    await backend.delete(account).catch(() => undefined);
-    throw error;
-  }
-}
-
-/** Loads and probes the OS keychain; resolves the backend or throws the reason it cannot be used. */
+/** Loads and probes the OS keychain (keychain/probe.ts); resolves the backend or throws the reason it cannot be used. */
 async function usableKeychain(options: OpenCredentialStoreOptions): Promise<SecretBackend> {
   const backend = await loadKeyringBackend({ loadModule: options.loadKeyring, timeoutMs: options.keychainTimeoutMs });
   await probeKeychain(backend);

@@ -75,6 +75,58 @@ describe('--help and --version', () => {
     for (const choice of ['auto', 'streamable-http', 'sse']) expect(text).toContain(choice);
   });
 
+  it('--help groups the options under headings (Connection, Limits, Output, Logging in, Credentials)', async () => {
+    /** The help text's sections: each heading line (`Name:`) with the option flags listed under it. */
+    const sections = (help: string): Map<string, string[]> => {
+      const out = new Map<string, string[]>();
+      let current: string[] | undefined;
+      for (const line of help.split('\n')) {
+        const heading = /^([A-Z][A-Za-z ]*):$/.exec(line);
+        if (heading) out.set(heading[1]!, (current = []));
+        else if (current && /^ {2}-/.test(line)) current.push(line.trim().split(/\s{2,}/)[0]!);
+      }
+      return out;
+    };
+    const bare = await runBridge(['--help']);
+    expect(bare.code).toBe(0);
+    const groups = sections(bare.stdout + bare.stderr);
+    expect([...groups.keys()]).toEqual(['Arguments', 'Options', 'Connection', 'Limits', 'Output', 'Logging in', 'Credentials', 'Commands']);
+    const flags = (heading: string) => (groups.get(heading) ?? []).join(' ');
+    expect(flags('Options')).toMatch(/--version.*--help/);
+    for (const option of ['--transport', '--header', '--header-file', '--allow-http', '--use-env-proxy']) expect(flags('Connection')).toContain(option);
+    for (const option of ['--connect-timeout', '--request-timeout', '--max-message-size', '--max-server-message-size']) expect(flags('Limits')).toContain(option);
+    for (const option of ['--debug', '--log-file', '--silent', '--no-banner']) expect(flags('Output')).toContain(option);
+    for (const option of ['--issuer', '--client-id', '--device-code', '--scopes', '--auth-timeout', '--callback-port', '--no-browser']) {
+      expect(flags('Logging in')).toContain(option);
+    }
+    for (const option of ['--token-store', '--config-dir']) expect(flags('Credentials')).toContain(option);
+
+    const login = await runBridge(['login', '--help']);
+    expect(login.code).toBe(0);
+    const loginGroups = sections(login.stdout + login.stderr);
+    expect(loginGroups.get('Options')?.join(' ')).toContain('--force');
+    expect([...loginGroups.keys()]).toEqual(expect.arrayContaining(['Connection', 'Limits', 'Output', 'Logging in', 'Credentials']));
+
+    // docs/options.md documents every option under the same heading as --help.
+    const docs = readFileSync(new URL('../../docs/options.md', import.meta.url), 'utf8');
+    for (const [heading, options] of groups) {
+      if (heading === 'Arguments' || heading === 'Commands') continue;
+      const start = docs.indexOf(`\n### ${heading === 'Options' ? 'Help' : heading}\n`);
+      expect(start, `docs/options.md has a "### ${heading}" section`).toBeGreaterThan(0);
+      const section = docs.slice(start, docs.indexOf('\n#', start + 5));
+      for (const option of options) {
+        const long = /--[a-z-]+/.exec(option)![0];
+        expect(section, `docs/options.md lists ${long} under ${heading}`).toContain(`${long}`);
+      }
+    }
+
+    const status = await runBridge(['status', '--help']);
+    expect(status.code).toBe(0);
+    const statusGroups = sections(status.stdout + status.stderr);
+    expect(statusGroups.get('Credentials')?.join(' ')).toMatch(/--token-store.*--config-dir/);
+    expect(statusGroups.get('Output')?.join(' ')).toContain('--debug');
+  });
+
   it('--version prints the package version and exits 0', async () => {
     const run = await runBridge(['--version']);
     expect(run.code).toBe(0);

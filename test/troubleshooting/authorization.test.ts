@@ -1,4 +1,4 @@
-// README Troubleshooting, finding where to log in: a token-validating server (bare 401), a provider named by the
+// docs/troubleshooting.md, finding where to log in: a token-validating server (bare 401), a provider named by the
 // wrong issuer URL, protected-resource metadata for another resource, a provider without dynamic registration — all
 // with the real oidc-provider and protected MCP server — and, where no real provider can be made to do it, a
 // metadata document served by a small fake (no PKCE, a hostile or plain-http login URL). Each checks the documented

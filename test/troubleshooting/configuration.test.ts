@@ -1,4 +1,4 @@
-// README Troubleshooting, headers from the client config: a `${VAR}` that is not set, and a header value that ends up
+// docs/troubleshooting.md, headers from the client config: a `${VAR}` that is not set, and a header value that ends up
 // empty — in the situation the README names (a client that splits arguments at spaces, as some do on Windows) and
 // with a variable that is set but empty. The CLI stops with exit 2 and the documented message on stderr.
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('troubleshooting: headers from the client config', () => {
     expect(server.requests.find((r) => r.method === 'POST')?.headers['x-api-key']).toBe('k-123456');
   });
 
-  // Mismatch (product side, in my judgement): the README's situation for this row — a client that splits
+  // Mismatch (product side, in my judgement): the table's situation for this row — a client that splits
   // "Authorization: ${MCP_API_KEY}" at its space — gives commander's "error: too many arguments. Expected 1 argument
   // but got 2." with no fix, never the documented message.
   it('`the header NAME has an empty value`: a client split "Authorization: ${MCP_API_KEY}" at the space', async () => {

@@ -1,4 +1,4 @@
-// README Troubleshooting, a URL with the wrong path: a real MCP server on /mcp, the bridge pointed at another path
+// docs/troubleshooting.md, a URL with the wrong path: a real MCP server on /mcp, the bridge pointed at another path
 // of the same server, which answers 404 to both transports. The user is told there is no MCP endpoint there and that
 // the path is often /mcp, instead of "SSE error: Non-200 status code (404)".
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// README Troubleshooting, the credential store: a login kept in the OS keychain while the keyring is locked, with
+// docs/troubleshooting.md, the credential store: a login kept in the OS keychain while the keyring is locked, with
 // `--token-store auto` (a real private gnome-keyring on its own D-Bus, locked through the Secret Service). The
 // bridge says so and what to do, registering nothing; `--token-store file`, one documented fix, logs in into files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// README Troubleshooting, the browser login (real oidc-provider, real protected MCP server): the callback port held
+// docs/troubleshooting.md, the browser login (real oidc-provider, real protected MCP server): the callback port held
 // by another program, a login declined at the provider, a login not finished within --auth-timeout, a server that
 // refuses the token of the login that just finished (and `login --force`, the fix, adopted at once). Each checks the
 // documented message where the user sees it (the JSON-RPC error the client gets, or the `login` command's stderr).
@@ -108,7 +108,7 @@ describe('troubleshooting: the browser login', () => {
   // Product bug: when the client goes away (stdin EOF, or SIGTERM) while a browser login is pending, the bridge waits for the
   // login until --auth-timeout (default 300 s) before it exits, holding the callback port and the login lock: the
   // next bridge the client starts then meets `the login callback port N is already in use` or waits for the lock.
-  // README ("How it behaves" → Shutdown) says stdin end exits 0 well under a second.
+  // docs/options.md ("How it behaves" → Shutdown) says stdin end exits 0 well under a second.
   it.each([
     ['its client closes stdin', (raw: ReturnType<typeof spawnBridgeRaw>) => raw.endInput()],
     ['it gets SIGTERM', (raw: ReturnType<typeof spawnBridgeRaw>) => void raw.child.kill('SIGTERM')],

@@ -1,4 +1,4 @@
-// README Troubleshooting, reaching the server: each row's situation produced for real (a refused port, a name that
+// docs/troubleshooting.md, reaching the server: each row's situation produced for real (a refused port, a name that
 // does not resolve, a server whose certificate is self-signed, a protected server refusing a static key) and the
 // documented message checked against what the user sees: stderr, or the JSON-RPC error the client gets.
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// README Troubleshooting, answers too large for a login: a server whose advertised scopes make the authorization URL
+// docs/troubleshooting.md, answers too large for a login: a server whose advertised scopes make the authorization URL
 // far longer than a browser can be handed (refused before anything opens; `--scopes`, the documented fix, logs in),
 // and an OAuth answer over 1 MiB (a hostile metadata server streaming 100 MB: refused, naming its URL, without
 // reading the rest). Real oidc-provider, real protected MCP server, and the streaming hostile server of the

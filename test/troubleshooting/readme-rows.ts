@@ -1,6 +1,6 @@
 /**
- * README.md's Troubleshooting table as data, so each troubleshooting test asserts the text the README documents
- * (not a copy of it): {@link row} finds a row by a fragment of its documented message, and {@link documented}
+ * The troubleshooting table of docs/troubleshooting.md as data, so each troubleshooting test asserts the text the
+ * documentation gives (not a copy of it): {@link row} finds a row by a fragment of its documented message, and {@link documented}
  * turns that message into a pattern — `…` matches anything, and placeholders (HOST, N, X, Y, NAME) are replaced by
  * the values the test produced for real.
  */
@@ -18,14 +18,15 @@ export interface TroubleshootingRow {
   fix: string;
 }
 
-export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+/** The document that holds the troubleshooting table. */
+export const TROUBLESHOOTING_PATH = fileURLToPath(new URL('../../docs/troubleshooting.md', import.meta.url));
 
-/** Every row of README.md's "## Troubleshooting" table, in order. */
-export function troubleshootingRows(readme = readFileSync(README_PATH, 'utf8')): TroubleshootingRow[] {
-  const start = readme.indexOf('\n## Troubleshooting');
-  if (start < 0) throw new Error('README.md has no "## Troubleshooting" section');
-  const end = readme.indexOf('\n## ', start + 5);
-  const section = readme.slice(start, end < 0 ? undefined : end);
+/** Every row of the table in docs/troubleshooting.md's "## Messages" section, in order. */
+export function troubleshootingRows(doc = readFileSync(TROUBLESHOOTING_PATH, 'utf8')): TroubleshootingRow[] {
+  const start = doc.indexOf('\n## Messages');
+  if (start < 0) throw new Error('docs/troubleshooting.md has no "## Messages" section');
+  const end = doc.indexOf('\n## ', start + 5);
+  const section = doc.slice(start, end < 0 ? undefined : end);
   const rows: TroubleshootingRow[] = [];
   for (const line of section.split('\n')) {
     if (!line.startsWith('|') || /^\|\s*-/.test(line) || /what you see/.test(line)) continue;
@@ -69,5 +70,5 @@ export function documented(fragment: string, values: Record<string, string> = {}
  */
 export function expectDocumented(seen: string, fragment: string, values: Record<string, string> = {}): void {
   const pattern = documented(fragment, values);
-  expect(seen, `README Troubleshooting documents \`${row(fragment).message}\` (pattern ${String(pattern)}); the user saw:\n${seen}`).toMatch(pattern);
+  expect(seen, `docs/troubleshooting.md documents \`${row(fragment).message}\` (pattern ${String(pattern)}); the user saw:\n${seen}`).toMatch(pattern);
 }

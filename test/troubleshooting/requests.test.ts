@@ -1,4 +1,4 @@
-// README Troubleshooting, requests through a connected bridge (a real Streamable HTTP MCP server with the test
+// docs/troubleshooting.md, requests through a connected bridge (a real Streamable HTTP MCP server with the test
 // tools): a tool slower than --request-timeout, a response stream the server drops before answering, and a client
 // message over --max-message-size. Each checks the documented message in the JSON-RPC error or on stderr, and that
 // the bridge goes on serving.

@@ -1,6 +1,7 @@
-// Every row of README.md's Troubleshooting table has a test in this folder that produces its situation and checks
-// its documented message (through `expectDocumented(…, '<fragment of the message>')`), and every such check names a
-// row that exists: a row added to the README without a test, or a test whose row was reworded away, fails here.
+// Every row of the troubleshooting table (docs/troubleshooting.md) has a test in this folder that produces its
+// situation and checks its documented message (through `expectDocumented(…, '<fragment of the message>')`), and every
+// such check names a row that exists: a row added to the table without a test, or a test whose row was reworded
+// away, fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ function checkedFragments(): { file: string; fragment: string }[] {
   return out;
 }
 
-describe('README Troubleshooting coverage', () => {
+describe('docs/troubleshooting.md coverage', () => {
   it('the table is read: every row has a documented message and a fix', () => {
     const rows = troubleshootingRows();
     expect(rows.length).toBeGreaterThanOrEqual(19);
@@ -43,6 +44,18 @@ describe('README Troubleshooting coverage', () => {
     const missing = troubleshootingRows()
       .map((r) => r.message)
       .filter((m) => !covered.has(m));
-    expect(missing, 'README Troubleshooting rows without a test').toEqual([]);
+    expect(missing, 'troubleshooting rows without a test').toEqual([]);
+  });
+
+  it("the README's most common problems are rows of the table, word for word", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('\n## When something goes wrong');
+    expect(start, 'README.md has a "## When something goes wrong" section').toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
+    const messages = [...section.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]!);
+    expect(messages.length).toBeGreaterThanOrEqual(5);
+    const documented = new Set(troubleshootingRows().map((r) => r.message));
+    expect(messages.filter((m) => !documented.has(m)), 'README problems missing from docs/troubleshooting.md').toEqual([]);
+    expect(section).toContain('](docs/troubleshooting.md)');
   });
 });

@@ -1,4 +1,4 @@
-// README Troubleshooting, local safety: a public MCP server naming an authorization server on this machine (the
+// docs/troubleshooting.md, local safety: a public MCP server naming an authorization server on this machine (the
 // refusal, and the documented fix --allow-private-auth-servers getting past it), and a --header value with a control
 // character (a usage error at start; removing it, the fix, works).
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// README Troubleshooting, a server answer over --max-server-message-size (a real node:http server that answers a
+// docs/troubleshooting.md, a server answer over --max-server-message-size (a real node:http server that answers a
 // tools/call with one SSE event larger than the limit): the documented message in the JSON-RPC error, and the
 // bridge goes on serving.
 import { describe, expect, it } from 'vitest';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isBridgeError } from '../../src/errors.js';
-import { defaultConfigDir, isCredentialKey, registrationKey, resolveConfigDir, storePaths, tokenKey } from '../../src/store/index.js';
+import { isBridgeError } from '../../../src/errors.js';
+import { defaultConfigDir, isCredentialKey, registrationKey, resolveConfigDir, storePaths, tokenKey } from '../../../src/store/index.js';
 
 // Golden values: computed once, outside this code, with
 //   printf '%s' '["https://auth.example.com","https://mcp.example.com/mcp","client-123"]' | sha256sum
@@ -27,7 +27,7 @@ describe('credential keys', () => {
   });
 
   it('do not depend on the tool version or anything but their inputs', async () => {
-    const source = await readFile(new URL('../../src/store/keys.ts', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../../src/store/model/keys.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/__VERSION__|package\.json|process\.version/);
   });
 

@@ -2,16 +2,24 @@
  * The file store: each login and registration is one JSON file holding metadata and secrets, 0600 in a 0700
  * directory, replaced atomically. Used with `--token-store file`, and in `auto` mode when no keychain works.
  */
-import { type Logger, silentLogger } from '../log.js';
-import { validateLoginInput, validateRegistrationInput } from './codec.js';
+import { type Logger, silentLogger } from '../../log.js';
+import { prepareLogin, prepareRegistration } from '../model/codec.js';
 import { type CredentialFiles, openCredentialFiles } from './credential-files.js';
-import type { CredentialStore, DeleteAllResult, LoginListing } from './credential-store.js';
-import type { LoginInput, RegistrationInput, StoredLogin, StoredRegistration } from './model.js';
-import { resolveConfigDir } from './paths.js';
+import type { CredentialStore, DeleteAllResult, LoginListing } from '../credential-store.js';
+import {
+  type LoginInput,
+  type LoginSecrets,
+  type RegistrationInput,
+  type RegistrationSecrets,
+  type StoredLogin,
+  type StoredRegistration,
+  secretValues,
+} from '../model/records.js';
+import { resolveConfigDir } from '../paths.js';
 
 /** Options for {@link openFileStore}. */
 export interface FileStoreOptions {
-  /** Config directory (`--config-dir`). Default: the platform config dir, see paths.ts. */
+  /** Config directory (`--config-dir`). Default: the platform config dir (paths.ts). */
   configDir?: string;
   /** Default {@link silentLogger}. */
   logger?: Logger;
@@ -48,17 +56,13 @@ export class FileStore implements CredentialStore {
       this.#logger.debug(`The login for ${metadata.issuer} has its secrets in the OS keychain, not in use now`);
       return undefined;
     }
-    this.#remember(secrets.accessToken, secrets.refreshToken, secrets.idToken);
+    this.#remember(secrets);
     return { metadata, secrets };
   }
 
   async setTokens(key: string, login: LoginInput): Promise<StoredLogin> {
-    const clean = validateLoginInput(login);
-    this.#remember(clean.secrets.accessToken, clean.secrets.refreshToken, clean.secrets.idToken);
-    const stored: StoredLogin = {
-      metadata: { ...clean.metadata, hasRefreshToken: clean.secrets.refreshToken !== undefined, store: 'file' },
-      secrets: clean.secrets,
-    };
+    const stored = prepareLogin(login, this.kind);
+    this.#remember(stored.secrets);
     await this.#files.logins.write(key, stored);
     return stored;
   }
@@ -75,17 +79,13 @@ export class FileStore implements CredentialStore {
       this.#logger.debug(`The registration at ${metadata.issuer} has its secrets in the OS keychain, not in use now`);
       return undefined;
     }
-    this.#remember(secrets.clientSecret, secrets.registrationAccessToken);
+    this.#remember(secrets);
     return { metadata, secrets };
   }
 
   async setRegistration(key: string, registration: RegistrationInput): Promise<StoredRegistration> {
-    const clean = validateRegistrationInput(registration);
-    this.#remember(clean.secrets.clientSecret, clean.secrets.registrationAccessToken);
-    const stored: StoredRegistration = {
-      metadata: { ...clean.metadata, hasClientSecret: clean.secrets.clientSecret !== undefined, store: 'file' },
-      secrets: clean.secrets,
-    };
+    const stored = prepareRegistration(registration, this.kind);
+    this.#remember(stored.secrets);
     await this.#files.registrations.write(key, stored);
     return stored;
   }
@@ -107,7 +107,7 @@ export class FileStore implements CredentialStore {
   }
 
   /** Registers secrets with the logger so that no later log line can contain them. */
-  #remember(...values: (string | undefined)[]): void {
-    for (const value of values) this.#logger.secret(value);
+  #remember(secrets: LoginSecrets | RegistrationSecrets): void {
+    for (const value of secretValues(secrets)) this.#logger.secret(value);
   }
 }

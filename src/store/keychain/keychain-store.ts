@@ -7,29 +7,37 @@
  * A login saved by the file store (secrets inline) stays readable here; saving it again moves its secrets into the
  * keychain.
  */
-import { BridgeError, ErrorCode } from '../errors.js';
-import { type Logger, silentLogger } from '../log.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import { type Logger, silentLogger } from '../../log.js';
 import {
   type Decoded,
   decodeLoginSecrets,
   decodeRegistrationSecrets,
   encodeLoginSecrets,
   encodeRegistrationSecrets,
-  validateLoginInput,
-  validateRegistrationInput,
-} from './codec.js';
-import { type CredentialFiles, openCredentialFiles } from './credential-files.js';
-import type { CredentialStore, DeleteAllResult, LoginListing } from './credential-store.js';
-import { CREDENTIAL_KEY_PATTERN, assertCredentialKey } from './keys.js';
+  prepareLogin,
+  prepareRegistration,
+} from '../model/codec.js';
+import { type CredentialFiles, openCredentialFiles } from '../files/credential-files.js';
+import type { CredentialStore, DeleteAllResult, LoginListing } from '../credential-store.js';
+import { CREDENTIAL_KEY_PATTERN, assertCredentialKey } from '../model/keys.js';
 import { PROBE_ACCOUNT_PREFIX, type SecretBackend } from './keyring-backend.js';
-import type { LoginInput, RegistrationInput, StoredLogin, StoredRegistration } from './model.js';
-import { resolveConfigDir } from './paths.js';
+import {
+  type LoginInput,
+  type LoginSecrets,
+  type RegistrationInput,
+  type RegistrationSecrets,
+  type StoredLogin,
+  type StoredRegistration,
+  secretValues,
+} from '../model/records.js';
+import { resolveConfigDir } from '../paths.js';
 
 /** Options for {@link openKeychainStore}. */
 export interface KeychainStoreOptions {
   /** Where secrets go (see keyring-backend.ts). Probe it first; this store trusts it. */
   backend: SecretBackend;
-  /** Config directory for the metadata files (`--config-dir`). Default: the platform config dir. */
+  /** Config directory for the metadata files (`--config-dir`). Default: the platform config dir (paths.ts). */
   configDir?: string;
   /** Default {@link silentLogger}. */
   logger?: Logger;
@@ -66,19 +74,17 @@ export class KeychainStore implements CredentialStore {
     const { metadata } = read.value;
     const secrets = read.value.secrets ?? (await this.#readSecrets(key, 'login', decodeLoginSecrets));
     if (secrets === undefined) return undefined;
-    this.#remember(secrets.accessToken, secrets.refreshToken, secrets.idToken);
+    this.#remember(secrets);
     return { metadata, secrets };
   }
 
   async setTokens(key: string, login: LoginInput): Promise<StoredLogin> {
     assertCredentialKey(key);
-    const clean = validateLoginInput(login);
-    this.#remember(clean.secrets.accessToken, clean.secrets.refreshToken, clean.secrets.idToken);
-    await this.#backend.set(key, encodeLoginSecrets(clean.secrets));
-    const hasRefreshToken = clean.secrets.refreshToken !== undefined;
-    const metadata = { ...clean.metadata, hasRefreshToken, store: 'keychain' as const };
-    await this.#files.logins.write(key, { metadata });
-    return { metadata, secrets: clean.secrets };
+    const stored = prepareLogin(login, this.kind);
+    this.#remember(stored.secrets);
+    await this.#backend.set(key, encodeLoginSecrets(stored.secrets));
+    await this.#files.logins.write(key, { metadata: stored.metadata });
+    return stored;
   }
 
   async deleteTokens(key: string): Promise<boolean> {
@@ -94,19 +100,17 @@ export class KeychainStore implements CredentialStore {
     const { metadata } = read.value;
     const secrets = read.value.secrets ?? (await this.#readSecrets(key, 'registration', decodeRegistrationSecrets));
     if (secrets === undefined) return undefined;
-    this.#remember(secrets.clientSecret, secrets.registrationAccessToken);
+    this.#remember(secrets);
     return { metadata, secrets };
   }
 
   async setRegistration(key: string, registration: RegistrationInput): Promise<StoredRegistration> {
     assertCredentialKey(key);
-    const clean = validateRegistrationInput(registration);
-    this.#remember(clean.secrets.clientSecret, clean.secrets.registrationAccessToken);
-    await this.#backend.set(key, encodeRegistrationSecrets(clean.secrets));
-    const hasClientSecret = clean.secrets.clientSecret !== undefined;
-    const metadata = { ...clean.metadata, hasClientSecret, store: 'keychain' as const };
-    await this.#files.registrations.write(key, { metadata });
-    return { metadata, secrets: clean.secrets };
+    const stored = prepareRegistration(registration, this.kind);
+    this.#remember(stored.secrets);
+    await this.#backend.set(key, encodeRegistrationSecrets(stored.secrets));
+    await this.#files.registrations.write(key, { metadata: stored.metadata });
+    return stored;
   }
 
   async deleteRegistration(key: string): Promise<boolean> {
@@ -122,8 +126,8 @@ export class KeychainStore implements CredentialStore {
 
   /**
    * Deletes every keychain secret of every record file, every orphan secret the keychain can enumerate under the
-   * service (credential keys, and leftovers of interrupted probes), then the files. If any keychain deletion fails, throws before deleting files, so nothing becomes
-   * unreachable; unlock the keychain and run it again.
+   * service (credential keys, and leftovers of interrupted probes), then the files. If any keychain deletion fails,
+   * throws before deleting files, so nothing becomes unreachable; unlock the keychain and run it again.
    */
   async deleteAll(): Promise<DeleteAllResult> {
     const keys = new Set([...(await this.#files.logins.keys()), ...(await this.#files.registrations.keys())]);
@@ -153,6 +157,7 @@ export class KeychainStore implements CredentialStore {
     return { logins: await this.#files.logins.clear(), registrations: await this.#files.registrations.clear() };
   }
 
+  /** The secret half kept in the keychain under `key`, or `undefined` (with a warning) when it is missing or unreadable. */
   async #readSecrets<T>(key: string, noun: string, decode: (text: string) => Decoded<T>): Promise<T | undefined> {
     const text = await this.#backend.get(key);
     if (text === undefined) {
@@ -173,7 +178,7 @@ export class KeychainStore implements CredentialStore {
   }
 
   /** Registers secrets with the logger so that no later log line can contain them. */
-  #remember(...values: (string | undefined)[]): void {
-    for (const value of values) this.#logger.secret(value);
+  #remember(secrets: LoginSecrets | RegistrationSecrets): void {
+    for (const value of secretValues(secrets)) this.#logger.secret(value);
   }
 }

@@ -3,7 +3,7 @@
  * the JSON payload kept in the keychain (secrets only). Decoders never throw and never quote the data they reject:
  * a reason names the field, never its value, so it is safe for logs.
  */
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
 import {
   CLIENT_ID_SOURCES,
   LOGIN_GRANTS,
@@ -16,7 +16,9 @@ import {
   type RegistrationMetadata,
   type RegistrationSecrets,
   type StoreKind,
-} from './model.js';
+  type StoredLogin,
+  type StoredRegistration,
+} from './records.js';
 
 /** Version of the on-disk and in-keychain formats. Bumped only on an incompatible change; never the tool's version. */
 export const RECORD_FORMAT = 1;
@@ -183,6 +185,24 @@ export function validateRegistrationInput(input: RegistrationInput): Registratio
       secrets: readRegistrationSecrets(object(o.secrets, 'registration.secrets'), 'registration.secrets'),
     };
   });
+}
+
+/**
+ * Validates a login a caller wants to save in a store of `kind` and returns it as stored: a clean copy, with
+ * `hasRefreshToken` and `store` derived from what is written. Throws {@link ErrorCode.Internal} naming the bad field.
+ */
+export function prepareLogin(input: LoginInput, kind: StoreKind): StoredLogin {
+  const { metadata, secrets } = validateLoginInput(input);
+  return { metadata: { ...metadata, hasRefreshToken: secrets.refreshToken !== undefined, store: kind }, secrets };
+}
+
+/**
+ * Validates a registration a caller wants to save in a store of `kind` and returns it as stored, with
+ * `hasClientSecret` and `store` derived from what is written. Throws {@link ErrorCode.Internal}.
+ */
+export function prepareRegistration(input: RegistrationInput, kind: StoreKind): StoredRegistration {
+  const { metadata, secrets } = validateRegistrationInput(input);
+  return { metadata: { ...metadata, hasClientSecret: secrets.clientSecret !== undefined, store: kind }, secrets };
 }
 
 function header(o: Fields, type: string): void {

@@ -131,3 +131,8 @@ export interface RegistrationInput {
   metadata: RegistrationMetadataInput;
   secrets: RegistrationSecrets;
 }
+
+/** Every secret value of a record's secret half: what the stores register with the logger so it is never logged. */
+export function secretValues(secrets: LoginSecrets | RegistrationSecrets): string[] {
+  return Object.values(secrets).filter((value): value is string => typeof value === 'string');
+}

@@ -2,7 +2,7 @@
  * The JSON record files both stores keep under the config directory: `tokens/<key>.json` and
  * `registrations/<key>.json`. In file mode they hold metadata and secrets; in keychain mode metadata only.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import {
   type LoginFile,
   type RegistrationFile,
@@ -10,9 +10,9 @@ import {
   decodeRegistrationFile,
   encodeLoginFile,
   encodeRegistrationFile,
-} from './codec.js';
-import type { ListedLogin, LoginListing, UnreadableRecord } from './credential-store.js';
-import { type StorePaths, storePaths } from './paths.js';
+} from '../model/codec.js';
+import type { ListedLogin, LoginListing, UnreadableRecord } from '../credential-store.js';
+import { type StorePaths, storePaths } from '../paths.js';
 import { ensurePrivateDir } from './private-fs.js';
 import { RecordDir } from './record-dir.js';
 

@@ -6,11 +6,11 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEYCHAIN_SERVICE, type LoginListing, type StoredLogin, registrationKey, tokenKey } from '../../src/store/index.js';
-import { type PrivateKeyring, startPrivateKeyring } from '../helpers/keyring.js';
-import { SECRETS, containsSecret, sampleLogin, sampleRegistration } from './helpers/fixtures.js';
-import { isolatedEnv, runChild } from './helpers/run-child.js';
-import type { Step, StoreChildResult } from './helpers/store-child.js';
+import { KEYCHAIN_SERVICE, type LoginListing, type StoredLogin, registrationKey, tokenKey } from '../../../src/store/index.js';
+import { type PrivateKeyring, startPrivateKeyring } from '../../helpers/keyring.js';
+import { SECRETS, containsSecret, sampleLogin, sampleRegistration } from '../helpers/fixtures.js';
+import { isolatedEnv, runChild } from '../helpers/run-child.js';
+import type { Step, StoreChildResult } from '../helpers/store-child.js';
 
 const KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: 'client-123' });
 const REG_KEY = registrationKey({ issuer: 'https://auth.example.com', redirectUri: 'http://127.0.0.1:33418/callback' });

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BridgeError, ErrorCode, isBridgeError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { acquireLock, lockFilePath, tokenKey } from '../../src/store/index.js';
-import type { LockChildSpec } from './helpers/lock-child.js';
-import { isolatedEnv, runChild } from './helpers/run-child.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/log.js';
+import { acquireLock, lockFilePath, tokenKey } from '../../../src/store/index.js';
+import type { LockChildSpec } from '../helpers/lock-child.js';
+import { isolatedEnv, runChild } from '../helpers/run-child.js';
 
 const KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: 'client-123' });
 

@@ -2,10 +2,10 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isBridgeError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { openFileStore, registrationKey, tokenKey } from '../../src/store/index.js';
-import { SECRETS, containsSecret, sampleLogin, sampleRegistration } from './helpers/fixtures.js';
+import { ErrorCode, isBridgeError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/log.js';
+import { openFileStore, registrationKey, tokenKey } from '../../../src/store/index.js';
+import { SECRETS, containsSecret, sampleLogin, sampleRegistration } from '../helpers/fixtures.js';
 
 const KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: 'client-123' });
 const REG_KEY = registrationKey({ issuer: 'https://auth.example.com', redirectUri: 'http://127.0.0.1:33418/callback' });

@@ -15,8 +15,8 @@
  * - With a locked collection, reading an existing item or writing fails ("unlock prompt was dismissed" when no
  *   prompter is available), while reading an absent item resolves `null`: only a write proves the keychain works.
  */
-import { BridgeError, ErrorCode } from '../errors.js';
-import { APP_NAME } from './paths.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import { APP_NAME } from '../paths.js';
 
 /** The keychain service name every secret is stored under; the account is the credential key. */
 export const KEYCHAIN_SERVICE = APP_NAME;
@@ -154,7 +154,7 @@ async function bounded<T>(what: string, timeoutMs: number, run: (signal: AbortSi
 /**
  * Imports `@napi-rs/keyring` and returns a {@link SecretBackend} over it. Throws {@link ErrorCode.Store} when the
  * module is missing, fails to load its native binary, or (on Linux) cannot be pinned to the Secret Service. Does not
- * touch the keychain itself: probe it with a round trip (select-store.ts) before trusting it.
+ * touch the keychain itself: probe it with a round trip (probe.ts) before trusting it.
  */
 export async function loadKeyringBackend(options: KeyringBackendOptions = {}): Promise<SecretBackend> {
   const service = options.service ?? KEYCHAIN_SERVICE;

@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { BridgeError, ErrorCode } from '../errors.js';
-import { type Logger, silentLogger } from '../log.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import { type Logger, silentLogger } from '../../log.js';
 
 /** Mode of every directory the store creates. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -41,7 +41,8 @@ function modeText(mode: number): string {
 
 /** `O_NOFOLLOW` where the platform has it (not on Windows, where the store checks with `lstat` instead). */
 export const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
-const NON_BLOCK = constants.O_NONBLOCK ?? 0; // a FIFO planted at a record path must not hang the open
+/** `O_NONBLOCK` where the platform has it: a FIFO planted at a record or lock path must not hang the open. */
+export const NON_BLOCK = constants.O_NONBLOCK ?? 0;
 const DIRECTORY = constants.O_DIRECTORY ?? 0;
 
 /** This process's user id, or `undefined` where there is none (Windows). */
@@ -65,7 +66,7 @@ export interface EnsurePrivateDirOptions extends PrivateFsOptions {
 }
 
 function dirError(dir: string, problem: string, hint: string, cause?: unknown): BridgeError {
-  return new BridgeError(ErrorCode.Store, `The credential directory ${dir} ${problem}`, { hint, ...(cause === undefined ? {} : { cause }) });
+  return new BridgeError(ErrorCode.Store, `The credential directory ${dir} ${problem}`, { cause, hint });
 }
 
 /**
@@ -172,19 +173,21 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 /** Why {@link readPrivateFile} refused a file that exists. */
 export type RefusedFileReason = 'symbolic-link' | 'not-regular' | 'foreign-owner';
 
+/** What is wrong with each refused file, as a predicate ("it …"): the one wording for errors and log lines. */
+export const REFUSED_FILE_TEXT: Readonly<Record<RefusedFileReason, string>> = {
+  'symbolic-link': 'is a symbolic link, which is never followed',
+  'not-regular': 'is not a regular file',
+  'foreign-owner': 'belongs to another user',
+};
+
 /** Thrown by {@link readPrivateFile} for a file it will not read; `reason` says why, for callers to branch on. */
 export class RefusedFileError extends BridgeError {
   readonly reason: RefusedFileReason;
 
   constructor(file: string, reason: RefusedFileReason, cause?: unknown) {
-    const what = {
-      'symbolic-link': 'is a symbolic link, which the bridge never follows',
-      'not-regular': 'is not a regular file',
-      'foreign-owner': 'belongs to another user',
-    }[reason];
-    super(ErrorCode.Store, `The credential file ${file} ${what}`, {
+    super(ErrorCode.Store, `The credential file ${file} ${REFUSED_FILE_TEXT[reason]}`, {
+      cause,
       hint: 'It is treated as absent and replaced at the next save; delete it if you did not put it there.',
-      ...(cause === undefined ? {} : { cause }),
     });
     this.reason = reason;
   }

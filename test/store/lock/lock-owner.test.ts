@@ -5,9 +5,9 @@ import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isBridgeError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { acquireLock, lockFilePath, tokenKey } from '../../src/store/index.js';
+import { ErrorCode, isBridgeError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/log.js';
+import { acquireLock, lockFilePath, tokenKey } from '../../../src/store/index.js';
 
 const KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: '*' });
 /** Far beyond the test's bounds: a lock taken over at all was taken over for its owner, not its age. */

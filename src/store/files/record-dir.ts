@@ -4,17 +4,17 @@
  * otherwise treated as absent; it never throws out of a read.
  */
 import { join } from 'node:path';
-import { BridgeError, ErrorCode } from '../errors.js';
-import { type Logger, silentLogger } from '../log.js';
-import { type Decoded, parseJsonText } from './codec.js';
-import { CREDENTIAL_KEY_PATTERN, assertCredentialKey } from './keys.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import { type Logger, silentLogger } from '../../log.js';
+import { type Decoded, parseJsonText } from '../model/codec.js';
+import { CREDENTIAL_KEY_PATTERN, assertCredentialKey } from '../model/keys.js';
 import {
   ensurePrivateDir,
   errnoCode,
   isTempFileName,
   listDir,
+  REFUSED_FILE_TEXT,
   RefusedFileError,
-  type RefusedFileReason,
   readPrivateFile,
   removeFile,
   writeFileAtomic,
@@ -47,12 +47,6 @@ export interface RecordDirOptions<T> {
   logger?: Logger;
 }
 
-const refusedReason: Record<RefusedFileReason, string> = {
-  'symbolic-link': 'it is a symbolic link, which is never followed',
-  'not-regular': 'it is not a regular file',
-  'foreign-owner': 'it belongs to another user',
-};
-
 const RECORD_FILE = new RegExp(`^(${CREDENTIAL_KEY_PATTERN.source.slice(1, -1)})\\.json$`);
 
 /** A directory of `<key>.json` records of one type. */
@@ -63,6 +57,7 @@ export class RecordDir<T> {
   readonly #encode: (value: T) => string;
   readonly #logger: Logger;
 
+  /** A directory of records; nothing is touched until the first read or write. */
   constructor(options: RecordDirOptions<T>) {
     this.dir = options.dir;
     this.#noun = options.noun;
@@ -84,7 +79,7 @@ export class RecordDir<T> {
     try {
       text = await readPrivateFile(path, { logger: this.#logger });
     } catch (error) {
-      if (error instanceof RefusedFileError) return this.#unreadable(path, refusedReason[error.reason]);
+      if (error instanceof RefusedFileError) return this.#unreadable(path, `it ${REFUSED_FILE_TEXT[error.reason]}`);
       return this.#unreadable(path, `it could not be read (${errnoCode(error) ?? 'error'})`);
     }
     if (text === undefined) return { status: 'absent' };
@@ -95,6 +90,7 @@ export class RecordDir<T> {
     return { status: 'found', value: decoded.value };
   }
 
+  /** Reports an unusable file once (a warning) and returns its {@link RecordRead}. */
   #unreadable(path: string, reason: string): RecordRead<T> {
     this.#logger.warn(
       `Ignoring the unreadable ${this.#noun} file ${path}: ${reason}. It is treated as absent and replaced at the next save.`,

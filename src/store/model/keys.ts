@@ -13,7 +13,7 @@
  * registered. Nothing else goes in — in particular not the tool's version, so an upgrade keeps every login.
  */
 import { createHash } from 'node:crypto';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
 
 /** What a credential key looks like: 64 lowercase hex digits. */
 export const CREDENTIAL_KEY_PATTERN = /^[0-9a-f]{64}$/;

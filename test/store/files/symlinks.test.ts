@@ -6,11 +6,11 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isBridgeError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import { acquireLock, lockFilePath, openFileStore, tokenKey } from '../../src/store/index.js';
-import { registrationKey } from '../../src/store/keys.js';
-import { sampleLogin, sampleRegistration } from './helpers/fixtures.js';
+import { ErrorCode, isBridgeError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/log.js';
+import { acquireLock, lockFilePath, openFileStore, tokenKey } from '../../../src/store/index.js';
+import { registrationKey } from '../../../src/store/model/keys.js';
+import { sampleLogin, sampleRegistration } from '../helpers/fixtures.js';
 
 const TOKEN_KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: 'client-123' });
 const REG_KEY = registrationKey({ issuer: 'https://auth.example.com', redirectUri: 'http://127.0.0.1:33418/callback' });

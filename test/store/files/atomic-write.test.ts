@@ -2,9 +2,9 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tokenKey } from '../../src/store/index.js';
-import { isolatedEnv, runChild } from './helpers/run-child.js';
-import type { WriterChildSpec } from './helpers/writer-child.js';
+import { tokenKey } from '../../../src/store/index.js';
+import { isolatedEnv, runChild } from '../helpers/run-child.js';
+import type { WriterChildSpec } from '../helpers/writer-child.js';
 
 const KEY = tokenKey({ issuer: 'https://auth.example.com', resource: 'https://mcp.example.com/mcp', clientId: 'client-123' });
 const SCOPES = 20_000; // ~450 KB per version: many write() calls per save
