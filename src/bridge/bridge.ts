@@ -20,9 +20,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import { classify, errorResponse, progressTokenOf, RpcErrorCode, type RequestId } from './jsonrpc.js';
+import { classify, errorResponse, progressTokenOf, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
 import { PendingTable, type PendingRequest } from './pending.js';
-import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptions } from './upstream.js';
+import { Upstream, type TransportKind, type UpstreamHandlers, type UpstreamOptions } from '../upstream/http/upstream.js';
 
 /** The client side: an SDK transport that may also write a message's original JSON text as it is. */
 export interface ClientChannel extends Transport {

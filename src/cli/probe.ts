@@ -3,7 +3,7 @@
  * its transport). Used by `login` and `doctor`; the bridge itself never sends an extra initialize.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { connectError } from '../bridge/upstream-fetch.js';
+import { connectError } from '../upstream/http/upstream-fetch.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
 import type { BridgeConfig } from './resolve.js';

@@ -6,7 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { createBoundedFetch } from '../bridge/bounded-fetch.js';
 import { Bridge } from '../bridge/bridge.js';
-import { StdioTransport } from '../bridge/stdio-transport.js';
+import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';

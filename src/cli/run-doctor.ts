@@ -10,7 +10,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
 import type { KeychainFallback } from '../store/index.js';
-import { connectError } from '../bridge/upstream-fetch.js';
+import { connectError } from '../upstream/http/upstream-fetch.js';
 import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches } from './auth-wiring.js';

@@ -13,9 +13,9 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { BridgeError, describeError, ErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { RequestId } from './jsonrpc.js';
+import { BridgeError, describeError, ErrorCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
 import { createUpstreamFetch, RELAY_STUB_KEY, type UpstreamFetchOptions } from './upstream-fetch.js';
 
 /** The two wire protocols a remote MCP server may speak. */
