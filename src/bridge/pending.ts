@@ -5,7 +5,7 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestId } from '../protocol/jsonrpc.js';
-import type { Upstream } from '../upstream/http/upstream.js';
+import type { Upstream } from '../upstream/port.js';
 
 /** One forwarded client request. */
 export interface PendingRequest {
