@@ -4,8 +4,8 @@
  * client cancelling it. That is how a client is never left waiting.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { RequestId } from './jsonrpc.js';
-import type { Upstream } from './upstream.js';
+import type { RequestId } from '../protocol/jsonrpc.js';
+import type { Upstream } from '../upstream/port.js';
 
 /** One forwarded client request. */
 export interface PendingRequest {

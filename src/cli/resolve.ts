@@ -6,7 +6,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { looksLikePem, parseClientKey, type ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
 import { isLoopbackUrl } from '../auth/url-policy.js';
-import type { TransportMode } from '../bridge/bridge.js';
+import type { TransportMode } from '../upstream/http/connector.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';

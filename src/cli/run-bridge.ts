@@ -5,7 +5,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Bridge } from '../bridge/bridge.js';
-import { StdioTransport } from '../bridge/stdio-transport.js';
+import { StdioTransport } from '../front/stdio/stdio-transport.js';
+import { createHttpConnector } from '../upstream/http/connector.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
@@ -75,15 +76,21 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     maxMessageBytes: config.maxMessageBytes,
     logger: log,
   });
-  const bridge = new Bridge({
-    client,
+  const connector = createHttpConnector({
     url: config.url,
     mode: config.transport,
     headers: config.headers,
     fetch: fetches.upstream,
     connectTimeoutMs: config.connectTimeoutMs,
+    maxMessageBytes: config.maxServerMessageBytes,
+    clientReady: () => client.ready(),
+    logger: log,
+  });
+  const bridge = new Bridge({
+    client,
+    connector,
+    connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
-    maxServerMessageBytes: config.maxServerMessageBytes,
     logger: log,
     ...(waitingFor ? { waitingFor } : {}),
   });

@@ -15,12 +15,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../log.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
-import { classify, errorResponse, RpcErrorCode, type RequestId } from './jsonrpc.js';
-import { answerTooDeep, refusedAnswer } from './server-message-limit.js';
+import type { Logger } from '../../log.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../protocol/json-depth.js';
+import { classify, errorResponse, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.js';
+import { answerTooDeep, refusedAnswer } from '../../protocol/refused-answer.js';
+import { summarizeMessage, summarizeMessageText } from '../../protocol/message-summary.js';
 import { LineFramer, recoverRequestId, type Frame } from './line-framer.js';
-import { summarizeMessage, summarizeMessageText } from './message-summary.js';
 
 /** Options for {@link StdioTransport}. */
 export interface StdioTransportOptions {

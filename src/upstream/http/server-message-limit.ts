@@ -3,10 +3,10 @@
  * the request it belonged to (the same JSON-RPC shape as the bridge's other failures), and the cheap reading of an
  * oversize message's first and last bytes that tells whether it is a response, and to which id, without parsing it.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { BridgeError, describeError, ErrorCode } from '../errors.js';
-import { errorResponse, RpcErrorCode, type RequestId } from './jsonrpc.js';
-import { ID_VALUE } from './line-framer.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import { ID_VALUE } from '../../protocol/id-text.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import { refusedAnswer } from '../../protocol/refused-answer.js';
 
 /** The option that sets the limit, named in errors and logs. */
 export const SERVER_LIMIT_OPTION = '--max-server-message-size';
@@ -16,18 +16,6 @@ export function answerTooLarge(limit: number, method: string | undefined): Bridg
   return new BridgeError(ErrorCode.MessageTooLarge, `the server's answer to ${method ?? 'the request'} is over the ${limit}-byte limit`, {
     hint: `raise ${SERVER_LIMIT_OPTION} if answers this large are expected`,
   });
-}
-
-/** The error for a server answer whose objects and arrays nest deeper than `max` levels. */
-export function answerTooDeep(max: number, method: string | undefined): BridgeError {
-  return new BridgeError(ErrorCode.MessageTooLarge, `the server's answer to ${method ?? 'the request'} nests deeper than ${max} levels`, {
-    hint: 'the server sent an answer no client can use; report it to the server\'s operator',
-  });
-}
-
-/** The JSON-RPC error response that stands in for an answer the bridge refused (see {@link answerTooLarge}). */
-export function refusedAnswer(id: RequestId, error: BridgeError): JSONRPCMessage {
-  return errorResponse(id, RpcErrorCode.ConnectionClosed, `mcp-auth-bridge: ${describeError(error)}`, { code: error.code });
 }
 
 /** The same, as one server-sent event, to put in a stream in place of the refused answer. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, errorResponse, progressTokenOf } from '../../src/bridge/jsonrpc.js';
+import { classify, errorResponse, progressTokenOf } from '../../src/protocol/jsonrpc.js';
 
 describe('classify', () => {
   it('tells requests, notifications and responses apart', () => {

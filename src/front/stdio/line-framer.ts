@@ -3,6 +3,7 @@
  * so it is tested on its own. A line longer than the limit is not buffered whole: its head and tail are kept (to
  * recover a request id for the error answer) and the rest is dropped until the next newline.
  */
+import { ID_VALUE } from '../../protocol/id-text.js';
 
 /** One framed item: a complete line, or a line that went over the limit. */
 export type Frame =
@@ -96,8 +97,6 @@ function keepTail(tail: Buffer, piece: Buffer): Buffer {
   return joined.length > KEEP ? Buffer.from(joined.subarray(joined.length - KEEP)) : joined;
 }
 
-/** A JSON-RPC id as JSON text (an integer or a short string), as a regex source with one capture group. */
-export const ID_VALUE = String.raw`(-?\d{1,16}|"(?:[^"\\]|\\.){0,256}")`;
 const HEAD_ID = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}\s*,`);
 const TAIL_ID = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*(?:,\s*"jsonrpc"\s*:\s*"2\.0"\s*)?\}\s*$`);
 const IS_REQUEST = /"method"\s*:\s*"/;

@@ -2,10 +2,10 @@
 // split across or packed into writes. The bridge answers what deserves an answer, logs the rest on stderr, keeps
 // serving, and never writes anything but JSON-RPC to stdout.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { patternText, startStreamableServer, type StreamableServer } from '../helpers/servers.js';
-import { waitFor } from '../helpers/wait.js';
+import { spawnBridgeRaw, type RawBridge } from '../../helpers/bridge.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { patternText, startStreamableServer, type StreamableServer } from '../../helpers/servers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasIdField, readEvent, SseEventSplitter } from '../../src/bridge/sse-events.js';
+import { hasIdField, readEvent, SseEventSplitter } from '../../../src/upstream/http/sse-events.js';
 
 const text = (u: Uint8Array) => Buffer.from(u).toString('utf8');
 

@@ -23,17 +23,17 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
-import { readBodyStart } from '../net/body-start.js';
-import { CONNECT_TIMEOUT, type MarkedInit } from '../net/bounded-fetch.js';
-import { connectError } from '../net/connect-error.js';
-import { redact, type Logger } from '../log.js';
+import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
+import { readBodyStart } from '../../net/body-start.js';
+import { CONNECT_TIMEOUT, type MarkedInit } from '../../net/bounded-fetch.js';
+import { connectError } from '../../net/connect-error.js';
+import { redact, type Logger } from '../../log.js';
 import { boundJsonBody } from './bounded-json-body.js';
 import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
-import type { RequestId } from './jsonrpc.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../protocol/json-depth.js';
+import { answerTooDeep } from '../../protocol/refused-answer.js';
 import {
-  answerTooDeep,
   answerTooLarge,
   dataOfEventHead,
   looksLikeMethodMessage,

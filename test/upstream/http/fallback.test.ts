@@ -2,10 +2,10 @@
 // (auto mode), never on 401 or 500, never with an initialize of the bridge's own; explicit --transport never falls
 // back.
 import { describe, expect, it } from 'vitest';
-import { connectThroughBridge, spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { initializeOutcome, isRefusal } from '../helpers/outcomes.js';
-import { startSseServer, startStatusServer, startStreamableServer, TEST_SERVER_INFO } from '../helpers/servers.js';
+import { connectThroughBridge, spawnBridgeRaw } from '../../helpers/bridge.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { initializeOutcome, isRefusal } from '../../helpers/outcomes.js';
+import { startSseServer, startStatusServer, startStreamableServer, TEST_SERVER_INFO } from '../../helpers/servers.js';
 
 useTeardown();
 

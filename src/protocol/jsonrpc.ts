@@ -85,3 +85,9 @@ export function progressTokenOf(message: JSONRPCMessage): RequestId | undefined 
   const token = params?._meta?.progressToken;
   return isId(token) ? token : undefined;
 }
+
+/** A JSON-RPC error response's message and code, for logs and errors. */
+export function describeRpcError(message: JSONRPCMessage): string {
+  const error = (message as { error?: { code?: unknown; message?: unknown } }).error;
+  return `${String(error?.message ?? 'unknown error')} (code ${String(error?.code)})`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineFramer, recoverRequestId } from '../../src/bridge/line-framer.js';
+import { LineFramer, recoverRequestId } from '../../../src/front/stdio/line-framer.js';
 
 const b = (s: string) => Buffer.from(s);
 

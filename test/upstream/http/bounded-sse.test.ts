@@ -1,7 +1,7 @@
 // The size-bounded SSE splitter and the reading of an oversize message's ends, on their own (pure code).
 import { describe, expect, it } from 'vitest';
-import { BoundedEventSplitter, type SseItem, type SseOversize } from '../../src/bridge/bounded-sse.js';
-import { dataOfEventHead, looksLikeMethodMessage, responseIdOf } from '../../src/bridge/server-message-limit.js';
+import { BoundedEventSplitter, type SseItem, type SseOversize } from '../../../src/upstream/http/bounded-sse.js';
+import { dataOfEventHead, looksLikeMethodMessage, responseIdOf } from '../../../src/upstream/http/server-message-limit.js';
 
 const text = (item: SseItem) => (item instanceof Uint8Array ? Buffer.from(item).toString('utf8') : item);
 const feed = (s: BoundedEventSplitter, parts: string[]) => parts.flatMap((p) => s.push(Buffer.from(p))).map(text);

@@ -1,9 +1,10 @@
 /**
- * One connection to the remote MCP server: an SDK client transport (Streamable HTTP or legacy SSE) wired to the
- * {@link createUpstreamFetch} seam. The bridge makes a new one for every upstream session (first connect, and each
- * recovery), and retires the old one: a retired upstream reports nothing more except responses.
+ * The HTTP implementation of the {@link Upstream} port: one session over an SDK client transport (Streamable HTTP
+ * or legacy SSE) wired to the {@link createUpstreamFetch} seam. The connector (connector.ts) makes a new one for every
+ * upstream session (first connect, and each recovery), and the old one is retired: a retired upstream reports
+ * nothing more except responses.
  *
- * It also tells when the session's standalone GET event stream has been answered ({@link Upstream.listening}): the
+ * It also tells when the session's standalone GET event stream has been answered ({@link HttpUpstream.listening}): the
  * SDK transport opens that stream by itself once `notifications/initialized` is accepted, and servers that write
  * server-to-client requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening
  * for Messages from the Server").
@@ -13,26 +14,16 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { BridgeError, describeError, ErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { RequestId } from './jsonrpc.js';
+import { BridgeError, describeError, ErrorCode, isBridgeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
 import { createUpstreamFetch, RELAY_STUB_KEY, type UpstreamFetchOptions } from './upstream-fetch.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
 
-/** What an {@link Upstream} tells the bridge. Calls stop when the upstream is retired (except `onmessage`). */
-export interface UpstreamHandlers {
-  /** A message from the server; `raw` is its original JSON text when it was relayed without re-serializing. */
-  onmessage(message: JSONRPCMessage, from: Upstream, raw?: string): void;
-  /** The event stream answering request `id` ended before (or without) its response. */
-  onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown, from: Upstream): void;
-  /** The server no longer knows this session (404), or the legacy SSE stream that carried it is gone. */
-  onSessionLost(reason: string, from: Upstream): void;
-}
-
-/** Options for {@link Upstream}. */
-export interface UpstreamOptions {
+/** Options for {@link HttpUpstream}. */
+export interface HttpUpstreamOptions {
   url: URL;
   kind: TransportKind;
   /** Static headers sent on every request (from `--header`). */
@@ -45,18 +36,22 @@ export interface UpstreamOptions {
   /** Backpressure from the client side (see {@link UpstreamFetchOptions.clientReady}). */
   clientReady?: () => Promise<void> | undefined;
   logger: Logger;
-  handlers: UpstreamHandlers;
+  /**
+   * Where it reports: a response stream that ended early (`onResponseStreamEnd`), a 404 on a request that carried
+   * the session id, or the end of the legacy SSE stream (`onSessionLost`).
+   */
+  events: UpstreamEvents;
 }
 
 let serial = 0;
 
-/** A single upstream session. See the module comment. */
-export class Upstream {
+/** A single upstream session over HTTP. See the module comment. */
+export class HttpUpstream implements Upstream {
   readonly kind: TransportKind;
   /** Short name for logs: kind and a serial number, never the session id. */
   readonly label: string;
   readonly #transport: Transport & { terminateSession?: () => Promise<void> };
-  readonly #handlers: UpstreamHandlers;
+  readonly #handlers: UpstreamEvents;
   readonly #log: Logger;
   readonly #connectTimeoutMs: number;
   #retired = false;
@@ -66,10 +61,10 @@ export class Upstream {
   readonly #listenAnswered: Promise<void>;
   #onListenAnswered!: () => void;
 
-  constructor(options: UpstreamOptions) {
+  constructor(options: HttpUpstreamOptions) {
     this.kind = options.kind;
     this.label = `${options.kind}#${++serial}`;
-    this.#handlers = options.handlers;
+    this.#handlers = options.events;
     this.#log = options.logger;
     this.#connectTimeoutMs = options.connectTimeoutMs;
     const fetch = createUpstreamFetch({
@@ -136,7 +131,7 @@ export class Upstream {
   /**
    * Resolves once the server has answered the standalone GET stream that the transport opens after
    * `notifications/initialized` (with the stream, or 405 when it offers none, or an error), or after `timeoutMs`,
-   * whichever comes first; at once for legacy SSE, whose stream is open from {@link Upstream.start}. Never rejects.
+   * whichever comes first; at once for legacy SSE, whose stream is open from {@link HttpUpstream.start}. Never rejects.
    */
   listening(timeoutMs: number): Promise<void> {
     if (this.kind === 'sse') return Promise.resolve();
@@ -179,8 +174,20 @@ export class Upstream {
     this.#transport.setProtocolVersion?.(version);
   }
 
+  /**
+   * A 404 to a request that carried the session id, or (legacy SSE) to a POST: the session is lost. A 400 to a
+   * request that carried the session id the server gave out: some servers answer a session they no longer know
+   * that way, so it is in doubt until checked.
+   */
+  sessionVerdict(error: unknown): SessionVerdict {
+    if (!isBridgeError(error)) return 'unrelated';
+    if (error.code === ErrorCode.SessionLost || (this.kind === 'sse' && error.status === 404)) return 'lost';
+    if (error.code === ErrorCode.UpstreamHttp && error.status === 400 && this.hasSession) return 'in-doubt';
+    return 'unrelated';
+  }
+
   /** Retires the upstream: no more events; a DELETE ends the session first when `terminate` is set. */
-  async close(options: { terminate?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  async close(options: UpstreamCloseOptions = {}): Promise<void> {
     if (this.#retired) return;
     this.#retired = true;
     if (options.terminate && this.#transport.terminateSession && this.#transport.sessionId) {

@@ -5,9 +5,10 @@
  * cut when it passes the limit. A body with a `Content-Length` within the limit is handed on untouched: the HTTP
  * parser never reads past it, and the hot path stays as cheap as it was.
  */
-import type { Logger } from '../log.js';
-import type { RequestId } from './jsonrpc.js';
-import { answerTooLarge, refusedAnswer, SERVER_LIMIT_OPTION } from './server-message-limit.js';
+import type { Logger } from '../../log.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import { refusedAnswer } from '../../protocol/refused-answer.js';
+import { answerTooLarge, SERVER_LIMIT_OPTION } from './server-message-limit.js';
 
 /** Options for {@link boundJsonBody}. */
 export interface BoundJsonBodyOptions {

@@ -4,11 +4,11 @@
 // bridge lets go of the connection long before the server is done, the next request on the same bridge works, and
 // the bridge's peak RSS (VmHWM, read while it runs) stays far below the body size.
 import { describe, expect, it } from 'vitest';
-import { readMemory } from '../bench/proc.js';
-import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
-import { waitFor } from '../helpers/wait.js';
+import { readMemory } from '../../bench/proc.js';
+import { spawnBridgeRaw, type RawBridge } from '../../helpers/bridge.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { startHostileServer, type HostileServer } from '../../helpers/hostile-server.js';
+import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
 
