@@ -32,7 +32,8 @@ import { CallbackServer } from './callback-server.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import { requestClientCredentials } from './client-credentials.js';
 import type { ClientKey } from './client-key.js';
-import { DEVICE_REGISTRATION_URI, describeOAuthError, oauthErrorCode, preRegisteredClient, resolveClient, type ResolvedClient } from './client.js';
+import { DEVICE_REGISTRATION_URI, preRegisteredClient, resolveClient, type ResolvedClient } from './client.js';
+import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
 import { assertDeviceFlowSupported, runDeviceLogin } from './device-login.js';
 import { discoverAuthorizationServer, fetchResourceMetadata } from './discovery.js';
@@ -540,10 +541,10 @@ export class Authorizer {
         tokens = await processRefreshTokenResponse(ctx.as, client.client, response);
       } catch (error) {
         const code = oauthErrorCode(error);
-        if (code === 'invalid_grant' || code === 'invalid_client') {
+        if (code === OAuthError.InvalidGrant || code === OAuthError.InvalidClient) {
           await store.deleteTokens(current.key);
           this.#current = undefined;
-          if (code === 'invalid_client' && client.registrationKey) {
+          if (code === OAuthError.InvalidClient && client.registrationKey) {
             await store.deleteRegistration(client.registrationKey);
             this.#log.info('the authorization server no longer knows this client; it will be registered again');
           }
@@ -753,14 +754,14 @@ export class Authorizer {
       } catch (error) {
         const code = oauthErrorCode((error as { cause?: unknown }).cause);
         const registration = registrationKey({ issuer: ctx.as.issuer, redirectUri });
-        if (code === 'invalid_client' && client?.registeredNow) {
+        if (code === OAuthError.InvalidClient && client?.registeredNow) {
           // Registering again would be refused the same way, after another login: say so instead.
           throw new BridgeError(ErrorCode.Auth, `the authorization server ${ctx.as.issuer} refused the client it registered moments ago (invalid_client)`, {
             cause: error,
             hint: 'the server does not accept its own registrations from this client; register a client with the provider yourself and pass --client-id',
           });
         }
-        if (attempt === 0 && code === 'invalid_client' && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
+        if (attempt === 0 && code === OAuthError.InvalidClient && !this.#o.clientId && !this.#o.clientMetadataUrl && (await store.deleteRegistration(registration))) {
           this.#log.info('the authorization server no longer knows this client; registering again');
           continue;
         }
