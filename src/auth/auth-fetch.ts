@@ -1,5 +1,5 @@
 /**
- * `authFetch`: the one place where auth reaches HTTP (see ../shared/DESIGN.md). It sits below the upstream seam:
+ * `authFetch`: the one place where auth reaches HTTP (see docs/architecture.md). It sits below the upstream seam:
  * every request to the MCP server gets the current access token; a 401 makes the {@link Authorizer} refresh or
  * log in, then the request is sent again once (twice when the first retry carried a stored token that turns out to
  * be refused too); a 403 `insufficient_scope` makes it log in for more scopes

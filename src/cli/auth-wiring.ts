@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import { bridgeLoginCriteria, selectLogins } from '../auth/stored-logins.js';
 import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { createFetchLog } from '../bridge/fetch-log.js';
 import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
@@ -36,15 +37,16 @@ async function networkFetches(config: BridgeConfig, log: Logger, env: NodeJS.Pro
 }
 
 /**
- * Whether a login for `config.url` is stored, read from the metadata files only (no keychain, nothing created):
- * cheap enough for every start, and false at once when the bridge never stored anything.
+ * Whether a login the bridge would use for `config.url` is stored (the Authorizer's own rule, stored-logins.ts),
+ * read from the metadata files only (no keychain, nothing created): cheap enough for every start, and false at once
+ * when the bridge never stored anything.
  */
 export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
   if (!existsSync(storePaths(configDir).tokensDir)) return false; // decided without loading the store's code
   const { openFileStore } = await import('../store/index.js');
   const { logins } = await (await openFileStore({ configDir })).list();
-  return logins.some((l) => l.metadata.serverUrl === config.url.href);
+  return selectLogins(logins, bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId })).length > 0;
 }
 
 /** Builds the Authorizer for `config` (its modules are imported here, on first use). */
