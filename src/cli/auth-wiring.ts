@@ -10,6 +10,7 @@ import { createEnvProxyFetch, describeProxyEnv } from '../bridge/env-proxy.js';
 import { createFetchLog } from '../bridge/fetch-log.js';
 import { nodeHttpFetch } from '../bridge/node-http-fetch.js';
 import type { Logger } from '../log.js';
+import type { ListedLogin } from '../store/index.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { AuthConfig, BridgeConfig } from './resolve.js';
 
@@ -37,16 +38,21 @@ async function networkFetches(config: BridgeConfig, log: Logger, env: NodeJS.Pro
 }
 
 /**
- * Whether a login the bridge would use for `config.url` is stored (the Authorizer's own rule, stored-logins.ts),
- * read from the metadata files only (no keychain, nothing created): cheap enough for every start, and false at once
- * when the bridge never stored anything.
+ * The stored logins the bridge would use for `config.url`, newest first (the Authorizer's own rule,
+ * stored-logins.ts), read from the metadata files only (no keychain, nothing created): cheap enough for every
+ * start, and empty at once when the bridge never stored anything.
  */
-export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+export async function storedLoginsFor(config: BridgeConfig, auth: AuthConfig): Promise<ListedLogin[]> {
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
-  if (!existsSync(storePaths(configDir).tokensDir)) return false; // decided without loading the store's code
+  if (!existsSync(storePaths(configDir).tokensDir)) return []; // decided without loading the store's code
   const { openFileStore } = await import('../store/index.js');
   const { logins } = await (await openFileStore({ configDir })).list();
-  return selectLogins(logins, bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId })).length > 0;
+  return selectLogins(logins, bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId }));
+}
+
+/** Whether a login the bridge would use for `config.url` is stored ({@link storedLoginsFor}). */
+export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+  return (await storedLoginsFor(config, auth)).length > 0;
 }
 
 /** Builds the Authorizer for `config` (its modules are imported here, on first use). */

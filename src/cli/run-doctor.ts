@@ -15,7 +15,7 @@ import { GRANTS } from '../auth/grants.js';
 import { bridgeLoginCriteria, selectLogins } from '../auth/stored-logins.js';
 import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
-import { chooseFetches } from './auth-wiring.js';
+import { chooseFetches, storedLoginsFor } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
 import { describeExpiry } from './run-login.js';
@@ -182,7 +182,9 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
   const { DiscoveryPath } = discovery;
   let location: Awaited<ReturnType<typeof discovery.locateAuthorizationServer>>;
   try {
-    location = await discovery.locateAuthorizationServer({ serverUrl: url, issuer: auth.issuer, resource: auth.resource, challenge, refusal, http });
+    // The issuer of the login the bridge would start with, kept when the server still names it (issuer-trust.ts).
+    const loginIssuer = (await storedLoginsFor(config, auth).catch(() => []))[0]?.metadata.issuer;
+    location = await discovery.locateAuthorizationServer({ serverUrl: url, issuer: auth.issuer, resource: auth.resource, challenge, refusal, loginIssuer, http });
   } catch (error) {
     steps.push({ name: 'Protected-resource metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     return steps;

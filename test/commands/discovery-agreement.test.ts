@@ -2,7 +2,8 @@
 // say) how to log in, doctor's verdict and what `login` does agree. Real parts throughout: the oidc-provider fixture,
 // the protected SDK server, the API-key server, a plain server, and, for the 2025-03-26 servers (which publish no
 // protected-resource metadata), a small real node:http front that answers the MCP endpoint with a bare 401 and
-// serves metadata (or the default endpoints) at its origin.
+// serves metadata (or the default endpoints) at its origin. Where a server names several authorization servers, both
+// keep the one the stored login was made with.
 // Regression: a bare 401 (no WWW-Authenticate at all) with RFC 8414 metadata at the origin — `login` proceeded with
 // the 2025-03-26 fallback while `doctor` failed its "401 challenge" step and told the user to pass --issuer.
 import { describe, expect, it } from 'vitest';
@@ -128,6 +129,31 @@ describe('doctor and login agree on every discovery path', () => {
     expect(v.login.stderr).toContain('using the default endpoints at its origin (MCP 2025-03-26)');
     expect(front.paths).toContain('POST /register');
     expect(v.login.stderr).toContain(`dynamic client registration at ${front.origin} failed: invalid_client_metadata`);
+  });
+
+  it('RFC 9728 naming two authorization servers: both keep the one the stored login was made with, not the first', async () => {
+    const first = await startOidcProvider();
+    onTeardown(() => first.close());
+    const second = await startOidcProvider();
+    onTeardown(() => second.close());
+    // A login made while the server named only the second provider…
+    const before = await startProtectedMcpServer({ issuer: second.issuer });
+    const configDir = tempDir();
+    const browser = loginBrowser(tempDir());
+    const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, before.url]);
+    expect(login.code, login.stderr).toBe(0);
+    await before.close();
+    // …then the same server names the first provider first.
+    const after = await startProtectedMcpServer({ issuer: second.issuer, port: before.port, metadata: { authorizationServers: [first.issuer, second.issuer] } });
+    onTeardown(() => after.close());
+    expect(after.url).toBe(before.url);
+    const doctor = await runCli(['doctor', ...fileStore(configDir), after.url], {}, 30_000);
+    expect(doctor.code, doctor.stdout).toBe(0);
+    expect(step(doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `resource ${after.url}, authorization server ${second.issuer}` });
+    const forced = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--force', '--browser', browser.command, after.url]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(`  issuer:   ${second.issuer}\n`);
+    expect(first.counters.authorizationRequests).toBe(0);
   });
 
   it('issuer mode (a bare-401 server with --issuer and a pre-registered client)', async () => {
