@@ -9,6 +9,7 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from './authorizer.js';
+import { OAuthError } from './oauth-errors.js';
 import { redact } from '../log.js';
 import { bearerChallenge } from './challenge.js';
 import { refusalWords } from './login-guard.js';
@@ -104,5 +105,5 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
 }
 
 function isInsufficientScope(response: Response): boolean {
-  return response.status === 403 && bearerChallenge(response)?.error === 'insufficient_scope';
+  return response.status === 403 && bearerChallenge(response)?.error === OAuthError.InsufficientScope;
 }

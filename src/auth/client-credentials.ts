@@ -15,7 +15,8 @@ import {
 } from 'oauth4webapi';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { describeOAuthError, oauthErrorCode, type ResolvedClient } from './client.js';
+import { type ResolvedClient } from './client.js';
+import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 
 /** Options for {@link clientCredentialsRequest} and {@link requestClientCredentials}. */
@@ -48,13 +49,13 @@ export async function processClientCredentials(as: AuthorizationServer, client: 
     throw new BridgeError(ErrorCode.Auth, `the authorization server refused the client credentials of ${client.client.client_id}: ${describeOAuthError(error)}`, {
       cause: error,
       hint:
-        code === 'invalid_client'
+        code === OAuthError.InvalidClient
           ? `check --client-id and ${client.client.token_endpoint_auth_method === 'private_key_jwt' ? 'that the server has the public half of --client-key (and its key id, --client-key-id)' : 'the client secret (--client-secret / OIDC_CLIENT_SECRET)'}`
-          : code === 'unauthorized_client' || code === 'unsupported_grant_type'
+          : code === OAuthError.UnauthorizedClient || code === OAuthError.UnsupportedGrantType
             ? 'the client may not use the client_credentials grant; ask the server operator to allow it'
-            : code === 'invalid_scope'
+            : code === OAuthError.InvalidScope
               ? 'pass scopes the client may have with --scopes'
-              : code === 'invalid_target'
+              : code === OAuthError.InvalidTarget
                 ? 'the server does not accept this resource; set --resource, or --no-resource'
                 : undefined,
     });

@@ -49,7 +49,8 @@ export function parseClientKey(pem: string, options: { source: string; kid?: str
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const encrypted = /ENCRYPTED/.test(pem) || /passphrase/i.test((error as Error).message);
+    // Decided on the PEM's own header and Node's error code, never on the message text.
+    const encrypted = /ENCRYPTED/.test(pem) || code === 'ERR_MISSING_PASSPHRASE';
     throw new BridgeError(ErrorCode.Usage, `--client-key: ${options.source} is not ${encrypted ? 'an unencrypted' : 'a PEM'} private key${code ? ` (${code})` : ''}`, {
       hint: encrypted
         ? 'decrypt it first, e.g. openssl pkey -in key.pem -out key-plain.pem, and keep that file private (chmod 600)'

@@ -25,6 +25,7 @@ import { clientSecretBasic, tolerantRegistrationResponse } from './client-auth.j
 import type { ClientKey } from './client-key.js';
 import { privateKeyJwt } from './private-key-jwt.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 
 /** The device authorization grant type (RFC 8628 §3.4). */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -215,38 +216,6 @@ async function isClientKnown(o: ResolveClientOptions, client: ResolvedClient): P
     await processGenericTokenEndpointResponse(o.as, client.client, response);
     return true;
   } catch (error) {
-    return oauthErrorCode(error) !== 'invalid_client';
+    return oauthErrorCode(error) !== OAuthError.InvalidClient;
   }
-}
-
-/**
- * The OAuth error of a token endpoint answer that came with a `WWW-Authenticate` challenge (oauth4webapi's
- * `WWWAuthenticateChallengeError`): RFC 6749 §5.2 lets a server answer a failed client authentication with 401 and a
- * challenge; its `error` parameter, or `invalid_client` for a bare 401 challenge.
- */
-function challengeError(error: unknown): { error: string; description?: string } | undefined {
-  const e = error as { code?: unknown; cause?: unknown; status?: unknown };
-  if (e?.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' || !Array.isArray(e.cause)) return undefined;
-  for (const challenge of e.cause as { parameters?: Record<string, unknown> }[]) {
-    const p = challenge?.parameters ?? {};
-    if (typeof p.error === 'string') return { error: p.error, ...(typeof p.error_description === 'string' ? { description: p.error_description } : {}) };
-  }
-  return e.status === 401 ? { error: 'invalid_client' } : undefined;
-}
-
-/** A one-line description of an oauth4webapi error: the OAuth `error` code when there is one. Never a secret. */
-export function describeOAuthError(error: unknown): string {
-  const e = error as { error?: unknown; error_description?: unknown; status?: unknown; message?: string; code?: string };
-  if (typeof e?.error === 'string') {
-    return `${e.error}${typeof e.error_description === 'string' ? ` (${e.error_description.slice(0, 200)})` : ''}`;
-  }
-  const challenged = challengeError(error);
-  if (challenged) return `${challenged.error}${challenged.description ? ` (${challenged.description.slice(0, 200)})` : ''}`;
-  return e?.message ?? String(error);
-}
-
-/** The OAuth `error` code of an oauth4webapi error, when it carries one (in its body or its `WWW-Authenticate`). */
-export function oauthErrorCode(error: unknown): string | undefined {
-  const code = (error as { error?: unknown })?.error;
-  return typeof code === 'string' ? code : challengeError(error)?.error;
 }

@@ -24,7 +24,8 @@ import {
 import { readFile } from 'node:fs/promises';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { describeOAuthError, oauthErrorCode, preRegisteredClient, type ResolvedClient } from './client.js';
+import { preRegisteredClient, type ResolvedClient } from './client.js';
+import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { discoverAuthorizationServer } from './discovery.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 
@@ -135,11 +136,11 @@ export async function processIdJagResponse(idp: AuthorizationServer, client: Res
     throw new BridgeError(ErrorCode.Auth, `the enterprise IdP ${idp.issuer} refused to exchange the ID token for an ID-JAG: ${describeOAuthError(error)}`, {
       cause: error,
       hint:
-        code === 'invalid_grant'
+        code === OAuthError.InvalidGrant
           ? 'the ID token is not (or no longer) accepted: sign in to the IdP again and replace it'
-          : code === 'invalid_client' || code === 'unauthorized_client'
+          : code === OAuthError.InvalidClient || code === OAuthError.UnauthorizedClient
             ? 'check --idp-client-id and --idp-client-secret, and that the IdP lets that client use token exchange'
-            : code === 'invalid_target' || code === 'access_denied'
+            : code === OAuthError.InvalidTarget || code === OAuthError.AccessDenied
               ? 'the IdP policy does not allow this MCP server for you; ask your administrator'
               : undefined,
     });
@@ -180,11 +181,11 @@ export async function processJwtBearerResponse(as: AuthorizationServer, client: 
     throw new BridgeError(ErrorCode.Auth, `the authorization server ${as.issuer} refused the ID-JAG from the enterprise IdP: ${describeOAuthError(error)}`, {
       cause: error,
       hint:
-        code === 'invalid_client'
+        code === OAuthError.InvalidClient
           ? 'check --client-id and its secret (--client-secret / OIDC_CLIENT_SECRET) or key (--client-key)'
-          : code === 'invalid_grant'
+          : code === OAuthError.InvalidGrant
             ? 'the server does not trust this IdP, or the ID-JAG names another client or resource; ask the server operator'
-            : code === 'unsupported_grant_type' || code === 'unauthorized_client'
+            : code === OAuthError.UnsupportedGrantType || code === OAuthError.UnauthorizedClient
               ? 'the server or this client does not accept the JWT bearer grant (cross-app access)'
               : undefined,
     });

@@ -19,7 +19,8 @@ import {
 } from 'oauth4webapi';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEVICE_CODE_GRANT, describeOAuthError, oauthErrorCode, type ResolvedClient } from './client.js';
+import { DEVICE_CODE_GRANT, type ResolvedClient } from './client.js';
+import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { accountOf, type LoginResult } from './login.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, type UrlPolicy } from './url-policy.js';
@@ -99,9 +100,9 @@ export async function processDeviceAuthorization(
     throw new BridgeError(ErrorCode.Auth, `the authorization server refused to start a device login: ${describeOAuthError(error)}`, {
       cause: error,
       hint:
-        code === 'unauthorized_client' || code === 'invalid_client'
+        code === OAuthError.UnauthorizedClient || code === OAuthError.InvalidClient
           ? `the client ${client.client.client_id} may not use the device authorization grant; register one that may (grant type ${DEVICE_CODE_GRANT}) or log in with a browser`
-          : code === 'invalid_scope'
+          : code === OAuthError.InvalidScope
             ? 'pass scopes the server accepts with --scopes'
             : undefined,
     });
@@ -181,16 +182,16 @@ export async function pollDeviceToken(o: PollDeviceTokenOptions): Promise<TokenE
       return await processDeviceCodeResponse(o.as, o.client.client, response);
     } catch (error) {
       const code = oauthErrorCode(error);
-      if (code === 'authorization_pending') continue;
-      if (code === 'slow_down') {
+      if (code === OAuthError.AuthorizationPending) continue;
+      if (code === OAuthError.SlowDown) {
         intervalMs += SLOW_DOWN_STEP_S * 1000;
         o.logger.debug(`the authorization server asked to poll more slowly; now every ${intervalMs / 1000} s`);
         continue;
       }
-      if (code === 'access_denied') {
+      if (code === OAuthError.AccessDenied) {
         throw new BridgeError(ErrorCode.Auth, 'the device login was declined', { cause: error, hint: 'access was declined on the login page; start the login again to retry' });
       }
-      if (code === 'expired_token') {
+      if (code === OAuthError.ExpiredToken) {
         throw new BridgeError(ErrorCode.Auth, `the device code expired before the login at ${where} was completed`, {
           cause: error,
           hint: 'start the login again and enter the new code sooner',

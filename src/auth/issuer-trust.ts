@@ -53,3 +53,33 @@ export function serverMovedError(o: ServerMovedOptions): BridgeError {
       : `log in again (the next request starts a new login at ${o.now}); the login for ${o.trusted} is kept`,
   });
 }
+
+/** Options for {@link assertClientBelongs}. */
+export interface ClientTrustOptions {
+  /** The MCP server's host, for messages. */
+  serverLabel: string;
+  /** The pre-registered client (`--client-id`). */
+  clientId: string;
+  /** Whether it has credentials (a secret or a key) that would go to the issuer. */
+  hasCredentials: boolean;
+  /** The issuer the server names now. */
+  issuer: string;
+  /** This server's stored logins made with this pre-registered client, newest first (stored-logins.ts). */
+  own: readonly { metadata: { issuer: string } }[];
+  /** Says, on the first login, which issuer the client's credentials will go to. */
+  info: (line: string) => void;
+}
+
+/**
+ * A pre-registered client (`--client-id`, its secret or key) is used in discovered mode only with the issuer its
+ * stored logins for this server were made with; see the module comment. The first login trusts the issuer the
+ * server names (and says so).
+ * @throws BridgeError `AUTH` ({@link serverMovedError}) when the server now names another issuer
+ */
+export function assertClientBelongs(o: ClientTrustOptions): void {
+  if (o.own.some((l) => sameIssuer(l.metadata.issuer, o.issuer))) return;
+  if (o.own.length > 0) throw serverMovedError({ serverLabel: o.serverLabel, trusted: o.own[0]!.metadata.issuer, now: o.issuer, clientId: o.clientId });
+  if (o.hasCredentials) {
+    o.info(`using the client ${o.clientId} with ${o.issuer}, the authorization server ${o.serverLabel} names; its credentials will go only there (name it yourself with --issuer)`);
+  }
+}

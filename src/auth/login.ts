@@ -19,7 +19,8 @@ import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BrowserOpener } from './browser.js';
 import type { CallbackServer, CallbackVerdict } from './callback-server.js';
-import { describeOAuthError, type ResolvedClient } from './client.js';
+import type { ResolvedClient } from './client.js';
+import { describeOAuthError, OAuthError } from './oauth-errors.js';
 import { oauthOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, checkUrlLength } from './url-policy.js';
 
@@ -145,7 +146,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       validated = validateAuthResponse(o.as, o.client.client, params, state);
     } catch (error) {
       if (error instanceof AuthorizationResponseError) {
-        const denied = error.error === 'access_denied';
+        const denied = error.error === OAuthError.AccessDenied;
         return {
           done: true,
           page: {

@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Authorizer } from '../auth/authorizer.js';
+import { bridgeLoginCriteria, selectLogins } from '../auth/stored-logins.js';
 import type { Logger } from '../log.js';
 import { buildFetchStacks, type FetchStacks } from '../net/fetch-stack.js';
 import type { Middleware } from '../net/middleware.js';
 import { type Network, openNetwork } from '../net/network.js';
+import type { ListedLogin } from '../store/index.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { AuthConfig, BridgeConfig } from './resolve.js';
 
@@ -48,15 +50,21 @@ function privateAddressGuard(config: BridgeConfig, log: Logger): Middleware {
 }
 
 /**
- * Whether a login for `config.url` is stored, read from the metadata files only (no keychain, nothing created):
- * cheap enough for every start, and false at once when the bridge never stored anything.
+ * The stored logins the bridge would use for `config.url`, newest first (the Authorizer's own rule,
+ * stored-logins.ts), read from the metadata files only (no keychain, nothing created): cheap enough for every
+ * start, and empty at once when the bridge never stored anything.
  */
-export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+export async function storedLoginsFor(config: BridgeConfig, auth: AuthConfig): Promise<ListedLogin[]> {
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
-  if (!existsSync(storePaths(configDir).tokensDir)) return false; // decided without loading the store's code
+  if (!existsSync(storePaths(configDir).tokensDir)) return []; // decided without loading the store's code
   const { openFileStore } = await import('../store/index.js');
   const { logins } = await (await openFileStore({ configDir })).list();
-  return logins.some((l) => l.metadata.serverUrl === config.url.href);
+  return selectLogins(logins, bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId }));
+}
+
+/** Whether a login the bridge would use for `config.url` is stored ({@link storedLoginsFor}). */
+export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+  return (await storedLoginsFor(config, auth)).length > 0;
 }
 
 /**

@@ -10,10 +10,12 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { RefusalEvidence } from '../auth/unadvertised-auth.js';
 import type { KeychainFallback } from '../store/index.js';
+import { GRANTS } from '../auth/grants.js';
+import { bridgeLoginCriteria, selectLogins } from '../auth/stored-logins.js';
 import { connectError } from '../net/connect-error.js';
 import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
-import { chooseFetches } from './auth-wiring.js';
+import { chooseFetches, storedLoginsFor } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
 import { describeExpiry } from './run-login.js';
@@ -152,80 +154,75 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const [{ bearerChallenge }, discovery, { stableCallbackPort }, store, unadvertised] = await Promise.all([
+  const [{ bearerChallenge }, discovery, { assertPkceS256, discoverAuthorizationServer }, { callbackAddress }, store] = await Promise.all([
     import('../auth/challenge.js'),
+    import('../auth/discovery-context.js'),
     import('../auth/discovery.js'),
-    import('../auth/authorizer.js'),
+    import('../auth/callback-address.js'),
     import('../store/index.js'),
-    import('../auth/unadvertised-auth.js'),
   ]);
   // The bridge's OAuth stack (net/fetch-stack.ts), private-address guard included.
   const authFetch = fetches.oauth;
   const http = { fetch: authFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs };
   const challenge = status === 401 ? bearerChallenge(probe) : undefined;
   if (status === 401) {
+    // Without a Bearer challenge a server may still be found the 2025-03-26 way: discovery below decides, as it does
+    // for the bridge and `login`.
     steps.push(
       challenge
         ? { name: '401 challenge', ok: true, detail: `Bearer${challenge.resourceMetadata ? `, resource_metadata=${challenge.resourceMetadata}` : ' (no resource_metadata)'}${challenge.scope ? `, scope="${challenge.scope}"` : ''}` }
-        : { name: '401 challenge', ok: !!auth.issuer, detail: 'no Bearer challenge in WWW-Authenticate', fix: 'the server does not follow the MCP authorization spec; pass --issuer and --client-id' },
+        : { name: '401 challenge', ok: true, detail: 'no Bearer challenge in WWW-Authenticate (discovery decides below)' },
     );
   }
 
-  let issuer = auth.issuer;
-  let resource = auth.resource ?? url.href;
-  /** The 2025-03-26 authorization server at the server's origin, when there is no metadata but there is one. */
-  let legacyAs: AuthorizationServer | undefined;
-  if (!auth.issuer) {
-    try {
-      const prm = await discovery.fetchResourceMetadata({ serverUrl: url, challenge, http });
-      if (!prm) {
-        // The bridge's own conclusion (same function): a 2025-03-26 server, or one that wants an API key.
-        const legacy = await unadvertised.findUnadvertisedAuthorizationServer({ serverUrl: url, refusal, http });
-        legacyAs = legacy.as;
-        steps.push({
-          name: 'Protected-resource metadata',
-          ok: true,
-          detail: `not published (RFC 9728); ${legacy.defaults ? 'the default endpoints' : 'authorization server metadata'} at ${url.origin} (MCP 2025-03-26)`,
-        });
-      }
-      issuer = prm ? prm.authorizationServers[0] : legacyAs!.issuer;
-      if (prm) {
-        resource = auth.resource ?? prm.resource;
-        steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${prm.resource}, authorization server ${issuer}` });
-      }
-    } catch (error) {
-      steps.push({ name: 'Protected-resource metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
-      return steps;
-    }
-  } else {
+  // The bridge's own discovery (discovery-context.ts), in its two steps, each reported.
+  const { DiscoveryPath } = discovery;
+  let location: Awaited<ReturnType<typeof discovery.locateAuthorizationServer>>;
+  try {
+    // The issuer of the login the bridge would start with, kept when the server still names it (issuer-trust.ts).
+    const loginIssuer = (await storedLoginsFor(config, auth).catch(() => []))[0]?.metadata.issuer;
+    location = await discovery.locateAuthorizationServer({ serverUrl: url, issuer: auth.issuer, resource: auth.resource, challenge, refusal, loginIssuer, http });
+  } catch (error) {
+    steps.push({ name: 'Protected-resource metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
+    return steps;
+  }
+  if (location.path === DiscoveryPath.Issuer) {
     steps.push({ name: 'Protected-resource metadata', ok: true, detail: `not needed: --issuer ${auth.issuer}` });
+  } else if ('metadata' in location) {
+    steps.push({ name: 'Protected-resource metadata', ok: true, detail: `resource ${location.metadata.resource}, authorization server ${location.issuer}` });
+  } else {
+    const found = location.path === DiscoveryPath.DefaultEndpoints ? 'the default endpoints' : 'authorization server metadata';
+    steps.push({ name: 'Protected-resource metadata', ok: true, detail: `not published (RFC 9728); ${found} at ${url.origin} (MCP 2025-03-26)` });
   }
 
   let as: AuthorizationServer;
+  let resource: string;
   try {
-    as = legacyAs ?? (await discovery.discoverAuthorizationServer({ issuer: issuer!, http, checkPkce: false }));
-    steps.push({ name: 'Authorization server metadata', ok: true, detail: legacyAs ? `issuer ${as.issuer} (at the server's origin)` : `issuer ${as.issuer} checked` });
+    // PKCE is its own step below (checkPkce: false), so its failure comes with its own fix.
+    ({ as, resource } = await discovery.readAuthorizationServer(location, { http, checkPkce: false }));
+    steps.push({ name: 'Authorization server metadata', ok: true, detail: 'as' in location ? `issuer ${as.issuer} (at the server's origin)` : `issuer ${as.issuer} checked` });
   } catch (error) {
     steps.push({ name: 'Authorization server metadata', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     return steps;
   }
   const grant = auth.grant;
-  if (grant === 'authorization_code') {
+  const traits = GRANTS[grant];
+  if (traits.browser) {
     try {
-      discovery.assertPkceS256(as);
+      assertPkceS256(as);
       steps.push({ name: 'PKCE', ok: true, detail: 'S256 supported' });
     } catch (error) {
       steps.push({ name: 'PKCE', ok: false, detail: errorText(error), fix: 'ask the server operator to enable PKCE (S256)' });
     }
   }
-  if (grant === 'device_code') {
+  if (traits.obtainBy === 'device-login') {
     steps.push(
       as.device_authorization_endpoint
         ? { name: 'Device login', ok: true, detail: `device authorization endpoint ${as.device_authorization_endpoint}` }
         : { name: 'Device login', ok: false, detail: 'the authorization server names no device_authorization_endpoint (RFC 8628)', fix: 'drop --device-code and log in with a browser (or --no-browser with the callback port forwarded)' },
     );
   }
-  if (grant === 'client_credentials' || grant === 'jwt_bearer') {
+  if (!traits.user) {
     const wanted = grant === 'client_credentials' ? 'client_credentials' : 'urn:ietf:params:oauth:grant-type:jwt-bearer';
     const listed = as.grant_types_supported;
     steps.push(
@@ -243,11 +240,11 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
       ...(ok ? {} : { fix: auth.clientKey ? 'use the client secret instead of --client-key' : 'use --client-key (private_key_jwt) instead of a secret' }),
     });
   }
-  if (grant === 'jwt_bearer' && auth.enterpriseIdp) {
+  if (traits.obtainBy === 'cross-app-access' && auth.enterpriseIdp) {
     const { readIdToken, describeIdTokenSource } = await import('../auth/cross-app-access.js');
     const idp = auth.enterpriseIdp;
     try {
-      const idpAs = await discovery.discoverAuthorizationServer({ issuer: idp.issuer, http, checkPkce: false });
+      const idpAs = await discoverAuthorizationServer({ issuer: idp.issuer, http, checkPkce: false });
       steps.push({ name: 'Enterprise IdP', ok: true, detail: `issuer ${idpAs.issuer} checked, token endpoint ${idpAs.token_endpoint}` });
     } catch (error) {
       steps.push({ name: 'Enterprise IdP', ok: false, detail: errorText(error), fix: isBridgeError(error) ? (error.hint ?? 'check --idp-issuer') : 'check --idp-issuer' });
@@ -260,8 +257,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     }
   }
 
-  const machine = grant === 'client_credentials' || grant === 'jwt_bearer';
-  if (machine) {
+  if (!traits.user) {
     // the client was diagnosed with the grant above
   } else if (auth.clientId) steps.push({ name: 'Client', ok: true, detail: `pre-registered client ${auth.clientId}${auth.clientSecret ? ' (confidential)' : auth.clientKey ? ' (private_key_jwt)' : ''}` });
   else if (auth.clientMetadataUrl && as.client_id_metadata_document_supported === true) steps.push({ name: 'Client', ok: true, detail: `client ID metadata document ${auth.clientMetadataUrl}` });
@@ -282,13 +278,10 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     steps.push({ name: 'Credential store', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : '--token-store file' });
   }
 
-  // Only the browser login has a callback.
-  if (grant === 'authorization_code') {
-    const redirect = auth.redirectUrl ? new URL(auth.redirectUrl) : undefined;
-    const port = redirect ? Number(redirect.port || 80) : (auth.callbackPort ?? stableCallbackPort(as.issuer, resource));
-    const host = redirect ? redirect.hostname.replace(/^\[|\]$/g, '') : (auth.callbackHost ?? '127.0.0.1');
+  // Only the browser login has a callback; it listens where the bridge's would (callback-address.ts).
+  if (traits.browser) {
+    const { host, port, fixed } = callbackAddress(auth, as.issuer, resource);
     const free = await portFree(port, host === 'localhost' ? '127.0.0.1' : host);
-    const fixed = redirect !== undefined || auth.callbackPort !== undefined;
     steps.push(
       free
         ? { name: 'Callback port', ok: true, detail: `${host}:${port} is free` }
@@ -303,7 +296,8 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   if (credentials) {
     const { logins, unreadable } = await credentials.list();
-    const mine = logins.filter((l) => l.metadata.serverUrl === url.href);
+    // The logins this configuration would use (stored-logins.ts), newest first.
+    const mine = selectLogins(logins, bridgeLoginCriteria({ serverUrl: url, grant, issuer: auth.issuer, clientId: auth.clientId }));
     const broken = unreadable.length;
     if (mine.length === 0) steps.push({ name: 'Stored login', ok: broken === 0, detail: 'none yet: the first request will open the login', ...(broken ? { fix: `${broken} unreadable record(s): run mcp-auth-bridge logout --all` } : {}) });
     for (const l of mine) {

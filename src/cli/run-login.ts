@@ -3,6 +3,7 @@
  * access, as the options say), so a server can be added to a client already logged in. Reports who is logged in and
  * until when (stdout); progress, the login URL and a device login's code go to stderr.
  */
+import { isMachineGrant } from '../auth/grants.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { chooseFetches, createAuthorizer } from './auth-wiring.js';
@@ -71,7 +72,7 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   }
   const out = o.out ?? process.stdout;
   const who = summary.account ? ` as ${summary.account}` : '';
-  const machine = summary.grant === 'client_credentials' || summary.grant === 'jwt_bearer';
+  const machine = isMachineGrant(summary.grant);
   const renewal = summary.hasRefreshToken
     ? ', refreshed automatically'
     : machine

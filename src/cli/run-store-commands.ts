@@ -2,6 +2,7 @@
  * `mcp-auth-bridge status` and `logout`: what is stored, and removing it. Listing reads only the metadata files
  * (never the keychain, never a secret); removing goes through the store so keychain entries go too.
  */
+import { matchesLogin } from '../auth/stored-logins.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ListedLogin } from '../store/index.js';
@@ -22,7 +23,8 @@ export interface StoreCommandRun {
 function serverFilter(url: string | undefined): ((l: ListedLogin) => boolean) | undefined {
   if (url === undefined) return undefined;
   const href = parseServerUrl(url, true).href;
-  return (l) => l.metadata.serverUrl === href;
+  // Every login for the server, by the same rule the bridge selects with (stored-logins.ts).
+  return (l) => matchesLogin(l.metadata, { serverUrl: href });
 }
 
 /** A status row as printed with `--json`. */

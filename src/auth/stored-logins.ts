@@ -1,0 +1,104 @@
+/**
+ * Which stored logins serve a bridge: one selection rule for the bridge at start-up (does a login exist? which one
+ * to use?), for adopting a login another process stored, for `doctor`'s report, and for which issuer a
+ * pre-registered client has been used with (issuer-trust.ts). Metadata only: secrets are read by the caller, for
+ * the one login chosen.
+ */
+import type { ClientIdSource, CredentialStore, ListedLogin, LoginGrant, LoginMetadata, StoredLogin } from '../store/index.js';
+import { isMachineGrant } from './grants.js';
+import { sameIssuer } from './issuer-trust.js';
+import { isExpired } from './tokens.js';
+
+/** What a stored login must match; every field left out matches anything. */
+export interface LoginCriteria {
+  /** The MCP server URL (`href`). */
+  serverUrl: string;
+  /** The bridge's grant: a machine's logins serve only the same grant, a user's any user-login grant. */
+  grant?: LoginGrant;
+  /** The issuer (compared as URLs). */
+  issuer?: string;
+  resource?: string;
+  clientId?: string;
+  clientIdSource?: ClientIdSource;
+  /** Obtained after this time (ms). */
+  newerThan?: number;
+}
+
+/**
+ * Whether a stored login may serve a bridge configured for `grant`: a machine's tokens (client credentials,
+ * cross-app access) only a bridge configured for the same grant; a user's (browser or device login) any
+ * user-login bridge.
+ */
+export function sameKind(grant: LoginGrant, meta: LoginMetadata): boolean {
+  const stored = meta.grant ?? 'authorization_code';
+  return isMachineGrant(grant) || isMachineGrant(stored) ? stored === grant : true;
+}
+
+/** Whether one stored login matches `c`. */
+export function matchesLogin(meta: LoginMetadata, c: LoginCriteria): boolean {
+  return (
+    meta.serverUrl === c.serverUrl &&
+    (c.grant === undefined || sameKind(c.grant, meta)) &&
+    (c.issuer === undefined || sameIssuer(meta.issuer, c.issuer)) &&
+    (c.resource === undefined || meta.resource === c.resource) &&
+    (c.clientId === undefined || meta.clientId === c.clientId) &&
+    (c.clientIdSource === undefined || meta.clientIdSource === c.clientIdSource) &&
+    (c.newerThan === undefined || meta.obtainedAt > c.newerThan)
+  );
+}
+
+/** The stored logins that match `c`, newest first. */
+export function selectLogins(logins: readonly ListedLogin[], c: LoginCriteria): ListedLogin[] {
+  return logins.filter((l) => matchesLogin(l.metadata, c)).sort((a, b) => b.metadata.obtainedAt - a.metadata.obtainedAt);
+}
+
+/** What a bridge is configured with, as far as choosing its stored login goes. */
+export interface BridgeLoginOptions {
+  serverUrl: URL;
+  grant: LoginGrant;
+  /** `--issuer`. */
+  issuer?: string | undefined;
+  /** `--client-id`. */
+  clientId?: string | undefined;
+}
+
+/**
+ * The criteria for the login a bridge starts with (and the one `hasStoredLogin` looks for): its server, a login of
+ * the same kind, and the issuer and client the options name.
+ */
+export function bridgeLoginCriteria(o: BridgeLoginOptions): LoginCriteria {
+  return {
+    serverUrl: o.serverUrl.href,
+    grant: o.grant,
+    ...(o.issuer ? { issuer: o.issuer } : {}),
+    ...(o.clientId ? { clientId: o.clientId } : {}),
+  };
+}
+
+/** Options for {@link firstUsableLogin}. */
+export interface UsableLoginOptions {
+  now: number;
+  /** The access token the server refused: a login still holding it is no use. */
+  rejectedToken: string | undefined;
+  /** Scopes the login must have, if any. */
+  scopes: string[] | undefined;
+}
+
+/**
+ * The first of `candidates` (newest first, from {@link selectLogins}) that is not expired, has the scopes, and holds
+ * another access token than the refused one, read with its secrets; undefined when none is.
+ */
+export async function firstUsableLogin(
+  store: Pick<CredentialStore, 'getTokens'>,
+  candidates: readonly ListedLogin[],
+  o: UsableLoginOptions,
+): Promise<{ key: string; login: StoredLogin } | undefined> {
+  for (const c of candidates) {
+    if (isExpired(c.metadata, o.now)) continue;
+    if (o.scopes && !o.scopes.every((s) => c.metadata.scopes.includes(s))) continue;
+    const login = await store.getTokens(c.key);
+    if (!login || login.secrets.accessToken === o.rejectedToken) continue;
+    return { key: c.key, login };
+  }
+  return undefined;
+}
