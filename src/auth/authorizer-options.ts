@@ -38,7 +38,7 @@ export interface AuthorizerOptions {
   sendResource: boolean;
   /** Extra authorization request parameters (`--authorize-param`). */
   extraParams: Record<string, string>;
-  /** How long a login may take, and how long another bridge's login is waited for. */
+  /** How long a login may take, and how long another bridge's login is waited for; 0 = no time limit. */
   authTimeoutMs: number;
   /** Fixed redirect URI (`--redirect-url`); otherwise a loopback one is chosen. */
   redirectUrl?: string;
