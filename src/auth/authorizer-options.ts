@@ -48,6 +48,8 @@ export interface AuthorizerOptions {
   callbackPort?: number;
   /** Opens the login URL; undefined prints it only. */
   opener: BrowserOpener | undefined;
+  /** Shows the user what to do to log in (the login URL, a device login's code). Default: stderr. */
+  prompt?: (text: string) => void;
   /** Opens the credential store on first use. */
   openStore: () => Promise<CredentialStore>;
   /** Config directory for locks (`--config-dir`). */

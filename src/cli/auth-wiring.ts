@@ -77,8 +77,8 @@ export interface CreateAuthorizerOptions {
   log: Logger;
   /** The OAuth stack from {@link chooseFetches}. */
   oauthFetch: FetchLike;
-  /** The clock and the system browser come from here. */
-  runtime: Pick<Runtime, 'now' | 'openBrowser'>;
+  /** The clock, the system browser and the login prompter come from here. */
+  runtime: Pick<Runtime, 'now' | 'openBrowser' | 'prompt'>;
 }
 
 /** Builds the Authorizer for one server (its modules are imported here, on first use). */
@@ -111,6 +111,7 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
     ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
     opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : runtime.openBrowser,
+    prompt: runtime.prompt,
     openStore: async () => {
       const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });
       // The start-up line named the choice; once `auto` has picked the keychain, say so (a fall-back to files says itself).

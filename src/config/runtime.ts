@@ -34,6 +34,8 @@ export interface Runtime {
   stderr: Writable;
   /** The system browser (loaded on first use); `--browser <command>` and `--no-browser` replace it per server. */
   openBrowser: OpenBrowser;
+  /** The login prompter: shows the user the login URL or a device login's code. */
+  prompt: (text: string) => void;
   /** Subscribes to shutdown signals; returns an unsubscribe function. */
   onSignal: (handler: (signal: string) => void) => () => void;
 }
@@ -55,6 +57,7 @@ export function processRuntime(): Runtime {
     stderr: process.stderr,
     // The opener's code (and the `open` package) loads only when a login needs a browser.
     openBrowser: async (url) => (await import('../auth/browser.js')).systemOpener(url),
+    prompt: (text) => process.stderr.write(text),
     onSignal: processSignals,
   };
 }

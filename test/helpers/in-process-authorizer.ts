@@ -64,6 +64,7 @@ export async function inProcessAuthorizer(options: InProcessAuthorizerOptions): 
     now: options.clock.now,
     env: {},
     stderr: stream,
+    prompt: (text) => logged.push(text),
     // The callback is waited for after the opener returns: drive the login without awaiting it here.
     openBrowser: async (url) => {
       void driveLogin(url, options.login).catch((error: unknown) => logged.push(`scripted login failed: ${String(error)}\n`));
