@@ -38,7 +38,7 @@ export interface AuthorizerOptions {
   sendResource: boolean;
   /** Extra authorization request parameters (`--authorize-param`). */
   extraParams: Record<string, string>;
-  /** How long a login may take, and how long another bridge's login is waited for. */
+  /** How long a login may take, and how long another bridge's login is waited for; 0 = no time limit. */
   authTimeoutMs: number;
   /** Fixed redirect URI (`--redirect-url`); otherwise a loopback one is chosen. */
   redirectUrl?: string;
@@ -48,6 +48,8 @@ export interface AuthorizerOptions {
   callbackPort?: number;
   /** Opens the login URL; undefined prints it only. */
   opener: BrowserOpener | undefined;
+  /** Shows the user what to do to log in (the login URL, a device login's code). Default: stderr. */
+  prompt?: (text: string) => void;
   /** Opens the credential store on first use. */
   openStore: () => Promise<CredentialStore>;
   /** Config directory for locks (`--config-dir`). */

@@ -292,10 +292,12 @@ export class Authorizer {
 
   async #withLock<T>(ctx: AuthContext, work: () => Promise<T>): Promise<T> {
     // A lock per (issuer, resource): logins and refreshes for one server never overlap across processes.
+    // Another process's login is waited for as long as it may take; with no limit (`--auth-timeout 0`), as long as it lasts.
+    const bound = this.#o.authTimeoutMs > 0 ? this.#o.authTimeoutMs + 30_000 : Number.MAX_SAFE_INTEGER;
     const lock = await acquireLock(tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: '*' }), {
       ...(this.#o.configDir ? { configDir: this.#o.configDir } : {}),
-      timeoutMs: this.#o.authTimeoutMs + 30_000,
-      staleAfterMs: this.#o.authTimeoutMs + 30_000,
+      timeoutMs: bound,
+      staleAfterMs: bound,
       logger: this.#log,
     });
     try {

@@ -112,13 +112,13 @@ export class CallbackServer {
   }
 
   /**
-   * Waits until `handle` says the login is done, or `timeoutMs` passes, or `signal` aborts.
+   * Waits until `handle` says the login is done, or `timeoutMs` passes (0: no time limit), or `signal` aborts.
    * @param handle validates one callback hit and picks its page
    */
   wait(handle: (params: URLSearchParams) => Promise<CallbackVerdict>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.#handle = handle;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const expire = () =>
         finish({
           ok: false,
           // No link in it: this login's callback closes now, so its URL would lead nowhere.
@@ -126,7 +126,7 @@ export class CallbackServer {
             hint: 'finish the new login in the browser in time, or raise --auth-timeout',
           }),
         });
-      }, timeoutMs);
+      const timer = timeoutMs > 0 ? setTimeout(expire, timeoutMs) : undefined;
       const onAbort = () => finish({ ok: false, error: new BridgeError(ErrorCode.Auth, 'the login was cancelled') });
       signal?.addEventListener('abort', onAbort, { once: true });
       const finish = (result: { ok: true } | { ok: false; error: Error }) => {

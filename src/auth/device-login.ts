@@ -152,7 +152,8 @@ export async function pollDeviceToken(o: PollDeviceTokenOptions): Promise<TokenE
   const sleep = o.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, signal ? { signal } : {}));
   const a = o.authorization;
   const started = now();
-  const deadline = Math.min(a.expiresAt, started + o.timeoutMs);
+  // `--auth-timeout 0`: no limit of ours; the device code's own expiry still ends the login.
+  const deadline = o.timeoutMs > 0 ? Math.min(a.expiresAt, started + o.timeoutMs) : a.expiresAt;
   let intervalMs = a.intervalS * 1000;
   let failures = 0;
   const where = a.verificationUriComplete ?? a.verificationUri;

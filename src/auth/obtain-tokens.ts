@@ -32,6 +32,8 @@ export interface GrantConfig extends CallbackOptions {
   extraParams: Record<string, string>;
   authTimeoutMs: number;
   opener: BrowserOpener | undefined;
+  /** Shows the user the login URL or a device login's code. Default: stderr. */
+  prompt?: ((text: string) => void) | undefined;
   http: OAuthHttp;
   now: () => number;
 }
@@ -95,6 +97,7 @@ async function userLogin(o: ObtainOptions): Promise<Obtained> {
         now: config.now,
         logger,
       });
+      const prompt = config.prompt;
       const common = {
         as: ctx.as,
         client,
@@ -106,8 +109,8 @@ async function userLogin(o: ObtainOptions): Promise<Obtained> {
         serverLabel: config.serverUrl.host,
       };
       const login: Promise<LoginResult> = bound
-        ? runLogin({ ...common, redirectUri, callback: bound.server, extraParams: config.extraParams, opener: config.opener, onUrl: o.onPending })
-        : runDeviceLogin({ ...common, onPrompt: (p) => o.onPending(p.verificationUriComplete ?? p.verificationUri) });
+        ? runLogin({ ...common, redirectUri, callback: bound.server, extraParams: config.extraParams, opener: config.opener, onUrl: o.onPending, ...(prompt ? { print: prompt } : {}) })
+        : runDeviceLogin({ ...common, onPrompt: (p) => o.onPending(p.verificationUriComplete ?? p.verificationUri), ...(prompt ? { out: { write: prompt } } : {}) });
       const { tokens, account } = await login.finally(() => o.onPending(undefined));
       const how = `${account ? ` as ${account}` : ''}${device ? ' on another device' : ''}`;
       return { tokens, clientId: client.client.client_id, source: client.source, redirectUri, account, how };

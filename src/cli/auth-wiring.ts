@@ -1,7 +1,7 @@
 /**
- * What the bridge and the `login` / `doctor` commands build the same way from a {@link BridgeConfig}: the fetch
- * stacks (declared in net/fetch-stack.ts) on the network the options ask for, and the Authorizer, whose code is
- * loaded only when first needed.
+ * What the bridge and the `login` / `doctor` commands build the same way from a validated configuration and the
+ * runtime record: the fetch stacks (declared in net/fetch-stack.ts) on the network the options ask for, and the
+ * Authorizer, whose code is loaded only when first needed.
  */
 import { existsSync } from 'node:fs';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -10,16 +10,17 @@ import { bridgeLoginCriteria, selectLogins } from '../auth/stored-logins.js';
 import type { Logger } from '../log.js';
 import { buildFetchStacks, type FetchStacks } from '../net/fetch-stack.js';
 import type { Middleware } from '../net/middleware.js';
-import { type Network, openNetwork } from '../net/network.js';
+import { type Network, openNetwork, singleNetwork } from '../net/network.js';
 import type { ListedLogin } from '../store/index.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
-import type { AuthConfig, BridgeConfig } from './resolve.js';
+import type { Runtime } from '../config/runtime.js';
+import { oauthOf, type Config, type OAuthConfig, type ServerConfig } from '../config/types.js';
 
 /** Options for {@link chooseFetches}. */
 export interface ChooseFetchesOptions {
   /** The auth layer of the upstream path (the bridge's); absent for the `login` / `doctor` probes. */
   authorization?: Middleware;
-  /** The network to build on (tests). Default: the one `config` asks for (net/network.ts). */
+  /** The network to build on. Default: the runtime's, else the one `config` asks for (net/network.ts). */
   network?: Network;
 }
 
@@ -27,9 +28,11 @@ export interface ChooseFetchesOptions {
  * The fetch stacks for `config` (net/fetch-stack.ts): the upstream path, and the OAuth path with the
  * private-address guard unless `--allow-private-auth-servers`.
  */
-export async function chooseFetches(config: BridgeConfig, log: Logger, env: NodeJS.ProcessEnv, options: ChooseFetchesOptions = {}): Promise<FetchStacks> {
-  const network = options.network ?? (await openNetwork({ useEnvProxy: config.useEnvProxy, logger: log, env }));
-  const guard = config.auth?.allowPrivateAuthServers ? undefined : privateAddressGuard(config, log);
+export async function chooseFetches(config: Config, log: Logger, runtime: Runtime, options: ChooseFetchesOptions = {}): Promise<FetchStacks> {
+  const network =
+    options.network ??
+    (runtime.fetch ? singleNetwork(runtime.fetch) : await openNetwork({ useEnvProxy: config.process.useEnvProxy, logger: log, env: runtime.env }));
+  const guard = oauthOf(config.server)?.allowPrivateAuthServers ? undefined : privateAddressGuard(config, log);
   return buildFetchStacks({ network, logger: log, ...(options.authorization ? { authorization: options.authorization } : {}), ...(guard ? { guard } : {}) });
 }
 
@@ -37,12 +40,12 @@ export async function chooseFetches(config: BridgeConfig, log: Logger, env: Node
  * The private-address guard (auth/private-address-guard.ts) as a layer of the OAuth stack: a public MCP server may
  * not send the OAuth requests to this machine or a private network. Its code loads with the first OAuth request.
  */
-function privateAddressGuard(config: BridgeConfig, log: Logger): Middleware {
+function privateAddressGuard(config: Config, log: Logger): Middleware {
   return (next) => {
     let guarded: Promise<FetchLike> | undefined;
     return async (input, init) => {
       guarded ??= import('../auth/private-address-guard.js').then(({ guardAuthFetch }) =>
-        guardAuthFetch({ serverUrl: config.url, fetch: next, viaProxy: config.useEnvProxy, logger: log }),
+        guardAuthFetch({ serverUrl: config.server.url, fetch: next, viaProxy: config.process.useEnvProxy, logger: log }),
       );
       return (await guarded)(input, init);
     };
@@ -54,7 +57,7 @@ function privateAddressGuard(config: BridgeConfig, log: Logger): Middleware {
  * stored-logins.ts), read from the metadata files only (no keychain, nothing created): cheap enough for every
  * start, and empty at once when the bridge never stored anything.
  */
-export async function storedLoginsFor(config: BridgeConfig, auth: AuthConfig): Promise<ListedLogin[]> {
+export async function storedLoginsFor(config: ServerConfig, auth: OAuthConfig): Promise<ListedLogin[]> {
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
   if (!existsSync(storePaths(configDir).tokensDir)) return []; // decided without loading the store's code
   const { openFileStore } = await import('../store/index.js');
@@ -63,16 +66,25 @@ export async function storedLoginsFor(config: BridgeConfig, auth: AuthConfig): P
 }
 
 /** Whether a login the bridge would use for `config.url` is stored ({@link storedLoginsFor}). */
-export async function hasStoredLogin(config: BridgeConfig, auth: AuthConfig): Promise<boolean> {
+export async function hasStoredLogin(config: ServerConfig, auth: OAuthConfig): Promise<boolean> {
   return (await storedLoginsFor(config, auth)).length > 0;
 }
 
-/**
- * Builds the Authorizer for `config` (its modules are imported here, on first use). `oauthFetch` is the OAuth
- * stack from {@link chooseFetches}.
- */
-export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, log: Logger, oauthFetch: FetchLike): Promise<Authorizer> {
-  const [{ Authorizer }, { commandOpener, systemOpener }, { openCredentialStore }] = await Promise.all([
+/** What {@link createAuthorizer} builds from. */
+export interface CreateAuthorizerOptions {
+  server: ServerConfig;
+  auth: OAuthConfig;
+  log: Logger;
+  /** The OAuth stack from {@link chooseFetches}. */
+  oauthFetch: FetchLike;
+  /** The clock, the system browser and the login prompter come from here. */
+  runtime: Pick<Runtime, 'now' | 'openBrowser' | 'prompt'>;
+}
+
+/** Builds the Authorizer for one server (its modules are imported here, on first use). */
+export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Authorizer> {
+  const { server: config, auth, log, oauthFetch, runtime } = o;
+  const [{ Authorizer }, { commandOpener }, { openCredentialStore }] = await Promise.all([
     import('../auth/authorizer.js'),
     import('../auth/browser.js'),
     import('../store/index.js'),
@@ -98,7 +110,8 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     ...(auth.redirectUrl ? { redirectUrl: auth.redirectUrl } : {}),
     ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
     ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
-    opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : systemOpener,
+    opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : runtime.openBrowser,
+    prompt: runtime.prompt,
     openStore: async () => {
       const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });
       // The start-up line named the choice; once `auto` has picked the keychain, say so (a fall-back to files says itself).
@@ -107,7 +120,7 @@ export async function createAuthorizer(config: BridgeConfig, auth: AuthConfig, l
     },
     ...(auth.configDir ? { configDir: auth.configDir } : {}),
     http: { fetch: oauthFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
-    now: Date.now,
+    now: runtime.now,
     logger: log,
     loginBackoffMs: auth.loginBackoffMs,
   });

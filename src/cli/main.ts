@@ -7,14 +7,15 @@ import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import { createLogger, processSecrets, redact, terminalSafe } from '../log.js';
 import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
-import { createProgram } from './program.js';
+import { processRuntime } from '../config/runtime.js';
+import { validateConfig } from '../config/validate.js';
+import { parseEnvFlag } from '../config/values.js';
+import { createProgram, toConfigInput } from './program.js';
 import { ProgressLine } from './progress-line.js';
-import { resolveBridgeConfig } from './resolve.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
 import { runLoginCommand } from './run-login.js';
 import { runLogoutCommand, runStatusCommand } from './run-store-commands.js';
-import { parseEnvFlag } from './values.js';
 
 /**
  * Writes a user-facing error to stderr: the message (redacted, secrets the process learned included: it may quote
@@ -65,22 +66,25 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.stderr.write(`mcp-auth-bridge: internal error (continuing): ${terminalSafe(redact(String((reason as Error)?.stack ?? reason), processSecrets))}\n`);
   });
   let code: ExitCode = ExitCode.Ok;
-  const env = process.env;
+  // The outside world, made once here and passed down (config/runtime.ts).
+  const runtime = processRuntime();
+  const env = runtime.env;
   const logger = (debug: boolean | undefined) => createLogger({ level: debug || parseEnvFlag('MCP_PROXY_DEBUG', env.MCP_PROXY_DEBUG) ? 'debug' : 'info' });
   const program = createProgram({
     bridge: async (url, raw) => {
-      code = await runBridge({ config: resolveBridgeConfig(url, raw, env) });
+      code = await runBridge({ config: validateConfig(toConfigInput(url, raw), env), runtime });
     },
     login: async (url, raw) => {
-      const config = resolveBridgeConfig(url, raw, env);
+      const config = validateConfig(toConfigInput(url, raw), env);
       // Log lines go through the progress line, which clears itself before each.
-      const progress = new ProgressLine(process.stderr);
-      const logger = createLogger({ level: config.logLevel, file: config.logFile, stream: progress.passthrough });
-      code = await runLoginCommand({ config, force: raw.force === true, logger, progress, env });
+      const progress = new ProgressLine(runtime.stderr);
+      const logger = createLogger({ level: config.process.logLevel, file: config.process.logFile, stream: progress.passthrough });
+      code = await runLoginCommand({ config, force: raw.force === true, logger, progress, runtime });
     },
     doctor: async (url, raw) => {
-      const config = resolveBridgeConfig(url, raw, env);
-      code = await runDoctorCommand({ config, logger: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, file: config.logFile }), env });
+      const config = validateConfig(toConfigInput(url, raw), env);
+      const { logLevel, logFile } = config.process;
+      code = await runDoctorCommand({ config, logger: createLogger({ level: logLevel === 'info' ? 'warn' : logLevel, file: logFile }), runtime });
     },
     status: async (url, raw) => {
       code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });

@@ -6,7 +6,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { connectError } from '../net/connect-error.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
-import type { BridgeConfig } from './resolve.js';
+import type { ServerConfig } from '../config/types.js';
 
 /** The initialize request the probe sends. */
 export function probeInitialize(): string {
@@ -22,7 +22,7 @@ export function probeInitialize(): string {
  * POSTs the probe to the server with the configured static headers; resolves the raw response (its body already
  * consumed). A session the server opened for it is ended at once with DELETE, so probing leaves nothing behind.
  */
-export async function initializeProbe(config: BridgeConfig, fetch: FetchLike): Promise<Response> {
+export async function initializeProbe(config: ServerConfig, fetch: FetchLike): Promise<Response> {
   const timeout = config.connectTimeoutMs > 0 ? AbortSignal.timeout(config.connectTimeoutMs) : undefined;
   let response: Response;
   try {

@@ -1,8 +1,11 @@
 /**
  * The command line, declared with commander: options, their environment variables, and help text. Declares only;
- * {@link resolveBridgeConfig} validates, and the entry (main.ts) runs.
+ * {@link toConfigInput} hands the values to the configuration's validator (config/validate.ts), and the entry
+ * (main.ts) runs.
  */
 import { Command, Option } from 'commander';
+import { FLAG_ENV } from '../config/env-names.js';
+import type { ConfigInput } from '../config/input.js';
 import { VERSION } from '../version.js';
 
 /** Raw option values as commander gives them (before validation). */
@@ -49,24 +52,18 @@ export interface RawOptions {
   force?: boolean;
 }
 
+/**
+ * Commander's values as the validator's input (config/input.ts): the same names, the URL argument beside them; the
+ * command's own flags (`login --force`) stay behind.
+ */
+export function toConfigInput(url: string | undefined, raw: RawOptions): ConfigInput {
+  const { force: _force, ...options } = raw;
+  return { ...options, ...(url !== undefined ? { url } : {}) };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
-
-/** Environment variables read for boolean flags (commander treats any set variable as true, so they are read in resolve). */
-export const FLAG_ENV = {
-  allowHttp: 'MCP_ALLOW_HTTP',
-  allowPrivateAuthServers: 'MCP_ALLOW_PRIVATE_AUTH_SERVERS',
-  useEnvProxy: 'MCP_USE_ENV_PROXY',
-  debug: 'MCP_PROXY_DEBUG',
-  silent: 'MCP_SILENT',
-  noBanner: 'MCP_NO_BANNER',
-  deviceCode: 'MCP_DEVICE_CODE',
-  clientCredentials: 'MCP_CLIENT_CREDENTIALS',
-} as const;
-
-/** The variable that may hold the user's ID token from the enterprise IdP (cross-app access); there is no flag. */
-export const ID_TOKEN_ENV = 'MCP_IDP_ID_TOKEN';
 
 /** The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options. */
 export interface ProgramActions {
@@ -159,7 +156,7 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata; in issuer mode none unless given)').env('MCP_RESOURCE'))
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
     .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
-    .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take').default('300s').env('MCP_AUTH_TIMEOUT'))
+    .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take; 0 = none').default('300s').env('MCP_AUTH_TIMEOUT'))
     .addOption(
       new Option('--login-backoff <duration>', 'after the server refuses the token of a login that just finished, start no new login for this long; 0 = until you log in again (login --force) or restart')
         .default('5m')

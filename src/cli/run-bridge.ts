@@ -1,9 +1,7 @@
 /**
- * Runs the bridge for a validated {@link BridgeConfig} until the client goes away or a signal arrives.
- * Resolves with the exit code; only the entry (main.ts) ends the process.
+ * Runs the bridge for a validated configuration until the client goes away or a signal arrives. Resolves with the
+ * exit code; only the entry (main.ts) ends the process.
  */
-import type { Readable, Writable } from 'node:stream';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Bridge } from '../bridge/bridge.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createHttpConnector } from '../upstream/http/connector.js';
@@ -11,53 +9,39 @@ import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Middleware } from '../net/middleware.js';
-import { singleNetwork } from '../net/network.js';
 import { VERSION } from '../version.js';
 import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
-import { displayUrl, type BridgeConfig } from './resolve.js';
+import type { Runtime } from '../config/runtime.js';
+import { oauthOf, type Config } from '../config/types.js';
+import { displayUrl } from '../config/url.js';
 import { describeStoreChoice } from './store-choice.js';
 
-/** What the bridge touches outside itself; production defaults are the process's own. */
+/** Options for {@link runBridge}. */
 export interface RunBridgeOptions {
-  config: BridgeConfig;
-  stdin?: Readable;
-  stdout?: Writable;
+  config: Config;
+  /** The outside world (config/runtime.ts): stdio, the network, the clock, the browser, signals. */
+  runtime: Runtime;
+  /** Default: a logger on stderr at the configured level. */
   logger?: Logger;
-  env?: NodeJS.ProcessEnv;
-  /**
-   * The network below both fetch stacks (tests). Default: node:http upstream and the built-in fetch for OAuth, or
-   * the proxy's (net/network.ts).
-   */
-  fetch?: FetchLike;
-  /** Subscribes to shutdown signals; returns an unsubscribe function. Default: SIGINT, SIGTERM, SIGHUP. */
-  onSignal?: (handler: (signal: string) => void) => () => void;
-}
-
-function processSignals(handler: (signal: string) => void): () => void {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, handler);
-  return () => {
-    for (const s of signals) process.off(s, handler);
-  };
 }
 
 /** Runs the bridge; see the module comment. */
 export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
-  const { config } = options;
-  const env = options.env ?? process.env;
-  const log = options.logger ?? createLogger({ level: config.logLevel, file: config.logFile });
+  const { runtime } = options;
+  const { server: config, process: proc } = options.config;
+  const log = options.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
   for (const value of Object.values(config.headers)) log.secret(value);
-  if (config.banner) {
+  if (proc.banner) {
     log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport}; ${describeStoreChoice(config.auth)})`);
   }
   let authorization: Middleware | undefined;
   let waitingFor: (() => string | undefined) | undefined;
-  const auth = config.auth;
+  const auth = oauthOf(config);
   if (auth) {
     let authorizer: Authorizer | undefined;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
-    const makeAuthorizer = async () => (authorizer = await createAuthorizer(config, auth, log, fetches.oauth));
+    const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime }));
     const storedLogin = hasStoredLogin(config, auth).catch(() => false);
     authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
     waitingFor = () => {
@@ -66,14 +50,11 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     };
   }
   // The stacks are declared in net/fetch-stack.ts; the upstream puts its own upstream-fetch on top.
-  const fetches = await chooseFetches(config, log, env, {
-    ...(authorization ? { authorization } : {}),
-    ...(options.fetch ? { network: singleNetwork(options.fetch) } : {}),
-  });
+  const fetches = await chooseFetches(options.config, log, runtime, authorization ? { authorization } : {});
   const client = new StdioTransport({
-    stdin: options.stdin ?? process.stdin,
-    stdout: options.stdout ?? process.stdout,
-    maxMessageBytes: config.maxMessageBytes,
+    stdin: runtime.stdin,
+    stdout: runtime.stdout,
+    maxMessageBytes: proc.maxMessageBytes,
     logger: log,
   });
   const connector = createHttpConnector({
@@ -96,7 +77,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   });
   let unsubscribe = () => {};
   const stopped = new Promise<string>((resolve) => {
-    unsubscribe = (options.onSignal ?? processSignals)((signal) => resolve(signal));
+    unsubscribe = runtime.onSignal((signal) => resolve(signal));
   });
   await bridge.start();
   const reason = await Promise.race([bridge.clientClosed.then(() => STDIN_ENDED), stopped]);

@@ -19,7 +19,8 @@ import { chooseFetches, storedLoginsFor } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
 import { describeExpiry } from './run-login.js';
-import type { BridgeConfig } from './resolve.js';
+import type { Runtime } from '../config/runtime.js';
+import { oauthOf, type Config } from '../config/types.js';
 
 /** One diagnosed step. */
 export interface DoctorStep {
@@ -34,11 +35,10 @@ export interface DoctorStep {
 
 /** Options for {@link runDoctorCommand}. */
 export interface DoctorOptions {
-  config: BridgeConfig;
+  config: Config;
   logger: Logger;
-  env: NodeJS.ProcessEnv;
-  out?: { write(text: string): unknown };
-  now?: () => number;
+  /** The outside world (config/runtime.ts): the network, the clock, the environment; the report goes to its stdout. */
+  runtime: Runtime;
 }
 
 function portFree(port: number, host: string): Promise<boolean> {
@@ -81,7 +81,7 @@ function keychainFallbackStep(description: string, fallback: KeychainFallback): 
 /** Runs the diagnosis and prints it; see the module comment. */
 export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
   const steps = await diagnose(o);
-  const out = o.out ?? process.stdout;
+  const out = o.runtime.stdout;
   for (const s of steps) {
     // Details may quote what a server said: print them terminal-safe.
     out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
@@ -95,14 +95,16 @@ export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
 
 /** The steps, in order; later steps are skipped (not failed) when they cannot apply. */
 export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
-  const { config, env } = o;
+  const { runtime } = o;
+  const { server: config, process: proc } = o.config;
+  const env = runtime.env;
   const steps: DoctorStep[] = [];
-  const now = (o.now ?? Date.now)();
+  const now = runtime.now();
   const url = config.url;
   const timeoutMs = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000;
   steps.push({ name: 'URL', ok: true, detail: `${url.origin}${url.pathname} (${url.protocol === 'https:' ? 'TLS' : 'plain http on a trusted network'})` });
 
-  const fetches = await chooseFetches(config, o.logger, env);
+  const fetches = await chooseFetches(o.config, o.logger, runtime);
   const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((n) => env[n]);
   let probe: Response;
   let refusal: RefusalEvidence | undefined;
@@ -111,10 +113,10 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     // A 401's challenge and the start of its body are the evidence quoted when the server names no way to log in.
     if (probe.status === 401) refusal = await (await import('../auth/unadvertised-auth.js')).readRefusal(probe);
     else await probe.body?.cancel().catch(() => undefined);
-    steps.push({ name: 'Reach the server', ok: true, detail: `HTTP ${probe.status} to an MCP initialize${config.useEnvProxy ? ' (through the proxy)' : ''}` });
+    steps.push({ name: 'Reach the server', ok: true, detail: `HTTP ${probe.status} to an MCP initialize${proc.useEnvProxy ? ' (through the proxy)' : ''}` });
   } catch (error) {
     const e = isBridgeError(error) ? error : connectError(url, error);
-    const proxyHint = proxyVars.length && !config.useEnvProxy ? `; ${proxyVars.join(', ')} is set: add --use-env-proxy` : '';
+    const proxyHint = proxyVars.length && !proc.useEnvProxy ? `; ${proxyVars.join(', ')} is set: add --use-env-proxy` : '';
     steps.push({ name: 'Reach the server', ok: false, detail: e.message, fix: `${e.hint ?? 'check the URL and your network'}${proxyHint}` });
     return steps;
   }
@@ -140,7 +142,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const auth = config.auth;
+  const auth = oauthOf(config);
   if (!auth) {
     steps.push(
       status === 401

@@ -10,22 +10,21 @@ import { chooseFetches, createAuthorizer } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import { initializeProbe } from './probe.js';
 import { ProgressLine } from './progress-line.js';
-import type { BridgeConfig } from './resolve.js';
+import type { Runtime } from '../config/runtime.js';
+import { oauthOf, type Config } from '../config/types.js';
 
 /** Options for {@link runLoginCommand}. */
 export interface LoginCommandOptions {
-  config: BridgeConfig;
+  config: Config;
   force: boolean;
   logger: Logger;
-  env: NodeJS.ProcessEnv;
-  /** Where the report goes. Default stdout. */
-  out?: { write(text: string): unknown };
+  /** The outside world (config/runtime.ts); the report goes to its stdout. */
+  runtime: Runtime;
   /**
-   * The progress line, shown only on a terminal. Default: one on stderr. Give the logger its `passthrough` as
-   * stream, so log lines clear it first.
+   * The progress line, shown only on a terminal. Default: one on the runtime's stderr. Give the logger its
+   * `passthrough` as stream, so log lines clear it first.
    */
   progress?: ProgressLine;
-  now?: () => number;
 }
 
 /** Formats an expiry for people: the local time and how far away it is. */
@@ -44,20 +43,21 @@ export function describeClientSource(source: string): string {
 
 /** Runs `login`. */
 export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode> {
-  const { config } = o;
-  const auth = config.auth;
+  const { runtime } = o;
+  const config = o.config.server;
+  const auth = oauthOf(config);
   if (!auth) {
     throw new BridgeError(ErrorCode.Usage, 'login: an Authorization header is set with --header, so there is nothing to log in to', {
       hint: 'drop the Authorization header to let the bridge log in',
     });
   }
-  const now = o.now ?? Date.now;
-  const fetches = await chooseFetches(config, o.logger, o.env);
-  const authorizer = await createAuthorizer(config, auth, o.logger, fetches.oauth);
-  const progress = o.progress ?? new ProgressLine(process.stderr);
+  const now = runtime.now;
+  const fetches = await chooseFetches(o.config, o.logger, runtime);
+  const authorizer = await createAuthorizer({ server: config, auth, log: o.logger, oauthFetch: fetches.oauth, runtime });
+  const progress = o.progress ?? new ProgressLine(runtime.stderr);
   const started = now();
   const timer = progress.enabled
-    ? setInterval(() => {
+    ? runtime.timers.setInterval(() => {
         if (!authorizer.pendingLoginUrl) return;
         const seconds = Math.round((now() - started) / 1000);
         progress.show(`waiting for the login ${auth.grant === 'device_code' ? 'on your other device' : 'in your browser'}: ${seconds} s (Ctrl-C to cancel)`);
@@ -67,10 +67,10 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
   try {
     summary = await authorizer.loginNow({ force: o.force, probe: () => initializeProbe(config, fetches.upstream) });
   } finally {
-    if (timer) clearInterval(timer);
+    if (timer) runtime.timers.clearInterval(timer);
     progress.clear();
   }
-  const out = o.out ?? process.stdout;
+  const out = runtime.stdout;
   const who = summary.account ? ` as ${summary.account}` : '';
   const machine = isMachineGrant(summary.grant);
   const renewal = summary.hasRefreshToken

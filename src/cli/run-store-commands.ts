@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { ListedLogin } from '../store/index.js';
 import { ExitCode } from './exit-codes.js';
 import { describeClientSource, describeExpiry } from './run-login.js';
-import { parseServerUrl } from './resolve.js';
+import { parseServerUrl } from '../config/url.js';
 
 /** Options shared by `status` and `logout`. */
 export interface StoreCommandRun {

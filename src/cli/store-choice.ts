@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { resolveConfigDir } from '../store/paths.js';
-import type { AuthConfig } from './resolve.js';
+import type { ServerAuth } from '../config/types.js';
 
 function tilde(path: string): string {
   const home = homedir();
@@ -14,10 +14,11 @@ function tilde(path: string): string {
 
 /**
  * `credentials: OS keychain`, `credentials: files in ~/.config/mcp-auth-bridge`, or for `--token-store auto`
- * `credentials: OS keychain, else files in …`; `no login (static Authorization header)` when the bridge never logs in.
+ * `credentials: OS keychain, else files in …`; `no login (…)` when the bridge never logs in.
  */
-export function describeStoreChoice(auth: AuthConfig | undefined): string {
-  if (!auth) return 'no login (static Authorization header)';
+export function describeStoreChoice(auth: ServerAuth): string {
+  if (auth.kind === 'static-header') return 'no login (static Authorization header)';
+  if (auth.kind === 'none') return 'no login (authorization off)';
   const files = `files in ${tilde(resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {}))}`;
   if (auth.tokenStore === 'file') return `credentials: ${files}`;
   if (auth.tokenStore === 'keychain') return 'credentials: OS keychain';

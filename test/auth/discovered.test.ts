@@ -1,7 +1,8 @@
 // Discovered mode end to end, with the real built CLI between an SDK client and a real protected MCP server:
 // 401 → protected-resource metadata (RFC 9728) → authorization-server metadata → dynamic registration (RFC 7591) →
 // PKCE login → tools/call. Then the stored login is reused without any authorization request, and an expired access
-// token is refreshed without a login.
+// token is refreshed without a login (in the running bridge here; a restarted bridge on an expired stored login is
+// proven in-process on a fake clock in refresh-on-fake-clock.test.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
@@ -79,7 +80,7 @@ describe('discovered mode', () => {
     expect(provider.counters.tokenRequests.authorization_code).toBe(1);
   });
 
-  it('refreshes an expired access token without a login, in a running bridge and in a new one', async () => {
+  it('refreshes an expired access token without a login in a running bridge', async () => {
     const { provider, server } = await stack({ provider: { accessTokenTtlSeconds: 3 } });
     const configDir = tempDir();
     const { bridge } = await connectWithLogin({ url: server.url, configDir, label: 'running' });
@@ -96,16 +97,6 @@ describe('discovered mode', () => {
     expect(provider.counters.refreshTokenRequests).toBe(refreshesBefore + 1); // once per lifetime, not per request
     expect(provider.counters.authorizationRequests).toBe(authorizations);
     expect(bridge.loginUrls()).toHaveLength(1);
-    await bridge.close();
-
-    // New bridge: only an expired access token (and its refresh token) in the store.
-    await sleepPastExpiry(configDir);
-    const beforeRestart = provider.counters.refreshTokenRequests;
-    const restarted = await connectWithoutLogin({ url: server.url, configDir, label: 'restarted' });
-    expect((await whoami(restarted)).sub).toBe('alice');
-    expect(provider.counters.refreshTokenRequests).toBeGreaterThan(beforeRestart);
-    expect(provider.counters.authorizationRequests).toBe(authorizations);
-    expect(restarted.loginUrls()).toEqual([]);
     const failed = provider.tokenRequests.filter((t) => t.status !== 200);
     expect(failed, JSON.stringify(failed)).toEqual([]);
   });

@@ -112,19 +112,16 @@ describe('issuer mode', () => {
 
   // Regression: issuer mode sent `resource` (the server's URL) although the server declared no resource identifier;
   // providers that honour RFC 8707 then issue tokens for an audience the server does not check, and Entra refuses it.
-  it('sends no resource parameter (authorization, token, refresh requests) unless --resource is given', async () => {
-    const { provider, server } = await bareStack({ accessTokenTtlSeconds: 3 });
+  // The refresh request is checked in-process on a fake clock (refresh-on-fake-clock.test.ts).
+  it('sends no resource parameter (authorization and token requests) unless --resource is given', async () => {
+    const { provider, server } = await bareStack();
     const configDir = tempDir();
     const args = ['--issuer', provider.issuer, '--client-id', provider.publicClient.clientId, '--redirect-url', `http://127.0.0.1:${await freePort()}/callback`, '--scopes', 'openid mcp:read'];
     const { bridge } = await connectWithLogin({ url: server.url, configDir, args });
     expect(new URL(bridge.loginUrls()[0]!).searchParams.has('resource')).toBe(false);
     expect((await whoami(bridge)).sub).toBe('alice');
-    const expiresAt = Number(storedLogins(configDir)[0]!.json.metadata.expiresAt);
-    await sleep(Math.max(0, expiresAt - Date.now() + 500));
-    expect((await whoami(bridge)).sub).toBe('alice');
-    expect(provider.counters.refreshTokenRequests).toBe(1);
     const tokenCalls = provider.requests.filter((r) => r.route === 'token');
-    expect(tokenCalls.length).toBeGreaterThanOrEqual(2);
+    expect(tokenCalls.length).toBeGreaterThanOrEqual(1);
     for (const call of tokenCalls) expect(call.params).not.toContain('resource');
     expect(storedLogins(configDir)[0]!.json.metadata.resource).toBe(server.url); // still keyed by the server
     await bridge.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergeHeaders, parseHeader, parseHeaderLines } from '../../src/cli/headers.js';
-import { isLoopback, parseServerUrl } from '../../src/cli/resolve.js';
-import { parseDuration, parseEnvFlag, parseSize } from '../../src/cli/values.js';
+import { mergeHeaders, parseHeader, parseHeaderLines } from '../../src/config/headers.js';
+import { isLoopback, parseServerUrl } from '../../src/config/url.js';
+import { parseDuration, parseEnvFlag, parseSize } from '../../src/config/values.js';
 import { BridgeError } from '../../src/errors.js';
 
 const usage = (fn: () => unknown) => {

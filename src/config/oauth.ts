@@ -1,70 +1,18 @@
 /**
- * Turns raw command-line options and the environment into a validated {@link BridgeConfig}. Every problem is a
- * usage {@link BridgeError} that names the option and the fix; nothing is silently ignored.
+ * The OAuth part of a server's configuration: which grant, which client and how it authenticates, which
+ * authorization server, the login's callback address and limits. Every problem is a usage {@link BridgeError} that
+ * names the option and the fix; nothing is silently ignored.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { looksLikePem, parseClientKey, type ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
-import { isLoopbackUrl } from '../auth/url-policy.js';
-import type { TransportMode } from '../upstream/http/connector.js';
 import { BridgeError, ErrorCode } from '../errors.js';
-import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';
-import { mergeHeaders, parseHeader, parseHeaderLines, readHeaderFile } from './headers.js';
-import { FLAG_ENV, ID_TOKEN_ENV, type RawOptions } from './program.js';
-import { parseDuration, parseEnvFlag, parseSize } from './values.js';
-
-/** Everything the bridge needs to run, validated. */
-export interface BridgeConfig {
-  url: URL;
-  transport: TransportMode;
-  headers: Record<string, string>;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxMessageBytes: number;
-  /** Largest message accepted from the server (`--max-server-message-size`). */
-  maxServerMessageBytes: number;
-  useEnvProxy: boolean;
-  logLevel: LogLevel;
-  logFile: string | undefined;
-  banner: boolean;
-  /** Undefined when auth is off (a static Authorization header was given). */
-  auth: AuthConfig | undefined;
-}
-
-/** The validated auth options. */
-export interface AuthConfig {
-  issuer: string | undefined;
-  clientId: string | undefined;
-  clientSecret: string | undefined;
-  clientMetadataUrl: string | undefined;
-  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, or cross-app access (`--idp-issuer`). */
-  grant: LoginGrant;
-  /** `--client-key` (with `--client-key-id`), parsed. */
-  clientKey: ClientKey | undefined;
-  /** Cross-app access: the enterprise IdP and where the user's ID token is. */
-  enterpriseIdp: EnterpriseIdp | undefined;
-  scopes: string[] | undefined;
-  resource: string | undefined;
-  sendResource: boolean;
-  extraParams: Record<string, string>;
-  authTimeoutMs: number;
-  /**
-   * `--login-backoff`: after the server refused the token of a login that just finished, how long no new interactive
-   * login starts (login-guard.ts); 0 = no time limit: until the user logs in again or restarts.
-   */
-  loginBackoffMs: number;
-  redirectUrl: string | undefined;
-  callbackPort: number | undefined;
-  callbackHost: string | undefined;
-  /** A browser command, `false` for none (print only), or undefined for the system browser. */
-  browser: string | false | undefined;
-  tokenStore: 'auto' | 'keychain' | 'file';
-  configDir: string | undefined;
-  allowHttp: boolean;
-  /** `--allow-private-auth-servers`: a public MCP server may name authorization servers at non-public addresses. */
-  allowPrivateAuthServers: boolean;
-}
+import { FLAG_ENV, ID_TOKEN_ENV } from './env-names.js';
+import { CHOICES, DEFAULTS, type ConfigInput } from './input.js';
+import type { OAuthConfig } from './types.js';
+import { validateUrl } from './url.js';
+import { choice, parseDuration, parseEnvFlag } from './values.js';
 
 /** Authorization request parameters the bridge sets itself; `--authorize-param` may not change them. */
 const RESERVED_PARAMS = new Set([
@@ -83,7 +31,7 @@ const RESERVED_PARAMS = new Set([
 ]);
 
 /** Reads `--client-key`: a path, or (from `MCP_CLIENT_KEY`) the PEM itself. */
-function readClientKey(raw: RawOptions, env: NodeJS.ProcessEnv): ClientKey | undefined {
+function readClientKey(raw: ConfigInput, env: NodeJS.ProcessEnv): ClientKey | undefined {
   const value = raw.clientKey;
   if (value === undefined || value === '') return undefined;
   const kid = raw.clientKeyId?.trim() || undefined;
@@ -103,7 +51,7 @@ function readClientKey(raw: RawOptions, env: NodeJS.ProcessEnv): ClientKey | und
 }
 
 /** The grant the options ask for, refusing combinations that contradict each other. */
-function chooseGrant(raw: RawOptions, env: NodeJS.ProcessEnv, clientKey: ClientKey | undefined): LoginGrant {
+function chooseGrant(raw: ConfigInput, env: NodeJS.ProcessEnv, clientKey: ClientKey | undefined): LoginGrant {
   const device = raw.deviceCode ?? parseEnvFlag(FLAG_ENV.deviceCode, env[FLAG_ENV.deviceCode]) ?? false;
   const machine = raw.clientCredentials ?? parseEnvFlag(FLAG_ENV.clientCredentials, env[FLAG_ENV.clientCredentials]) ?? false;
   const crossApp = raw.idpIssuer !== undefined && raw.idpIssuer !== '';
@@ -133,7 +81,10 @@ function chooseGrant(raw: RawOptions, env: NodeJS.ProcessEnv, clientKey: ClientK
 }
 
 /** Cross-app access: the IdP options and where the ID token is (`--id-token-file`, else `MCP_IDP_ID_TOKEN`). */
-function resolveEnterpriseIdp(raw: RawOptions, env: NodeJS.ProcessEnv, checkUrl: (option: string, value: string | undefined) => string | undefined): EnterpriseIdp {
+/** Issuer mode's redirect URI when `--redirect-url` is not given. */
+const DEFAULT_ISSUER_REDIRECT = 'http://localhost:8080/auth/callback';
+
+function resolveEnterpriseIdp(raw: ConfigInput, env: NodeJS.ProcessEnv, checkUrl: (option: string, value: string | undefined) => string | undefined): EnterpriseIdp {
   const issuer = checkUrl('--idp-issuer', raw.idpIssuer)!;
   if (!raw.idpClientId) {
     throw new BridgeError(ErrorCode.Usage, '--idp-issuer needs --idp-client-id', { hint: 'give this app\'s client id at your enterprise identity provider (env MCP_IDP_CLIENT_ID)' });
@@ -159,10 +110,15 @@ function resolveEnterpriseIdp(raw: RawOptions, env: NodeJS.ProcessEnv, checkUrl:
   return { issuer, clientId: raw.idpClientId, ...(raw.idpClientSecret ? { clientSecret: raw.idpClientSecret } : {}), idToken };
 }
 
-function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv): AuthConfig {
+/**
+ * Validates the OAuth options of `raw` (with `env` for `MCP_*` variables and `MCP_CLIENT_KEY`).
+ * @param allowHttp `--allow-http`, already resolved
+ * @throws BridgeError `USAGE` naming the option
+ */
+export function validateOAuth(raw: ConfigInput, allowHttp: boolean, env: NodeJS.ProcessEnv): OAuthConfig {
   const allowPrivateAuthServers = raw.allowPrivateAuthServers ?? parseEnvFlag(FLAG_ENV.allowPrivateAuthServers, env[FLAG_ENV.allowPrivateAuthServers]) ?? false;
   const extraParams: Record<string, string> = {};
-  for (const item of raw.authorizeParam) {
+  for (const item of raw.authorizeParam ?? []) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new BridgeError(ErrorCode.Usage, `--authorize-param: "${item}" is not key=value`, { hint: 'for example --authorize-param access_type=offline' });
     const key = item.slice(0, eq).trim();
@@ -176,26 +132,14 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
   const scopes = raw.scopes?.split(/[\s,]+/).filter(Boolean);
   const checkUrl = (option: string, value: string | undefined) => {
     if (value === undefined) return undefined;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new BridgeError(ErrorCode.Usage, `${option}: "${value}" is not a URL`);
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopback(url) || allowHttp))) {
-      throw new BridgeError(ErrorCode.Usage, `${option}: ${value} must use https:`, { hint: 'http: is accepted for this machine only, or anywhere with --allow-http' });
-    }
+    validateUrl(value, { kind: 'endpoint', option, allowHttp });
     return value;
   };
   const issuer = checkUrl('--issuer', raw.issuer);
-  const redirect = checkUrl('--redirect-url', raw.redirectUrl ?? (issuer ? 'http://localhost:8080/auth/callback' : undefined));
-  if (redirect && !isLoopback(new URL(redirect))) {
-    throw new BridgeError(ErrorCode.Usage, `--redirect-url: ${redirect} is not on this machine`, { hint: 'the login callback is received on a loopback address such as http://127.0.0.1:8080/callback' });
-  }
+  const redirect = raw.redirectUrl ?? (issuer ? DEFAULT_ISSUER_REDIRECT : undefined);
+  if (redirect !== undefined) validateUrl(redirect, { kind: 'loopback', option: '--redirect-url', allowHttp });
   const metadataUrl = raw.clientMetadataUrl;
-  if (metadataUrl !== undefined && !/^https:\/\/[^/]+\/./.test(metadataUrl)) {
-    throw new BridgeError(ErrorCode.Usage, `--client-metadata-url: ${metadataUrl} must be an https URL with a path`);
-  }
+  if (metadataUrl !== undefined) validateUrl(metadataUrl, { kind: 'document', option: '--client-metadata-url', allowHttp });
   let callbackPort: number | undefined;
   if (raw.callbackPort !== undefined) {
     callbackPort = Number(raw.callbackPort);
@@ -220,6 +164,7 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
   }
   const grant = chooseGrant(raw, env, clientKey);
   return {
+    kind: 'oauth',
     issuer,
     clientId: raw.clientId,
     clientSecret: raw.clientSecret,
@@ -231,87 +176,16 @@ function resolveAuth(raw: RawOptions, allowHttp: boolean, env: NodeJS.ProcessEnv
     resource: typeof raw.resource === 'string' ? checkUrl('--resource', raw.resource) : undefined,
     sendResource: raw.resource !== false,
     extraParams,
-    authTimeoutMs: parseDuration('--auth-timeout', raw.authTimeout) || 300_000,
-    loginBackoffMs: parseDuration('--login-backoff', raw.loginBackoff),
+    authTimeoutMs: parseDuration('--auth-timeout', raw.authTimeout ?? DEFAULTS.authTimeout),
+    loginBackoffMs: parseDuration('--login-backoff', raw.loginBackoff ?? DEFAULTS.loginBackoff),
     redirectUrl: redirect,
     callbackPort,
-    callbackHost: raw.callbackHost,
+    callbackHost: raw.callbackHost === undefined ? undefined : choice('--callback-host', raw.callbackHost, CHOICES.callbackHost),
     browser: raw.browser === false ? false : typeof raw.browser === 'string' && raw.browser.trim() ? raw.browser : undefined,
-    tokenStore: raw.tokenStore as AuthConfig['tokenStore'],
+    tokenStore: choice('--token-store', raw.tokenStore ?? DEFAULTS.tokenStore, CHOICES.tokenStore),
     configDir: raw.configDir,
     allowHttp,
     allowPrivateAuthServers,
   };
 }
 
-/** Whether `url` points at this machine (where plain http cannot be intercepted on the network). */
-export const isLoopback = isLoopbackUrl;
-
-/** Parses and checks the server URL. */
-export function parseServerUrl(text: string | undefined, allowHttp: boolean): URL {
-  if (!text) {
-    throw new BridgeError(ErrorCode.Usage, 'no server URL given', {
-      hint: 'pass it as the argument (mcp-auth-bridge https://mcp.example.com/mcp) or set MCP_BACKEND_URL',
-    });
-  }
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new BridgeError(ErrorCode.Usage, `"${text.slice(0, 200)}" is not a URL`, { hint: 'give the full URL, with https://' });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BridgeError(ErrorCode.Usage, `the server URL must use https: (got ${url.protocol})`);
-  }
-  if (url.username || url.password) {
-    throw new BridgeError(ErrorCode.Usage, 'the server URL must not contain a user name or password', {
-      hint: 'send credentials as a header instead: -H "Authorization: ${TOKEN}"',
-    });
-  }
-  if (url.protocol === 'http:' && !isLoopback(url) && !allowHttp) {
-    throw new BridgeError(ErrorCode.Usage, `refusing plain http to ${url.host}: anyone on the network could read or change the traffic`, {
-      hint: 'use https://, or pass --allow-http if this network is trusted',
-    });
-  }
-  url.hash = '';
-  return url;
-}
-
-/** Validates `raw` (from commander) with `env` (for `MCP_*` variables). */
-export function resolveBridgeConfig(urlArg: string | undefined, raw: RawOptions, env: NodeJS.ProcessEnv): BridgeConfig {
-  const flag = (value: boolean | undefined, name: string) => value ?? parseEnvFlag(name, env[name]) ?? false;
-  const allowHttp = flag(raw.allowHttp, FLAG_ENV.allowHttp);
-  const debug = flag(raw.debug, FLAG_ENV.debug);
-  const silent = flag(raw.silent, FLAG_ENV.silent);
-  if (debug && silent) {
-    throw new BridgeError(ErrorCode.Usage, '--silent and --debug (or their variables) cannot be used together', {
-      hint: `drop one of them; check ${FLAG_ENV.debug} and ${FLAG_ENV.silent} in the environment`,
-    });
-  }
-  const banner = raw.banner && !flag(undefined, FLAG_ENV.noBanner);
-  const url = parseServerUrl(urlArg ?? env.MCP_BACKEND_URL, allowHttp);
-  const headers = mergeHeaders(
-    env.MCP_HEADERS ? parseHeaderLines(env.MCP_HEADERS, env, 'MCP_HEADERS') : [],
-    raw.headerFile ? readHeaderFile(raw.headerFile, env) : [],
-    raw.header.map((h) => parseHeader(h, env, { origin: '--header' })),
-  );
-  return {
-    url,
-    transport: raw.transport as TransportMode,
-    headers,
-    connectTimeoutMs: parseDuration('--connect-timeout', raw.connectTimeout),
-    requestTimeoutMs: parseDuration('--request-timeout', raw.requestTimeout),
-    maxMessageBytes: parseSize('--max-message-size', raw.maxMessageSize),
-    maxServerMessageBytes: parseSize('--max-server-message-size', raw.maxServerMessageSize),
-    useEnvProxy: flag(raw.useEnvProxy, FLAG_ENV.useEnvProxy),
-    logLevel: debug ? 'debug' : silent ? 'error' : 'info',
-    logFile: raw.logFile,
-    banner,
-    auth: headers.authorization === undefined ? resolveAuth(raw, allowHttp, env) : undefined,
-  };
-}
-
-/** The URL as safe to print: origin and path; a query string (which may hold a key) is elided. */
-export function displayUrl(url: URL): string {
-  return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
-}
