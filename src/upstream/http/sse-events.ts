@@ -114,6 +114,8 @@ export interface SseFields {
   id: string | undefined;
   /** The data lines joined with LF, or undefined when the event has none. */
   data: string | undefined;
+  /** A `retry:` field's reconnection time in ms, when the event has a valid one. */
+  retry?: number;
 }
 
 /** Reads the fields of one complete event. */
@@ -122,6 +124,7 @@ export function readEvent(bytes: Uint8Array): SseFields {
   let event: string | undefined;
   let id: string | undefined;
   let data: string[] | undefined;
+  let retry: number | undefined;
   const lines = text.includes('\r') ? text.split(/\r\n|\r|\n/) : splitLf(text);
   for (const line of lines) {
     if (line === '' || line.startsWith(':')) continue;
@@ -132,8 +135,9 @@ export function readEvent(bytes: Uint8Array): SseFields {
     if (name === 'data') (data ??= []).push(value);
     else if (name === 'event') event = value;
     else if (name === 'id' && !value.includes('\0')) id = value;
+    else if (name === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   }
-  return { event, id, data: data?.join('\n') };
+  return { event, id, data: data?.join('\n'), ...(retry === undefined ? {} : { retry }) };
 }
 
 /** Splits on LF with indexOf (a regex split of a megabyte line is several times slower). */
