@@ -2,13 +2,14 @@
  * The legacy HTTP+SSE transport (MCP 2024-11-05) as a {@link Wire}: the SDK's `SSEClientTransport` over the
  * {@link createUpstreamFetch} seam, which adds typed errors, stream tracking, the size bound, backpressure, and the
  * relay of large responses (the transport gets a small stub in their place; it is swapped back here). Only servers
- * that refuse Streamable HTTP get this far, so its cost (the SDK's web streams and the built-in fetch classes) is
- * paid by them alone.
+ * that refuse Streamable HTTP get this far, so its cost (the SDK's client and schemas, web streams, the built-in fetch
+ * classes) is paid by them alone: this module is loaded when such a session starts (`lazyWire` in wire.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { SseError, SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { createUpstreamFetch, RELAY_STUB_KEY } from './upstream-fetch.js';
 import type { Wire, WireEvents } from './wire.js';
@@ -60,7 +61,14 @@ export function openLegacySse(options: LegacySseOptions): Wire {
   };
   transport.onerror = (error) => events.onerror(error);
   return {
-    start: () => transport.start(),
+    start: () =>
+      transport.start().catch((error: unknown) => {
+        // The server's answer to the stream's GET: an HTTP error with its status, for the connector to decide on.
+        if (error instanceof SseError && typeof error.code === 'number' && error.code > 0) {
+          throw new BridgeError(ErrorCode.UpstreamHttp, error.message, { cause: error, status: error.code });
+        }
+        throw error;
+      }),
     send: (message) => transport.send(message),
     setProtocolVersion: (version) => transport.setProtocolVersion?.(version),
     get sessionId() {

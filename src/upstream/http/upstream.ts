@@ -14,9 +14,8 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
-import { openLegacySse } from './legacy-sse.js';
 import { StreamableHttpClient } from './streamable-client.js';
-import type { Wire, WireEvents } from './wire.js';
+import { lazyWire, type Wire, type WireEvents } from './wire.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
@@ -96,7 +95,9 @@ export class HttpUpstream implements Upstream {
     };
     this.#wire =
       options.kind === 'sse'
-        ? openLegacySse({ ...wire, ...(options.clientReady ? { clientReady: options.clientReady } : {}) })
+        ? lazyWire(async () =>
+            (await import('./legacy-sse.js')).openLegacySse({ ...wire, ...(options.clientReady ? { clientReady: options.clientReady } : {}) }),
+          )
         : streamableWire(
             new StreamableHttpClient({
               ...wire,

@@ -3,6 +3,7 @@
  * transport (legacy-sse.ts). {@link HttpUpstream} owns one and speaks the port's language over it.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 
 /** What a wire reports to the upstream that owns it. */
@@ -34,4 +35,34 @@ export interface Wire {
   terminateSession?(): Promise<void>;
   /** Stops everything; idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * A wire whose code is loaded by `start()` (the legacy SSE transport: only servers that refuse Streamable HTTP pay for
+ * loading the SDK's client and its schemas).
+ */
+export function lazyWire(load: () => Promise<Wire>): Wire {
+  let wire: Wire | undefined;
+  let closed = false;
+  return {
+    async start() {
+      wire ??= await load();
+      if (closed) await wire.close();
+      return wire.start();
+    },
+    send(message) {
+      if (!wire) return Promise.reject(new BridgeError(ErrorCode.Internal, 'a message was sent before the upstream was started'));
+      return wire.send(message);
+    },
+    setProtocolVersion(version) {
+      wire?.setProtocolVersion(version);
+    },
+    get sessionId() {
+      return wire?.sessionId;
+    },
+    async close() {
+      closed = true;
+      await wire?.close();
+    },
+  };
 }
