@@ -16,7 +16,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../protocol/json-depth.js';
 import { answerTooDeep, refusedAnswer } from '../../protocol/refused-answer.js';
 import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
 import { answerTooLarge, dataOfEventHead, looksLikeMethodMessage, responseIdOf, SERVER_LIMIT_OPTION } from './server-message-limit.js';
-import { readEvent } from './sse-events.js';
+import { readEvent, singleDataLine } from './sse-events.js';
 
 /** Responses at least this large (bytes of their event) are handed on with their original text. */
 export const RELAY_THRESHOLD = 64 * 1024;
@@ -28,8 +28,8 @@ export interface EventStreamOptions {
   logger: Logger;
   /** The request whose answer this stream carries (a POST's stream, or its resumption). */
   request?: { id: RequestId; method: string | undefined };
-  /** A message; `raw` is its JSON text on one line when it is a large response handed on as it is. */
-  onmessage(message: JSONRPCMessage, raw?: string): void;
+  /** A message; `raw` is its JSON text on one line (or its bytes) when it is a large response handed on as it is. */
+  onmessage(message: JSONRPCMessage, raw?: string | Uint8Array): void;
   /** A message that is not JSON-RPC (or not JSON). */
   onInvalid(reason: string): void;
   /** An event id (for resumption with `Last-Event-ID`). */
@@ -56,7 +56,7 @@ export async function readEventStream(chunks: AsyncIterable<Uint8Array>, o: Even
   const end: EventStreamEnd = { resumable: false, answered: false, error: undefined, released: false };
   const request = o.request;
 
-  const deliver = (message: JSONRPCMessage, raw?: string) => {
+  const deliver = (message: JSONRPCMessage, raw?: string | Uint8Array) => {
     const m = message as { id?: unknown; method?: unknown };
     if (request && m.method === undefined && m.id === request.id) end.answered = true;
     o.onmessage(message, raw);
@@ -89,9 +89,9 @@ export async function readEventStream(chunks: AsyncIterable<Uint8Array>, o: Even
       deliver(refusedAnswer(request.id, answerTooDeep(MAX_JSON_DEPTH, request.method)));
       return;
     }
-    // Valid JSON has line breaks only between tokens, where a space means the same.
-    const raw = /[\r\n]/.test(fields.data) ? fields.data.replace(/\r\n|\r|\n/g, ' ') : fields.data;
-    deliver(c.message, raw);
+    // The bytes as the server sent them when the data is one line; else the text with its line breaks made spaces
+    // (valid JSON has line breaks only between tokens, where a space means the same).
+    deliver(c.message, singleDataLine(bytes) ?? fields.data.replace(/\r\n|\r|\n/g, ' '));
   };
   /** Handles an oversize report; returns whether the stream stops here. */
   const oversize = (item: SseOversize): boolean => {

@@ -45,8 +45,8 @@ export interface ReconnectPolicy {
 
 /** What the client reports to its owner. */
 export interface StreamableClientEvents {
-  /** A message from the server; `raw` is its original JSON text on one line (a large response). */
-  onmessage(message: JSONRPCMessage, raw?: string): void;
+  /** A message from the server; `raw` is its original JSON text on one line, or its bytes (a large response). */
+  onmessage(message: JSONRPCMessage, raw?: string | Uint8Array): void;
   /** The stream answering request `id` ended before its answer (`error` set when it broke); `resumable`: it is being resumed. */
   onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown): void;
   /** A standalone (GET) event stream ended or broke. */

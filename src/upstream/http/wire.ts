@@ -8,8 +8,8 @@ import type { RequestId } from '../../protocol/jsonrpc.js';
 
 /** What a wire reports to the upstream that owns it. */
 export interface WireEvents {
-  /** A message from the server; `raw` is its original JSON text on one line (a large response). */
-  onmessage(message: JSONRPCMessage, raw?: string): void;
+  /** A message from the server; `raw` is its original JSON text on one line, or its bytes (a large response). */
+  onmessage(message: JSONRPCMessage, raw?: string | Uint8Array): void;
   /** The stream answering request `id` ended before its answer; `resumable`: it may still come. */
   onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown): void;
   /** A server-to-client event stream (the standalone one, a resumed one, or legacy SSE's) ended or broke. */
