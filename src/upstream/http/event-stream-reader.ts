@@ -16,7 +16,8 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../protocol/json-depth.js';
 import { answerTooDeep, refusedAnswer } from '../../protocol/refused-answer.js';
 import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
 import { answerTooLarge, dataOfEventHead, looksLikeMethodMessage, responseIdOf, SERVER_LIMIT_OPTION } from './server-message-limit.js';
-import { readEvent, singleDataLine } from './sse-events.js';
+import { scanResponse } from './json-bytes.js';
+import { readEvent, readEventBytes, type SseByteFields } from './sse-events.js';
 
 /** Responses at least this large (bytes of their event) are handed on with their original text. */
 export const RELAY_THRESHOLD = 64 * 1024;
@@ -61,13 +62,30 @@ export async function readEventStream(chunks: AsyncIterable<Uint8Array>, o: Even
     if (request && m.method === undefined && m.id === request.id) end.answered = true;
     o.onmessage(message, raw);
   };
-  const onEvent = (bytes: Uint8Array) => {
-    const fields = readEvent(bytes);
+  const fieldsOf = (fields: { id?: string | undefined; retry?: number }) => {
     if (fields.id !== undefined) {
       end.resumable = true;
       o.onEventId(fields.id);
     }
     if (fields.retry !== undefined) o.onRetry?.(fields.retry);
+  };
+  /** A large result to the stream's request, checked and handed on in its bytes; false when it is not that. */
+  const relayBytes = (fields: SseByteFields): boolean => {
+    if (!request || request.method === 'initialize' || (fields.event ?? 'message') !== 'message') return false;
+    const scanned = scanResponse(fields.data, MAX_JSON_DEPTH);
+    if (scanned.kind !== 'result' || scanned.id !== request.id) return false;
+    fieldsOf(fields);
+    // The result stays in the bytes: this message stands for it in routing (its id, and that it is a result).
+    deliver({ jsonrpc: '2.0', id: request.id, result: {} }, fields.data);
+    return true;
+  };
+  const onEvent = (bytes: Uint8Array) => {
+    if (request && bytes.byteLength >= RELAY_THRESHOLD) {
+      const byteFields = readEventBytes(bytes);
+      if (byteFields && relayBytes(byteFields)) return;
+    }
+    const fields = readEvent(bytes);
+    fieldsOf(fields);
     if ((fields.event ?? 'message') !== 'message' || !fields.data) return;
     let value: unknown;
     try {
@@ -89,9 +107,8 @@ export async function readEventStream(chunks: AsyncIterable<Uint8Array>, o: Even
       deliver(refusedAnswer(request.id, answerTooDeep(MAX_JSON_DEPTH, request.method)));
       return;
     }
-    // The bytes as the server sent them when the data is one line; else the text with its line breaks made spaces
-    // (valid JSON has line breaks only between tokens, where a space means the same).
-    deliver(c.message, singleDataLine(bytes) ?? fields.data.replace(/\r\n|\r|\n/g, ' '));
+    // Valid JSON has line breaks only between tokens, where a space means the same.
+    deliver(c.message, fields.data.replace(/\r\n|\r|\n/g, ' '));
   };
   /** Handles an oversize report; returns whether the stream stops here. */
   const oversize = (item: SseOversize): boolean => {

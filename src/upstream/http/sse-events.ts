@@ -156,27 +156,47 @@ function splitLf(text: string): string[] {
   return lines;
 }
 
+/** The fields of an event whose data stays in bytes (see {@link readEventBytes}). */
+export interface SseByteFields {
+  event: string | undefined;
+  id: string | undefined;
+  retry?: number;
+  /** The value of the event's only `data:` line, as bytes. */
+  data: Uint8Array;
+}
+
 /**
- * The bytes of the value of an event's `data:` field when it is the event's only data line and the event has no CR,
- * so they are the data exactly as {@link readEvent} reads it; else undefined. Scans with indexOf: cheap for any size.
+ * The fields of one complete event, its data left as the bytes of its only `data:` line, when it has exactly one
+ * and no CR (so the bytes are the data exactly as {@link readEvent} reads it); else undefined. Only the other, short
+ * lines are decoded. Scans with indexOf: cheap for any size.
  */
-export function singleDataLine(bytes: Uint8Array): Uint8Array | undefined {
+export function readEventBytes(bytes: Uint8Array): SseByteFields | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.indexOf(CR) !== -1) return undefined;
-  let found: Uint8Array | undefined;
+  let data: Uint8Array | undefined;
+  let event: string | undefined;
+  let id: string | undefined;
+  let retry: number | undefined;
   for (let from = 0; from < buf.length; ) {
     let at = buf.indexOf(LF, from);
     if (at === -1) at = buf.length;
-    // "data:" (0x64 0x61 0x74 0x61 0x3a) at the start of the line, or "data" alone.
-    if (buf[from] === 0x64 && buf[from + 1] === 0x61 && buf[from + 2] === 0x74 && buf[from + 3] === 0x61 && (buf[from + 4] === 0x3a || from + 4 === at)) {
-      if (found) return undefined;
-      let start = Math.min(from + 5, at);
-      if (buf[start] === 0x20) start++;
-      found = buf.subarray(start, at);
+    const colon = buf.indexOf(0x3a, from);
+    const nameEnd = colon === -1 || colon > at ? at : colon;
+    let start = Math.min(nameEnd + 1, at);
+    if (nameEnd < at && buf[start] === 0x20) start++;
+    const name = nameEnd - from <= 5 ? buf.toString('latin1', from, nameEnd) : '';
+    if (name === 'data') {
+      if (data) return undefined;
+      data = buf.subarray(start, at);
+    } else if (name === 'event' || name === 'id' || name === 'retry') {
+      const value = buf.toString('utf8', start, at);
+      if (name === 'event') event = value;
+      else if (name === 'id') id = value.includes('\0') ? id : value;
+      else if (/^\d+$/.test(value)) retry = Number(value);
     }
     from = at + 1;
   }
-  return found;
+  return data && { event, id, data, ...(retry === undefined ? {} : { retry }) };
 }
 
 /**

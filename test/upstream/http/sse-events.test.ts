@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasIdField, readEvent, singleDataLine, SseEventSplitter } from '../../../src/upstream/http/sse-events.js';
+import { hasIdField, readEvent, readEventBytes, SseEventSplitter } from '../../../src/upstream/http/sse-events.js';
 
 const text = (u: Uint8Array) => Buffer.from(u).toString('utf8');
 
@@ -71,15 +71,22 @@ describe('hasIdField', () => {
   });
 });
 
-describe('singleDataLine', () => {
+describe('readEventBytes', () => {
   const data = (event: string) => {
-    const bytes = singleDataLine(Buffer.from(event));
-    return bytes === undefined ? undefined : text(bytes);
+    const fields = readEventBytes(Buffer.from(event));
+    return fields === undefined ? undefined : text(fields.data);
   };
 
-  it('gives the bytes of the only data line, as readEvent reads its data', () => {
-    for (const event of ['data: {"a":1}\n\n', 'id: 7\nevent: message\ndata: {"a":"é"}\n\n', 'data:{"a":1}\n\n', ': comment\ndata: x\n\n']) {
-      expect(data(event), event).toBe(readEvent(Buffer.from(event)).data);
+  it('reads an event as readEvent does, its only data line left as bytes', () => {
+    for (const event of [
+      'data: {"a":1}\n\n',
+      'id: 7\nevent: message\ndata: {"a":"é"}\n\n',
+      'data:{"a":1}\n\n',
+      ': comment\ndata: x\n\n',
+      'retry: 300\nid:x\nevent:other\ndata: y\n\n',
+    ]) {
+      const fields = readEventBytes(Buffer.from(event))!;
+      expect({ ...fields, data: text(fields.data) }, event).toEqual(readEvent(Buffer.from(event)));
     }
     expect(data('data\n\n')).toBe('');
   });
