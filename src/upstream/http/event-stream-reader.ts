@@ -17,6 +17,7 @@ import { answerTooDeep, refusedAnswer } from '../../protocol/refused-answer.js';
 import { BoundedEventSplitter, type SseOversize } from './bounded-sse.js';
 import { answerTooLarge, dataOfEventHead, looksLikeMethodMessage, responseIdOf, SERVER_LIMIT_OPTION } from './server-message-limit.js';
 import { scanResponse } from './json-bytes.js';
+import { collectYoungGenerationSoon } from './young-gc.js';
 import { readEvent, readEventBytes, type SseByteFields } from './sse-events.js';
 
 /** Responses at least this large (bytes of their event) are handed on with their original text. */
@@ -77,6 +78,8 @@ export async function readEventStream(chunks: AsyncIterable<Uint8Array>, o: Even
     fieldsOf(fields);
     // The result stays in the bytes: this message stands for it in routing (its id, and that it is a result).
     deliver({ jsonrpc: '2.0', id: request.id, result: {} }, fields.data);
+    // The socket buffers it came in are garbage now, and the heap too quiet for V8 to notice soon (young-gc.ts).
+    collectYoungGenerationSoon();
     return true;
   };
   const onEvent = (bytes: Uint8Array) => {
