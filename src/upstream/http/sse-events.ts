@@ -1,5 +1,5 @@
 /**
- * Server-sent events at the byte level, for the relay of large responses (see upstream-fetch.ts): splits a stream
+ * Server-sent events at the byte level, for the relay of large responses (event-stream-reader.ts, upstream-fetch.ts): splits a stream
  * into whole events without decoding it, and reads the fields of the few events that are worth a look. Pure.
  * Line ends may be CRLF, LF or CR (WHATWG HTML, "Parsing an event stream").
  */
