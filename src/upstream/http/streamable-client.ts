@@ -18,7 +18,7 @@
  * - a `connectTimeoutMs` mark on everything that should answer at once (session set-up, notifications, responses,
  *   event streams, DELETE), enforced below the auth layer (net/bounded-fetch.ts);
  * - `terminateSession()`: DELETE with the session id (405 accepted).
- * Redirects are not followed (the network layer never follows them): a redirect is an HTTP error like any other.
+ * Redirects are followed only within the server's origin (redirects.ts); any other is an HTTP error like any other.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -32,6 +32,7 @@ import { bodyChunks, discardBody, LEAN_RESPONSE } from '../../net/lean-response.
 import { classify, type RequestId } from '../../protocol/jsonrpc.js';
 import { refusedAnswer } from '../../protocol/refused-answer.js';
 import { readEventStream } from './event-stream-reader.js';
+import { MAX_REDIRECTS, redirectTarget } from './redirects.js';
 import { answerTooLarge, SERVER_LIMIT_OPTION } from './server-message-limit.js';
 
 /** How the standalone stream (and a resumed one) is reconnected: delays grow from `initialMs` by `factor` up to `maxMs`. */
@@ -183,12 +184,19 @@ export class StreamableHttpClient {
     };
     if (body !== undefined) init.body = body;
     if (quick && this.#o.connectTimeoutMs > 0) init[CONNECT_TIMEOUT] = this.#o.connectTimeoutMs;
+    let url = this.#o.url;
     let response: Response;
-    try {
-      response = await this.#o.fetch(this.#o.url, init);
-    } catch (error) {
-      if (isBridgeError(error) || this.#abort.signal.aborted) throw error;
-      throw connectError(this.#o.url, error);
+    for (let hops = 0; ; hops++) {
+      try {
+        response = await this.#o.fetch(url, init);
+      } catch (error) {
+        if (isBridgeError(error) || this.#abort.signal.aborted) throw error;
+        throw connectError(url, error);
+      }
+      const target = hops < MAX_REDIRECTS ? redirectTarget(url, method, response.status, response.headers.get('location')) : undefined;
+      if (!target) break;
+      discardBody(response, true);
+      url = target;
     }
     if (response.status === 404 && headers['mcp-session-id'] && method !== 'DELETE') this.#o.events.onSessionGone();
     return response;
