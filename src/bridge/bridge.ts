@@ -21,8 +21,8 @@ import { PendingTable, type PendingRequest } from './pending.js';
 
 /** The client side: an SDK transport that may also write a message's original JSON text as it is. */
 export interface ClientChannel extends Transport {
-  /** Writes one message given as validated single-line JSON text. */
-  sendRaw?(json: string): Promise<void>;
+  /** Writes one message given as validated single-line JSON text (or its UTF-8 bytes). */
+  sendRaw?(json: string | Uint8Array): Promise<void>;
   /** Set by the bridge: called when the client's input ended while answers can still be written. */
   oninputend?: () => void;
   /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
@@ -269,7 +269,7 @@ export class Bridge {
 
   // ── server → client ────────────────────────────────────────────────────────────────────────────────
 
-  #onUpstreamMessage(message: JSONRPCMessage, from: Upstream, raw?: string): void {
+  #onUpstreamMessage(message: JSONRPCMessage, from: Upstream, raw?: string | Uint8Array): void {
     if (!('method' in message)) {
       const id = (message as { id?: RequestId }).id;
       if (id === undefined) {

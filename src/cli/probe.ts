@@ -4,9 +4,14 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { connectError } from '../net/connect-error.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../version.js';
 import type { ServerConfig } from '../config/types.js';
+
+/**
+ * The protocol version the probe asks for: the SDK's `LATEST_PROTOCOL_VERSION` (a test keeps them equal), written
+ * here because importing it from the SDK's types module loads its schema library at every start.
+ */
+export const PROBE_PROTOCOL_VERSION = '2025-11-25';
 
 /** The initialize request the probe sends. */
 export function probeInitialize(): string {
@@ -14,7 +19,7 @@ export function probeInitialize(): string {
     jsonrpc: '2.0',
     id: 'mcp-auth-bridge/probe',
     method: 'initialize',
-    params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-auth-bridge', version: VERSION } },
+    params: { protocolVersion: PROBE_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-auth-bridge', version: VERSION } },
   });
 }
 

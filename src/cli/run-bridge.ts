@@ -49,7 +49,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
       return url ? `the browser login to finish; to log in, open ${url}` : undefined;
     };
   }
-  // The stacks are declared in net/fetch-stack.ts; the upstream puts its own upstream-fetch on top.
+  // The stacks are declared in net/fetch-stack.ts; each upstream session puts its own client on top.
   const fetches = await chooseFetches(options.config, log, runtime, authorization ? { authorization } : {});
   const client = new StdioTransport({
     stdin: runtime.stdin,

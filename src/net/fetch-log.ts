@@ -38,12 +38,12 @@ export function loggableUrl(url: URL | string): string {
 /** The names of the headers in `init.headers`, lower-cased and sorted. */
 export function headerNames(headers: RequestInit['headers']): string[] {
   if (!headers) return [];
-  const names =
-    headers instanceof Headers
-      ? [...headers.keys()]
-      : Array.isArray(headers)
-        ? headers.map(([name]) => name)
-        : Object.keys(headers as Record<string, string>);
+  // A `Headers` is told by its shape: naming the class would load the built-in fetch (lean-response.ts).
+  const names = Array.isArray(headers)
+    ? headers.map(([name]) => name)
+    : Object.getPrototypeOf(headers) !== Object.prototype && typeof (headers as Headers).keys === 'function'
+      ? [...(headers as Headers).keys()]
+      : Object.keys(headers as Record<string, string>);
   return [...new Set(names.map((n) => n.toLowerCase()))].sort();
 }
 

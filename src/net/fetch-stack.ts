@@ -5,8 +5,9 @@
  * this module knows their place in the stack but not their code (net/ imports neither auth/ nor bridge/).
  *
  * The upstream path (MCP messages), top to bottom:
- * - the SDK's client transport, then `upstream-fetch` (typed HTTP errors, stream tracking, the large-response
- *   relay), which each upstream session puts on top of this stack because it reports to that session;
+ * - the upstream session's client (upstream/http/streamable-client.ts: typed HTTP errors, stream tracking, the
+ *   large-response relay; the legacy SSE transport has upstream-fetch.ts for these), which each upstream session
+ *   puts on top of this stack because it reports to that session;
  * - `authorization` (auth/auth-fetch.ts), when auth is on: the bearer token on every request; 401 and 403 go to
  *   the Authorizer, then one replay;
  * - {@link connectTimeout} (bounded-fetch.ts): the connect timeout, below auth so that a browser login is not counted;
@@ -40,7 +41,7 @@ export interface FetchStackOptions {
 
 /** The two stacks. */
 export interface FetchStacks {
-  /** Below the upstream's own `upstream-fetch`: what the bridge, and the `login` / `doctor` probes, send MCP with. */
+  /** Below the upstream session's client: what the bridge, and the `login` / `doctor` probes, send MCP with. */
   upstream: FetchLike;
   /** What every OAuth request goes through. */
   oauth: FetchLike;

@@ -11,8 +11,11 @@ import type { RequestId } from '../protocol/jsonrpc.js';
 
 /** What an {@link Upstream} tells its owner. Once it is retired, only `onmessage` (responses) still arrives. */
 export interface UpstreamEvents {
-  /** A message from the server; `raw` is its original JSON text when it was relayed without re-serializing. */
-  onmessage(message: JSONRPCMessage, from: Upstream, raw?: string): void;
+  /**
+   * A message from the server; `raw` is its original JSON text on one line (as text, or as the bytes the server
+   * sent) when it is relayed without re-serializing.
+   */
+  onmessage(message: JSONRPCMessage, from: Upstream, raw?: string | Uint8Array): void;
   /**
    * What carried the answer to request `id` ended before (or without) the answer. `resumable` when the
    * implementation may still resume it, so the answer can still come.

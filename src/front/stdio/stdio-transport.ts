@@ -79,11 +79,17 @@ export class StdioTransport implements Transport {
     return this.sendRaw(json);
   }
 
-  /** Writes a message given as single-line JSON text (already validated), without serializing it again. */
-  sendRaw(json: string): Promise<void> {
+  /**
+   * Writes a message given as single-line JSON text or its UTF-8 bytes (already validated), without serializing it
+   * again; bytes are written as they are, without a copy.
+   */
+  sendRaw(json: string | Uint8Array): Promise<void> {
     if (this.#closed || this.#stdout.destroyed) return Promise.resolve();
-    if (this.#log.enabled('debug')) this.#log.debug(`to client: ${summarizeMessageText(json)}`);
-    if (this.#stdout.write(`${json}\n`)) return Promise.resolve();
+    if (this.#log.enabled('debug')) {
+      this.#log.debug(`to client: ${summarizeMessageText(typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8'))}`);
+    }
+    const written = typeof json === 'string' ? this.#stdout.write(`${json}\n`) : (this.#stdout.write(json), this.#stdout.write('\n'));
+    if (written) return Promise.resolve();
     return this.ready() ?? Promise.resolve();
   }
 

@@ -6,7 +6,6 @@
  * status code. A replacement session (after a loss) uses the wire protocol that worked, without fallback.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { OpenRequest, UpstreamConnector, UpstreamEvents } from '../port.js';
@@ -61,7 +60,7 @@ class HttpConnector implements UpstreamConnector {
         return up;
       } catch (error) {
         // Only the server's own answer to the initialize POST decides (not, say, an auth server's status).
-        const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : error instanceof SseError ? error.code : undefined;
+        const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : undefined;
         notFound &&= status === 404;
         if (notFound && kind === kinds[kinds.length - 1]) throw noEndpointError(this.#o.url, kinds, error);
         if (kind === 'streamable-http' && kinds.length > 1 && (status === 400 || status === 404 || status === 405)) {

@@ -1,8 +1,10 @@
 /**
- * Server-sent events at the byte level, for the relay of large responses (see upstream-fetch.ts): splits a stream
+ * Server-sent events at the byte level, for the relay of large responses (event-stream-reader.ts, upstream-fetch.ts): splits a stream
  * into whole events without decoding it, and reads the fields of the few events that are worth a look. Pure.
  * Line ends may be CRLF, LF or CR (WHATWG HTML, "Parsing an event stream").
  */
+
+import { isAscii } from 'node:buffer';
 
 const LF = 10;
 const CR = 13;
@@ -114,14 +116,19 @@ export interface SseFields {
   id: string | undefined;
   /** The data lines joined with LF, or undefined when the event has none. */
   data: string | undefined;
+  /** A `retry:` field's reconnection time in ms, when the event has a valid one. */
+  retry?: number;
 }
 
 /** Reads the fields of one complete event. */
 export function readEvent(bytes: Uint8Array): SseFields {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII (JSON usually is) decodes as Latin-1 at the speed of a copy; UTF-8 decoding is several times slower.
+  const text = buf.toString(isAscii(buf) ? 'latin1' : 'utf8');
   let event: string | undefined;
   let id: string | undefined;
   let data: string[] | undefined;
+  let retry: number | undefined;
   const lines = text.includes('\r') ? text.split(/\r\n|\r|\n/) : splitLf(text);
   for (const line of lines) {
     if (line === '' || line.startsWith(':')) continue;
@@ -132,8 +139,9 @@ export function readEvent(bytes: Uint8Array): SseFields {
     if (name === 'data') (data ??= []).push(value);
     else if (name === 'event') event = value;
     else if (name === 'id' && !value.includes('\0')) id = value;
+    else if (name === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   }
-  return { event, id, data: data?.join('\n') };
+  return { event, id, data: data?.join('\n'), ...(retry === undefined ? {} : { retry }) };
 }
 
 /** Splits on LF with indexOf (a regex split of a megabyte line is several times slower). */
@@ -146,6 +154,49 @@ function splitLf(text: string): string[] {
   }
   lines.push(text.slice(from));
   return lines;
+}
+
+/** The fields of an event whose data stays in bytes (see {@link readEventBytes}). */
+export interface SseByteFields {
+  event: string | undefined;
+  id: string | undefined;
+  retry?: number;
+  /** The value of the event's only `data:` line, as bytes. */
+  data: Uint8Array;
+}
+
+/**
+ * The fields of one complete event, its data left as the bytes of its only `data:` line, when it has exactly one
+ * and no CR (so the bytes are the data exactly as {@link readEvent} reads it); else undefined. Only the other, short
+ * lines are decoded. Scans with indexOf: cheap for any size.
+ */
+export function readEventBytes(bytes: Uint8Array): SseByteFields | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.indexOf(CR) !== -1) return undefined;
+  let data: Uint8Array | undefined;
+  let event: string | undefined;
+  let id: string | undefined;
+  let retry: number | undefined;
+  for (let from = 0; from < buf.length; ) {
+    let at = buf.indexOf(LF, from);
+    if (at === -1) at = buf.length;
+    const colon = buf.indexOf(0x3a, from);
+    const nameEnd = colon === -1 || colon > at ? at : colon;
+    let start = Math.min(nameEnd + 1, at);
+    if (nameEnd < at && buf[start] === 0x20) start++;
+    const name = nameEnd - from <= 5 ? buf.toString('latin1', from, nameEnd) : '';
+    if (name === 'data') {
+      if (data) return undefined;
+      data = buf.subarray(start, at);
+    } else if (name === 'event' || name === 'id' || name === 'retry') {
+      const value = buf.toString('utf8', start, at);
+      if (name === 'event') event = value;
+      else if (name === 'id') id = value.includes('\0') ? id : value;
+      else if (/^\d+$/.test(value)) retry = Number(value);
+    }
+    from = at + 1;
+  }
+  return data && { event, id, data, ...(retry === undefined ? {} : { retry }) };
 }
 
 /**

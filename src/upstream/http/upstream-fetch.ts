@@ -1,5 +1,6 @@
 /**
- * The `fetch` handed to the SDK's upstream transports. It sits between the transport and the network (or, once
+ * The `fetch` handed to the SDK's legacy SSE client transport (legacy-sse.ts; Streamable HTTP sessions use our own
+ * client, streamable-client.ts, which does the same itself). It sits between the transport and the network (or, once
  * auth is on, the auth layer's fetch) and adds what a pipe must know and the SDK does not tell:
  * - a failed POST rejects with a {@link BridgeError} that carries the HTTP status (so transport fallback and
  *   session recovery branch on numbers, never on message text), and a network failure with a `CONNECT` error;

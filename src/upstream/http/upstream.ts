@@ -1,23 +1,21 @@
 /**
- * The HTTP implementation of the {@link Upstream} port: one session over an SDK client transport (Streamable HTTP
- * or legacy SSE) wired to the {@link createUpstreamFetch} seam. The connector (connector.ts) makes a new one for every
- * upstream session (first connect, and each recovery), and the old one is retired: a retired upstream reports
- * nothing more except responses.
+ * The HTTP implementation of the {@link Upstream} port: one session over a {@link Wire} — our own Streamable HTTP
+ * client (streamable-client.ts) or, for servers that only speak it, the legacy SSE transport (legacy-sse.ts) — on the
+ * upstream fetch stack. The connector (connector.ts) makes a new one for every upstream session (first connect, and
+ * each recovery), and the old one is retired: a retired upstream reports nothing more except responses.
  *
  * It also tells when the session's standalone GET event stream has been answered ({@link HttpUpstream.listening}): the
- * SDK transport opens that stream by itself once `notifications/initialized` is accepted, and servers that write
- * server-to-client requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening
- * for Messages from the Server").
+ * client opens that stream once `notifications/initialized` is accepted, and servers that write server-to-client
+ * requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening for Messages from
+ * the Server").
  */
-import { randomUUID } from 'node:crypto';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
-import { createUpstreamFetch, RELAY_STUB_KEY, type UpstreamFetchOptions } from './upstream-fetch.js';
+import { StreamableHttpClient } from './streamable-client.js';
+import { lazyWire, type Wire, type WireEvents } from './wire.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
@@ -33,7 +31,7 @@ export interface HttpUpstreamOptions {
   connectTimeoutMs: number;
   /** Largest message accepted from the server, in bytes. */
   maxMessageBytes: number;
-  /** Backpressure from the client side (see {@link UpstreamFetchOptions.clientReady}). */
+  /** Backpressure from the client side: undefined while it can take more, else a promise that settles when it can. */
   clientReady?: () => Promise<void> | undefined;
   logger: Logger;
   /**
@@ -50,13 +48,11 @@ export class HttpUpstream implements Upstream {
   readonly kind: TransportKind;
   /** Short name for logs: kind and a serial number, never the session id. */
   readonly label: string;
-  readonly #transport: Transport & { terminateSession?: () => Promise<void> };
+  readonly #wire: Wire;
   readonly #handlers: UpstreamEvents;
   readonly #log: Logger;
   readonly #connectTimeoutMs: number;
   #retired = false;
-  /** Relayed large responses waiting for their stub to come out of the transport, by stub token. */
-  readonly #relayed = new Map<string, { message: JSONRPCMessage; raw: string }>();
   /** Settles when the first standalone GET stream got its answer (open, refused, or failed). */
   readonly #listenAnswered: Promise<void>;
   #onListenAnswered!: () => void;
@@ -67,55 +63,48 @@ export class HttpUpstream implements Upstream {
     this.#handlers = options.events;
     this.#log = options.logger;
     this.#connectTimeoutMs = options.connectTimeoutMs;
-    const fetch = createUpstreamFetch({
+    this.#listenAnswered = new Promise((resolve) => (this.#onListenAnswered = resolve));
+    const events: WireEvents = {
+      // Responses still arrive once retired: their requests are waiting for them.
+      onmessage: (message, raw) => this.#handlers.onmessage(message, this, raw),
+      onResponseStreamEnd: (id, resumable, error) => {
+        if (!this.#retired) this.#handlers.onResponseStreamEnd(id, resumable, error, this);
+      },
+      onEventStreamEnd: (error) => {
+        if (this.#retired) return;
+        if (this.kind === 'sse') {
+          this.#handlers.onSessionLost(`the server's event stream ${error ? 'broke' : 'ended'}`, this);
+        } else {
+          this.#log.debug(`${this.label}: standalone event stream ${error ? 'broke' : 'ended'}; reconnecting`);
+        }
+      },
+      onSessionGone: () => {
+        if (!this.#retired) this.#handlers.onSessionLost('the server no longer knows the session (HTTP 404)', this);
+      },
+      onListenAnswered: () => this.#onListenAnswered(),
+      onerror: (error) => this.#onTransportError(error),
+    };
+    const wire = {
+      url: options.url,
+      headers: options.headers,
       fetch: options.fetch,
       connectTimeoutMs: options.connectTimeoutMs,
       maxMessageBytes: options.maxMessageBytes,
-      ...(options.clientReady ? { clientReady: options.clientReady } : {}),
       logger: options.logger,
-      events: {
-        onResponseStreamEnd: (id, resumable, error) => {
-          if (!this.#retired) this.#handlers.onResponseStreamEnd(id, resumable, error, this);
-        },
-        onEventStreamEnd: (error) => {
-          if (this.#retired) return;
-          if (this.kind === 'sse') {
-            this.#handlers.onSessionLost(`the server's event stream ${error ? 'broke' : 'ended'}`, this);
-          } else {
-            this.#log.debug(`${this.label}: standalone event stream ${error ? 'broke' : 'ended'}; the transport reconnects`);
-          }
-        },
-        onSessionGone: () => {
-          if (!this.#retired) this.#handlers.onSessionLost('the server no longer knows the session (HTTP 404)', this);
-        },
-        onLargeResponse: (message, raw) => {
-          const token = randomUUID();
-          this.#relayed.set(token, { message, raw });
-          return token;
-        },
-      },
-    });
-    this.#listenAnswered = new Promise((resolve) => (this.#onListenAnswered = resolve));
-    const requestInit: RequestInit = { headers: options.headers };
-    this.#transport =
-      options.kind === 'sse'
-        ? new SSEClientTransport(options.url, { fetch, requestInit })
-        : new StreamableHTTPClientTransport(options.url, {
-            fetch: this.#watchListen(fetch),
-            requestInit,
-            reconnectionOptions: { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 2, maxRetries: 3 },
-          });
-    this.#transport.onmessage = (message) => {
-      const token = (message as { result?: Record<string, unknown> }).result?.[RELAY_STUB_KEY];
-      const relayed = typeof token === 'string' ? this.#relayed.get(token) : undefined;
-      if (relayed) {
-        this.#relayed.delete(token as string);
-        this.#handlers.onmessage(relayed.message, this, relayed.raw);
-        return;
-      }
-      this.#handlers.onmessage(message, this);
+      events,
     };
-    this.#transport.onerror = (error) => this.#onTransportError(error);
+    this.#wire =
+      options.kind === 'sse'
+        ? lazyWire(async () =>
+            (await import('./legacy-sse.js')).openLegacySse({ ...wire, ...(options.clientReady ? { clientReady: options.clientReady } : {}) }),
+          )
+        : streamableWire(
+            new StreamableHttpClient({
+              ...wire,
+              clientReady: options.clientReady ?? (() => undefined),
+              reconnect: { initialMs: 500, maxMs: 5_000, factor: 2, maxRetries: 3 },
+            }),
+          );
   }
 
   /** Whether this upstream was replaced or closed. */
@@ -125,7 +114,7 @@ export class HttpUpstream implements Upstream {
 
   /** Whether requests now carry a session id that the server gave out (Streamable HTTP, after initialize). */
   get hasSession(): boolean {
-    return this.kind === 'streamable-http' && this.#transport.sessionId !== undefined;
+    return this.kind === 'streamable-http' && this.#wire.sessionId !== undefined;
   }
 
   /**
@@ -143,7 +132,7 @@ export class HttpUpstream implements Upstream {
 
   /** Opens the transport; for legacy SSE, waits (up to the connect timeout) for the server's `endpoint` event. */
   async start(): Promise<void> {
-    const started = this.#transport.start();
+    const started = this.#wire.start();
     if (this.kind !== 'sse' || this.#connectTimeoutMs <= 0) return started;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -166,12 +155,12 @@ export class HttpUpstream implements Upstream {
 
   /** Sends one message; rejects with a {@link BridgeError} when the server could not take it. */
   send(message: JSONRPCMessage): Promise<void> {
-    return this.#transport.send(message);
+    return this.#wire.send(message);
   }
 
-  /** Tells the transport the negotiated protocol version (sent as `MCP-Protocol-Version` from now on). */
+  /** Tells the wire the negotiated protocol version (sent as `MCP-Protocol-Version` from now on). */
   setProtocolVersion(version: string): void {
-    this.#transport.setProtocolVersion?.(version);
+    this.#wire.setProtocolVersion(version);
   }
 
   /**
@@ -190,28 +179,17 @@ export class HttpUpstream implements Upstream {
   async close(options: UpstreamCloseOptions = {}): Promise<void> {
     if (this.#retired) return;
     this.#retired = true;
-    if (options.terminate && this.#transport.terminateSession && this.#transport.sessionId) {
+    const wire = this.#wire;
+    if (options.terminate && wire.terminateSession && wire.sessionId) {
       const ms = options.timeoutMs ?? 1_000;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        this.#transport.terminateSession().catch((error: unknown) => this.#log.debug(`session DELETE failed: ${describeError(error)}`)),
+        wire.terminateSession().catch((error: unknown) => this.#log.debug(`session DELETE failed: ${describeError(error)}`)),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
       ]);
       clearTimeout(timer);
     }
-    await this.#transport.close().catch(() => undefined);
-  }
-
-  /** Wraps the transport's fetch to notice the answer to its first standalone GET (no `Last-Event-ID`). */
-  #watchListen(fetch: FetchLike): FetchLike {
-    return async (input, init) => {
-      const listen = (init?.method ?? 'GET').toUpperCase() === 'GET' && !new Headers(init?.headers).has('last-event-id');
-      try {
-        return await fetch(input, init);
-      } finally {
-        if (listen) this.#onListenAnswered();
-      }
-    };
+    await wire.close().catch(() => undefined);
   }
 
   #onTransportError(error: Error): void {
@@ -224,4 +202,18 @@ export class HttpUpstream implements Upstream {
       this.#log.debug(`${this.label}: ${describeError(error)}`);
     }
   }
+}
+
+/** The Streamable HTTP client as a {@link Wire}. */
+function streamableWire(client: StreamableHttpClient): Wire {
+  return {
+    start: () => Promise.resolve(),
+    send: (message: JSONRPCMessage) => client.send(message),
+    setProtocolVersion: (version) => client.setProtocolVersion(version),
+    get sessionId() {
+      return client.sessionId;
+    },
+    terminateSession: () => client.terminateSession(),
+    close: async () => client.close(),
+  };
 }

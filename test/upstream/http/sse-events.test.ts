@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasIdField, readEvent, SseEventSplitter } from '../../../src/upstream/http/sse-events.js';
+import { hasIdField, readEvent, readEventBytes, SseEventSplitter } from '../../../src/upstream/http/sse-events.js';
 
 const text = (u: Uint8Array) => Buffer.from(u).toString('utf8');
 
@@ -68,5 +68,40 @@ describe('hasIdField', () => {
     expect(hasIdField(Buffer.from('id: 1\ndata: x\n\n'))).toBe(true);
     expect(hasIdField(Buffer.from('data: x\r\nid: 1\r\n\r\n'))).toBe(true);
     expect(hasIdField(Buffer.from('data: {"id:": 1}\n\n'))).toBe(false);
+  });
+});
+
+describe('readEventBytes', () => {
+  const data = (event: string) => {
+    const fields = readEventBytes(Buffer.from(event));
+    return fields === undefined ? undefined : text(fields.data);
+  };
+
+  it('reads an event as readEvent does, its only data line left as bytes', () => {
+    for (const event of [
+      'data: {"a":1}\n\n',
+      'id: 7\nevent: message\ndata: {"a":"é"}\n\n',
+      'data:{"a":1}\n\n',
+      ': comment\ndata: x\n\n',
+      'retry: 300\nid:x\nevent:other\ndata: y\n\n',
+    ]) {
+      const fields = readEventBytes(Buffer.from(event))!;
+      expect({ ...fields, data: text(fields.data) }, event).toEqual(readEvent(Buffer.from(event)));
+    }
+    expect(data('data\n\n')).toBe('');
+  });
+
+  it('gives nothing for several data lines, none, or CR line ends', () => {
+    expect(data('data: {"a":\ndata: 1}\n\n')).toBeUndefined();
+    expect(data('id: 1\n\n')).toBeUndefined();
+    expect(data('data: {"a":1}\r\n\r\n')).toBeUndefined();
+    expect(data('database: 1\n\n')).toBeUndefined();
+  });
+});
+
+describe('readEvent', () => {
+  it('decodes UTF-8 and ASCII alike', () => {
+    expect(readEvent(Buffer.from('data: {"a":"é €"}\n\n')).data).toBe('{"a":"é €"}');
+    expect(readEvent(Buffer.from('retry: 250\ndata: x\n\n')).retry).toBe(250);
   });
 });
