@@ -2,7 +2,7 @@
 // argument and without a shell; a command that cannot start is reported and the printed URL still works.
 import { describe, expect, it } from 'vitest';
 import { browserRecorder, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -10,7 +10,6 @@ useTeardown();
 
 async function stack() {
   const s = await startAuthStack();
-  onTeardown(() => s.close());
   return s;
 }
 

@@ -39,7 +39,6 @@ async function enterprise(options: { accessTokenTtlSeconds?: number; trust?: boo
       ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
     },
   });
-  onTeardown(() => stack.close());
   if (options.trust !== false) idp.trust(stack.provider.issuer, XAA_CLIENT_ID);
   return { idp, grants, ...stack };
 }

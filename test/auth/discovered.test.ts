@@ -13,7 +13,6 @@ useTeardown();
 
 async function stack(options: AuthStackOptions = {}) {
   const s = await startAuthStack(options);
-  onTeardown(() => s.close());
   return s;
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { leakedKinds, observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 
@@ -28,7 +28,6 @@ function allFileText(dir: string): string {
 describe('token store selection', () => {
   it('--token-store auto without a Secret Service (no DBUS_SESSION_BUS_ADDRESS) falls back to files, with one line saying so', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     const { bridge } = await connectWithLogin({
       url: stack.server.url,
@@ -58,7 +57,6 @@ describe('OS keychain (private gnome-keyring)', () => {
 
   it('--token-store auto stores the login in the keychain (no secret in any file) and a second run reuses it without logging in', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const observed = observeProviderSecrets(provider);
     const configDir = tempDir();

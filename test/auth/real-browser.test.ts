@@ -41,7 +41,6 @@ async function launchChromium(): Promise<BrowserContext> {
 describe('real browser', () => {
   it('logs in through chromium: provider login form, consent, and the bridge page says "Logged in"', { timeout: 60_000 }, async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const context = await launchChromium();
     const recorder = browserRecorder(tempDir());
     const bridge = startAuthBridge({ url: stack.server.url, configDir: tempDir(), browser: recorder.command });

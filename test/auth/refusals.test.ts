@@ -35,7 +35,6 @@ async function provider(): Promise<OidcProvider> {
 
 async function protectedServer(options: ProtectedMcpServerOptions) {
   const s = await startProtectedMcpServer(options);
-  onTeardown(() => s.close());
   return s;
 }
 

@@ -20,7 +20,7 @@ let other: ProtectedMcpServer;
 let observed: ObservedSecrets;
 
 beforeAll(async () => {
-  stack = await startAuthStack();
+  stack = await startAuthStack({ teardown: 'manual' });
   // A second server trusting the same provider, for filtering and --all.
   other = await startProtectedMcpServer({ issuer: stack.provider.issuer, jwksUri: stack.provider.jwksUri });
   observed = observeProviderSecrets(stack.provider);

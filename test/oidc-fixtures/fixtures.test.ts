@@ -40,7 +40,6 @@ const postMcp = (url: string, body: unknown, headers: Record<string, string> = {
 
 async function stack(options: AuthStackOptions = {}) {
   const started = await startAuthStack(options);
-  onTeardown(() => started.close());
   return started;
 }
 

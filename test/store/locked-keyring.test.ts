@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authArgs, browserRecorder, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
@@ -26,7 +26,6 @@ describe('a locked keyring that holds the login (--token-store auto)', () => {
 
   it('says the keyring is locked and what to do; no new registration, no browser, nothing in files; status lists one login; doctor reports it', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     const auto = ['--token-store', 'auto', '--config-dir', configDir, '--auth-timeout', '20s'];
