@@ -6,14 +6,14 @@
 // and what to do (pre-registered client), for each grant.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { authArgs, connectWithLogin, connectWithoutLogin, freePort, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, connectWithoutLogin, freePort, startAuthBridge, tempDir, whoami, fileStore } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { driveDeviceLogin, startOidcProvider, startProtectedMcpServer, type OidcProvider } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { runCli, fileStore } from '../commands/cli.js';
 import { withTimeout } from '../helpers/wait.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 

@@ -6,7 +6,7 @@
 // MCP_LOGIN_BACKOFF, default 5 min; 0 = no time limit: until the user logs in again).
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, tempDir, whoami, type AuthBridge, type BrowserRecorder } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, tempDir, whoami, type AuthBridge } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { startCli } from '../helpers/cli.js';
 import { useTeardown } from '../helpers/cleanup.js';
@@ -14,6 +14,7 @@ import { driveLogin, startAuthStack, type AuthStackOptions } from '../helpers/oi
 import type { TokenRefusalAnswer } from '../helpers/oidc/protected-mcp-server.js';
 import { initializeOutcome, requestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { browserCommand, type BrowserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -35,14 +36,14 @@ function call(bridge: AuthBridge, tool = 'whoami'): Promise<string> {
 /** A bridge with a browser recorder, connected after driving its first login. */
 async function connected(serverUrl: string, options: { env?: Record<string, string>; args?: string[] } = {}) {
   const dir = tempDir();
-  const recorder = browserRecorder(dir);
+  const recorder = browserCommand(dir);
   const { bridge } = await connectWithLogin({ url: serverUrl, configDir: dir, browser: recorder.command, env: options.env ?? {}, args: options.args ?? [] });
   await recorder.waitForUrl(0); // the --browser command writes it down in its own time
   return { bridge, recorder, configDir: dir };
 }
 
 /** Drives the `n`-th login the bridge handed to its browser. */
-async function driveBrowserLogin(recorder: BrowserRecorder, n: number, user = 'alice') {
+async function driveBrowserLogin(recorder: BrowserCommand, n: number, user = 'alice') {
   const url = await recorder.waitForUrl(n, 20_000);
   return withTimeout(`driving browser login #${n + 1}`, driveLogin(url, { user }), 15_000);
 }
@@ -200,7 +201,7 @@ describe('403 loops', () => {
     // Every request with a token is refused: the first login's token gets the plain 403.
     const { provider, server } = await stack({ server: { refuseToken: () => ({ status: 403, body }) } });
     const dir = tempDir();
-    const recorder = browserRecorder(dir);
+    const recorder = browserCommand(dir);
     const raw = spawnBridgeRaw([...authArgs(dir), '--browser', recorder.command, server.url]);
     const init = initializeOutcome(raw, 40_000);
     await driveBrowserLogin(recorder, 0);

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startHugeResponseServer, type HugeResponseOptions } from '../helpers/huge-response-server.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -42,7 +43,7 @@ async function expectRefused(serverOptions: ProtectedMcpServerOptions, hugeUrl: 
   const server = await startProtectedMcpServer(serverOptions);
   onTeardown(() => server.close());
   const dir = tempDir();
-  const recorder = browserRecorder(dir);
+  const recorder = browserCommand(dir);
   const raw = spawnBridgeRaw([...authArgs(dir, extra), '--browser', recorder.command, server.url], env);
   const end = await initializeOutcome(raw, 60_000);
   expect(end.kind, JSON.stringify(end).slice(0, 2000)).toBe('error');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, isAlive, loginUrlsIn, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, isAlive, loginUrlsIn, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
@@ -24,6 +24,7 @@ import {
 } from '../helpers/oidc/index.js';
 import { initializeOutcome, requestEnd, type RequestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -219,7 +220,7 @@ describe('hostile authorization endpoints', () => {
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const hostile = await startMetadataServer((origin) => ({ ...real, issuer: origin, authorization_endpoint: endpoint(pwned) }));
     const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const raw = rawBridge(server.url, ['--browser', recorder.command]);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toMatch(/refused the server's authorization_endpoint/);

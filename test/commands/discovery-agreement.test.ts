@@ -7,14 +7,16 @@
 // Regression: a bare 401 (no WWW-Authenticate at all) with RFC 8414 metadata at the origin — `login` proceeded with
 // the 2025-03-26 fallback while `doctor` failed its "401 challenge" step and told the user to pass --issuer.
 import { describe, expect, it } from 'vitest';
-import { freePort, tempDir } from '../helpers/auth-bridge.js';
+import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { fetchMetadata } from '../helpers/auth-metadata-server.js';
 import { startApiKeyServer } from '../helpers/api-key-server.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { listenLoopback } from '../helpers/http-util.js';
 import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { doctorSteps, fileStore, loginBrowser, runCli, type CliResult } from './cli.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -27,7 +29,7 @@ interface Verdicts {
 async function doctorThenLogin(url: string, extra: string[] = []): Promise<Verdicts> {
   const configDir = tempDir();
   const doctor = await runCli(['doctor', ...fileStore(configDir), ...extra, url], {}, 30_000);
-  const browser = loginBrowser(tempDir());
+  const browser = browserCommand(tempDir(), { login: {} });
   const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, ...extra, url], {}, 40_000);
   return { doctor, login };
 }
@@ -139,7 +141,7 @@ describe('doctor and login agree on every discovery path', () => {
     // A login made while the server named only the second provider…
     const before = await startProtectedMcpServer({ issuer: second.issuer });
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, before.url]);
     expect(login.code, login.stderr).toBe(0);
     await before.close();

@@ -5,16 +5,22 @@
 // In a terminal, stderr shows a progress line counting the seconds; elsewhere it shows none.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort, tempDir } from '../helpers/auth-bridge.js';
+import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
 import { BIN_PATH, baseEnv } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { driveLogin, startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
+import { driveLogin, startOidcProvider, startProtectedMcpServer, startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
-import { authStack, fileStore, loginBrowser, loginUrlsIn, runCli, shellQuote, startCli } from './cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { loginUrlsIn, runCli, startCli } from '../helpers/cli.js';
 
 useTeardown();
+
+/** Single-quotes `word` for `sh -c` (used only to hand a command line to `script`). */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 /** The report lines of `login`, by label (`issuer`, `client`, `scopes`, `access`, `stored`). */
 function reportFields(stdout: string): Record<string, string> {
@@ -28,9 +34,9 @@ function reportFields(stdout: string): Record<string, string> {
 
 describe('login', () => {
   it('logs in through --browser, reports server, account, issuer, client and its origin, scopes, expiry and store, and exits 0', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const result = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--scopes', 'openid mcp:read', '--browser', browser.command, server.url]);
     expect(result.code, result.stderr).toBe(0);
 
@@ -60,7 +66,7 @@ describe('login', () => {
   });
 
   it('--no-browser prints the URL on stderr; a login driven from it succeeds; no carriage-return progress when stderr is not a terminal', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const cli = startCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url]);
     const [, url] = await cli.waitForStderr(/in your browser:\r?\n\s+(\S+)/);
@@ -81,9 +87,9 @@ describe('login', () => {
   });
 
   it('a second login says "Already logged in" without an authorization request; --force logs in again', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     // A fixed callback port, so that a stable port taken meanwhile by another test cannot make the forced login
     // register a second client (a new redirect URI) and store a second login.
     const port = ['--callback-port', String(await freePort())];
@@ -121,7 +127,7 @@ describe('login', () => {
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
     onTeardown(() => server.close());
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     const result = await runCli([
       'login',
@@ -173,7 +179,7 @@ describe('login', () => {
   });
 
   it('with a static Authorization header there is nothing to log in to: usage error, exit 2', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const result = await runCli(['login', ...fileStore(tempDir()), '--header', 'Authorization: Bearer static-key-123', server.url]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/an Authorization header is set with --header, so there is nothing to log in to/);
@@ -182,10 +188,10 @@ describe('login', () => {
   });
 
   it('the report and stderr carry no token, code or verifier the provider issued or received', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const observed = observeProviderSecrets(provider);
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const result = await runCli(['login', ...fileStore(configDir), '--debug', '--auth-timeout', '20s', '--scopes', 'openid mcp:read', '--browser', browser.command, server.url]);
     expect(result.code, result.stderr).toBe(0);
     expect(observed.counts().access_token).toBe(1);
@@ -198,7 +204,7 @@ describe('login', () => {
 
 describe('login in a terminal', () => {
   it('shows a progress line with the elapsed seconds while waiting, then clears it before the report', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     const command = [process.execPath, BIN_PATH, 'login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
     // util-linux `script` runs the command on a pseudo-terminal (stdout and stderr both), -e passes its exit code.
@@ -230,7 +236,7 @@ describe('login in a terminal', () => {
   });
 
   it('clears the progress line before a log line that arrives while it is shown (--debug: the token exchange)', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     const command = [process.execPath, BIN_PATH, 'login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });

@@ -5,13 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthBridge, tempDir } from '../helpers/auth-bridge.js';
+import { startAuthBridge, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords, storeSecrets, type ObservedSecrets } from '../helpers/auth-secrets.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack, startProtectedMcpServer, type AuthStack, type ProtectedMcpServer } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
-import { fileStore, loginBrowser, runCli } from './cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 /** Logs in to `url` with the `login` command and a headless browser; asserts it worked. */
 async function login(url: string, configDir: string, store: string[] = fileStore(configDir), env: Record<string, string> = {}): Promise<void> {
-  const browser = loginBrowser(tempDir());
+  const browser = browserCommand(tempDir(), { login: {} });
   const result = await runCli(['login', ...store, '--auth-timeout', '20s', '--browser', browser.command, url], env);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toMatch(/^Logged in to /);

@@ -21,9 +21,14 @@ export function tempDir(prefix = 'mab-auth-'): string {
   return dir;
 }
 
-/** The options every auth test bridge gets unless told otherwise. */
+/** `--token-store file --config-dir <dir>`: every test keeps its credentials in its own temp dir. */
+export function fileStore(configDir: string): string[] {
+  return ['--token-store', 'file', '--config-dir', configDir];
+}
+
+/** The options every auth test bridge gets unless told otherwise: {@link fileStore} and a short `--auth-timeout`. */
 export function authArgs(configDir: string, extra: string[] = []): string[] {
-  return ['--token-store', 'file', '--config-dir', configDir, '--auth-timeout', '20s', ...extra];
+  return [...fileStore(configDir), '--auth-timeout', '20s', ...extra];
 }
 
 export { devicePromptsIn, loginUrlsIn, type DevicePromptSeen } from './cli.js';
@@ -122,35 +127,6 @@ export async function whoami(test: TestClient, timeoutMs = 20_000): Promise<WhoA
   const content = result.content as { type: string; text?: string }[];
   if (result.isError) throw new Error(`whoami returned an error: ${JSON.stringify(content)}`);
   return JSON.parse(content[0]!.text!) as WhoAmIResult;
-}
-
-/**
- * A `--browser` command that does not open anything: a tiny node script appending each URL it is given to a file,
- * so the test sees what the bridge would have opened (and that it opened nothing, for hostile URLs).
- */
-export interface BrowserRecorder {
-  /** The value for `--browser`. */
-  command: string;
-  /** Where URLs are appended, one per line. */
-  file: string;
-  /** URLs recorded so far. */
-  urls(): string[];
-  /** Waits (bounded) for the `n`-th (0-based) URL. */
-  waitForUrl(n?: number, timeoutMs?: number): Promise<string>;
-}
-
-/** Creates a {@link BrowserRecorder} in `dir`. */
-export function browserRecorder(dir: string): BrowserRecorder {
-  const script = join(dir, 'record-url.mjs');
-  const file = join(dir, 'opened-urls.txt');
-  writeFileSync(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n");
-  const urls = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-  return {
-    command: `${process.execPath} ${script} ${file}`,
-    file,
-    urls,
-    waitForUrl: (n = 0, timeoutMs = 15_000) => waitFor(`the --browser command to receive URL #${n + 1}`, () => urls()[n], { timeoutMs }),
-  };
 }
 
 /** A TCP server on 127.0.0.1 holding `port` (0 = a free one) until the test ends. */

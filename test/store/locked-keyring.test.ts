@@ -4,14 +4,16 @@
 // --token-store file", registers nothing, opens no browser and writes no login to files; `status` lists one login;
 // `doctor` reports the locked keyring with the fix. A real private gnome-keyring, locked through the Secret Service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { doctorSteps, runCli } from '../commands/cli.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { runCli } from '../helpers/cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -39,7 +41,7 @@ describe('a locked keyring that holds the login (--token-store auto)', () => {
     await keyring.lock();
     expect(await keyring.isLocked()).toBe(true);
 
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const raw = spawnBridgeRaw([...auto, '--browser', recorder.command, server.url], keyring.env);
     const end = await initializeOutcome(raw, 30_000);
     expect(end.kind, JSON.stringify(end)).toBe('error');

@@ -4,13 +4,14 @@
 // metadata document served by a small fake (no PKCE, a hostile or plain-http login URL). Each checks the documented
 // message in the JSON-RPC error the client gets, and, where cheap, that the documented fix works.
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, freePort, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, freePort, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startOidcProvider, startProtectedMcpServer, type OidcProviderOptions, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { expectDocumented } from './readme-rows.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -104,7 +105,7 @@ describe('troubleshooting: finding the authorization server', () => {
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const hostile = await startMetadataServer((origin) => ({ ...real, issuer: origin, authorization_endpoint: endpoint }));
     const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--browser', recorder.command, server.url]);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, "refused the server's authorization_endpoint");

@@ -8,8 +8,8 @@ import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { authStack } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { startAuthStack } from '../helpers/oidc/index.js';
 
 useTeardown();
 
@@ -23,7 +23,7 @@ describe('troubleshooting: the credential store', () => {
   });
 
   it('`the keyring is locked or unavailable (…), and your login… kept in it`: a locked keyring holding the login; --token-store file (the fix) logs in', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const auto = ['--token-store', 'auto', '--config-dir', configDir, '--auth-timeout', '20s'];
     const { bridge } = await connectWithLogin({ url: server.url, configDir, rawArgs: [...auto, '--no-browser'], env: keyring.env });

@@ -13,8 +13,9 @@ import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { readBody } from '../helpers/http-util.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { createTestMcpServer, TEST_SERVER_INFO } from '../helpers/test-tools.js';
-import { authStack, runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { startAuthStack } from '../helpers/oidc/index.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -111,7 +112,7 @@ describe('troubleshooting: reaching the server', () => {
   });
 
   it('`server answered HTTP 401` (with --header Authorization): the static key is refused, and no login is attempted', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const raw = spawnBridgeRaw([...authArgs(configDir), '--no-browser', '--header', 'Authorization: Bearer wrong-static-key-0123', server.url]);
     const { message, data } = errorOf(await initializeOutcome(raw, 15_000));

@@ -4,13 +4,14 @@
 // reading the rest). Real oidc-provider, real protected MCP server, and the streaming hostile server of the
 // size-limit tests.
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startHugeResponseServer } from '../helpers/huge-response-server.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { expectDocumented } from './readme-rows.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -36,7 +37,7 @@ describe('troubleshooting: answers too large for a login', () => {
     const p = await provider();
     const many = Array.from({ length: 3000 }, (_, i) => `scope:${String(i).padStart(12, '0')}`);
     const server = await protectedServer({ issuer: p.issuer, scopesSupported: many, challenge: { scope: false } });
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const client = ['--client-id', p.publicClient.clientId];
     const raw = spawnBridgeRaw([...authArgs(tempDir(), client), '--browser', recorder.command, server.url]);
     const message = errorMessage(await initializeOutcome(raw, 30_000));
