@@ -2,11 +2,9 @@
  * A real, stateful Streamable HTTP MCP server (SDK `McpServer` + `StreamableHTTPServerTransport`, one pair per
  * session) on 127.0.0.1, recording every HTTP request it receives.
  */
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  isInitializeBody,
   listenLoopback,
   noteBody,
   readBody,
@@ -15,6 +13,7 @@ import {
   type ListenOptions,
   type RecordedRequest,
 } from './http-util.js';
+import { McpSessions } from './mcp-sessions.js';
 import { createTestMcpServer } from './test-tools.js';
 
 /** Options for {@link startStreamableServer}. */
@@ -23,6 +22,8 @@ export interface StreamableServerOptions extends ListenOptions {
   jsonResponse?: boolean;
   /** Path the MCP endpoint is served on. Default `/mcp`. */
   path?: string;
+  /** A new server with its tools for each session. Default: the test tools ({@link createTestMcpServer}). */
+  createServer?: () => McpServer;
 }
 
 /** Which streams {@link StreamableServer.dropStreams} cuts. */
@@ -46,16 +47,15 @@ export interface StreamableServer {
 }
 
 /**
- * Starts a stateful Streamable HTTP MCP server serving the test tools (see `registerTestTools`).
+ * Starts a stateful Streamable HTTP MCP server serving the test tools (see `registerTestTools`) or the ones passed in,
+ * routed by {@link McpSessions}.
  * Unknown session id → 404; no session id on a non-initialize request → 400; DELETE is handled by the transport.
  */
 export async function startStreamableServer(options: StreamableServerOptions = {}): Promise<StreamableServer> {
   const path = options.path ?? '/mcp';
   const requests: RecordedRequest[] = [];
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const deleted: string[] = [];
+  const sessions = new McpSessions({ createServer: options.createServer ?? createTestMcpServer, jsonResponse: options.jsonResponse ?? false });
   const open = new Map<ServerResponse, string>();
-  let created = 0;
 
   const listening = await listenLoopback(async (req, res) => {
     const entry = recordRequest(req, res, requests);
@@ -74,45 +74,8 @@ export async function startStreamableServer(options: StreamableServerOptions = {
         return;
       }
     }
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const transport = sessions.get(sessionId);
-      if (!transport) {
-        sendJsonRpcError(res, 404, -32001, 'Session not found');
-        return;
-      }
-      if (entry.method === 'DELETE') deleted.push(sessionId);
-      await transport.handleRequest(req, res, body);
-      return;
-    }
-    if (entry.method === 'POST' && isInitializeBody(body)) {
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: options.jsonResponse ?? false,
-        onsessioninitialized: (id) => {
-          created++;
-          sessions.set(id, transport);
-        },
-        onsessionclosed: (id) => {
-          sessions.delete(id);
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-      };
-      const server = createTestMcpServer();
-      await server.connect(transport);
-      await transport.handleRequest(req, res, body);
-      return;
-    }
-    sendJsonRpcError(res, 400, -32000, 'Bad Request: no valid session id');
+    await sessions.handle(req, res, body);
   }, options);
-
-  const closeSessions = async () => {
-    const transports = [...sessions.values()];
-    sessions.clear();
-    await Promise.allSettled(transports.map((t) => t.close()));
-  };
 
   return {
     url: `http://127.0.0.1:${listening.port}${path}`,
@@ -120,20 +83,20 @@ export async function startStreamableServer(options: StreamableServerOptions = {
     requests,
     sessions: {
       get ids() {
-        return [...sessions.keys()];
+        return sessions.ids();
       },
       get created() {
-        return created;
+        return sessions.created;
       },
       get deleted() {
-        return [...deleted];
+        return sessions.deleted;
       },
     },
     async close() {
-      await closeSessions();
+      await sessions.closeAll();
       await listening.close();
     },
-    dropSessions: closeSessions,
+    dropSessions: () => sessions.closeAll(),
     dropStreams(kind = 'all') {
       let count = 0;
       for (const [res, method] of open) {

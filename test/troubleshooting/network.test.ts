@@ -5,12 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { authArgs, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { readBody } from '../helpers/http-util.js';
+import { McpSessions } from '../helpers/mcp-sessions.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { createTestMcpServer, TEST_SERVER_INFO } from '../helpers/test-tools.js';
 import { expectDocumented } from './readme-rows.js';
@@ -39,14 +39,11 @@ function selfSignedCertificate(): { key: string; cert: string; certPath: string 
 
 /** A real MCP server (stateless Streamable HTTP, the test tools) over https with `tls`; closed after the test. */
 async function startHttpsMcpServer(tls: { key: string; cert: string }): Promise<{ url: string; server: Server }> {
+  const sessions = new McpSessions({ createServer: createTestMcpServer, stateless: true, jsonResponse: true });
   const server = createServer(tls, (req, res) => {
     void (async () => {
       const raw = req.method === 'POST' ? await readBody(req) : '';
-      const mcp = createTestMcpServer();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      res.on('close', () => void mcp.close());
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, raw ? JSON.parse(raw) : undefined);
+      await sessions.handle(req, res, raw ? JSON.parse(raw) : undefined);
     })().catch(() => res.destroy());
   });
   server.on('tlsClientError', () => undefined);

@@ -6,9 +6,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpSessions } from '../mcp-sessions.js';
 import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
-import { McpSessions } from './mcp-sessions.js';
+import { createProtectedMcpServer } from './protected-tools.js';
 import { configureAudience } from './provider.js';
 
 /** Where the protected-resource metadata is served (RFC 9728 §3.1). */
@@ -22,6 +24,8 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
   jwksUri?: string;
   /** Path of the MCP endpoint. Default `/mcp`. */
   path?: string;
+  /** A new server with its tools for each session. Default: `whoami`, `echo`, `admin` ({@link createProtectedMcpServer}). */
+  createServer?: () => McpServer;
   /**
    * true (default): spec-compliant discovery — protected-resource metadata, and 401/403 challenges with
    * `resource_metadata` and `scope`. false: validate tokens only — a bare `WWW-Authenticate: Bearer` 401 and no
@@ -137,7 +141,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   const toolScopes = options.toolScopes ?? { admin: ['mcp:write'] };
   const locations = new Set(options.metadata?.locations ?? ['path', 'root']);
   const requests: ProtectedRequest[] = [];
-  const sessions = new McpSessions();
+  const sessions = new McpSessions({ createServer: options.createServer ?? createProtectedMcpServer });
 
   // The port (hence the resource URL and audience) is known only after listening; requests cannot arrive before.
   let state: { resource: string; metadataUrl: string; validate: ReturnType<typeof createTokenValidator> } | undefined;
