@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { browserCommand } from '../helpers/browser-command.js';
@@ -22,14 +22,12 @@ async function refusedAtOnce(options: {
 }) {
   const { server: serverOptions, hostileAs } = options;
   const p = await startOidcProvider();
-  onTeardown(() => p.close());
   let origin: string | undefined;
   if (hostileAs) {
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     origin = (await startMetadataServer((o) => hostileAs(real, o))).origin;
   }
   const server = await startProtectedMcpServer(serverOptions(p.issuer, origin));
-  onTeardown(() => server.close());
   const dir = tempDir();
   const recorder = browserCommand(dir);
   const extra = options.publicClient ? ['--client-id', p.publicClient.clientId] : [];

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { authArgs, connectWithLogin, connectWithoutLogin, freePort, startAuthBridge, tempDir, whoami, fileStore } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveDeviceLogin, startOidcProvider, startProtectedMcpServer, type OidcProvider } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { withTimeout } from '../helpers/wait.js';
@@ -22,11 +22,8 @@ const TTL_S = 3;
 /** Providers A and B (own signing keys) and a server trusting A, whose metadata names A until `move()`. */
 async function movingStack() {
   const a = await startOidcProvider({ accessTokenTtlSeconds: TTL_S, signingKeyName: 'issuer-a' });
-  onTeardown(() => a.close());
   const b = await startOidcProvider({ accessTokenTtlSeconds: TTL_S, signingKeyName: 'issuer-b' });
-  onTeardown(() => b.close());
   const server = await startProtectedMcpServer({ issuer: a.issuer });
-  onTeardown(() => server.close());
   return { a, b, server, move: () => server.trust(b.issuer) };
 }
 

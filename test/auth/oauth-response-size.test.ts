@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startHugeResponseServer, type HugeResponseOptions } from '../helpers/huge-response-server.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
@@ -30,7 +30,6 @@ function peakRssKb(pid: number): number {
 
 async function provider() {
   const p = await startOidcProvider();
-  onTeardown(() => p.close());
   return p;
 }
 
@@ -41,7 +40,6 @@ function json(res: ServerResponse, body: unknown): void {
 /** Runs a bridge against `server` options and expects initialize to be refused, naming `hugeUrl`. */
 async function expectRefused(serverOptions: ProtectedMcpServerOptions, hugeUrl: string, extra: string[] = [], env: Record<string, string> = {}) {
   const server = await startProtectedMcpServer(serverOptions);
-  onTeardown(() => server.close());
   const dir = tempDir();
   const recorder = browserCommand(dir);
   const raw = spawnBridgeRaw([...authArgs(dir, extra), '--browser', recorder.command, server.url], env);

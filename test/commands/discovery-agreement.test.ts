@@ -80,9 +80,7 @@ async function startLegacyFront(o: { challenge?: string; metadata?: Record<strin
 describe('doctor and login agree on every discovery path', () => {
   it('RFC 9728 metadata named by the challenge', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer });
-    onTeardown(() => server.close());
     const v = await doctorThenLogin(server.url);
     expect(step(v.doctor, '401 challenge').detail).toContain(`resource_metadata=${server.resourceMetadataUrl}`);
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `resource ${server.url}, authorization server ${provider.issuer}` });
@@ -91,9 +89,7 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('RFC 9728 metadata at the well-known path (the challenge names none)', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, challenge: { resourceMetadata: false } });
-    onTeardown(() => server.close());
     const v = await doctorThenLogin(server.url);
     expect(step(v.doctor, '401 challenge').detail).toContain('(no resource_metadata)');
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `resource ${server.url}, authorization server ${provider.issuer}` });
@@ -105,7 +101,6 @@ describe('doctor and login agree on every discovery path', () => {
     ['a bare Bearer challenge', 'Bearer'],
   ])('MCP 2025-03-26: RFC 8414 metadata at the origin, a 401 with %s', async (_label, challenge) => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const metadata = await fetchMetadata(provider.authorizationServerMetadataUrl);
     const front = await startLegacyFront({ metadata, ...(challenge ? { challenge } : {}) });
     // Scopes named, as the server names none (the provider declines a login that asks for none).
@@ -135,9 +130,7 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('RFC 9728 naming two authorization servers: both keep the one the stored login was made with, not the first', async () => {
     const first = await startOidcProvider();
-    onTeardown(() => first.close());
     const second = await startOidcProvider();
-    onTeardown(() => second.close());
     // A login made while the server named only the second provider…
     const before = await startProtectedMcpServer({ issuer: second.issuer });
     const configDir = tempDir();
@@ -147,7 +140,6 @@ describe('doctor and login agree on every discovery path', () => {
     await before.close();
     // …then the same server names the first provider first.
     const after = await startProtectedMcpServer({ issuer: second.issuer, port: before.port, metadata: { authorizationServers: [first.issuer, second.issuer] } });
-    onTeardown(() => after.close());
     expect(after.url).toBe(before.url);
     const doctor = await runCli(['doctor', ...fileStore(configDir), after.url], {}, 30_000);
     expect(doctor.code, doctor.stdout).toBe(0);
@@ -160,9 +152,7 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('issuer mode (a bare-401 server with --issuer and a pre-registered client)', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     const v = await doctorThenLogin(server.url, ['--issuer', provider.issuer, '--client-id', provider.publicClient.clientId, '--redirect-url', redirect]);
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `not needed: --issuer ${provider.issuer}` });

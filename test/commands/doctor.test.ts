@@ -91,9 +91,7 @@ describe('doctor: healthy servers', () => {
 
   it('issuer mode (a bare-401 server with --issuer, --client-id, --redirect-url): every step ✓', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const port = await freePort();
     const result = await doctor(server.url, tempDir(), [
       '--issuer',
@@ -166,9 +164,7 @@ describe('doctor: each failure with its fix', () => {
 
   it('a bare-401 server without --issuer: ✗ Protected-resource metadata, the bridge\'s own conclusion (fix says --issuer and --header); exit 1', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const result = await doctor(server.url, tempDir());
     expect(result.code).toBe(1);
     expect(step(result, '401 challenge')).toEqual({ ok: true, detail: 'Bearer (no resource_metadata)' });
@@ -182,7 +178,6 @@ describe('doctor: each failure with its fix', () => {
 
   it('a provider that does not advertise PKCE S256: ✗ PKCE with the fix; the other steps still run; exit 1', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const real = await fetchMetadata(provider.authorizationServerMetadataUrl);
     const noPkce = await startMetadataServer((origin) => {
       const doc: Record<string, unknown> = { ...real, issuer: origin };
@@ -190,7 +185,6 @@ describe('doctor: each failure with its fix', () => {
       return doc;
     });
     const server = await startProtectedMcpServer({ issuer: provider.issuer, metadata: { authorizationServers: [noPkce.origin] } });
-    onTeardown(() => server.close());
     const result = await doctor(server.url, tempDir());
     expect(result.code).toBe(1);
     expect(names(result)).toEqual(SPEC_STEPS);

@@ -123,9 +123,7 @@ describe('login', () => {
 
   it('issuer mode: --issuer and a pre-registered --client-id; the report says pre-registered and who logged in', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const configDir = tempDir();
     const browser = browserCommand(tempDir(), { login: {} });
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;

@@ -23,7 +23,7 @@ let observed: ObservedSecrets;
 beforeAll(async () => {
   stack = await startAuthStack({ teardown: 'manual' });
   // A second server trusting the same provider, for filtering and --all.
-  other = await startProtectedMcpServer({ issuer: stack.provider.issuer, jwksUri: stack.provider.jwksUri });
+  other = await startProtectedMcpServer({ issuer: stack.provider.issuer, jwksUri: stack.provider.jwksUri, teardown: 'manual' });
   observed = observeProviderSecrets(stack.provider);
 }, 30_000);
 

@@ -418,7 +418,6 @@ describe('oidc fixtures', () => {
       metadata: { resource: 'http://127.0.0.1:9/elsewhere', authorizationServers: ['http://127.0.0.1:9'], locations: ['root'] },
       challenge: { resourceMetadata: false, scope: false },
     });
-    onTeardown(() => wrong.close());
 
     const response = await postMcp(wrong.url, INITIALIZE);
     expect(response.status).toBe(401);

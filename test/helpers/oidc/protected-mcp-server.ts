@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { closeAfterTest, type TeardownMode } from '../cleanup.js';
 import { McpSessions } from '../mcp-sessions.js';
 import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
@@ -18,6 +19,8 @@ export type MetadataLocation = 'path' | 'root';
 
 /** Options for {@link startProtectedMcpServer}. */
 export interface ProtectedMcpServerOptions extends ListenOptions {
+  /** When it is closed: after the test (default) or by the caller. */
+  teardown?: TeardownMode;
   /** The issuer whose tokens are accepted (checked against `iss`), e.g. `provider.issuer`. */
   issuer: string;
   /** Where the signing keys are. Default `<issuer>/jwks` (oidc-provider's). */
@@ -312,10 +315,10 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
       trusted = issuer;
       state!.validate = createTokenValidator({ issuer, jwksUri: jwksUri ?? `${issuer}/jwks`, audience: options.audience ?? resource });
     },
-    async close() {
+    close: closeAfterTest(async () => {
       await sessions.closeAll();
       await listening.close();
-    },
+    }, options.teardown),
   };
 }
 

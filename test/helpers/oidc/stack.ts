@@ -2,7 +2,7 @@
  * The one provider setup of the tests: a provider fixture and a protected MCP server trusting it, closed after the
  * test. The provider accepts any resource indicator unless `provider.resource` says otherwise, so it can start first.
  */
-import { onTeardown } from '../cleanup.js';
+import { closeAfterTest, type TeardownMode } from '../cleanup.js';
 import { startOidcProvider, type OidcProvider, type OidcProviderOptions } from './provider.js';
 import {
   startProtectedMcpServer,
@@ -19,7 +19,7 @@ export interface AuthStackOptions {
    * When to close the pair: `test` (default) registers `close()` with the teardown of the current test (or file,
    * under `useTeardown('all')`); `manual` leaves it to the caller (a stack shared by a file's tests in `beforeAll`).
    */
-  teardown?: 'test' | 'manual';
+  teardown?: TeardownMode;
 }
 
 /** A provider and a protected MCP server; `close()` stops both (server first; again is a no-op). */
@@ -31,20 +31,17 @@ export interface AuthStack {
 
 /** Starts {@link startOidcProvider} then {@link startProtectedMcpServer} wired to it; see {@link AuthStackOptions.teardown}. */
 export async function startAuthStack(options: AuthStackOptions = {}): Promise<AuthStack> {
-  const provider = await startOidcProvider(options.provider);
+  const provider = await startOidcProvider({ ...options.provider, teardown: 'manual' });
   let server: ProtectedMcpServer;
   try {
-    server = await startProtectedMcpServer({ issuer: provider.issuer, jwksUri: provider.jwksUri, ...options.server });
+    server = await startProtectedMcpServer({ issuer: provider.issuer, jwksUri: provider.jwksUri, ...options.server, teardown: 'manual' });
   } catch (error) {
     await provider.close();
     throw error;
   }
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await server.close();
-      await provider.close();
-    })());
-  if (options.teardown !== 'manual') onTeardown(close);
+  const close = closeAfterTest(async () => {
+    await server.close();
+    await provider.close();
+  }, options.teardown);
   return { provider, server, close };
 }
