@@ -3,11 +3,9 @@
 // obtained), scopes, expiry and store; a good stored login is reused without a new authorization request unless
 // --force; a server that asks for nothing and an unreachable server end with a clear error and a non-zero exit.
 // In a terminal, stderr shows a progress line counting the seconds; elsewhere it shows none.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { BIN_PATH, baseEnv } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startOidcProvider, startProtectedMcpServer, startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
@@ -16,11 +14,6 @@ import { browserCommand } from '../helpers/browser-command.js';
 import { loginUrlsIn, runCli, startCli } from '../helpers/cli.js';
 
 useTeardown();
-
-/** Single-quotes `word` for `sh -c` (used only to hand a command line to `script`). */
-function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The report lines of `login`, by label (`issuer`, `client`, `scopes`, `access`, `stored`). */
 function reportFields(stdout: string): Record<string, string> {
@@ -204,59 +197,42 @@ describe('login in a terminal', () => {
   it('shows a progress line with the elapsed seconds while waiting, then clears it before the report', async () => {
     const { server } = await startAuthStack();
     const configDir = tempDir();
-    const command = [process.execPath, BIN_PATH, 'login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
-    // util-linux `script` runs the command on a pseudo-terminal (stdout and stderr both), -e passes its exit code.
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    onTeardown(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await withTimeout('script to exit', exited, 5_000);
-      }
-    });
-    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output.slice(-800))})`, () => loginUrlsIn(output)[0], { timeoutMs: 15_000 });
-    await waitFor(`the progress line to reach 2 s (${JSON.stringify(output.slice(-800))})`, () => output.includes('waiting for the login in your browser: 2 s'), {
+    // On a pseudo-terminal: stdout and stderr are one stream, as a user sees them.
+    const terminal = startCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url], {}, { terminal: true });
+    const output = () => terminal.stdout();
+    const exited = terminal.exited.then((result) => result.code);
+    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output().slice(-800))})`, () => loginUrlsIn(output())[0], { timeoutMs: 15_000 });
+    await waitFor(`the progress line to reach 2 s (${JSON.stringify(output().slice(-800))})`, () => output().includes('waiting for the login in your browser: 2 s'), {
       timeoutMs: 10_000,
     });
     expect((await withTimeout('driving the login', driveLogin(url), 15_000)).status).toBe(200);
-    expect(await withTimeout('login to exit', exited, 15_000), output).toBe(0);
+    expect(await withTimeout('login to exit', exited, 15_000), output()).toBe(0);
 
-    expect(output).toContain('\r\x1b[2Kwaiting for the login in your browser: 1 s (Ctrl-C to cancel)');
-    expect(output).toContain('\r\x1b[2Kwaiting for the login in your browser: 2 s (Ctrl-C to cancel)');
-    const lastProgress = output.lastIndexOf('waiting for the login in your browser');
-    const report = output.indexOf(`Logged in to ${server.url}`);
+    expect(output()).toContain('\r\x1b[2Kwaiting for the login in your browser: 1 s (Ctrl-C to cancel)');
+    expect(output()).toContain('\r\x1b[2Kwaiting for the login in your browser: 2 s (Ctrl-C to cancel)');
+    const lastProgress = output().lastIndexOf('waiting for the login in your browser');
+    const report = output().indexOf(`Logged in to ${server.url}`);
     expect(report).toBeGreaterThan(lastProgress);
     // The line is cleared (\r + erase line) between the last progress and the report.
-    expect(output.slice(lastProgress, report)).toContain('\r\x1b[2K');
+    expect(output().slice(lastProgress, report)).toContain('\r\x1b[2K');
   });
 
   it('clears the progress line before a log line that arrives while it is shown (--debug: the token exchange)', async () => {
     const { server } = await startAuthStack();
     const configDir = tempDir();
-    const command = [process.execPath, BIN_PATH, 'login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    onTeardown(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await withTimeout('script to exit', exited, 5_000);
-      }
-    });
-    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output.slice(-800))})`, () => loginUrlsIn(output)[0], { timeoutMs: 15_000 });
-    await waitFor(`the progress line to show (${JSON.stringify(output.slice(-800))})`, () => output.includes('(Ctrl-C to cancel)'), { timeoutMs: 10_000 });
+    // On a pseudo-terminal: stdout and stderr are one stream, as a user sees them.
+    const terminal = startCli(['login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url], {}, { terminal: true });
+    const output = () => terminal.stdout();
+    const exited = terminal.exited.then((result) => result.code);
+    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output().slice(-800))})`, () => loginUrlsIn(output())[0], { timeoutMs: 15_000 });
+    await waitFor(`the progress line to show (${JSON.stringify(output().slice(-800))})`, () => output().includes('(Ctrl-C to cancel)'), { timeoutMs: 10_000 });
     expect((await withTimeout('driving the login', driveLogin(url), 15_000)).status).toBe(200);
-    expect(await withTimeout('login to exit', exited, 15_000), output).toBe(0);
+    expect(await withTimeout('login to exit', exited, 15_000), output()).toBe(0);
 
     // Log lines came while the progress line was up (the callback, the token request) ...
-    const firstProgress = output.indexOf('(Ctrl-C to cancel)');
-    expect(output.slice(firstProgress)).toMatch(/debug: oauth: POST \S+ → 200/);
+    const firstProgress = output().indexOf('(Ctrl-C to cancel)');
+    expect(output().slice(firstProgress)).toMatch(/debug: oauth: POST \S+ → 200/);
     // ... and each progress text is erased before anything else is written: no log line shares its line.
-    expect(output.match(/\(Ctrl-C to cancel\)(?!\r\x1b\[2K)/g), JSON.stringify(output.slice(firstProgress, firstProgress + 600))).toBeNull();
+    expect(output().match(/\(Ctrl-C to cancel\)(?!\r\x1b\[2K)/g), JSON.stringify(output().slice(firstProgress, firstProgress + 600))).toBeNull();
   });
 });

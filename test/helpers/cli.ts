@@ -94,6 +94,11 @@ export interface CliOptions {
   stdin?: 'pipe' | 'ignore';
   /** Keep stdout as text for {@link CliProcess.stdout}. Default true; drivers that parse stdout themselves pass false. */
   keepStdout?: boolean;
+  /**
+   * Run on a pseudo-terminal (util-linux `script -qec`, which passes the exit code on): stdout and stderr are then
+   * one stream, and {@link CliProcess.stdout} holds everything the terminal showed. Default false (pipes).
+   */
+  terminal?: boolean;
 }
 
 /** A CLI child, running or done. */
@@ -128,7 +133,10 @@ export interface CliProcess {
  */
 export function startCli(args: string[], env: Record<string, string> = {}, options: Omit<CliOptions, 'env'> = {}): CliProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [BIN_PATH, ...args], {
+  const [command, commandArgs] = options.terminal
+    ? ['script', ['-qec', [process.execPath, BIN_PATH, ...args].map(shellQuote).join(' '), '/dev/null']]
+    : [process.execPath, [BIN_PATH, ...args]];
+  const child = spawn(command, commandArgs, {
     env: { ...baseEnv(), ...env },
     stdio: [options.stdin ?? 'pipe', 'pipe', 'pipe'],
   }) as ChildProcessWithoutNullStreams;
@@ -136,7 +144,10 @@ export function startCli(args: string[], env: Record<string, string> = {}, optio
   let stderr = '';
   let status: ExitStatus | undefined;
   if (options.keepStdout ?? true) child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    if (options.terminal) stdout += chunk.toString('utf8');
+  });
   // Writing after the child exited is expected in some tests (EPIPE); the exit status tells the story.
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<CliResult>((resolve) =>
@@ -167,6 +178,11 @@ export function startCli(args: string[], env: Record<string, string> = {}, optio
     waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
       waitFor(`the CLI to print device prompt #${n + 1} ${soFar()}`, () => devicePromptsIn(stderr)[n], { timeoutMs }),
   };
+}
+
+/** Single-quotes `word` for `sh -c`. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
