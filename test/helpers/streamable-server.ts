@@ -1,8 +1,11 @@
 /**
- * A real, stateful Streamable HTTP MCP server (SDK `McpServer` + `StreamableHTTPServerTransport`, one pair per
- * session) on 127.0.0.1, recording every HTTP request it receives.
+ * The one MCP test server: a real Streamable HTTP MCP server (SDK `McpServer` + `StreamableHTTPServerTransport`,
+ * routed by {@link McpSessions}; stateful by default) on 127.0.0.1, recording every HTTP request it receives, with
+ * the tools passed in and an optional layer in front of the endpoint (the protected server's OAuth,
+ * test/helpers/oidc/protected-mcp-server.ts).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   listenLoopback,
@@ -24,6 +27,23 @@ export interface StreamableServerOptions extends ListenOptions {
   path?: string;
   /** A new server with its tools for each session. Default: the test tools ({@link createTestMcpServer}). */
   createServer?: () => McpServer;
+  /** No sessions: a new server and transport for every request (see {@link McpSessions}). Default false. */
+  stateless?: boolean;
+  /** What stands in front of the endpoint (authentication, more routes, own recording); default nothing. */
+  layer?: ServerLayer;
+}
+
+/** A layer in front of the MCP endpoint, e.g. OAuth: each hook is optional. */
+export interface ServerLayer {
+  /** Sees every request first (for the layer's own recording). */
+  onRequest?(req: IncomingMessage, res: ServerResponse): void;
+  /** A request for another path than the endpoint: answer it and return true (e.g. metadata), or false for a 404. */
+  route?(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  /**
+   * A request for the endpoint, its POST body read (`body` undefined when it is not JSON): answer it and return
+   * false to refuse it, or return true to let the MCP transport have it (after setting `req.auth`, if any).
+   */
+  admit?(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, body: unknown): Promise<boolean>;
 }
 
 /** Which streams {@link StreamableServer.dropStreams} cuts. */
@@ -54,25 +74,29 @@ export interface StreamableServer {
 export async function startStreamableServer(options: StreamableServerOptions = {}): Promise<StreamableServer> {
   const path = options.path ?? '/mcp';
   const requests: RecordedRequest[] = [];
-  const sessions = new McpSessions({ createServer: options.createServer ?? createTestMcpServer, jsonResponse: options.jsonResponse ?? false });
+  const sessions = new McpSessions({
+    createServer: options.createServer ?? createTestMcpServer,
+    jsonResponse: options.jsonResponse ?? false,
+    stateless: options.stateless ?? false,
+  });
+  const layer = options.layer ?? {};
   const open = new Map<ServerResponse, string>();
 
   const listening = await listenLoopback(async (req, res) => {
+    layer.onRequest?.(req, res);
     const entry = recordRequest(req, res, requests);
     open.set(res, entry.method);
     res.on('close', () => open.delete(res));
     if (entry.path !== path) {
+      if (layer.route?.(req, res, entry.path)) return;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    let body: unknown;
-    if (entry.method === 'POST') {
-      const raw = await readBody(req);
-      body = noteBody(entry, raw);
-      if (body === undefined) {
-        sendJsonRpcError(res, 400, -32700, 'Parse error');
-        return;
-      }
+    const body = entry.method === 'POST' ? noteBody(entry, await readBody(req)) : undefined;
+    if (layer.admit && !(await layer.admit(req, res, body))) return;
+    if (entry.method === 'POST' && body === undefined) {
+      sendJsonRpcError(res, 400, -32700, 'Parse error');
+      return;
     }
     await sessions.handle(req, res, body);
   }, options);
