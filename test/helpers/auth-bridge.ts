@@ -1,9 +1,10 @@
 /**
- * Helpers for the auth tests: the real built CLI spawned (by test/helpers/bridge.ts) as an MCP client would spawn it, with its own temp
- * `--config-dir`, a file token store and a short `--auth-timeout`; the login URL it prints on stderr (or hands to a
- * `--browser` command) picked up so the test can drive the provider's login pages. Nothing here fakes the product.
+ * Helpers for the auth tests: the real built CLI spawned as an MCP client would spawn it (by
+ * {@link startBridgeClient}), with its own temp `--config-dir`, a file token store and a short `--auth-timeout`; the
+ * login URL it prints on stderr picked up so the test can drive the provider's login pages. Nothing here fakes the
+ * product.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
