@@ -18,6 +18,8 @@
 //   --bare         use the server's bare mode: no metadata, so the bridge is told --issuer and --client-id
 //   --port N       the server's port (default 3334, or a free one when it is taken; 0 = any free port)
 //   --user NAME    the username the headless login types (default demo-user)
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

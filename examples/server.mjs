@@ -2,6 +2,8 @@
 // A small MCP server to try the bridge on: Streamable HTTP at /mcp and legacy SSE at /sse, on 127.0.0.1.
 //   node examples/server.mjs [--port 3333]
 // Then, in another terminal:  npx mcp-auth-bridge http://127.0.0.1:3333/mcp   (or node bin/mcp-auth-bridge.js …)
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';

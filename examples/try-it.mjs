@@ -2,6 +2,8 @@
 // The first five minutes: starts examples/server.mjs, connects to it THROUGH the bridge the way an MCP client
 // would (spawning `node bin/mcp-auth-bridge.js <url>` and talking MCP over its stdio), lists the tools, calls one,
 // and prints the config snippet for your client.   Run: npm run example
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';

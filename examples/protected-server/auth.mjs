@@ -1,6 +1,8 @@
 // The resource-server side of OAuth: check the `Authorization: Bearer` access token of each MCP request (a JWT,
 // RFC 9068, validated with jose against the provider's published keys), and refuse with 401 and a
 // `WWW-Authenticate` challenge (RFC 6750 §3) when it is missing or invalid.
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 
 /**

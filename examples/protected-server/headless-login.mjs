@@ -4,6 +4,8 @@
 // the bridge's loopback callback — which the bridge then answers with its "Logged in" page.
 //
 // Only for this example's provider (oidc-provider's devInteractions pages); a real provider needs a real browser.
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 
 /**
  * Logs in at `authorizationUrl` as `user` and delivers the result to the client's redirect URI.

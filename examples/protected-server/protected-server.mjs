@@ -11,6 +11,8 @@
 //     so a client (the bridge) discovers everything, registers itself and logs in.
 //   bare: a plain `401 WWW-Authenticate: Bearer` and no metadata, like servers that only validate tokens; the client
 //     must be told the issuer and a client id (`mcp-auth-bridge --issuer … --client-id …`).
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';

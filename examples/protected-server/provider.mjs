@@ -8,6 +8,8 @@
 //   - refresh tokens, so the bridge can renew access without a browser,
 //   - a development login form that accepts ANY username and password (then a consent form).
 // Everything lives in memory: restart the server and every login and registration is forgotten.
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 

@@ -8,6 +8,8 @@
 //   --bare     token-validating only: a bare 401 and no metadata; the bridge needs --issuer and --client-id.
 //
 // The login page accepts any username and password. See README.md in this folder.
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT, startProtectedServer } from './protected-server.mjs';
 

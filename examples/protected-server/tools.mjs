@@ -1,5 +1,7 @@
 // The MCP server behind the login: three small tools. `whoami` shows what the access token says about the caller,
 // which is the point of the example: the login really reached the server.
+// Standalone on purpose: like every example, this file imports nothing from test/ (the test harness has its own
+// one-of-each helpers for the same jobs), so it can be read, run and copied as it is.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 

@@ -4,13 +4,14 @@
 // refused without saying how to log in, quotes its answer safely (bounded, control characters escaped), and names both
 // fixes; `doctor` says the same; nothing is registered or opened.
 import { describe, expect, it } from 'vitest';
-import { authArgs, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { startApiKeyServer } from '../helpers/api-key-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { doctorSteps, fileStore, runCli } from '../commands/cli.js';
 import { expectDocumented } from '../troubleshooting/readme-rows.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { authArgs, connectWithLogin, isAlive, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { requestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
@@ -24,7 +24,6 @@ const initialize = (id: number) => ({
 describe('--auth-timeout', () => {
   it('requests wait for a pending login and, when it times out, get an error without the dead link; the next login reuses the registration', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '3s', '--no-browser', stack.server.url]);
     const started = Date.now();
     raw.send(initialize(1));
@@ -70,7 +69,6 @@ describe('--auth-timeout', () => {
   // a token, got 401 and started a second login of its own, instead of failing with the first one's error.
   it('mid-session: every request sent while the login is pending fails when it times out (no dead link), and no new login starts by itself', async () => {
     const stack = await startAuthStack({ provider: { accessTokenTtlSeconds: 3 } });
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     const { bridge } = await connectWithLogin({ url: server.url, configDir, args: ['--auth-timeout', '4s'] });

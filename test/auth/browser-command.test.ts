@@ -1,22 +1,22 @@
 // Opening the login URL: the --browser command (or BROWSER) gets exactly the URL printed on stderr, once, as one
 // argument and without a shell; a command that cannot start is reported and the printed URL still works.
 import { describe, expect, it } from 'vitest';
-import { browserRecorder, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
 async function stack() {
   const s = await startAuthStack();
-  onTeardown(() => s.close());
   return s;
 }
 
 async function loginThroughRecorder(options: { browserFlag: boolean }) {
   const { server } = await stack();
-  const recorder = browserRecorder(tempDir());
+  const recorder = browserCommand(tempDir());
   const configDir = tempDir();
   const bridge = startAuthBridge({
     url: server.url,

@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { deliverCallback, driveLoginToCallback, startAuthStack } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -28,7 +28,6 @@ function getWithHost(url: URL, host: string): Promise<{ status: number; body: st
 describe('login callback Host check', () => {
   it('refuses foreign Host headers with 421 without consuming the login; the real callback then completes it', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const bridge = startAuthBridge({ url: stack.server.url, configDir: tempDir() });
     const loginUrl = await bridge.waitForLoginUrl(0);
     const redirect = await withTimeout('driving the login to its callback', driveLoginToCallback(loginUrl), 15_000);
@@ -48,7 +47,6 @@ describe('login callback Host check', () => {
 
   it('serves the callback under every loopback name of the redirect URI', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const bridge = startAuthBridge({ url: stack.server.url, configDir: tempDir() });
     const redirect = await withTimeout('driving the login', driveLoginToCallback(await bridge.waitForLoginUrl(0)), 15_000);
     const callback = new URL(redirect.callbackUrl);

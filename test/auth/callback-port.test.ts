@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { authArgs, connectWithLogin, occupyPort, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack, type AuthStackOptions } from '../helpers/oidc/index.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
@@ -14,7 +14,6 @@ useTeardown();
 
 async function stack(options: AuthStackOptions = {}) {
   const s = await startAuthStack(options);
-  onTeardown(() => s.close());
   return s;
 }
 

@@ -11,7 +11,7 @@ import { preRegisteredClient } from '../../src/auth/client.js';
 import { authArgs, connectWithoutLogin, startAuthBridge, tempDir, whoami, type AuthBridge } from '../helpers/auth-bridge.js';
 import { leakedKinds, observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { clientKeyPairs, jwtClientMetadata, JWT_CLIENT_ID, startAuthStack, type AuthStackOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { withTimeout } from '../helpers/wait.js';
@@ -20,7 +20,6 @@ useTeardown();
 
 async function stack(options: AuthStackOptions['provider'] = {}) {
   const started = await startAuthStack({ provider: { extraClients: [await jwtClientMetadata()], ...options } });
-  onTeardown(() => started.close());
   return started;
 }
 

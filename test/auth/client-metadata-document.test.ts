@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack, type OidcProviderOptions } from '../helpers/oidc/index.js';
 
 useTeardown();
@@ -14,7 +14,6 @@ const DOCUMENT_URL = 'https://bridge.example.test/mcp-auth-bridge/client.json';
 
 async function stack(provider: OidcProviderOptions = {}) {
   const s = await startAuthStack({ provider });
-  onTeardown(() => s.close());
   s.provider.metadataDocuments.set(DOCUMENT_URL, {
     client_id: DOCUMENT_URL,
     client_name: 'mcp-auth-bridge (test)',

@@ -2,7 +2,7 @@
 // registration), the others wait for its tokens through the cross-process lock, and all four get through.
 import { describe, expect, it } from 'vitest';
 import { isAlive, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 
@@ -11,7 +11,6 @@ useTeardown();
 describe('parallel first start', () => {
   it('four bridges starting together with no stored tokens make exactly one authorization request', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
 
@@ -39,7 +38,6 @@ describe('parallel first start', () => {
 
   it('a bridge killed in the middle of its login does not block the next one (its lock is taken over)', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     // --auth-timeout 20s: the lock would otherwise be waited for up to 50 s.

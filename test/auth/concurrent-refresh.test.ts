@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami, type AuthBridge } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 
 useTeardown();
@@ -16,7 +16,6 @@ const TTL_SECONDS = 8;
 describe('rotated refresh tokens with parallel bridges', () => {
   it('four bridges refreshing at once spend the refresh token once: one refresh request, no invalid_grant', async () => {
     const stack = await startAuthStack({ provider: { accessTokenTtlSeconds: TTL_SECONDS, rotateRefreshTokens: true } });
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockFilePath, tokenKey } from '../../src/store/index.js';
 import { connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 
 useTeardown();
@@ -28,7 +28,6 @@ function expectUntouched(path: string): void {
 describe('links in the credential directory (real bridge)', () => {
   it('a token file and a lock file that are links to victims: never followed, the bridge logs in again and replaces the link', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     const outside = tempDir('mab-victims-');
     const first = await connectWithLogin({ url: stack.server.url, configDir, label: 'first' });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { authArgs, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins, storeRecords } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import {
   acceptIdJags,
   ID_JAG_TOKEN_TYPE,
@@ -30,7 +30,6 @@ useTeardown();
 /** An enterprise IdP, and an MCP server whose authorization server accepts the IdP's ID-JAGs. */
 async function enterprise(options: { accessTokenTtlSeconds?: number; trust?: boolean } = {}) {
   const idp = await startEnterpriseIdp();
-  onTeardown(() => idp.close());
   const grants: JwtBearerRecord[] = [];
   const stack = await startAuthStack({
     provider: {
@@ -39,7 +38,6 @@ async function enterprise(options: { accessTokenTtlSeconds?: number; trust?: boo
       ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
     },
   });
-  onTeardown(() => stack.close());
   if (options.trust !== false) idp.trust(stack.provider.issuer, XAA_CLIENT_ID);
   return { idp, grants, ...stack };
 }

@@ -5,10 +5,11 @@
 // browser login pointing at --device-code when no browser can be opened.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { authArgs, startAuthBridge, startCliRun, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { leakedKinds, observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { startCli } from '../helpers/cli.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveDeviceLogin, startAuthStack, type AuthStackOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
@@ -19,7 +20,6 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 async function stack(options: AuthStackOptions = {}) {
   const started = await startAuthStack(options);
-  onTeardown(() => started.close());
   return started;
 }
 
@@ -64,7 +64,7 @@ describe('device authorization grant (--device-code)', () => {
   it('`login --device-code` with a pre-registered client: the user types the code into the plain verification page', async () => {
     const { provider, server } = await stack({ provider: { deviceFlow: { interval: 1 } } });
     const configDir = tempDir();
-    const run = startCliRun(['login', ...authArgs(configDir), '--device-code', '--client-id', provider.publicClient.clientId, '--scopes', 'openid mcp:read', server.url]);
+    const run = startCli(['login', ...authArgs(configDir), '--device-code', '--client-id', provider.publicClient.clientId, '--scopes', 'openid mcp:read', server.url], {}, { stdin: 'ignore' });
     const prompt = await run.waitForDevicePrompt();
     const user = await driveDeviceLogin(prompt.verificationUri, { userCode: prompt.userCode });
     expect(user.pages).toEqual(['input', 'confirm', 'login', 'consent']);

@@ -7,14 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack, startProtectedMcpServer, type AuthStackOptions } from '../helpers/oidc/index.js';
 
 useTeardown();
 
 async function stack(options: AuthStackOptions = {}) {
   const s = await startAuthStack(options);
-  onTeardown(() => s.close());
   return s;
 }
 
@@ -104,7 +103,6 @@ describe('discovered mode', () => {
   it('logins are per server: a second server of the same provider gets its own login, and the first keeps its own', async () => {
     const { provider, server } = await stack();
     const other = await startProtectedMcpServer({ issuer: provider.issuer, path: '/other-mcp' });
-    onTeardown(() => other.close());
     const configDir = tempDir();
     const a = await connectWithLogin({ url: server.url, configDir, label: 'server-a' });
     expect((await whoami(a.bridge)).sub).toBe('alice');

@@ -2,12 +2,13 @@
 // browser (1 MB: `spawn E2BIG`) once left initialize unanswered until the login timed out. Now the URL is refused at
 // once with a clear error, like the other hostile URLs: nothing is started, nothing huge is printed.
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -21,16 +22,14 @@ async function refusedAtOnce(options: {
 }) {
   const { server: serverOptions, hostileAs } = options;
   const p = await startOidcProvider();
-  onTeardown(() => p.close());
   let origin: string | undefined;
   if (hostileAs) {
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     origin = (await startMetadataServer((o) => hostileAs(real, o))).origin;
   }
   const server = await startProtectedMcpServer(serverOptions(p.issuer, origin));
-  onTeardown(() => server.close());
   const dir = tempDir();
-  const recorder = browserRecorder(dir);
+  const recorder = browserCommand(dir);
   const extra = options.publicClient ? ['--client-id', p.publicClient.clientId] : [];
   const raw = spawnBridgeRaw([...authArgs(dir, ['--auth-timeout', '120s', ...extra]), '--browser', recorder.command, server.url]);
   const end = await initializeOutcome(raw, ANSWER_WITHIN_MS);

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { authArgs, connectWithLogin, freePort, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startOidcProvider, startProtectedMcpServer, type OidcProviderOptions } from '../helpers/oidc/index.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
@@ -15,9 +15,7 @@ useTeardown();
 /** A provider and a server that never advertises it. */
 async function bareStack(options: OidcProviderOptions = {}) {
   const provider = await startOidcProvider(options);
-  onTeardown(() => provider.close());
   const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-  onTeardown(() => server.close());
   return { provider, server };
 }
 

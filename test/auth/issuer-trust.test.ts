@@ -6,14 +6,14 @@
 // and what to do (pre-registered client), for each grant.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { authArgs, connectWithLogin, connectWithoutLogin, freePort, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, connectWithoutLogin, freePort, startAuthBridge, tempDir, whoami, fileStore } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveDeviceLogin, startOidcProvider, startProtectedMcpServer, type OidcProvider } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { runCli, fileStore } from '../commands/cli.js';
 import { withTimeout } from '../helpers/wait.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -22,11 +22,8 @@ const TTL_S = 3;
 /** Providers A and B (own signing keys) and a server trusting A, whose metadata names A until `move()`. */
 async function movingStack() {
   const a = await startOidcProvider({ accessTokenTtlSeconds: TTL_S, signingKeyName: 'issuer-a' });
-  onTeardown(() => a.close());
   const b = await startOidcProvider({ accessTokenTtlSeconds: TTL_S, signingKeyName: 'issuer-b' });
-  onTeardown(() => b.close());
   const server = await startProtectedMcpServer({ issuer: a.issuer });
-  onTeardown(() => server.close());
   return { a, b, server, move: () => server.trust(b.issuer) };
 }
 

@@ -3,11 +3,11 @@
 // files under --config-dir hold metadata only.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { leakedKinds, observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { useTeardown } from '../helpers/cleanup.js';
+import { usePrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 
 useTeardown();
@@ -28,7 +28,6 @@ function allFileText(dir: string): string {
 describe('token store selection', () => {
   it('--token-store auto without a Secret Service (no DBUS_SESSION_BUS_ADDRESS) falls back to files, with one line saying so', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     const { bridge } = await connectWithLogin({
       url: stack.server.url,
@@ -48,23 +47,16 @@ describe('token store selection', () => {
 });
 
 describe('OS keychain (private gnome-keyring)', () => {
-  let keyring: PrivateKeyring;
-  beforeAll(async () => {
-    keyring = await startPrivateKeyring();
-  }, 20_000);
-  afterAll(async () => {
-    await keyring?.stop();
-  });
+  const keyring = usePrivateKeyring();
 
   it('--token-store auto stores the login in the keychain (no secret in any file) and a second run reuses it without logging in', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const observed = observeProviderSecrets(provider);
     const configDir = tempDir();
     const args = (store: string) => ['--token-store', store, '--config-dir', configDir, '--auth-timeout', '20s', '--no-browser'];
     // auto: the keychain works here, so it is used (and no fallback note is printed).
-    const { bridge, login } = await connectWithLogin({ url: server.url, configDir, rawArgs: args('auto'), env: keyring.env });
+    const { bridge, login } = await connectWithLogin({ url: server.url, configDir, rawArgs: args('auto'), env: keyring().env });
     observed.add('code(callback)', login.params.get('code'));
     expect((await whoami(bridge)).sub).toBe('alice');
     expect(bridge.stderr()).not.toMatch(/not in the OS keychain/);
@@ -79,12 +71,12 @@ describe('OS keychain (private gnome-keyring)', () => {
     expect(leakedKinds(allFileText(configDir), observed.entries(), '--config-dir files')).toEqual([]);
 
     const key = logins[0]!.path.split('/').pop()!.replace(/\.json$/, '');
-    const inKeychain = await keyring.lookup(KEYCHAIN_SERVICE, key);
+    const inKeychain = await keyring().lookup(KEYCHAIN_SERVICE, key);
     expect(inKeychain, 'no keychain entry for the login').toBeTruthy();
     const accessTokens = observed.entries().filter(([kind]) => kind === 'access_token').map(([, v]) => v);
     expect(accessTokens.some((t) => inKeychain!.includes(t))).toBe(true);
 
-    const second = await connectWithoutLogin({ url: server.url, configDir, rawArgs: args('keychain'), env: keyring.env, label: 'second' });
+    const second = await connectWithoutLogin({ url: server.url, configDir, rawArgs: args('keychain'), env: keyring().env, label: 'second' });
     expect((await whoami(second)).sub).toBe('alice');
     expect(provider.counters.authorizationRequests).toBe(1);
   });

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { lockFilePath, tokenKey } from '../../src/store/index.js';
 import { startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 
@@ -20,7 +20,6 @@ function startTimeOf(pid: number): string {
 describe('login lock owner', () => {
   it('a lock naming pid 1 (alive, not a bridge) is taken over at once and the login goes ahead', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     // The lock the bridge takes for this server: keyed by (issuer, resource), as the Authorizer does.
     const path = lockFilePath(configDir, tokenKey({ issuer: stack.provider.issuer, resource: stack.server.url, clientId: '*' }));
@@ -40,7 +39,6 @@ describe('login lock owner', () => {
 
   it('a lock held by a live bridge in the middle of its login still blocks the next bridge', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     const first = startAuthBridge({ url: stack.server.url, configDir, label: 'first' });
     const url = await first.waitForLoginUrl();

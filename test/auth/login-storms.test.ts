@@ -6,13 +6,15 @@
 // MCP_LOGIN_BACKOFF, default 5 min; 0 = no time limit: until the user logs in again).
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, startCliRun, tempDir, whoami, type AuthBridge, type BrowserRecorder } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, tempDir, whoami, type AuthBridge } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { startCli } from '../helpers/cli.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack, type AuthStackOptions } from '../helpers/oidc/index.js';
 import type { TokenRefusalAnswer } from '../helpers/oidc/protected-mcp-server.js';
 import { initializeOutcome, requestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { browserCommand, type BrowserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -20,7 +22,6 @@ const REFUSAL = 'this account is suspended';
 
 async function stack(options: AuthStackOptions = {}) {
   const s = await startAuthStack(options);
-  onTeardown(() => s.close());
   return s;
 }
 
@@ -35,14 +36,14 @@ function call(bridge: AuthBridge, tool = 'whoami'): Promise<string> {
 /** A bridge with a browser recorder, connected after driving its first login. */
 async function connected(serverUrl: string, options: { env?: Record<string, string>; args?: string[] } = {}) {
   const dir = tempDir();
-  const recorder = browserRecorder(dir);
+  const recorder = browserCommand(dir);
   const { bridge } = await connectWithLogin({ url: serverUrl, configDir: dir, browser: recorder.command, env: options.env ?? {}, args: options.args ?? [] });
   await recorder.waitForUrl(0); // the --browser command writes it down in its own time
   return { bridge, recorder, configDir: dir };
 }
 
 /** Drives the `n`-th login the bridge handed to its browser. */
-async function driveBrowserLogin(recorder: BrowserRecorder, n: number, user = 'alice') {
+async function driveBrowserLogin(recorder: BrowserCommand, n: number, user = 'alice') {
   const url = await recorder.waitForUrl(n, 20_000);
   return withTimeout(`driving browser login #${n + 1}`, driveLogin(url, { user }), 15_000);
 }
@@ -121,7 +122,7 @@ describe('a server that refuses every token', () => {
     await driveBrowserLogin(recorder, 1);
     expect(await withTimeout('the refused call', first, 30_000)).toContain(REFUSAL);
 
-    const login = startCliRun(['login', '--force', '--token-store', 'file', '--config-dir', configDir, '--no-browser', server.url]);
+    const login = startCli(['login', '--force', '--token-store', 'file', '--config-dir', configDir, '--no-browser', server.url], {}, { stdin: 'ignore' });
     const url = await waitFor('the login command to print its URL', () => /in your browser:\r?\n\s+(\S+)/.exec(login.stderr())?.[1], { timeoutMs: 20_000 });
     await withTimeout('driving the login command', driveLogin(url as string, { user: 'bob' }), 15_000);
     expect((await withTimeout('the login command to end', login.exited, 20_000)).code).toBe(0);
@@ -153,7 +154,7 @@ describe('--login-backoff', () => {
     }
     expect(recorder.urls(), 'a browser login started although the back-off has no time limit').toHaveLength(2);
 
-    const login = startCliRun(['login', '--force', '--token-store', 'file', '--config-dir', configDir, '--no-browser', server.url]);
+    const login = startCli(['login', '--force', '--token-store', 'file', '--config-dir', configDir, '--no-browser', server.url], {}, { stdin: 'ignore' });
     const url = await waitFor('the login command to print its URL', () => /in your browser:\r?\n\s+(\S+)/.exec(login.stderr())?.[1], { timeoutMs: 20_000 });
     await withTimeout('driving the login command', driveLogin(url as string, { user: 'bob' }), 15_000);
     expect((await withTimeout('the login command to end', login.exited, 20_000)).code).toBe(0);
@@ -166,12 +167,12 @@ describe('--login-backoff', () => {
       [['--login-backoff', 'soon'], {}],
       [[], { MCP_LOGIN_BACKOFF: '-5m' }],
     ] as const) {
-      const run = startCliRun([...args, 'http://127.0.0.1:9/mcp'], env);
+      const run = startCli([...args, 'http://127.0.0.1:9/mcp'], env, { stdin: 'ignore' });
       const end = await withTimeout('the usage error', run.exited, 20_000);
       expect(end.code, end.stderr).toBe(2);
       expect(end.stderr).toContain('--login-backoff');
     }
-    const help = await withTimeout('--help', startCliRun(['--help']).exited, 20_000);
+    const help = await withTimeout('--help', startCli(['--help'], {}, { stdin: 'ignore' }).exited, 20_000);
     const text = (help.stdout + help.stderr).replace(/\s+/g, ' ');
     expect(text).toMatch(/--login-backoff <duration> .*0 = until you log in again .*default: "5m", env: MCP_LOGIN_BACKOFF/);
   });
@@ -200,7 +201,7 @@ describe('403 loops', () => {
     // Every request with a token is refused: the first login's token gets the plain 403.
     const { provider, server } = await stack({ server: { refuseToken: () => ({ status: 403, body }) } });
     const dir = tempDir();
-    const recorder = browserRecorder(dir);
+    const recorder = browserCommand(dir);
     const raw = spawnBridgeRaw([...authArgs(dir), '--browser', recorder.command, server.url]);
     const init = initializeOutcome(raw, 40_000);
     await driveBrowserLogin(recorder, 0);

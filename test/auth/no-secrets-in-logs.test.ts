@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { leakedKinds, modesUnder, observeProviderSecrets, storedLogins, storeSecrets } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -21,7 +21,6 @@ async function sleepPastExpiry(configDir: string): Promise<void> {
 describe('secrets stay out of logs', () => {
   it('with --debug and --log-file: login, refresh, failed refresh and re-login leave no secret in stderr or the log file', async () => {
     const stack = await startAuthStack({ provider: { accessTokenTtlSeconds: 3 } });
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const observed = observeProviderSecrets(provider);
     const root = tempDir();
@@ -77,7 +76,6 @@ describe('secrets stay out of logs', () => {
 
   it('credential files are 0600 and their directories 0700', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = join(tempDir(), 'nested', 'config');
     const { bridge } = await connectWithLogin({ url: stack.server.url, configDir });
     expect((await whoami(bridge)).sub).toBe('alice');

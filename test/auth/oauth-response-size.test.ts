@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { fetchMetadata } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startHugeResponseServer, type HugeResponseOptions } from '../helpers/huge-response-server.js';
 import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -29,7 +30,6 @@ function peakRssKb(pid: number): number {
 
 async function provider() {
   const p = await startOidcProvider();
-  onTeardown(() => p.close());
   return p;
 }
 
@@ -40,9 +40,8 @@ function json(res: ServerResponse, body: unknown): void {
 /** Runs a bridge against `server` options and expects initialize to be refused, naming `hugeUrl`. */
 async function expectRefused(serverOptions: ProtectedMcpServerOptions, hugeUrl: string, extra: string[] = [], env: Record<string, string> = {}) {
   const server = await startProtectedMcpServer(serverOptions);
-  onTeardown(() => server.close());
   const dir = tempDir();
-  const recorder = browserRecorder(dir);
+  const recorder = browserCommand(dir);
   const raw = spawnBridgeRaw([...authArgs(dir, extra), '--browser', recorder.command, server.url], env);
   const end = await initializeOutcome(raw, 60_000);
   expect(end.kind, JSON.stringify(end).slice(0, 2000)).toBe('error');

@@ -7,7 +7,7 @@ import { authArgs, connectWithLogin, loginUrlsIn, startAuthBridge, tempDir, whoa
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { requestEnd } from '../helpers/outcomes.js';
 import { storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 
@@ -16,7 +16,6 @@ useTeardown();
 describe('forgotten dynamic client', () => {
   it('re-registers and logs in again after the provider forgot the client and its grants', async () => {
     const stack = await startAuthStack({ provider: { accessTokenTtlSeconds: 3 } });
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     const { bridge } = await connectWithLogin({ url: server.url, configDir });
@@ -52,7 +51,6 @@ describe('forgotten dynamic client', () => {
   // bridge, sent the user to log in with the same unknown client_id: stuck until the config dir was deleted.
   it('a registration the provider forgot before any login succeeded is replaced by the next attempt at the latest', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     // A first start registers and prints a URL, but the user never logs in.

@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserRecorder, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -41,9 +42,8 @@ async function launchChromium(): Promise<BrowserContext> {
 describe('real browser', () => {
   it('logs in through chromium: provider login form, consent, and the bridge page says "Logged in"', { timeout: 60_000 }, async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const context = await launchChromium();
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const bridge = startAuthBridge({ url: stack.server.url, configDir: tempDir(), browser: recorder.command });
 
     const url = await recorder.waitForUrl(0, 20_000);

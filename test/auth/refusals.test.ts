@@ -8,42 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, isAlive, loginUrlsIn, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, isAlive, loginUrlsIn, startAuthBridge, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import {
-  deliverCallback,
-  driveLogin,
-  driveLoginToCallback,
-  startAuthStack,
-  startOidcProvider,
-  startProtectedMcpServer,
-  type OidcProvider,
-  type ProtectedMcpServerOptions,
-} from '../helpers/oidc/index.js';
+import { useTeardown } from '../helpers/cleanup.js';
+import { deliverCallback, driveLogin, driveLoginToCallback, startAuthStack, startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { initializeOutcome, requestEnd, type RequestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
-
-async function provider(): Promise<OidcProvider> {
-  const p = await startOidcProvider();
-  onTeardown(() => p.close());
-  return p;
-}
-
-async function protectedServer(options: ProtectedMcpServerOptions) {
-  const s = await startProtectedMcpServer(options);
-  onTeardown(() => s.close());
-  return s;
-}
-
-async function stack() {
-  const s = await startAuthStack();
-  onTeardown(() => s.close());
-  return s;
-}
 
 /** A raw bridge (JSON-RPC lines) with the usual auth options. */
 function rawBridge(url: string, extra: string[] = ['--no-browser']): RawBridge {
@@ -61,7 +35,7 @@ function expectError(end: RequestEnd): string {
 
 describe('login callback checks', () => {
   it('refuses a callback whose state does not match, says so on the page, and keeps waiting for the real one', async () => {
-    const { provider: p, server } = await stack();
+    const { provider: p, server } = await startAuthStack();
     const bridge = startAuthBridge({ url: server.url, configDir: tempDir() });
     const url = await bridge.waitForLoginUrl();
     const redirect = await driveLoginToCallback(url);
@@ -86,7 +60,7 @@ describe('login callback checks', () => {
   });
 
   it('refuses a callback whose iss is not the authorization server (RFC 9207) and does not exchange the code', async () => {
-    const { provider: p, server } = await stack();
+    const { provider: p, server } = await startAuthStack();
     const raw = rawBridge(server.url);
     const init = initializeOutcome(raw, 20_000);
     const redirect = await driveLoginToCallback(await waitForRawLoginUrl(raw));
@@ -105,7 +79,7 @@ describe('login callback checks', () => {
   });
 
   it('refuses a callback without iss when the server advertises RFC 9207', async () => {
-    const { provider: p, server } = await stack();
+    const { provider: p, server } = await startAuthStack();
     const raw = rawBridge(server.url);
     const init = initializeOutcome(raw, 20_000);
     const redirect = await driveLoginToCallback(await waitForRawLoginUrl(raw));
@@ -117,7 +91,7 @@ describe('login callback checks', () => {
   });
 
   it('a login declined at the provider (error=access_denied) fails the request with a JSON-RPC error; the bridge stays up and can log in again', async () => {
-    const { server } = await stack();
+    const { server } = await startAuthStack();
     const raw = rawBridge(server.url);
     const init = initializeOutcome(raw, 20_000);
     const declined = await driveLogin(await waitForRawLoginUrl(raw), { deny: 'consent' });
@@ -145,11 +119,11 @@ describe('login callback checks', () => {
 
 describe('discovery checks', () => {
   it('refuses authorization-server metadata that names another issuer (RFC 8414 §3.3)', async () => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     // An impostor serves the real provider's document (issuer = the real one) under its own origin.
     const impostor = await startMetadataServer(() => real);
-    const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [impostor.origin] } });
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [impostor.origin] } });
     const raw = rawBridge(server.url);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toMatch(/names a different issuer/);
@@ -161,8 +135,8 @@ describe('discovery checks', () => {
   });
 
   it('refuses protected-resource metadata whose resource is another server', async () => {
-    const p = await provider();
-    const server = await protectedServer({ issuer: p.issuer, metadata: { resource: 'https://elsewhere.example/mcp' } });
+    const p = await startOidcProvider();
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { resource: 'https://elsewhere.example/mcp' } });
     const raw = rawBridge(server.url);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toContain('https://elsewhere.example/mcp');
@@ -172,8 +146,8 @@ describe('discovery checks', () => {
   });
 
   it('refuses a resource_metadata URL in the challenge that is not https (or http on loopback)', async () => {
-    const p = await provider();
-    const server = await protectedServer({ issuer: p.issuer, challenge: { resourceMetadata: 'file:///etc/passwd' } });
+    const p = await startOidcProvider();
+    const server = await startProtectedMcpServer({ issuer: p.issuer, challenge: { resourceMetadata: 'file:///etc/passwd' } });
     const raw = rawBridge(server.url);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toMatch(/resource_metadata/);
@@ -185,7 +159,7 @@ describe('discovery checks', () => {
     ['absent', undefined],
     ['plain only', ['plain']],
   ])('refuses an authorization server without PKCE S256 (code_challenge_methods_supported %s)', async (_label, methods) => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const noPkce = await startMetadataServer((origin) => {
       const doc: Record<string, unknown> = { ...real, issuer: origin };
@@ -193,7 +167,7 @@ describe('discovery checks', () => {
       else doc.code_challenge_methods_supported = methods;
       return doc;
     });
-    const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [noPkce.origin] } });
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [noPkce.origin] } });
     const raw = rawBridge(server.url);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toMatch(/PKCE/);
@@ -215,12 +189,12 @@ describe('hostile authorization endpoints', () => {
     ['quote break-out', (m: string) => `https://login.example/auth?x=';touch ${m};'`],
     ['plain http to another host', (_m: string) => 'http://login.example/auth'],
   ])('refuses an authorization_endpoint with %s and runs nothing', async (_label, endpoint) => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const pwned = marker();
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const hostile = await startMetadataServer((origin) => ({ ...real, issuer: origin, authorization_endpoint: endpoint(pwned) }));
-    const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
-    const recorder = browserRecorder(tempDir());
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
+    const recorder = browserCommand(tempDir());
     const raw = rawBridge(server.url, ['--browser', recorder.command]);
     const message = expectError(await initializeOutcome(raw, 20_000));
     expect(message).toMatch(/refused the server's authorization_endpoint/);

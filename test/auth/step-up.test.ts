@@ -3,7 +3,7 @@
 // replays the call. Bounded: when the provider never grants the scope, the bridge stops asking.
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, tempDir, whoami, type AuthBridge } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack, type AuthStackOptions } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -11,7 +11,6 @@ useTeardown();
 
 async function stack(options: AuthStackOptions = {}) {
   const s = await startAuthStack(options);
-  onTeardown(() => s.close());
   return s;
 }
 

@@ -2,7 +2,7 @@
 // also show up as a failed authentication in the server's logs at every client launch).
 import { describe, expect, it } from 'vitest';
 import { connectWithLogin, connectWithoutLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 
 useTeardown();
@@ -10,7 +10,6 @@ useTeardown();
 describe('a start with a stored login', () => {
   it('carries the stored token from the first request on', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const configDir = tempDir();
     const { bridge: first } = await connectWithLogin({ url: stack.server.url, configDir });
     await whoami(first);

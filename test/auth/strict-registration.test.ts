@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { authArgs, connectWithLogin, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startAuthStack, type OidcProviderOptions } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
@@ -15,7 +15,6 @@ useTeardown();
 
 async function stack(provider: OidcProviderOptions) {
   const s = await startAuthStack({ provider });
-  onTeardown(() => s.close());
   return s;
 }
 

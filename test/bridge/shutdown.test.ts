@@ -109,7 +109,6 @@ describe('shutdown', () => {
 
   it('on stdin EOF while a browser login is pending: answers initialize with an error and exits within seconds', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', stack.server.url]);
     raw.send({
       jsonrpc: '2.0',

@@ -18,7 +18,6 @@ useTeardown();
 describe('--debug shows what happened on the wire', () => {
   it('logs every HTTP exchange, the discovery attempts, header names and messages both ways, and no secret', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const observed = observeProviderSecrets(stack.provider);
     const configDir = join(tempDir(), 'config');
     const { bridge, login } = await connectWithLogin({ url: stack.server.url, configDir, args: ['--debug', '--scopes', 'openid mcp:read'] });

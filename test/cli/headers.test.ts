@@ -5,7 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectThroughBridge, runBridge, spawnBridgeRaw } from '../helpers/bridge.js';
+import { connectThroughBridge, spawnBridgeRaw } from '../helpers/bridge.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startSseServer, startStreamableServer, type RecordedRequest } from '../helpers/servers.js';
@@ -61,7 +62,7 @@ describe('--header', () => {
   });
 
   it('names a missing ${VAR} in a usage error (exit 2)', async () => {
-    const run = await runBridge(['-H', 'Authorization: Bearer ${DEFINITELY_NOT_SET_VAR}', 'http://127.0.0.1:9/mcp']);
+    const run = await runCli(['-H', 'Authorization: Bearer ${DEFINITELY_NOT_SET_VAR}', 'http://127.0.0.1:9/mcp']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('DEFINITELY_NOT_SET_VAR');
     expect(run.stdout).toBe('');
@@ -72,7 +73,7 @@ describe('--header', () => {
       ['X-Empty:', {}],
       ['X-Empty: ${EMPTY_VALUE_VAR}', { EMPTY_VALUE_VAR: '' }],
     ] as const) {
-      const run = await runBridge(['-H', header, 'http://127.0.0.1:9/mcp'], env);
+      const run = await runCli(['-H', header, 'http://127.0.0.1:9/mcp'], env);
       expect(run.code, `${header}: ${run.stderr}`).toBe(2);
       expect(run.stderr).toMatch(/X-Empty/i);
     }
@@ -91,7 +92,7 @@ describe('--header', () => {
   });
 
   it.each(['NoColonHere', ': empty-name', 'Bad Name: value'])('rejects the malformed header %j (exit 2)', async (header) => {
-    const run = await runBridge(['-H', header, 'http://127.0.0.1:9/mcp']);
+    const run = await runCli(['-H', header, 'http://127.0.0.1:9/mcp']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--header|header/i);
     expect(run.stdout).toBe('');
@@ -152,7 +153,7 @@ describe('--header-file', () => {
 
   it('fails with exit 2 naming the file when it does not exist', async () => {
     const missing = join(tmpdir(), 'no-such-dir-for-bridge-tests', 'headers.txt');
-    const run = await runBridge(['--header-file', missing, 'http://127.0.0.1:9/mcp']);
+    const run = await runCli(['--header-file', missing, 'http://127.0.0.1:9/mcp']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(missing);
     expect(run.stdout).toBe('');
@@ -160,7 +161,7 @@ describe('--header-file', () => {
 
   it('rejects a malformed line, naming the file and line (exit 2)', async () => {
     const file = await tempFile('bad.txt', 'X-Good: ok\nthis line has no colon\n');
-    const run = await runBridge(['--header-file', file, 'http://127.0.0.1:9/mcp']);
+    const run = await runCli(['--header-file', file, 'http://127.0.0.1:9/mcp']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/bad\.txt|line 2|--header-file/);
   });

@@ -3,7 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectThroughBridge, runBridge, spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
+import { connectThroughBridge, spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { outcome } from '../helpers/compare.js';
@@ -33,7 +34,7 @@ async function ordinarySession(raw: RawBridge): Promise<void> {
 
 describe('--help and --version', () => {
   it('--help exits 0 and lists every option, with the environment variables it reads', async () => {
-    const run = await runBridge(['--help']);
+    const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     const text = run.stdout + run.stderr;
     for (const option of [
@@ -87,7 +88,7 @@ describe('--help and --version', () => {
       }
       return out;
     };
-    const bare = await runBridge(['--help']);
+    const bare = await runCli(['--help']);
     expect(bare.code).toBe(0);
     const groups = sections(bare.stdout + bare.stderr);
     expect([...groups.keys()]).toEqual(['Arguments', 'Options', 'Connection', 'Limits', 'Output', 'Logging in', 'Credentials', 'Commands']);
@@ -101,7 +102,7 @@ describe('--help and --version', () => {
     }
     for (const option of ['--token-store', '--config-dir']) expect(flags('Credentials')).toContain(option);
 
-    const login = await runBridge(['login', '--help']);
+    const login = await runCli(['login', '--help']);
     expect(login.code).toBe(0);
     const loginGroups = sections(login.stdout + login.stderr);
     expect(loginGroups.get('Options')?.join(' ')).toContain('--force');
@@ -120,7 +121,7 @@ describe('--help and --version', () => {
       }
     }
 
-    const status = await runBridge(['status', '--help']);
+    const status = await runCli(['status', '--help']);
     expect(status.code).toBe(0);
     const statusGroups = sections(status.stdout + status.stderr);
     expect(statusGroups.get('Credentials')?.join(' ')).toMatch(/--token-store.*--config-dir/);
@@ -128,7 +129,7 @@ describe('--help and --version', () => {
   });
 
   it('--version prints the package version and exits 0', async () => {
-    const run = await runBridge(['--version']);
+    const run = await runCli(['--version']);
     expect(run.code).toBe(0);
     expect((run.stdout + run.stderr).trim()).toContain(pkg.version);
   });
@@ -150,7 +151,7 @@ describe('usage errors exit 2 and name what is wrong', () => {
     { args: ['http://example.com/mcp'], names: /--allow-http/ },
     { args: ['http://10.1.2.3:8080/mcp'], names: /--allow-http/ },
   ])('$args', async ({ args, names }) => {
-    const run = await runBridge(args);
+    const run = await runCli(args);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(names);
     expect(run.stdout).toBe('');
@@ -283,7 +284,7 @@ describe('options from environment variables', () => {
     { env: { MCP_CONNECT_TIMEOUT: 'later' }, names: /MCP_CONNECT_TIMEOUT|connect-timeout/ },
     { env: { MCP_MAX_MESSAGE_SIZE: 'huge' }, names: /MCP_MAX_MESSAGE_SIZE|max-message-size/ },
   ])('a bad value in $env is a usage error (exit 2) naming it', async ({ env, names }) => {
-    const run = await runBridge(['http://127.0.0.1:9/mcp'], env);
+    const run = await runCli(['http://127.0.0.1:9/mcp'], env);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(names);
     expect(run.stdout).toBe('');
@@ -395,7 +396,7 @@ describe('logging switches', () => {
     await ordinarySession(quiet);
     expect(quiet.stderr()).toBe('');
     // ...but errors are still reported.
-    const wrong = await runBridge(['--silent', '--transport', 'pigeon', s.url]);
+    const wrong = await runCli(['--silent', '--transport', 'pigeon', s.url]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--transport/);
   });

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PEER_FLAGS, peerFlagsMarkdown } from '../../src/cli/peer-flags.js';
-import { runBridge } from '../helpers/bridge.js';
+import { runCli } from '../helpers/cli.js';
 
 const SERVER = 'https://mcp.example.com/mcp';
 
 /** Runs the CLI with `args` (stdin closed at once) and returns its exit code and stderr. */
 async function usage(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const run = await runBridge(args, {}, 15_000);
+  const run = await runCli(args, {}, 15_000);
   return { code: run.code, stderr: run.stderr, stdout: run.stdout };
 }
 

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, terminalSafe } from '../../src/log.js';
 import { authArgs, tempDir } from '../helpers/auth-bridge.js';
-import { runBridge, spawnBridgeRaw } from '../helpers/bridge.js';
+import { spawnBridgeRaw } from '../helpers/bridge.js';
+import { runCli } from '../helpers/cli.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { HOSTILE_TEXT, RAW_CONTROLS, startHostileTextServer } from '../helpers/hostile-text-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -69,7 +70,7 @@ describe('header values with control characters', () => {
     ['ESC', '\x1b'],
   ] as const) {
     it(`refuses a --header value containing ${label} at start, with a usage error (exit 2)`, async () => {
-      const run = await runBridge(['-H', `X-Api-Key: abc${char}def`, 'http://127.0.0.1:9/mcp']);
+      const run = await runCli(['-H', `X-Api-Key: abc${char}def`, 'http://127.0.0.1:9/mcp']);
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain('the value of X-Api-Key contains the control character U+');
       expect(run.stdout).toBe('');

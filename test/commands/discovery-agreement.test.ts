@@ -7,14 +7,16 @@
 // Regression: a bare 401 (no WWW-Authenticate at all) with RFC 8414 metadata at the origin — `login` proceeded with
 // the 2025-03-26 fallback while `doctor` failed its "401 challenge" step and told the user to pass --issuer.
 import { describe, expect, it } from 'vitest';
-import { freePort, tempDir } from '../helpers/auth-bridge.js';
+import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { fetchMetadata } from '../helpers/auth-metadata-server.js';
 import { startApiKeyServer } from '../helpers/api-key-server.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { listenLoopback } from '../helpers/http-util.js';
 import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { doctorSteps, fileStore, loginBrowser, runCli, type CliResult } from './cli.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -27,7 +29,7 @@ interface Verdicts {
 async function doctorThenLogin(url: string, extra: string[] = []): Promise<Verdicts> {
   const configDir = tempDir();
   const doctor = await runCli(['doctor', ...fileStore(configDir), ...extra, url], {}, 30_000);
-  const browser = loginBrowser(tempDir());
+  const browser = browserCommand(tempDir(), { login: {} });
   const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, ...extra, url], {}, 40_000);
   return { doctor, login };
 }
@@ -78,9 +80,7 @@ async function startLegacyFront(o: { challenge?: string; metadata?: Record<strin
 describe('doctor and login agree on every discovery path', () => {
   it('RFC 9728 metadata named by the challenge', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer });
-    onTeardown(() => server.close());
     const v = await doctorThenLogin(server.url);
     expect(step(v.doctor, '401 challenge').detail).toContain(`resource_metadata=${server.resourceMetadataUrl}`);
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `resource ${server.url}, authorization server ${provider.issuer}` });
@@ -89,9 +89,7 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('RFC 9728 metadata at the well-known path (the challenge names none)', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, challenge: { resourceMetadata: false } });
-    onTeardown(() => server.close());
     const v = await doctorThenLogin(server.url);
     expect(step(v.doctor, '401 challenge').detail).toContain('(no resource_metadata)');
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `resource ${server.url}, authorization server ${provider.issuer}` });
@@ -103,7 +101,6 @@ describe('doctor and login agree on every discovery path', () => {
     ['a bare Bearer challenge', 'Bearer'],
   ])('MCP 2025-03-26: RFC 8414 metadata at the origin, a 401 with %s', async (_label, challenge) => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const metadata = await fetchMetadata(provider.authorizationServerMetadataUrl);
     const front = await startLegacyFront({ metadata, ...(challenge ? { challenge } : {}) });
     // Scopes named, as the server names none (the provider declines a login that asks for none).
@@ -133,19 +130,16 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('RFC 9728 naming two authorization servers: both keep the one the stored login was made with, not the first', async () => {
     const first = await startOidcProvider();
-    onTeardown(() => first.close());
     const second = await startOidcProvider();
-    onTeardown(() => second.close());
     // A login made while the server named only the second provider…
     const before = await startProtectedMcpServer({ issuer: second.issuer });
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, before.url]);
     expect(login.code, login.stderr).toBe(0);
     await before.close();
     // …then the same server names the first provider first.
     const after = await startProtectedMcpServer({ issuer: second.issuer, port: before.port, metadata: { authorizationServers: [first.issuer, second.issuer] } });
-    onTeardown(() => after.close());
     expect(after.url).toBe(before.url);
     const doctor = await runCli(['doctor', ...fileStore(configDir), after.url], {}, 30_000);
     expect(doctor.code, doctor.stdout).toBe(0);
@@ -158,9 +152,7 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('issuer mode (a bare-401 server with --issuer and a pre-registered client)', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     const v = await doctorThenLogin(server.url, ['--issuer', provider.issuer, '--client-id', provider.publicClient.clientId, '--redirect-url', redirect]);
     expect(step(v.doctor, 'Protected-resource metadata')).toEqual({ ok: true, detail: `not needed: --issuer ${provider.issuer}` });

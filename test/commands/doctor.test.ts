@@ -8,13 +8,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, occupyPort, tempDir } from '../helpers/auth-bridge.js';
+import { freePort, occupyPort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startPrivateKeyring } from '../helpers/keyring.js';
-import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
+import { startOidcProvider, startProtectedMcpServer, startAuthStack } from '../helpers/oidc/index.js';
 import { startSseServer, startStreamableServer } from '../helpers/servers.js';
-import { authStack, doctorSteps, fileStore, loginBrowser, runCli, type CliResult } from './cli.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -53,7 +55,7 @@ const SPEC_STEPS = [
 
 describe('doctor: healthy servers', () => {
   it('a spec-compliant protected server, before and after a login: every step ✓, exit 0, and doctor itself logs in to nothing', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const before = await doctor(server.url, configDir);
     expect(before.code, before.stdout + before.stderr).toBe(0);
@@ -74,7 +76,7 @@ describe('doctor: healthy servers', () => {
     expect(provider.counters.registrations).toBe(0);
     expect(provider.counters.authorizationRequests).toBe(0);
 
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const login = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, server.url]);
     expect(login.code, login.stderr).toBe(0);
 
@@ -89,9 +91,7 @@ describe('doctor: healthy servers', () => {
 
   it('issuer mode (a bare-401 server with --issuer, --client-id, --redirect-url): every step ✓', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const port = await freePort();
     const result = await doctor(server.url, tempDir(), [
       '--issuer',
@@ -164,9 +164,7 @@ describe('doctor: each failure with its fix', () => {
 
   it('a bare-401 server without --issuer: ✗ Protected-resource metadata, the bridge\'s own conclusion (fix says --issuer and --header); exit 1', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const result = await doctor(server.url, tempDir());
     expect(result.code).toBe(1);
     expect(step(result, '401 challenge')).toEqual({ ok: true, detail: 'Bearer (no resource_metadata)' });
@@ -180,7 +178,6 @@ describe('doctor: each failure with its fix', () => {
 
   it('a provider that does not advertise PKCE S256: ✗ PKCE with the fix; the other steps still run; exit 1', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const real = await fetchMetadata(provider.authorizationServerMetadataUrl);
     const noPkce = await startMetadataServer((origin) => {
       const doc: Record<string, unknown> = { ...real, issuer: origin };
@@ -188,7 +185,6 @@ describe('doctor: each failure with its fix', () => {
       return doc;
     });
     const server = await startProtectedMcpServer({ issuer: provider.issuer, metadata: { authorizationServers: [noPkce.origin] } });
-    onTeardown(() => server.close());
     const result = await doctor(server.url, tempDir());
     expect(result.code).toBe(1);
     expect(names(result)).toEqual(SPEC_STEPS);
@@ -201,7 +197,7 @@ describe('doctor: each failure with its fix', () => {
   });
 
   it('--callback-port held by another program: ✗ Callback port naming it, fix says --callback-port; exit 1', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const { port } = await occupyPort();
     const result = await doctor(server.url, tempDir(), ['--callback-port', String(port)]);
     expect(result.code).toBe(1);
@@ -214,7 +210,7 @@ describe('doctor: each failure with its fix', () => {
   });
 
   it('the stable callback port taken without --callback-port is only a note (a free port will be used): ✓, exit 0', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     const first = await doctor(server.url, configDir);
     const stable = Number(/^127\.0\.0\.1:(\d+) is free$/.exec(step(first, 'Callback port').detail)![1]);
@@ -225,7 +221,7 @@ describe('doctor: each failure with its fix', () => {
   });
 
   it('--token-store keychain without a D-Bus session: ✗ Credential store with the fix; exit 1', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     // baseEnv() carries no DBUS_SESSION_BUS_ADDRESS: no Secret Service is reachable.
     const result = await runCli(['doctor', '--token-store', 'keychain', '--config-dir', configDir, server.url], {}, 30_000);
@@ -239,7 +235,7 @@ describe('doctor: each failure with its fix', () => {
   });
 
   it('an unreadable stored record: ✗ Stored login, fix says logout --all; exit 1', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     mkdirSync(join(configDir, 'tokens'), { recursive: true, mode: 0o700 });
     writeFileSync(join(configDir, 'tokens', `${'ef'.repeat(32)}.json`), 'not json', { mode: 0o600 });
@@ -255,7 +251,7 @@ describe('doctor: each failure with its fix', () => {
   // Product bug: doctor reports "All 4 checks passed" (exit 0) although the server refuses the static key with 401,
   // the exact situation README's Troubleshooting lists as `server answered HTTP 401` (with --header Authorization).
   it('a static Authorization header the server refuses (401): ✗ with the fix, exit 1', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const result = await doctor(server.url, tempDir(), ['--header', 'Authorization: Bearer not-a-valid-key']);
     expect(result.stdout).not.toContain('not-a-valid-key');
     const failed = [...doctorSteps(result.stdout).values()].flat().filter((s) => !s.ok);
@@ -274,7 +270,7 @@ describe('doctor: notes on steps that pass', () => {
     onTeardown(() => keyring.stop());
     await keyring.lock();
     expect(await keyring.isLocked()).toBe(true);
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
     const result = await runCli(['doctor', '--token-store', 'auto', '--config-dir', configDir, server.url], keyring.env, 30_000);
     expect(result.code, result.stdout + result.stderr).toBe(0);

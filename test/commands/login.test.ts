@@ -3,16 +3,15 @@
 // obtained), scopes, expiry and store; a good stored login is reused without a new authorization request unless
 // --force; a server that asks for nothing and an unreachable server end with a clear error and a non-zero exit.
 // In a terminal, stderr shows a progress line counting the seconds; elsewhere it shows none.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { freePort, tempDir } from '../helpers/auth-bridge.js';
+import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { BIN_PATH, baseEnv } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { driveLogin, startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
+import { driveLogin, startOidcProvider, startProtectedMcpServer, startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
-import { authStack, fileStore, loginBrowser, loginUrlsIn, runCli, shellQuote, startCli } from './cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { loginUrlsIn, runCli, startCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -28,9 +27,9 @@ function reportFields(stdout: string): Record<string, string> {
 
 describe('login', () => {
   it('logs in through --browser, reports server, account, issuer, client and its origin, scopes, expiry and store, and exits 0', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const result = await runCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--scopes', 'openid mcp:read', '--browser', browser.command, server.url]);
     expect(result.code, result.stderr).toBe(0);
 
@@ -60,7 +59,7 @@ describe('login', () => {
   });
 
   it('--no-browser prints the URL on stderr; a login driven from it succeeds; no carriage-return progress when stderr is not a terminal', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const cli = startCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url]);
     const [, url] = await cli.waitForStderr(/in your browser:\r?\n\s+(\S+)/);
@@ -81,9 +80,9 @@ describe('login', () => {
   });
 
   it('a second login says "Already logged in" without an authorization request; --force logs in again', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     // A fixed callback port, so that a stable port taken meanwhile by another test cannot make the forced login
     // register a second client (a new redirect URI) and store a second login.
     const port = ['--callback-port', String(await freePort())];
@@ -117,11 +116,9 @@ describe('login', () => {
 
   it('issuer mode: --issuer and a pre-registered --client-id; the report says pre-registered and who logged in', async () => {
     const provider = await startOidcProvider();
-    onTeardown(() => provider.close());
     const server = await startProtectedMcpServer({ issuer: provider.issuer, advertise: false });
-    onTeardown(() => server.close());
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const redirect = `http://127.0.0.1:${await freePort()}/callback`;
     const result = await runCli([
       'login',
@@ -173,7 +170,7 @@ describe('login', () => {
   });
 
   it('with a static Authorization header there is nothing to log in to: usage error, exit 2', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const result = await runCli(['login', ...fileStore(tempDir()), '--header', 'Authorization: Bearer static-key-123', server.url]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/an Authorization header is set with --header, so there is nothing to log in to/);
@@ -182,10 +179,10 @@ describe('login', () => {
   });
 
   it('the report and stderr carry no token, code or verifier the provider issued or received', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const observed = observeProviderSecrets(provider);
     const configDir = tempDir();
-    const browser = loginBrowser(tempDir());
+    const browser = browserCommand(tempDir(), { login: {} });
     const result = await runCli(['login', ...fileStore(configDir), '--debug', '--auth-timeout', '20s', '--scopes', 'openid mcp:read', '--browser', browser.command, server.url]);
     expect(result.code, result.stderr).toBe(0);
     expect(observed.counts().access_token).toBe(1);
@@ -198,61 +195,44 @@ describe('login', () => {
 
 describe('login in a terminal', () => {
   it('shows a progress line with the elapsed seconds while waiting, then clears it before the report', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
-    const command = [process.execPath, BIN_PATH, 'login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
-    // util-linux `script` runs the command on a pseudo-terminal (stdout and stderr both), -e passes its exit code.
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    onTeardown(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await withTimeout('script to exit', exited, 5_000);
-      }
-    });
-    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output.slice(-800))})`, () => loginUrlsIn(output)[0], { timeoutMs: 15_000 });
-    await waitFor(`the progress line to reach 2 s (${JSON.stringify(output.slice(-800))})`, () => output.includes('waiting for the login in your browser: 2 s'), {
+    // On a pseudo-terminal: stdout and stderr are one stream, as a user sees them.
+    const terminal = startCli(['login', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url], {}, { terminal: true });
+    const output = () => terminal.stdout();
+    const exited = terminal.exited.then((result) => result.code);
+    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output().slice(-800))})`, () => loginUrlsIn(output())[0], { timeoutMs: 15_000 });
+    await waitFor(`the progress line to reach 2 s (${JSON.stringify(output().slice(-800))})`, () => output().includes('waiting for the login in your browser: 2 s'), {
       timeoutMs: 10_000,
     });
     expect((await withTimeout('driving the login', driveLogin(url), 15_000)).status).toBe(200);
-    expect(await withTimeout('login to exit', exited, 15_000), output).toBe(0);
+    expect(await withTimeout('login to exit', exited, 15_000), output()).toBe(0);
 
-    expect(output).toContain('\r\x1b[2Kwaiting for the login in your browser: 1 s (Ctrl-C to cancel)');
-    expect(output).toContain('\r\x1b[2Kwaiting for the login in your browser: 2 s (Ctrl-C to cancel)');
-    const lastProgress = output.lastIndexOf('waiting for the login in your browser');
-    const report = output.indexOf(`Logged in to ${server.url}`);
+    expect(output()).toContain('\r\x1b[2Kwaiting for the login in your browser: 1 s (Ctrl-C to cancel)');
+    expect(output()).toContain('\r\x1b[2Kwaiting for the login in your browser: 2 s (Ctrl-C to cancel)');
+    const lastProgress = output().lastIndexOf('waiting for the login in your browser');
+    const report = output().indexOf(`Logged in to ${server.url}`);
     expect(report).toBeGreaterThan(lastProgress);
     // The line is cleared (\r + erase line) between the last progress and the report.
-    expect(output.slice(lastProgress, report)).toContain('\r\x1b[2K');
+    expect(output().slice(lastProgress, report)).toContain('\r\x1b[2K');
   });
 
   it('clears the progress line before a log line that arrives while it is shown (--debug: the token exchange)', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const configDir = tempDir();
-    const command = [process.execPath, BIN_PATH, 'login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    onTeardown(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await withTimeout('script to exit', exited, 5_000);
-      }
-    });
-    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output.slice(-800))})`, () => loginUrlsIn(output)[0], { timeoutMs: 15_000 });
-    await waitFor(`the progress line to show (${JSON.stringify(output.slice(-800))})`, () => output.includes('(Ctrl-C to cancel)'), { timeoutMs: 10_000 });
+    // On a pseudo-terminal: stdout and stderr are one stream, as a user sees them.
+    const terminal = startCli(['login', '--debug', ...fileStore(configDir), '--auth-timeout', '20s', '--no-browser', server.url], {}, { terminal: true });
+    const output = () => terminal.stdout();
+    const exited = terminal.exited.then((result) => result.code);
+    const url = await waitFor(`the login URL on the terminal (${JSON.stringify(output().slice(-800))})`, () => loginUrlsIn(output())[0], { timeoutMs: 15_000 });
+    await waitFor(`the progress line to show (${JSON.stringify(output().slice(-800))})`, () => output().includes('(Ctrl-C to cancel)'), { timeoutMs: 10_000 });
     expect((await withTimeout('driving the login', driveLogin(url), 15_000)).status).toBe(200);
-    expect(await withTimeout('login to exit', exited, 15_000), output).toBe(0);
+    expect(await withTimeout('login to exit', exited, 15_000), output()).toBe(0);
 
     // Log lines came while the progress line was up (the callback, the token request) ...
-    const firstProgress = output.indexOf('(Ctrl-C to cancel)');
-    expect(output.slice(firstProgress)).toMatch(/debug: oauth: POST \S+ → 200/);
+    const firstProgress = output().indexOf('(Ctrl-C to cancel)');
+    expect(output().slice(firstProgress)).toMatch(/debug: oauth: POST \S+ → 200/);
     // ... and each progress text is erased before anything else is written: no log line shares its line.
-    expect(output.match(/\(Ctrl-C to cancel\)(?!\r\x1b\[2K)/g), JSON.stringify(output.slice(firstProgress, firstProgress + 600))).toBeNull();
+    expect(output().match(/\(Ctrl-C to cancel\)(?!\r\x1b\[2K)/g), JSON.stringify(output().slice(firstProgress, firstProgress + 600))).toBeNull();
   });
 });

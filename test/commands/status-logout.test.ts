@@ -5,13 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthBridge, tempDir } from '../helpers/auth-bridge.js';
+import { startAuthBridge, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords, storeSecrets, type ObservedSecrets } from '../helpers/auth-secrets.js';
 import { useTeardown } from '../helpers/cleanup.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { usePrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack, startProtectedMcpServer, type AuthStack, type ProtectedMcpServer } from '../helpers/oidc/index.js';
 import { withTimeout } from '../helpers/wait.js';
-import { fileStore, loginBrowser, runCli } from './cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -20,9 +21,9 @@ let other: ProtectedMcpServer;
 let observed: ObservedSecrets;
 
 beforeAll(async () => {
-  stack = await startAuthStack();
+  stack = await startAuthStack({ teardown: 'manual' });
   // A second server trusting the same provider, for filtering and --all.
-  other = await startProtectedMcpServer({ issuer: stack.provider.issuer, jwksUri: stack.provider.jwksUri });
+  other = await startProtectedMcpServer({ issuer: stack.provider.issuer, jwksUri: stack.provider.jwksUri, teardown: 'manual' });
   observed = observeProviderSecrets(stack.provider);
 }, 30_000);
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 /** Logs in to `url` with the `login` command and a headless browser; asserts it worked. */
 async function login(url: string, configDir: string, store: string[] = fileStore(configDir), env: Record<string, string> = {}): Promise<void> {
-  const browser = loginBrowser(tempDir());
+  const browser = browserCommand(tempDir(), { login: {} });
   const result = await runCli(['login', ...store, '--auth-timeout', '20s', '--browser', browser.command, url], env);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toMatch(/^Logged in to /);
@@ -229,33 +230,27 @@ describe('logout', () => {
 });
 
 describe('status and logout with the OS keychain (private gnome-keyring)', () => {
-  let keyring: PrivateKeyring;
-  beforeAll(async () => {
-    keyring = await startPrivateKeyring();
-  }, 20_000);
-  afterAll(async () => {
-    await keyring?.stop();
-  });
+  const keyring = usePrivateKeyring();
 
   it('status says "OS keychain"; logout <url> removes the keychain entry as well as the metadata file', async () => {
     const configDir = tempDir();
     const store = ['--token-store', 'keychain', '--config-dir', configDir];
-    await login(stack.server.url, configDir, store, keyring.env);
+    await login(stack.server.url, configDir, store, keyring().env);
     const [record] = storedLogins(configDir);
     expect(record!.json.metadata.store).toBe('keychain');
     const key = record!.path.split('/').pop()!.replace(/\.json$/, '');
-    expect(await keyring.lookup('mcp-auth-bridge', key), 'no keychain entry after login').toBeTruthy();
+    expect(await keyring().lookup('mcp-auth-bridge', key), 'no keychain entry after login').toBeTruthy();
 
-    const status = await runCli(['status', ...store], keyring.env);
+    const status = await runCli(['status', ...store], keyring().env);
     expect(status.stdout).toContain('  store:    OS keychain');
     expect(leaks(status.stdout + status.stderr, configDir)).toEqual([]);
-    const json = JSON.parse((await runCli(['status', '--json', ...store], keyring.env)).stdout) as { logins: { store: string }[] };
+    const json = JSON.parse((await runCli(['status', '--json', ...store], keyring().env)).stdout) as { logins: { store: string }[] };
     expect(json.logins.map((l) => l.store)).toEqual(['keychain']);
 
-    const result = await withTimeout('logout', runCli(['logout', ...store, stack.server.url], keyring.env), 20_000);
+    const result = await withTimeout('logout', runCli(['logout', ...store, stack.server.url], keyring().env), 20_000);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`Removed 1 login(s) for ${stack.server.url}.\n`);
-    expect(await keyring.lookup('mcp-auth-bridge', key), 'the keychain entry survived logout').toBeFalsy();
+    expect(await keyring().lookup('mcp-auth-bridge', key), 'the keychain entry survived logout').toBeFalsy();
     expect(storedLogins(configDir)).toEqual([]);
   });
 });

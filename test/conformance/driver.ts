@@ -21,6 +21,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { planFor, type ClientScript, type ConformanceContext, type PlanTools } from './scenarios.js';
+import { HeadlessBrowser } from '../helpers/oidc/browser.js';
 
 /** The bridge to spawn: the repo's CLI, or CONFORMANCE_BRIDGE_BIN (an experimental build outside the repo). */
 const BIN_PATH = process.env.CONFORMANCE_BRIDGE_BIN || fileURLToPath(new URL('../../bin/mcp-auth-bridge.js', import.meta.url));
@@ -64,32 +65,20 @@ interface BrowseResult {
 
 /** Loads `start` and follows redirects (keeping cookies) like a browser, until a page that is not a redirect. */
 async function browse(start: string): Promise<BrowseResult> {
-  const cookies = new Map<string, string>();
+  const browser = new HeadlessBrowser({ headers: { accept: 'text/html,*/*' }, requestTimeoutMs: 8_000 });
   let url = new URL(start);
   for (let hop = 0; hop < 15; hop++) {
-    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, {
-      redirect: 'manual',
-      headers: { accept: 'text/html,*/*', ...(cookie ? { cookie } : {}) },
-      signal: AbortSignal.timeout(8_000),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const location = response.headers.get('location');
-    say(`browser: GET ${url.origin}${url.pathname} -> ${response.status}${location ? ` (to ${new URL(location, url).origin}${new URL(location, url).pathname})` : ''}`);
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, url);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirected to a ${next.protocol} URL`);
-      url = next;
+    const answer = await browser.open(url.href);
+    const location = answer.kind === 'redirect' ? new URL(answer.location) : undefined;
+    say(`browser: GET ${url.origin}${url.pathname} -> ${answer.status}${location ? ` (to ${location.origin}${location.pathname})` : ''}`);
+    if (answer.kind === 'redirect') {
+      if (location!.protocol !== 'http:' && location!.protocol !== 'https:') throw new Error(`redirected to a ${location!.protocol} URL`);
+      url = location!;
       continue;
     }
-    const text = await response.text();
+    const text = answer.html;
     const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim() ?? /<h1[^>]*>([^<]*)<\/h1>/i.exec(text)?.[1]?.trim() ?? text.slice(0, 80);
-    return { status: response.status, url: url.href, title };
+    return { status: answer.status, url: url.href, title };
   }
   throw new Error('too many redirects');
 }

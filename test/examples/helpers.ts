@@ -1,7 +1,8 @@
 /**
  * Helpers for the tests of examples/: the example servers started as a user starts them (`node examples/…` child
  * processes, on a free port), their printed URLs and commands read back, the MCP Inspector CLI run through `npx`, and
- * Inspector config files derived from the ones under examples/. Every process is stopped after its test.
+ * Inspector config files derived from the ones under examples/. Every process is stopped after its test. The
+ * bridge itself is started by the one CLI runner (test/helpers/cli.ts); what starts here are other programs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

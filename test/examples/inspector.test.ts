@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { browserRecorder, connectWithLogin, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
+import { connectWithLogin, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin } from '../helpers/oidc/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   startProtectedExample,
   type ExampleWhoAmI,
 } from './helpers.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
@@ -136,7 +137,7 @@ describe('MCP Inspector CLI through the bridge', () => {
     const dir = tempDir();
     const configDir = `${dir}/logins`;
     // The Inspector CLI does not show its server's stderr: the login URL reaches the test through --browser.
-    const browser = browserRecorder(dir);
+    const browser = browserCommand(dir);
     const config = protectedConfig(origin, configDir, dir, ['--browser', browser.command]);
     const args = ['--config', config, '--server', 'protected', '--method', 'tools/call', '--tool-name', 'whoami'];
 

@@ -1,17 +1,17 @@
 /**
- * Helpers for the auth tests: the real built CLI spawned as an MCP client would spawn it, with its own temp
- * `--config-dir`, a file token store and a short `--auth-timeout`; the login URL it prints on stderr (or hands to a
- * `--browser` command) picked up so the test can drive the provider's login pages. Nothing here fakes the product.
+ * Helpers for the auth tests: the real built CLI spawned as an MCP client would spawn it (by
+ * {@link startBridgeClient}), with its own temp `--config-dir`, a file token store and a short `--auth-timeout`; the
+ * login URL it prints on stderr picked up so the test can drive the provider's login pages. Nothing here fakes the
+ * product.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { BIN_PATH, baseEnv } from './bridge.js';
+import { startBridgeClient, type StartedBridgeClient } from './bridge.js';
 import { onTeardown } from './cleanup.js';
-import { createTestClient, type TestClient } from './client.js';
+import { devicePromptsIn, loginUrlsIn, type DevicePromptSeen } from './cli.js';
+import type { TestClient } from './client.js';
 import { waitFor, withTimeout } from './wait.js';
 import { driveLogin, type DriveLoginOptions, type LoginResult } from './oidc/index.js';
 
@@ -22,32 +22,17 @@ export function tempDir(prefix = 'mab-auth-'): string {
   return dir;
 }
 
-/** The options every auth test bridge gets unless told otherwise. */
+/** `--token-store file --config-dir <dir>`: every test keeps its credentials in its own temp dir. */
+export function fileStore(configDir: string): string[] {
+  return ['--token-store', 'file', '--config-dir', configDir];
+}
+
+/** The options every auth test bridge gets unless told otherwise: {@link fileStore} and a short `--auth-timeout`. */
 export function authArgs(configDir: string, extra: string[] = []): string[] {
-  return ['--token-store', 'file', '--config-dir', configDir, '--auth-timeout', '20s', ...extra];
+  return [...fileStore(configDir), '--auth-timeout', '20s', ...extra];
 }
 
-/** Every authorization URL the bridge printed on stderr ("log in to … in your browser:\n  <url>"), in order. */
-export function loginUrlsIn(stderr: string): string[] {
-  return [...stderr.matchAll(/in your browser:\r?\n\s+(\S+)/g)].map((m) => m[1]!);
-}
-
-/** A device login's instructions as the bridge printed them (`--device-code`). */
-export interface DevicePromptSeen {
-  verificationUri: string;
-  userCode: string;
-  /** The page with the code filled in, when the server gave one. */
-  verificationUriComplete?: string;
-}
-
-/** Every device login prompt the bridge printed on stderr ("open URL on any device and enter the code CODE"), in order. */
-export function devicePromptsIn(stderr: string): DevicePromptSeen[] {
-  return [...stderr.matchAll(/open (\S+) on any device and enter the code (\S+)\r?\n\s+\((?:or open (\S+) \(the code is filled in\); )?/g)].map((m) => ({
-    verificationUri: m[1]!,
-    userCode: m[2]!,
-    ...(m[3] ? { verificationUriComplete: m[3] } : {}),
-  }));
-}
+export { devicePromptsIn, loginUrlsIn, type DevicePromptSeen } from './cli.js';
 
 /** Options for {@link startAuthBridge}. */
 export interface AuthBridgeOptions {
@@ -67,12 +52,8 @@ export interface AuthBridgeOptions {
   label?: string;
 }
 
-/** A bridge child with an SDK client being connected to it. */
-export interface AuthBridge extends TestClient {
-  transport: StdioClientTransport;
-  label: string;
-  /** Everything the bridge wrote on stderr so far. */
-  stderr(): string;
+/** A bridge child with an SDK client being connected to it ({@link startBridgeClient}), plus what it printed. */
+export interface AuthBridge extends StartedBridgeClient {
   /** Authorization URLs printed on stderr so far. */
   loginUrls(): string[];
   /** Waits (bounded) until the bridge printed its `n`-th (0-based) authorization URL and returns it. */
@@ -81,11 +62,8 @@ export interface AuthBridge extends TestClient {
   devicePrompts(): DevicePromptSeen[];
   /** Waits (bounded) until the bridge printed its `n`-th (0-based) device login prompt and returns it. */
   waitForDevicePrompt(n?: number, timeoutMs?: number): Promise<DevicePromptSeen>;
-  /** The client's `connect()` (initialize through the bridge); rejects when initialize fails. */
-  connected: Promise<void>;
   /** The bridge's pid. */
   pid(): number | null | undefined;
-  close(): Promise<void>;
 }
 
 /**
@@ -96,47 +74,20 @@ export function startAuthBridge(options: AuthBridgeOptions): AuthBridge {
   const label = options.label ?? 'bridge';
   const browserArgs = options.browser === undefined || options.browser === 'none' ? ['--no-browser'] : ['--browser', options.browser];
   const args = options.rawArgs ?? [...authArgs(options.configDir, options.args), ...browserArgs];
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN_PATH, ...args, options.url],
-    env: { ...baseEnv(), ...options.env },
-    stderr: 'pipe',
-  });
-  let stderrText = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderrText += chunk.toString('utf8');
-  });
-  const test = createTestClient(`auth-test-${label}`);
-  test.client.onerror = () => undefined;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await withTimeout(`${label} to close`, test.client.close(), 10_000).catch(() => undefined);
-  };
+  const bridge = startBridgeClient({ args: [...args, options.url], ...(options.env && { env: options.env }), clientName: `auth-test-${label}`, label });
+  const close = () => bridge.close().catch(() => undefined);
   onTeardown(close);
-  const connected = test.client.connect(transport).catch((error: unknown) => {
-    throw new Error(`${label}: initialize through the bridge failed: ${String(error)}\n--- bridge stderr ---\n${stderrText}`, { cause: error });
-  });
-  connected.catch(() => undefined); // observed by the test when it awaits it
+  const soFar = () => `(stderr so far: ${JSON.stringify(bridge.stderr().slice(-1500))})`;
   return {
-    ...test,
-    transport,
-    label,
-    stderr: () => stderrText,
-    loginUrls: () => loginUrlsIn(stderrText),
-    waitForLoginUrl: (n = 0, timeoutMs = 15_000) =>
-      waitFor(`${label} to print login URL #${n + 1} (stderr so far: ${JSON.stringify(stderrText.slice(-1500))})`, () => loginUrlsIn(stderrText)[n], {
-        timeoutMs,
-      }),
-    devicePrompts: () => devicePromptsIn(stderrText),
-    waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
-      waitFor(`${label} to print device prompt #${n + 1} (stderr so far: ${JSON.stringify(stderrText.slice(-1500))})`, () => devicePromptsIn(stderrText)[n], {
-        timeoutMs,
-      }),
-    connected,
-    pid: () => transport.pid,
+    ...bridge,
     close,
+    loginUrls: () => loginUrlsIn(bridge.stderr()),
+    waitForLoginUrl: (n = 0, timeoutMs = 15_000) =>
+      waitFor(`${label} to print login URL #${n + 1} ${soFar()}`, () => loginUrlsIn(bridge.stderr())[n], { timeoutMs }),
+    devicePrompts: () => devicePromptsIn(bridge.stderr()),
+    waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
+      waitFor(`${label} to print device prompt #${n + 1} ${soFar()}`, () => devicePromptsIn(bridge.stderr())[n], { timeoutMs }),
+    pid: () => bridge.transport.pid,
   };
 }
 
@@ -179,35 +130,6 @@ export async function whoami(test: TestClient, timeoutMs = 20_000): Promise<WhoA
   return JSON.parse(content[0]!.text!) as WhoAmIResult;
 }
 
-/**
- * A `--browser` command that does not open anything: a tiny node script appending each URL it is given to a file,
- * so the test sees what the bridge would have opened (and that it opened nothing, for hostile URLs).
- */
-export interface BrowserRecorder {
-  /** The value for `--browser`. */
-  command: string;
-  /** Where URLs are appended, one per line. */
-  file: string;
-  /** URLs recorded so far. */
-  urls(): string[];
-  /** Waits (bounded) for the `n`-th (0-based) URL. */
-  waitForUrl(n?: number, timeoutMs?: number): Promise<string>;
-}
-
-/** Creates a {@link BrowserRecorder} in `dir`. */
-export function browserRecorder(dir: string): BrowserRecorder {
-  const script = join(dir, 'record-url.mjs');
-  const file = join(dir, 'opened-urls.txt');
-  writeFileSync(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.argv[2], process.argv.slice(3).join(' ') + '\\n');\n");
-  const urls = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-  return {
-    command: `${process.execPath} ${script} ${file}`,
-    file,
-    urls,
-    waitForUrl: (n = 0, timeoutMs = 15_000) => waitFor(`the --browser command to receive URL #${n + 1}`, () => urls()[n], { timeoutMs }),
-  };
-}
-
 /** A TCP server on 127.0.0.1 holding `port` (0 = a free one) until the test ends. */
 export async function occupyPort(port = 0): Promise<{ port: number; server: Server }> {
   const server = createServer((socket) => socket.destroy());
@@ -238,39 +160,4 @@ export function isAlive(pid: number | null | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-/** A one-shot CLI command (`login`, `doctor`, …) running as a child process. */
-export interface CliRun {
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code and output when the process has exited (never rejects). */
-  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  /** Device login prompts on stderr so far. */
-  devicePrompts(): DevicePromptSeen[];
-  waitForDevicePrompt(n?: number, timeoutMs?: number): Promise<DevicePromptSeen>;
-}
-
-/** Spawns `node bin/mcp-auth-bridge.js ...args` (env = {@link baseEnv} + `env`); killed after the test if still running. */
-export function startCliRun(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [BIN_PATH, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  onTeardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await withTimeout('a killed CLI child to exit', exited, 5_000);
-    }
-  });
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    devicePrompts: () => devicePromptsIn(stderr),
-    waitForDevicePrompt: (n = 0, timeoutMs = 15_000) =>
-      waitFor(`the CLI to print device prompt #${n + 1} (stderr so far: ${JSON.stringify(stderr.slice(-1500))})`, () => devicePromptsIn(stderr)[n], { timeoutMs }),
-  };
 }

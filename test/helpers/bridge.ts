@@ -1,57 +1,83 @@
 /**
- * Runs the real built CLI (`node bin/mcp-auth-bridge.js …`, bundle in dist/) as a child process, either driven by
- * the SDK `Client` over `StdioClientTransport` ({@link connectThroughBridge}) or by raw stdin lines with every stdout
- * line checked to be JSON-RPC ({@link spawnBridgeRaw}); and the same client connected straight to a server
+ * Drives the real built CLI as a bridge (spawned by the one runner, test/helpers/cli.ts): by the SDK `Client` over
+ * `StdioClientTransport` ({@link startBridgeClient}, {@link connectThroughBridge}) or by raw stdin lines with every
+ * stdout line checked to be JSON-RPC ({@link spawnBridgeRaw}); and the same client connected straight to a server
  * ({@link connectDirect}) for comparison.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { onFileTeardown, onTeardown } from './cleanup.js';
+import { onTeardown } from './cleanup.js';
+import { assertBuilt, BIN_PATH, baseEnv, runCli, startCli, type CliProcess, type ExitStatus } from './cli.js';
 import { createTestClient, type TestClient } from './client.js';
 import { waitFor, withTimeout } from './wait.js';
 
-/** Absolute path of the published command shim. */
-export const BIN_PATH = fileURLToPath(new URL('../../bin/mcp-auth-bridge.js', import.meta.url));
+// Kept under their old import path while sibling branches still import them from here.
+export { BIN_PATH, baseEnv, type ExitStatus } from './cli.js';
+/** @deprecated The one runner is {@link runCli} (test/helpers/cli.ts); this name stays for branches that use it. */
+export const runBridge = runCli;
 
-const BUNDLE_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-let stateDir: string | undefined;
-
-/**
- * The environment every bridge child starts with: the SDK's safe default variables (PATH, HOME, …; no proxy
- * variables from the machine) plus XDG directories in a private temp dir so no test touches real user state.
- */
-export function baseEnv(): Record<string, string> {
-  if (stateDir === undefined) {
-    const dir = (stateDir = mkdtempSync(join(tmpdir(), 'mcp-auth-bridge-test-')));
-    // Shared by every child of this test file, so removed when the file is done.
-    onFileTeardown(() => {
-      rmSync(dir, { recursive: true, force: true });
-      if (stateDir === dir) stateDir = undefined;
-    });
-  }
-  return {
-    ...getDefaultEnvironment(),
-    // The run's private temp dir (test/helpers/tmp-guard.ts), so what a child leaves there is found too.
-    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-    XDG_CONFIG_HOME: join(stateDir, 'config'),
-    XDG_DATA_HOME: join(stateDir, 'data'),
-    XDG_STATE_HOME: join(stateDir, 'state'),
-    XDG_CACHE_HOME: join(stateDir, 'cache'),
-  };
+/** Options for {@link startBridgeClient}. */
+export interface BridgeClientOptions {
+  /** Every argument after `bin/mcp-auth-bridge.js`, URL included. */
+  args: string[];
+  /** Extra environment for the child (on top of {@link baseEnv}). */
+  env?: Record<string, string>;
+  /** Client name reported in initialize. */
+  clientName?: string;
+  /** Label for error messages. Default `bridge`. */
+  label?: string;
 }
 
-function assertBuilt(): void {
-  if (!existsSync(BUNDLE_PATH)) {
-    throw new Error(`${BUNDLE_PATH} does not exist: run \`npm run build\` before these tests`);
-  }
+/** A bridge child with an SDK client being connected to it over stdio. */
+export interface StartedBridgeClient extends TestClient {
+  transport: StdioClientTransport;
+  label: string;
+  /** Everything the bridge wrote to stderr so far. */
+  stderr(): string;
+  /** Errors the client transport reported; a stdout line that is not JSON-RPC lands here. */
+  errors: Error[];
+  /** The client's `connect()` (initialize through the bridge); rejects (with the bridge's stderr) when it fails. */
+  connected: Promise<void>;
+  /** Closes the client (bounded): ends the child's stdin, then signals it if it lingers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Spawns `node bin/mcp-auth-bridge.js ...args` and starts connecting a {@link createTestClient} client to it over
+ * stdio, WITHOUT waiting (a login may have to be driven first). stderr is captured; closed after the test.
+ *
+ * @throws when the bundle is not built.
+ */
+export function startBridgeClient(options: BridgeClientOptions): StartedBridgeClient {
+  assertBuilt();
+  const label = options.label ?? 'bridge';
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN_PATH, ...options.args],
+    env: { ...baseEnv(), ...options.env },
+    stderr: 'pipe',
+  });
+  let stderrText = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderrText += chunk.toString('utf8');
+  });
+  const test = createTestClient(options.clientName);
+  const errors: Error[] = [];
+  test.client.onerror = (error) => errors.push(error);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await withTimeout(`${label} to close`, test.client.close(), 10_000);
+  };
+  onTeardown(close);
+  const connected = test.client.connect(transport).catch((error: unknown) => {
+    throw new Error(`${label}: initialize through the bridge failed: ${String(error)}\n--- bridge stderr ---\n${stderrText}`, { cause: error });
+  });
+  connected.catch(() => undefined); // observed by the test when it awaits it
+  return { ...test, transport, label, stderr: () => stderrText, errors, connected, close };
 }
 
 /** Options for {@link connectThroughBridge}. */
@@ -67,61 +93,32 @@ export interface BridgeConnectOptions {
 }
 
 /** A test client connected through a bridge child process. */
-export interface BridgedClient extends TestClient {
-  transport: StdioClientTransport;
-  /** Everything the bridge wrote to stderr so far. */
-  stderr(): string;
-  /** Errors the client transport reported; a stdout line that is not JSON-RPC lands here, so keep it empty. */
-  errors: Error[];
+export interface BridgedClient extends StartedBridgeClient {
   /** Every message the bridge wrote to stdout after initialize, in order (raw JSON-RPC). */
   received: JSONRPCMessage[];
-  /** Closes the client: ends the child's stdin, then signals it if it lingers. */
-  close(): Promise<void>;
 }
 
 /**
  * Spawns `node bin/mcp-auth-bridge.js [...args] <url>` and connects a {@link createTestClient} client to it over
- * stdio. stderr is captured; the child is closed after the test (see `useTeardown`).
+ * stdio ({@link startBridgeClient}), waiting for initialize. Keep `errors` empty: a stdout line that is not
+ * JSON-RPC lands there.
  *
  * @throws when the bundle is not built or the initialize handshake fails (the message includes the child's stderr).
  */
 export async function connectThroughBridge(options: BridgeConnectOptions): Promise<BridgedClient> {
-  assertBuilt();
-  const args = [BIN_PATH, ...(options.args ?? []), ...(options.url ? [options.url] : [])];
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args,
-    env: { ...baseEnv(), ...options.env },
-    stderr: 'pipe',
+  const bridge = startBridgeClient({
+    args: [...(options.args ?? []), ...(options.url ? [options.url] : [])],
+    ...(options.env && { env: options.env }),
+    ...(options.clientName && { clientName: options.clientName }),
   });
-  let stderrText = '';
-  transport.stderr?.on('data', (chunk: Buffer) => {
-    stderrText += chunk.toString('utf8');
-  });
-  const test = createTestClient(options.clientName);
-  const errors: Error[] = [];
+  await withTimeout('initialize through the bridge', bridge.connected, 15_000);
   const received: JSONRPCMessage[] = [];
-  test.client.onerror = (error) => errors.push(error);
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await test.client.close();
-  };
-  onTeardown(close);
-  try {
-    await withTimeout('initialize through the bridge', test.client.connect(transport), 15_000);
-  } catch (error) {
-    throw new Error(`connecting through the bridge failed: ${String(error)}\n--- bridge stderr ---\n${stderrText}`, {
-      cause: error,
-    });
-  }
-  const deliver = transport.onmessage;
-  transport.onmessage = (message) => {
+  const deliver = bridge.transport.onmessage;
+  bridge.transport.onmessage = (message) => {
     received.push(message);
     deliver?.(message);
   };
-  return { ...test, transport, stderr: () => stderrText, errors, received, close };
+  return { ...bridge, received };
 }
 
 /** A test client connected straight to a server, for comparison with the bridged one. */
@@ -145,15 +142,9 @@ export async function connectDirect(options: {
   return { ...test, close };
 }
 
-/** How a bridge child ended. */
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 /** A bridge child driven by raw stdin lines. */
 export interface RawBridge {
-  child: ChildProcessWithoutNullStreams;
+  child: CliProcess['child'];
   /** Every stdout line that parsed as a JSON-RPC 2.0 message, in order. */
   messages: JSONRPCMessage[];
   /** Every stdout line that did NOT (not JSON, or JSON without `jsonrpc: "2.0"`); tests assert it stays empty. */
@@ -196,29 +187,12 @@ export function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
  * to `messages`, anything else to `invalidLines`. The child is killed after the test if it is still running.
  */
 export function spawnBridgeRaw(args: string[], env: Record<string, string> = {}): RawBridge {
-  assertBuilt();
-  const child = spawn(process.execPath, [BIN_PATH, ...args], {
-    env: { ...baseEnv(), ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const cli = startCli(args, env, { keepStdout: false });
+  const { child } = cli;
   const messages: JSONRPCMessage[] = [];
   const invalidLines: string[] = [];
-  let stderrText = '';
   let stdoutBuffer = '';
-  let status: ExitStatus | undefined;
   let nextId = 1000;
-  const exited = new Promise<ExitStatus>((resolve) => {
-    child.on('close', (code, signal) => {
-      status = { code, signal };
-      resolve(status);
-    });
-  });
-  child.stdin.on('error', () => {
-    // Writing after the child exited is expected in some tests (EPIPE); the exit status tells the story.
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderrText += chunk.toString('utf8');
-  });
   child.stdout.on('data', (chunk: Buffer) => {
     stdoutBuffer += chunk.toString('utf8');
     let newline: number;
@@ -243,15 +217,9 @@ export function spawnBridgeRaw(args: string[], env: Record<string, string> = {})
     stdoutBuffer = '';
   });
 
-  onTeardown(async () => {
-    if (status) return;
-    child.kill('SIGKILL');
-    await withTimeout('killed bridge child to exit', exited, 5_000);
-  });
-
   const waitForMessage: RawBridge['waitForMessage'] = (what, predicate, timeoutMs = 10_000) =>
     waitFor(
-      `${what} (stderr so far: ${JSON.stringify(stderrText.slice(-2000))})`,
+      `${what} (stderr so far: ${JSON.stringify(cli.stderr().slice(-2000))})`,
       () => messages.find(predicate),
       { timeoutMs },
     );
@@ -267,7 +235,7 @@ export function spawnBridgeRaw(args: string[], env: Record<string, string> = {})
     child,
     messages,
     invalidLines,
-    stderr: () => stderrText,
+    stderr: cli.stderr,
     send,
     sendLine: (text) => {
       child.stdin.write(`${text}\n`);
@@ -290,34 +258,10 @@ export function spawnBridgeRaw(args: string[], env: Record<string, string> = {})
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       return response;
     },
-    waitForExit: (timeoutMs = 10_000) => withTimeout('bridge process to exit', exited, timeoutMs),
-    exitStatus: () => status,
+    waitForExit: async (timeoutMs = 10_000) => {
+      const { code, signal } = await withTimeout('bridge process to exit', cli.exited, timeoutMs);
+      return { code, signal };
+    },
+    exitStatus: cli.exitStatus,
   };
-}
-
-/**
- * Runs the CLI to completion with `args` and empty stdin (for `--help`, `--version`, usage errors) and returns its
- * exit status and output. Bounded by `timeoutMs`.
- */
-export async function runBridge(
-  args: string[],
-  env: Record<string, string> = {},
-  timeoutMs = 10_000,
-): Promise<ExitStatus & { stdout: string; stderr: string }> {
-  assertBuilt();
-  const child = spawn(process.execPath, [BIN_PATH, ...args], {
-    env: { ...baseEnv(), ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdin.on('error', () => {});
-  const exited = new Promise<ExitStatus>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  onTeardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const status = await withTimeout(`mcp-auth-bridge ${args.join(' ')} to exit`, exited, timeoutMs);
-  return { ...status, stdout, stderr };
 }

@@ -63,3 +63,17 @@ export async function runFileTeardown(): Promise<void> {
   }
   if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'several file teardown steps failed');
 }
+
+/**
+ * When a fixture a helper started is closed: `test` (the default) with the teardown of the current test — or of the
+ * file, under `useTeardown('all')`; `manual` by the caller (a fixture shared by a file's tests from `beforeAll`).
+ */
+export type TeardownMode = 'test' | 'manual';
+
+/** Makes `close` safe to call more than once and, unless `mode` is `manual`, registers it with {@link onTeardown}. */
+export function closeAfterTest(close: () => Promise<void>, mode: TeardownMode = 'test'): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const once = () => (closing ??= close());
+  if (mode !== 'manual') onTeardown(once);
+  return once;
+}

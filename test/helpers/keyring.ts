@@ -15,6 +15,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The Debian packages the keychain tests need. */
 export const KEYRING_PACKAGES = ['gnome-keyring', 'dbus', 'libsecret-tools'] as const;
@@ -288,4 +289,22 @@ export async function startPrivateKeyring(options: PrivateKeyringOptions = {}): 
     await stop();
     throw error;
   }
+}
+
+/**
+ * Starts a {@link startPrivateKeyring} once for the enclosing `describe` (in `beforeAll`, stopped in `afterAll`) and
+ * returns a getter for it, to call inside the tests.
+ */
+export function usePrivateKeyring(options: PrivateKeyringOptions = {}): () => PrivateKeyring {
+  let keyring: PrivateKeyring | undefined;
+  beforeAll(async () => {
+    keyring = await startPrivateKeyring(options);
+  }, 20_000);
+  afterAll(async () => {
+    await keyring?.stop();
+  });
+  return () => {
+    if (!keyring) throw new Error('the private keyring is not running (its beforeAll failed or has not run)');
+    return keyring;
+  };
 }

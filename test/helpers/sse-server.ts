@@ -3,6 +3,7 @@
  * endpoint, POST /messages?sessionId=… carries client messages) on 127.0.0.1, recording every request.
  */
 import type { ServerResponse } from 'node:http';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import {
   listenLoopback,
@@ -21,6 +22,8 @@ export interface SseServerOptions extends ListenOptions {
    * the usual answer of a GET-only route; 400 and 404 are other real-world answers. The body is a short text.
    */
   postStatus?: number;
+  /** A new server with its tools for each stream. Default: the test tools ({@link createTestMcpServer}). */
+  createServer?: () => McpServer;
 }
 
 /** A running legacy SSE fixture. */
@@ -38,7 +41,7 @@ export interface SseServer {
   dropStreams(): number;
 }
 
-/** Starts a legacy SSE MCP server serving the test tools. POST to an unknown session answers 404. */
+/** Starts a legacy SSE MCP server serving the test tools (or the ones passed in). POST to an unknown session answers 404. */
 export async function startSseServer(options: SseServerOptions = {}): Promise<SseServer> {
   const requests: RecordedRequest[] = [];
   const sessions = new Map<string, { transport: SSEServerTransport; res: ServerResponse }>();
@@ -48,7 +51,7 @@ export async function startSseServer(options: SseServerOptions = {}): Promise<Ss
     const entry = recordRequest(req, res, requests);
     if (entry.path === '/sse' && entry.method === 'GET') {
       const transport = new SSEServerTransport('/messages', res);
-      const server = createTestMcpServer();
+      const server = (options.createServer ?? createTestMcpServer)();
       transport.onclose = () => sessions.delete(transport.sessionId);
       sessions.set(transport.sessionId, { transport, res });
       created++;

@@ -1,12 +1,13 @@
 /**
- * A real, stateful Streamable HTTP MCP server (SDK `McpServer` + `StreamableHTTPServerTransport`, one pair per
- * session) on 127.0.0.1, recording every HTTP request it receives.
+ * The one MCP test server: a real Streamable HTTP MCP server (SDK `McpServer` + `StreamableHTTPServerTransport`,
+ * routed by {@link McpSessions}; stateful by default) on 127.0.0.1, recording every HTTP request it receives, with
+ * the tools passed in and an optional layer in front of the endpoint (the protected server's OAuth,
+ * test/helpers/oidc/protected-mcp-server.ts).
  */
-import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  isInitializeBody,
   listenLoopback,
   noteBody,
   readBody,
@@ -15,6 +16,7 @@ import {
   type ListenOptions,
   type RecordedRequest,
 } from './http-util.js';
+import { McpSessions } from './mcp-sessions.js';
 import { createTestMcpServer } from './test-tools.js';
 
 /** Options for {@link startStreamableServer}. */
@@ -23,6 +25,25 @@ export interface StreamableServerOptions extends ListenOptions {
   jsonResponse?: boolean;
   /** Path the MCP endpoint is served on. Default `/mcp`. */
   path?: string;
+  /** A new server with its tools for each session. Default: the test tools ({@link createTestMcpServer}). */
+  createServer?: () => McpServer;
+  /** No sessions: a new server and transport for every request (see {@link McpSessions}). Default false. */
+  stateless?: boolean;
+  /** What stands in front of the endpoint (authentication, more routes, own recording); default nothing. */
+  layer?: ServerLayer;
+}
+
+/** A layer in front of the MCP endpoint, e.g. OAuth: each hook is optional. */
+export interface ServerLayer {
+  /** Sees every request first (for the layer's own recording). */
+  onRequest?(req: IncomingMessage, res: ServerResponse): void;
+  /** A request for another path than the endpoint: answer it and return true (e.g. metadata), or false for a 404. */
+  route?(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  /**
+   * A request for the endpoint, its POST body read (`body` undefined when it is not JSON): answer it and return
+   * false to refuse it, or return true to let the MCP transport have it (after setting `req.auth`, if any).
+   */
+  admit?(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, body: unknown): Promise<boolean>;
 }
 
 /** Which streams {@link StreamableServer.dropStreams} cuts. */
@@ -46,73 +67,39 @@ export interface StreamableServer {
 }
 
 /**
- * Starts a stateful Streamable HTTP MCP server serving the test tools (see `registerTestTools`).
+ * Starts a stateful Streamable HTTP MCP server serving the test tools (see `registerTestTools`) or the ones passed in,
+ * routed by {@link McpSessions}.
  * Unknown session id → 404; no session id on a non-initialize request → 400; DELETE is handled by the transport.
  */
 export async function startStreamableServer(options: StreamableServerOptions = {}): Promise<StreamableServer> {
   const path = options.path ?? '/mcp';
   const requests: RecordedRequest[] = [];
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const deleted: string[] = [];
+  const sessions = new McpSessions({
+    createServer: options.createServer ?? createTestMcpServer,
+    jsonResponse: options.jsonResponse ?? false,
+    stateless: options.stateless ?? false,
+  });
+  const layer = options.layer ?? {};
   const open = new Map<ServerResponse, string>();
-  let created = 0;
 
   const listening = await listenLoopback(async (req, res) => {
+    layer.onRequest?.(req, res);
     const entry = recordRequest(req, res, requests);
     open.set(res, entry.method);
     res.on('close', () => open.delete(res));
     if (entry.path !== path) {
+      if (layer.route?.(req, res, entry.path)) return;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    let body: unknown;
-    if (entry.method === 'POST') {
-      const raw = await readBody(req);
-      body = noteBody(entry, raw);
-      if (body === undefined) {
-        sendJsonRpcError(res, 400, -32700, 'Parse error');
-        return;
-      }
-    }
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const transport = sessions.get(sessionId);
-      if (!transport) {
-        sendJsonRpcError(res, 404, -32001, 'Session not found');
-        return;
-      }
-      if (entry.method === 'DELETE') deleted.push(sessionId);
-      await transport.handleRequest(req, res, body);
+    const body = entry.method === 'POST' ? noteBody(entry, await readBody(req)) : undefined;
+    if (layer.admit && !(await layer.admit(req, res, body))) return;
+    if (entry.method === 'POST' && body === undefined) {
+      sendJsonRpcError(res, 400, -32700, 'Parse error');
       return;
     }
-    if (entry.method === 'POST' && isInitializeBody(body)) {
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse: options.jsonResponse ?? false,
-        onsessioninitialized: (id) => {
-          created++;
-          sessions.set(id, transport);
-        },
-        onsessionclosed: (id) => {
-          sessions.delete(id);
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-      };
-      const server = createTestMcpServer();
-      await server.connect(transport);
-      await transport.handleRequest(req, res, body);
-      return;
-    }
-    sendJsonRpcError(res, 400, -32000, 'Bad Request: no valid session id');
+    await sessions.handle(req, res, body);
   }, options);
-
-  const closeSessions = async () => {
-    const transports = [...sessions.values()];
-    sessions.clear();
-    await Promise.allSettled(transports.map((t) => t.close()));
-  };
 
   return {
     url: `http://127.0.0.1:${listening.port}${path}`,
@@ -120,20 +107,20 @@ export async function startStreamableServer(options: StreamableServerOptions = {
     requests,
     sessions: {
       get ids() {
-        return [...sessions.keys()];
+        return sessions.ids();
       },
       get created() {
-        return created;
+        return sessions.created;
       },
       get deleted() {
-        return [...deleted];
+        return sessions.deleted;
       },
     },
     async close() {
-      await closeSessions();
+      await sessions.closeAll();
       await listening.close();
     },
-    dropSessions: closeSessions,
+    dropSessions: () => sessions.closeAll(),
     dropStreams(kind = 'all') {
       let count = 0;
       for (const [res, method] of open) {

@@ -1,17 +1,14 @@
 // What a failed connection tells the user (src/net/connect-error.ts), from real failures of the network fetch: a
 // refused port, a name DNS does not know, a server whose certificate is self-signed. Decided on error codes.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { connectError, TLS_CODES } from '../../src/net/connect-error.js';
 import { nodeHttpFetch } from '../../src/net/node-http-fetch.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { listenLoopback } from '../helpers/http-util.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
 useTeardown();
 
@@ -45,16 +42,8 @@ describe('connectError', () => {
   });
 
   it('a self-signed certificate: says it is not trusted and how to trust a private CA', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mab-tls-'));
-    onTeardown(() => rmSync(dir, { recursive: true, force: true }));
-    const keyPath = join(dir, 'key.pem');
-    const certPath = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      { stdio: 'ignore', timeout: 10_000 },
-    );
-    const server = createServer({ key: readFileSync(keyPath), cert: readFileSync(certPath) }, (_req, res) => res.end('{}'));
+    const { key, cert } = selfSignedCertificate();
+    const server = createServer({ key, cert }, (_req, res) => res.end('{}'));
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     onTeardown(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -40,7 +40,6 @@ const postMcp = (url: string, body: unknown, headers: Record<string, string> = {
 
 async function stack(options: AuthStackOptions = {}) {
   const started = await startAuthStack(options);
-  onTeardown(() => started.close());
   return started;
 }
 
@@ -419,7 +418,6 @@ describe('oidc fixtures', () => {
       metadata: { resource: 'http://127.0.0.1:9/elsewhere', authorizationServers: ['http://127.0.0.1:9'], locations: ['root'] },
       challenge: { resourceMetadata: false, scope: false },
     });
-    onTeardown(() => wrong.close());
 
     const response = await postMcp(wrong.url, INITIALIZE);
     expect(response.status).toBe(401);

@@ -3,45 +3,40 @@
 // one server while `doctor` said all was well. Now the bridge says "the keyring is locked: unlock it, or use
 // --token-store file", registers nothing, opens no browser and writes no login to files; `status` lists one login;
 // `doctor` reports the locked keyring with the fix. A real private gnome-keyring, locked through the Secret Service.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { describe, expect, it } from 'vitest';
+import { authArgs, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { useTeardown } from '../helpers/cleanup.js';
+import { usePrivateKeyring } from '../helpers/keyring.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
-import { doctorSteps, runCli } from '../commands/cli.js';
+import { doctorSteps } from '../helpers/doctor-report.js';
+import { runCli } from '../helpers/cli.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
 
 describe('a locked keyring that holds the login (--token-store auto)', () => {
-  let keyring: PrivateKeyring;
-  beforeAll(async () => {
-    keyring = await startPrivateKeyring();
-  }, 20_000);
-  afterAll(async () => {
-    await keyring?.stop();
-  });
+  const keyring = usePrivateKeyring();
 
   it('says the keyring is locked and what to do; no new registration, no browser, nothing in files; status lists one login; doctor reports it', async () => {
     const stack = await startAuthStack();
-    onTeardown(() => stack.close());
     const { provider, server } = stack;
     const configDir = tempDir();
     const auto = ['--token-store', 'auto', '--config-dir', configDir, '--auth-timeout', '20s'];
-    const { bridge } = await connectWithLogin({ url: server.url, configDir, rawArgs: [...auto, '--no-browser'], env: keyring.env });
+    const { bridge } = await connectWithLogin({ url: server.url, configDir, rawArgs: [...auto, '--no-browser'], env: keyring().env });
     expect((await whoami(bridge)).sub).toBe('alice');
     await bridge.close();
     expect(storedLogins(configDir).map((l) => l.json.metadata.store)).toEqual(['keychain']);
     const registrations = provider.counters.registrations;
     const authorizations = provider.counters.authorizationRequests;
 
-    await keyring.lock();
-    expect(await keyring.isLocked()).toBe(true);
+    await keyring().lock();
+    expect(await keyring().isLocked()).toBe(true);
 
-    const recorder = browserRecorder(tempDir());
-    const raw = spawnBridgeRaw([...auto, '--browser', recorder.command, server.url], keyring.env);
+    const recorder = browserCommand(tempDir());
+    const raw = spawnBridgeRaw([...auto, '--browser', recorder.command, server.url], keyring().env);
     const end = await initializeOutcome(raw, 30_000);
     expect(end.kind, JSON.stringify(end)).toBe('error');
     const message = end.kind === 'error' ? end.message : '';
@@ -55,12 +50,12 @@ describe('a locked keyring that holds the login (--token-store auto)', () => {
     expect(logins.map((l) => l.json.metadata.store), 'a second login was stored').toEqual(['keychain']);
     expect(logins.every((l) => l.json.secrets === undefined), 'secrets were written to files').toBe(true);
 
-    const status = await runCli(['status', '--json', '--config-dir', configDir], keyring.env);
+    const status = await runCli(['status', '--json', '--config-dir', configDir], keyring().env);
     expect(status.code, status.stderr).toBe(0);
     const listed = (JSON.parse(status.stdout) as { logins: { server: string; store: string }[] }).logins.filter((l) => l.server === server.url);
     expect(listed.map((l) => l.store)).toEqual(['keychain']);
 
-    const doctor = await runCli(['doctor', '--token-store', 'auto', '--config-dir', configDir, server.url], keyring.env, 30_000);
+    const doctor = await runCli(['doctor', '--token-store', 'auto', '--config-dir', configDir, server.url], keyring().env, 30_000);
     const store = doctorSteps(doctor.stdout).get('Credential store')?.[0];
     expect(store, doctor.stdout).toBeDefined();
     expect(store!.ok, doctor.stdout).toBe(false);

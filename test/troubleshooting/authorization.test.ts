@@ -4,27 +4,16 @@
 // metadata document served by a small fake (no PKCE, a hostile or plain-http login URL). Each checks the documented
 // message in the JSON-RPC error the client gets, and, where cheap, that the documented fix works.
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, freePort, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, freePort, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { fetchMetadata, startMetadataServer } from '../helpers/auth-metadata-server.js';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
-import { startOidcProvider, startProtectedMcpServer, type OidcProviderOptions, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
+import { useTeardown } from '../helpers/cleanup.js';
+import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { expectDocumented } from './readme-rows.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
-
-async function provider(options: OidcProviderOptions = {}) {
-  const p = await startOidcProvider(options);
-  onTeardown(() => p.close());
-  return p;
-}
-
-async function protectedServer(options: ProtectedMcpServerOptions) {
-  const s = await startProtectedMcpServer(options);
-  onTeardown(() => s.close());
-  return s;
-}
 
 function bridge(url: string, extra: string[] = []): RawBridge {
   return spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', ...extra, url]);
@@ -37,8 +26,8 @@ function errorMessage(end: RequestEnd): string {
 
 describe('troubleshooting: finding the authorization server', () => {
   it('`… refused the request without saying how to log in`: a token-validating server (bare 401); the fix names --issuer and --client-id (and --header for an API key)', async () => {
-    const p = await provider();
-    const server = await protectedServer({ issuer: p.issuer, advertise: false });
+    const p = await startOidcProvider();
+    const server = await startProtectedMcpServer({ issuer: p.issuer, advertise: false });
     const raw = bridge(server.url);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, 'refused the request without saying how to log in');
@@ -58,14 +47,14 @@ describe('troubleshooting: finding the authorization server', () => {
   });
 
   it('`… does not advertise PKCE with S256`: the provider\'s metadata lacks S256 (a fake document); nothing is registered or opened', async () => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const noPkce = await startMetadataServer((origin) => {
       const doc: Record<string, unknown> = { ...real, issuer: origin };
       delete doc.code_challenge_methods_supported;
       return doc;
     });
-    const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [noPkce.origin] } });
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [noPkce.origin] } });
     const raw = bridge(server.url);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, 'does not advertise PKCE with S256');
@@ -75,8 +64,8 @@ describe('troubleshooting: finding the authorization server', () => {
   });
 
   it('`the authorization server metadata … names a different issuer`: --issuer is not the provider\'s exact issuer URL (localhost for 127.0.0.1)', async () => {
-    const p = await provider();
-    const server = await protectedServer({ issuer: p.issuer, advertise: false });
+    const p = await startOidcProvider();
+    const server = await startProtectedMcpServer({ issuer: p.issuer, advertise: false });
     const notExact = p.issuer.replace('127.0.0.1', 'localhost');
     const raw = bridge(server.url, ['--issuer', notExact, '--client-id', p.publicClient.clientId]);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
@@ -86,9 +75,9 @@ describe('troubleshooting: finding the authorization server', () => {
   });
 
   it('`the protected-resource metadata … is for X, not for Y`: a server whose metadata names another resource', async () => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const elsewhere = 'https://mcp.example.com/mcp';
-    const server = await protectedServer({ issuer: p.issuer, metadata: { resource: elsewhere } });
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { resource: elsewhere } });
     const raw = bridge(server.url);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, 'is for X, not for Y', { X: elsewhere, Y: server.url });
@@ -100,11 +89,11 @@ describe('troubleshooting: finding the authorization server', () => {
     ['non-https (plain http to another host)', 'http://login.example/authorize'],
     ['malformed (a javascript: URL)', 'javascript:alert(document.cookie)//'],
   ])('`refused the server\'s authorization_endpoint`: %s; nothing was opened', async (_label, endpoint) => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const real = await fetchMetadata(p.authorizationServerMetadataUrl);
     const hostile = await startMetadataServer((origin) => ({ ...real, issuer: origin, authorization_endpoint: endpoint }));
-    const server = await protectedServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
-    const recorder = browserRecorder(tempDir());
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [hostile.origin] } });
+    const recorder = browserCommand(tempDir());
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--browser', recorder.command, server.url]);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, "refused the server's authorization_endpoint");
@@ -114,8 +103,8 @@ describe('troubleshooting: finding the authorization server', () => {
   });
 
   it('`does not offer dynamic client registration`: a real provider without /reg; the fix (--client-id) works', async () => {
-    const p = await provider({ dcr: false });
-    const server = await protectedServer({ issuer: p.issuer });
+    const p = await startOidcProvider({ dcr: false });
+    const server = await startProtectedMcpServer({ issuer: p.issuer });
     const raw = bridge(server.url);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
     expectDocumented(message, 'does not offer dynamic client registration');

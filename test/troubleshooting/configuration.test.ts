@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { connectThroughBridge } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 

@@ -7,14 +7,15 @@
 import { createServer } from 'node:net';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, isAlive, occupyPort, tempDir } from '../helpers/auth-bridge.js';
+import { authArgs, isAlive, occupyPort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
-import { driveLogin } from '../helpers/oidc/index.js';
+import { driveLogin, startAuthStack } from '../helpers/oidc/index.js';
 import { initializeOutcome, requestEnd, type RequestEnd } from '../helpers/outcomes.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
-import { authStack, fileStore, loginBrowser, loginUrlsIn, runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { browserCommand } from '../helpers/browser-command.js';
+import { loginUrlsIn, runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -33,7 +34,7 @@ function canBind(port: number): Promise<boolean> {
 
 describe('troubleshooting: the browser login', () => {
   it('`the login callback port N is already in use`: --callback-port held by another program', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const { port } = await occupyPort();
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', '--callback-port', String(port), server.url]);
     const message = errorMessage(await initializeOutcome(raw, 20_000));
@@ -48,7 +49,7 @@ describe('troubleshooting: the browser login', () => {
   });
 
   it('`the authorization server refused the login: access_denied`: consent declined (bridge: JSON-RPC error; login command: stderr, exit 1)', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', server.url]);
     const outcome = initializeOutcome(raw, 20_000);
     const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });
@@ -57,7 +58,7 @@ describe('troubleshooting: the browser login', () => {
     expectDocumented(errorMessage(await outcome), 'refused the login: access_denied');
     expect(raw.exitStatus()).toBeUndefined();
 
-    const browser = loginBrowser(tempDir(), { deny: 'consent' });
+    const browser = browserCommand(tempDir(), { login: { deny: 'consent' } });
     const login = await runCli(['login', ...fileStore(tempDir()), '--auth-timeout', '20s', '--browser', browser.command, server.url]);
     expect(login.code).toBe(1);
     expect(login.stdout).toBe('');
@@ -65,7 +66,7 @@ describe('troubleshooting: the browser login', () => {
   });
 
   it('`the login timed out: it was not completed within … s`: --auth-timeout passes; the message has no (dead) login URL', async () => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '2s', '--no-browser', server.url]);
     const outcome = initializeOutcome(raw, 20_000);
     const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });
@@ -80,11 +81,11 @@ describe('troubleshooting: the browser login', () => {
 
   it('`… refused the new login (HTTP …: …); not opening the browser again …`: the server refuses alice; `login --force` as bob is adopted at once', async () => {
     const suspended = 'this account is suspended';
-    const { provider, server } = await authStack({
+    const { provider, server } = await startAuthStack({
       server: { refuseToken: (token) => (decodeJwt(token).sub === 'alice' ? { status: 401, error: 'invalid_token', errorDescription: suspended } : undefined) },
     });
     const configDir = tempDir();
-    const recorder = browserRecorder(tempDir());
+    const recorder = browserCommand(tempDir());
     const raw = spawnBridgeRaw([...authArgs(configDir), '--browser', recorder.command, server.url]);
     const outcome = initializeOutcome(raw, 40_000);
     const url = await recorder.waitForUrl(0, 20_000);
@@ -95,7 +96,7 @@ describe('troubleshooting: the browser login', () => {
     expect(message).toContain(`mcp-auth-bridge login --force ${server.url}`);
 
     // The documented fix: `login --force` (here as a user the server accepts); the running bridge uses it, no browser.
-    const browser = loginBrowser(tempDir(), { user: 'bob' });
+    const browser = browserCommand(tempDir(), { login: { user: 'bob' } });
     const login = await runCli(['login', '--force', ...fileStore(configDir), '--auth-timeout', '20s', '--browser', browser.command, server.url]);
     expect(login.code, login.stderr).toBe(0);
     raw.send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
@@ -113,7 +114,7 @@ describe('troubleshooting: the browser login', () => {
     ['its client closes stdin', (raw: ReturnType<typeof spawnBridgeRaw>) => raw.endInput()],
     ['it gets SIGTERM', (raw: ReturnType<typeof spawnBridgeRaw>) => void raw.child.kill('SIGTERM')],
   ])('a bridge that is told to stop during a pending login (%s) exits promptly and frees the callback port', async (_label, stop) => {
-    const { server } = await authStack();
+    const { server } = await startAuthStack();
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--auth-timeout', '60s', '--no-browser', server.url]);
     raw.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
     const url = await waitFor('the login URL', () => loginUrlsIn(raw.stderr())[0], { timeoutMs: 15_000 });

@@ -1,20 +1,19 @@
 // docs/troubleshooting.md, reaching the server: each row's situation produced for real (a refused port, a name that
 // does not resolve, a server whose certificate is self-signed, a protected server refusing a static key) and the
 // documented message checked against what the user sees: stderr, or the JSON-RPC error the client gets.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { join } from 'node:path';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { authArgs, freePort, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { readBody } from '../helpers/http-util.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
+import { McpSessions } from '../helpers/mcp-sessions.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { createTestMcpServer, TEST_SERVER_INFO } from '../helpers/test-tools.js';
-import { authStack, runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { startAuthStack } from '../helpers/oidc/index.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 
@@ -23,29 +22,13 @@ function errorOf(end: RequestEnd): { message: string; data: unknown } {
   return end.kind === 'error' ? { message: end.message, data: end.data } : { message: '', data: undefined };
 }
 
-/** A self-signed certificate for 127.0.0.1 (made with openssl), as PEM files in a temp dir. */
-function selfSignedCertificate(): { key: string; cert: string; certPath: string } {
-  const dir = tempDir('mab-tls-');
-  const keyPath = join(dir, 'key.pem');
-  const certPath = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-    { stdio: 'ignore', timeout: 10_000 },
-  );
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
-}
-
 /** A real MCP server (stateless Streamable HTTP, the test tools) over https with `tls`; closed after the test. */
 async function startHttpsMcpServer(tls: { key: string; cert: string }): Promise<{ url: string; server: Server }> {
+  const sessions = new McpSessions({ createServer: createTestMcpServer, stateless: true, jsonResponse: true });
   const server = createServer(tls, (req, res) => {
     void (async () => {
       const raw = req.method === 'POST' ? await readBody(req) : '';
-      const mcp = createTestMcpServer();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      res.on('close', () => void mcp.close());
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, raw ? JSON.parse(raw) : undefined);
+      await sessions.handle(req, res, raw ? JSON.parse(raw) : undefined);
     })().catch(() => res.destroy());
   });
   server.on('tlsClientError', () => undefined);
@@ -111,7 +94,7 @@ describe('troubleshooting: reaching the server', () => {
   });
 
   it('`server answered HTTP 401` (with --header Authorization): the static key is refused, and no login is attempted', async () => {
-    const { provider, server } = await authStack();
+    const { provider, server } = await startAuthStack();
     const configDir = tempDir();
     const raw = spawnBridgeRaw([...authArgs(configDir), '--no-browser', '--header', 'Authorization: Bearer wrong-static-key-0123', server.url]);
     const { message, data } = errorOf(await initializeOutcome(raw, 15_000));

@@ -4,27 +4,16 @@
 // reading the rest). Real oidc-provider, real protected MCP server, and the streaming hostile server of the
 // size-limit tests.
 import { describe, expect, it } from 'vitest';
-import { authArgs, browserRecorder, connectWithLogin, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { authArgs, connectWithLogin, loginUrlsIn, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startHugeResponseServer } from '../helpers/huge-response-server.js';
-import { startOidcProvider, startProtectedMcpServer, type ProtectedMcpServerOptions } from '../helpers/oidc/index.js';
+import { startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { initializeOutcome, type RequestEnd } from '../helpers/outcomes.js';
 import { expectDocumented } from './readme-rows.js';
+import { browserCommand } from '../helpers/browser-command.js';
 
 useTeardown();
-
-async function provider() {
-  const p = await startOidcProvider();
-  onTeardown(() => p.close());
-  return p;
-}
-
-async function protectedServer(options: ProtectedMcpServerOptions) {
-  const s = await startProtectedMcpServer(options);
-  onTeardown(() => s.close());
-  return s;
-}
 
 function errorMessage(end: RequestEnd): string {
   expect(end.kind, JSON.stringify(end).slice(0, 2000)).toBe('error');
@@ -33,10 +22,10 @@ function errorMessage(end: RequestEnd): string {
 
 describe('troubleshooting: answers too large for a login', () => {
   it('`refused the authorization URL: it is … characters long, over the … a browser can be handed`: 3,000 advertised scopes; --scopes (the fix) logs in', async () => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const many = Array.from({ length: 3000 }, (_, i) => `scope:${String(i).padStart(12, '0')}`);
-    const server = await protectedServer({ issuer: p.issuer, scopesSupported: many, challenge: { scope: false } });
-    const recorder = browserRecorder(tempDir());
+    const server = await startProtectedMcpServer({ issuer: p.issuer, scopesSupported: many, challenge: { scope: false } });
+    const recorder = browserCommand(tempDir());
     const client = ['--client-id', p.publicClient.clientId];
     const raw = spawnBridgeRaw([...authArgs(tempDir(), client), '--browser', recorder.command, server.url]);
     const message = errorMessage(await initializeOutcome(raw, 30_000));
@@ -52,9 +41,9 @@ describe('troubleshooting: answers too large for a login', () => {
   });
 
   it('`the response from … is larger than 1 MiB: refused without reading the rest`: a 100 MB protected-resource metadata document', async () => {
-    const p = await provider();
+    const p = await startOidcProvider();
     const evil = await startHugeResponseServer({ paths: ['/prm'], bytes: 100_000_000 });
-    const server = await protectedServer({ issuer: p.issuer, challenge: { resourceMetadata: `${evil.origin}/prm` } });
+    const server = await startProtectedMcpServer({ issuer: p.issuer, challenge: { resourceMetadata: `${evil.origin}/prm` } });
     const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', server.url]);
     const message = errorMessage(await initializeOutcome(raw, 60_000));
     expectDocumented(message, 'is larger than 1 MiB');

@@ -9,8 +9,8 @@ import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { PUBLIC_MCP_URL, startPublicMcpServer } from '../helpers/public-mcp-server.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { runCli } from '../commands/cli.js';
 import { expectDocumented } from './readme-rows.js';
+import { runCli } from '../helpers/cli.js';
 
 useTeardown();
 

@@ -4,9 +4,9 @@
  * development login form and approve the consent, following redirects with a cookie jar until the provider's
  * "Sign-in Success" page — or press "Abort" on the confirmation page (the device then gets `access_denied`).
  */
-import { CookieJar } from './cookie-jar.js';
-import { LoginDriveError } from './drive-login.js';
-import { readErrorPage, readForms } from './html-form.js';
+import { HeadlessBrowser, LoginDriveError, unexpectedPage } from './browser.js';
+import type { CookieJar } from './cookie-jar.js';
+import { readForms } from './html-form.js';
 
 /** Options for {@link driveDeviceLogin}. */
 export interface DriveDeviceOptions {
@@ -31,32 +31,20 @@ export interface DeviceDriveResult {
 
 /** Drives the device login at `verificationUrl` (the plain `verification_uri` needs `userCode`). */
 export async function driveDeviceLogin(verificationUrl: string, options: DriveDeviceOptions = {}): Promise<DeviceDriveResult> {
-  const jar = options.jar ?? new CookieJar();
+  const browser = new HeadlessBrowser(options.jar ? { jar: options.jar } : {});
   const pages: string[] = [];
   let url = new URL(verificationUrl).href;
   let form: URLSearchParams | undefined;
   for (let step = 0; step < (options.maxSteps ?? 20); step++) {
-    const headers = new Headers();
-    const cookie = jar.header(url);
-    if (cookie) headers.set('cookie', cookie);
-    if (form) headers.set('content-type', 'application/x-www-form-urlencoded');
-    const response = await fetch(url, { method: form ? 'POST' : 'GET', headers, body: form, redirect: 'manual' });
-    jar.store(url, response);
+    const answer = await browser.open(url, form);
     form = undefined;
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      url = new URL(location, url).href;
+    if (answer.kind === 'redirect') {
+      url = answer.location;
       continue;
     }
-    const html = await response.text();
-    if (response.status === 200 && /<title>Sign-in Success<\/title>/.test(html)) return { outcome: 'approved', pages };
-    const posts = readForms(html, url).filter((f) => f.method === 'post');
-    const page = posts[0];
-    if (response.status !== 200 || !page) {
-      const shown = readErrorPage(html);
-      throw new LoginDriveError(`device login stopped at ${url}: HTTP ${response.status}${shown.error ? ` ${shown.error}` : ''}${shown.description ? ` (${shown.description})` : ''}`, url, response.status, shown.error, shown.description);
-    }
+    if (answer.status === 200 && /<title>Sign-in Success<\/title>/.test(answer.html)) return { outcome: 'approved', pages };
+    const page = readForms(answer.html, url).filter((f) => f.method === 'post')[0];
+    if (answer.status !== 200 || !page) throw unexpectedPage('device login', answer);
     const prompt = page.hidden.prompt;
     if (prompt !== undefined) {
       pages.push(prompt);
@@ -71,13 +59,12 @@ export async function driveDeviceLogin(verificationUrl: string, options: DriveDe
       if (options.deny === 'confirm') {
         form.delete('confirm');
         form.set('abort', 'yes');
-        const answer = await fetch(page.action, { method: 'POST', headers: { cookie: jar.header(page.action) ?? '', 'content-type': 'application/x-www-form-urlencoded' }, body: form, redirect: 'manual' });
-        await answer.body?.cancel();
+        await browser.open(page.action, form);
         return { outcome: 'denied', pages };
       }
     } else if (page.inputs.includes('user_code') && page.hidden.user_code === undefined) {
-      if (pages.includes('input')) throw new LoginDriveError('the provider asked for the user code again (wrong or expired code)', url, response.status);
-      if (!options.userCode) throw new LoginDriveError('the verification page asks for the user code; pass options.userCode', url, response.status);
+      if (pages.includes('input')) throw new LoginDriveError('the provider asked for the user code again (wrong or expired code)', url, answer.status);
+      if (!options.userCode) throw new LoginDriveError('the verification page asks for the user code; pass options.userCode', url, answer.status);
       pages.push('input');
       form = new URLSearchParams(page.hidden);
       form.set('user_code', options.userCode);

@@ -4,8 +4,9 @@
  * deny) the consent form, and follow redirects until the provider sends the browser to the client's redirect URI —
  * which, for the bridge, is its loopback callback server.
  */
-import { CookieJar } from './cookie-jar.js';
-import { readAbortLink, readErrorPage, readForms } from './html-form.js';
+import { HeadlessBrowser, LoginDriveError, unexpectedPage } from './browser.js';
+import type { CookieJar } from './cookie-jar.js';
+import { readAbortLink, readForms } from './html-form.js';
 
 /** Options for {@link driveLogin} and {@link driveLoginToCallback}. */
 export interface DriveLoginOptions {
@@ -48,24 +49,7 @@ export interface LoginResult extends LoginRedirect {
   body: string;
 }
 
-/** A login that could not reach the redirect URI (an error page, an unexpected response, too many steps). */
-export class LoginDriveError extends Error {
-  override readonly name = 'LoginDriveError';
-
-  constructor(
-    message: string,
-    /** The URL whose response stopped the flow. */
-    readonly url: string,
-    /** Its HTTP status (0 when the flow stopped for another reason). */
-    readonly status: number,
-    /** The OAuth error shown by the provider's error page, e.g. `invalid_client`, `invalid_redirect_uri`. */
-    readonly error?: string,
-    /** That page's error description. */
-    readonly description?: string,
-  ) {
-    super(message);
-  }
-}
+export { LoginDriveError } from './browser.js';
 
 /**
  * Drives the login to the redirect and returns it WITHOUT calling the client's redirect URI, so a test can
@@ -76,8 +60,7 @@ export async function driveLoginToCallback(
   authorizationUrl: string | URL,
   options: DriveLoginOptions = {},
 ): Promise<LoginRedirect> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const jar = options.jar ?? new CookieJar();
+  const browser = new HeadlessBrowser({ ...(options.jar && { jar: options.jar }), ...(options.fetch && { fetch: options.fetch }) });
   const redirectUri = options.redirectUri ?? new URL(authorizationUrl).searchParams.get('redirect_uri');
   if (!redirectUri) throw new TypeError('driveLogin: the authorization URL has no redirect_uri; pass options.redirectUri');
   const stopAt = withoutQuery(redirectUri);
@@ -86,43 +69,24 @@ export async function driveLoginToCallback(
   let url = new URL(authorizationUrl).href;
   let form: URLSearchParams | undefined;
   for (let step = 0; step < (options.maxSteps ?? 20); step++) {
-    const headers = new Headers();
-    const cookie = jar.header(url);
-    if (cookie) headers.set('cookie', cookie);
-    if (form) headers.set('content-type', 'application/x-www-form-urlencoded');
-    const response = await doFetch(url, { method: form ? 'POST' : 'GET', headers, body: form, redirect: 'manual' });
-    jar.store(url, response);
+    const answer = await browser.open(url, form);
     form = undefined;
-
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      const next = new URL(location, url);
+    if (answer.kind === 'redirect') {
+      const next = new URL(answer.location);
       if (withoutQuery(next.href) === stopAt) {
-        return { callbackUrl: next.href, params: next.searchParams, pages, jar };
+        return { callbackUrl: next.href, params: next.searchParams, pages, jar: browser.jar };
       }
       url = next.href;
       continue;
     }
 
-    const html = await response.text();
-    const page = readForms(html, url).find((f) => f.method === 'post' && f.hidden.prompt !== undefined);
-    if (response.status !== 200 || !page) {
-      const shown = readErrorPage(html);
-      throw new LoginDriveError(
-        `login stopped at ${url}: HTTP ${response.status}${shown.error ? ` ${shown.error}` : ''}` +
-          `${shown.description ? ` (${shown.description})` : ''}`,
-        url,
-        response.status,
-        shown.error,
-        shown.description,
-      );
-    }
+    const page = readForms(answer.html, url).find((f) => f.method === 'post' && f.hidden.prompt !== undefined);
+    if (answer.status !== 200 || !page) throw unexpectedPage('login', answer);
     const prompt = page.hidden.prompt ?? '';
     pages.push(prompt);
     if (options.deny === prompt) {
-      const abort = readAbortLink(html, url);
-      if (!abort) throw new LoginDriveError(`no cancel link on the ${prompt} page`, url, response.status);
+      const abort = readAbortLink(answer.html, url);
+      if (!abort) throw new LoginDriveError(`no cancel link on the ${prompt} page`, url, answer.status);
       url = abort;
       continue;
     }

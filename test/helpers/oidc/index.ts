@@ -37,6 +37,7 @@ export {
   type LoginResult,
 } from './drive-login.js';
 export { CookieJar } from './cookie-jar.js';
+export { HeadlessBrowser, type BrowserAnswer, type HeadlessBrowserOptions } from './browser.js';
 export { MetadataDocuments, type ServedDocument } from './metadata-documents.js';
 export { formatBearerChallenge, type BearerChallenge } from './bearer-auth.js';
 export { startAuthStack, type AuthStack, type AuthStackOptions } from './stack.js';

@@ -1,14 +1,16 @@
 /**
- * A real MCP server (SDK `McpServer` over stateful `StreamableHTTPServerTransport`, on node:http) that requires
- * OAuth: it validates JWT access tokens from the provider fixture and, in `advertise` mode, tells clients where to
+ * The one MCP test server (test/helpers/streamable-server.ts) with OAuth in front of it: it requires tokens and it validates JWT access tokens from the provider fixture and, in `advertise` mode, tells clients where to
  * log in — RFC 9728 protected-resource metadata plus `WWW-Authenticate` challenges carrying `resource_metadata` and
  * `scope`, as the MCP authorization spec describes. Options make it misbehave for negative tests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { listenLoopback, readBody, sendJsonRpcError, type ListenOptions } from '../http-util.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { closeAfterTest, type TeardownMode } from '../cleanup.js';
+import { sendJsonRpcError, type ListenOptions } from '../http-util.js';
+import { startStreamableServer } from '../streamable-server.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
-import { McpSessions } from './mcp-sessions.js';
+import { createProtectedMcpServer } from './protected-tools.js';
 import { configureAudience } from './provider.js';
 
 /** Where the protected-resource metadata is served (RFC 9728 §3.1). */
@@ -16,12 +18,16 @@ export type MetadataLocation = 'path' | 'root';
 
 /** Options for {@link startProtectedMcpServer}. */
 export interface ProtectedMcpServerOptions extends ListenOptions {
+  /** When it is closed: after the test (default) or by the caller. */
+  teardown?: TeardownMode;
   /** The issuer whose tokens are accepted (checked against `iss`), e.g. `provider.issuer`. */
   issuer: string;
   /** Where the signing keys are. Default `<issuer>/jwks` (oidc-provider's). */
   jwksUri?: string;
   /** Path of the MCP endpoint. Default `/mcp`. */
   path?: string;
+  /** A new server with its tools for each session. Default: `whoami`, `echo`, `admin` ({@link createProtectedMcpServer}). */
+  createServer?: () => McpServer;
   /**
    * true (default): spec-compliant discovery — protected-resource metadata, and 401/403 challenges with
    * `resource_metadata` and `scope`. false: validate tokens only — a bare `WWW-Authenticate: Bearer` 401 and no
@@ -137,7 +143,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   const toolScopes = options.toolScopes ?? { admin: ['mcp:write'] };
   const locations = new Set(options.metadata?.locations ?? ['path', 'root']);
   const requests: ProtectedRequest[] = [];
-  const sessions = new McpSessions();
+  const entries = new WeakMap<IncomingMessage, ProtectedRequest>();
 
   // The port (hence the resource URL and audience) is known only after listening; requests cannot arrive before.
   let state: { resource: string; metadataUrl: string; validate: ReturnType<typeof createTokenValidator> } | undefined;
@@ -175,40 +181,40 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     res.end(JSON.stringify(body));
   };
 
-  const handleMcp = async (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, entry: ProtectedRequest) => {
+  /** Lets a request through to the MCP transport (true, `req.auth` set) or answers the refusal (false). */
+  const admit = async (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, body: unknown): Promise<boolean> => {
+    const entry = entries.get(req)!;
     const token = bearerToken(req.headers.authorization);
     const neededScope = requiredScopes.join(' ');
     if (!token) {
       const malformed = req.headers.authorization !== undefined;
       refuse(res, 401, malformed ? { error: 'invalid_request', errorDescription: 'malformed Authorization header' } : {}, neededScope);
-      return;
+      return false;
     }
     const result = await state!.validate.validate(token);
     if (!result.ok) {
       entry.tokenError = result.refusal.code;
       refuse(res, 401, { error: 'invalid_token', errorDescription: result.refusal.description }, neededScope);
-      return;
+      return false;
     }
     entry.sub = result.token.sub;
     entry.scopes = result.token.scopes;
     if (!hasAll(result.token, requiredScopes)) {
       refuse(res, 403, { error: 'insufficient_scope', errorDescription: 'token lacks a required scope' }, neededScope);
-      return;
+      return false;
     }
 
-    let body: unknown;
     if (req.method === 'POST') {
-      body = parseJson(await readBody(req));
       if (body === undefined) {
         sendJsonRpcError(res, 400, -32700, 'Parse error');
-        return;
+        return false;
       }
       entry.rpc = describeRpc(body);
       const tools = toolCalls(body);
       const needed = [...new Set([...requiredScopes, ...tools.flatMap((tool) => toolScopes[tool] ?? [])])];
       if (!hasAll(result.token, needed)) {
         refuse(res, 403, { error: 'insufficient_scope', errorDescription: `tool needs scope ${needed.join(' ')}` }, needed.join(' '));
-        return;
+        return false;
       }
     }
     const refusal = options.refuseToken?.(token, entry.rpc);
@@ -223,7 +229,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
       } else {
         refuse(res, refusal.status, { error: refusal.error ?? 'invalid_token', ...(refusal.errorDescription ? { errorDescription: refusal.errorDescription } : {}) }, neededScope);
       }
-      return;
+      return false;
     }
     req.auth = {
       token,
@@ -233,39 +239,42 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
       resource: new URL(state!.resource),
       extra: { sub: result.token.sub },
     };
-
-    await sessions.handle(req, res, body);
+    return true;
   };
 
-  const listening = await listenLoopback(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const entry: ProtectedRequest = {
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      authorization: req.headers.authorization !== undefined,
-      rpc: [],
-    };
-    requests.push(entry);
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      entry.status = args[0];
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
+  const mcp = await startStreamableServer({
+    ...(options.port !== undefined && { port: options.port }),
+    path,
+    createServer: options.createServer ?? createProtectedMcpServer,
+    layer: {
+      onRequest(req, res) {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const entry: ProtectedRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          authorization: req.headers.authorization !== undefined,
+          rpc: [],
+        };
+        requests.push(entry);
+        entries.set(req, entry);
+        const writeHead = res.writeHead;
+        res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+          entry.status = args[0];
+          return writeHead.apply(this, args);
+        } as ServerResponse['writeHead'];
+      },
+      route(req, res, pathname) {
+        const location = metadataLocation(pathname, path);
+        if (location === undefined || !advertise || !locations.has(location) || req.method !== 'GET') return false;
+        res.writeHead(options.metadata?.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(metadataDocument()));
+        return true;
+      },
+      admit,
+    },
+  });
 
-    const location = metadataLocation(url.pathname, path);
-    if (location !== undefined && advertise && locations.has(location) && req.method === 'GET') {
-      res.writeHead(options.metadata?.status ?? 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(metadataDocument()));
-      return;
-    }
-    if (url.pathname !== path) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    await handleMcp(req, res, entry);
-  }, options);
-
-  const origin = `http://127.0.0.1:${listening.port}`;
+  const origin = `http://127.0.0.1:${mcp.port}`;
   const resource = `${origin}${path}`;
   state = {
     resource,
@@ -285,7 +294,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
   return {
     url: resource,
     resource,
-    port: listening.port,
+    port: mcp.port,
     resourceMetadataUrl: state.metadataUrl,
     requests,
     counters: {
@@ -302,16 +311,13 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
         return requests.filter((r) => r.path === path && r.sub !== undefined && r.status !== 403).length;
       },
     },
-    sessionIds: () => sessions.ids(),
-    dropSessions: () => sessions.closeAll(),
+    sessionIds: () => mcp.sessions.ids,
+    dropSessions: () => mcp.dropSessions(),
     trust(issuer, jwksUri) {
       trusted = issuer;
       state!.validate = createTokenValidator({ issuer, jwksUri: jwksUri ?? `${issuer}/jwks`, audience: options.audience ?? resource });
     },
-    async close() {
-      await sessions.closeAll();
-      await listening.close();
-    },
+    close: closeAfterTest(() => mcp.close(), options.teardown),
   };
 }
 
@@ -324,14 +330,6 @@ function metadataLocation(pathname: string, resourcePath: string): MetadataLocat
 
 function hasAll(token: ValidToken, scopes: readonly string[]): boolean {
   return scopes.every((scope) => token.scopes.includes(scope));
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function messagesOf(body: unknown): Record<string, unknown>[] {

@@ -30,6 +30,7 @@ import {
   type TokenRequestRecord,
 } from './provider-traffic.js';
 import { signingKey } from './signing-keys.js';
+import { closeAfterTest, type TeardownMode } from '../cleanup.js';
 
 export { DEFAULT_SCOPES, type ResourceServerInfo } from './provider-config.js';
 export type { DevicePollingOptions } from './device-polling.js';
@@ -43,6 +44,8 @@ export type { ProviderCounters, ProviderRequest, TokenRequestRecord } from './pr
 
 /** Options for {@link startOidcProvider}. */
 export interface OidcProviderOptions extends ListenOptions {
+  /** When it is closed: after the test (default) or by the caller. */
+  teardown?: TeardownMode;
   /** Lifetime of access tokens (JWT and opaque). Default 3600; a few seconds for refresh tests. */
   accessTokenTtlSeconds?: number;
   /** Lifetime of refresh tokens (and grants). Default 14 days. */
@@ -276,9 +279,9 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     forgetClient: (clientId) => store.delete('Client', clientId),
     revokeAllGrants: () => store.revokeAllGrants(),
     provider,
-    close: () => {
+    close: closeAfterTest(() => {
       defaultResources.delete(issuer);
       return listening.close();
-    },
+    }, options.teardown),
   };
 }
