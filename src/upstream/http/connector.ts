@@ -5,31 +5,17 @@
  * answers the initialize POST with 400, 404 or 405 (MCP 2025-11-25, "Backwards Compatibility") — decided on the
  * status code. A replacement session (after a loss) uses the wire protocol that worked, without fallback.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import type { OpenRequest, UpstreamConnector, UpstreamEvents } from '../port.js';
 import { HttpUpstream, type HttpUpstreamOptions, type TransportKind } from './upstream.js';
+import type { HttpSessionSettings } from './session-settings.js';
 
 /** Which upstream transport to use; `auto` tries Streamable HTTP and falls back to legacy SSE. */
 export type TransportMode = 'auto' | TransportKind;
 
 /** Options for {@link createHttpConnector}. */
-export interface HttpConnectorOptions {
-  /** The remote MCP server's endpoint. */
-  url: URL;
+export interface HttpConnectorOptions extends HttpSessionSettings {
   mode: TransportMode;
-  /** Static headers for every upstream request. */
-  headers: Record<string, string>;
-  /** The fetch below the upstream seam (the auth layer, or the bounded network fetch). */
-  fetch: FetchLike;
-  /** Bound on session set-up and quick answers; 0 disables. */
-  connectTimeoutMs: number;
-  /** Largest message accepted from the server, in bytes (`--max-server-message-size`). */
-  maxMessageBytes: number;
-  /** Backpressure from the client side: undefined while it can take more, else a promise that settles when it can. */
-  clientReady?: () => Promise<void> | undefined;
-  logger: Logger;
   /** Makes an upstream; tests may wrap it. Default `new HttpUpstream(options)`. */
   create?: (options: HttpUpstreamOptions) => HttpUpstream;
 }

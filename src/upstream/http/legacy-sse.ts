@@ -7,22 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SseError, SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { createUpstreamFetch, RELAY_STUB_KEY } from './upstream-fetch.js';
+import type { HttpSessionSettings } from './session-settings.js';
 import type { Wire, WireEvents } from './wire.js';
 
 /** Options for {@link openLegacySse}. */
-export interface LegacySseOptions {
-  url: URL;
-  headers: Record<string, string>;
-  fetch: FetchLike;
-  connectTimeoutMs: number;
-  maxMessageBytes: number;
-  clientReady?: () => Promise<void> | undefined;
-  logger: Logger;
+export interface LegacySseOptions extends HttpSessionSettings {
   events: WireEvents;
 }
 

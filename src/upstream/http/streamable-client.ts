@@ -20,10 +20,8 @@
  * - `terminateSession()`: DELETE with the session id (405 accepted).
  * Redirects are followed only within the server's origin (redirects.ts); any other is an HTTP error like any other.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import { redact } from '../../log.js';
 import { readBodyStart } from '../../net/body-start.js';
 import { CONNECT_TIMEOUT } from '../../net/bounded-fetch.js';
@@ -34,6 +32,8 @@ import { refusedAnswer } from '../../protocol/refused-answer.js';
 import { readEventStream } from './event-stream-reader.js';
 import { MAX_REDIRECTS, redirectTarget } from './redirects.js';
 import { answerTooLarge, SERVER_LIMIT_OPTION } from './server-message-limit.js';
+import type { HttpSessionSettings } from './session-settings.js';
+import type { WireEvents } from './wire.js';
 
 /** How the standalone stream (and a resumed one) is reconnected: delays grow from `initialMs` by `factor` up to `maxMs`. */
 export interface ReconnectPolicy {
@@ -44,37 +44,14 @@ export interface ReconnectPolicy {
   maxRetries: number;
 }
 
-/** What the client reports to its owner. */
-export interface StreamableClientEvents {
-  /** A message from the server; `raw` is its original JSON text on one line, or its bytes (a large response). */
-  onmessage(message: JSONRPCMessage, raw?: string | Uint8Array): void;
-  /** The stream answering request `id` ended before its answer (`error` set when it broke); `resumable`: it is being resumed. */
-  onResponseStreamEnd(id: RequestId, resumable: boolean, error: unknown): void;
-  /** A standalone (GET) event stream ended or broke. */
-  onEventStreamEnd(error: unknown): void;
-  /** The server answered 404 to a request that carried `Mcp-Session-Id`. */
-  onSessionGone(): void;
-  /** The first standalone GET stream got its answer (open, refused, or failed). */
-  onListenAnswered(): void;
-  /** Something the server sent could not be read, or a reconnection failed: for the log. */
-  onerror(error: Error): void;
-}
+/** What the client reports to its owner: what every wire reports (wire.ts). */
+export type StreamableClientEvents = WireEvents;
 
 /** Options for {@link StreamableHttpClient}. */
-export interface StreamableClientOptions {
-  url: URL;
-  /** Static headers sent on every request (from `--header`). */
-  headers: Record<string, string>;
-  /** The upstream fetch stack. */
-  fetch: FetchLike;
-  /** Bound on answers that should come at once; 0 disables. */
-  connectTimeoutMs: number;
-  /** Largest message accepted from the server, in bytes. */
-  maxMessageBytes: number;
+export interface StreamableClientOptions extends HttpSessionSettings {
   /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
   clientReady: () => Promise<void> | undefined;
   reconnect: ReconnectPolicy;
-  logger: Logger;
   events: StreamableClientEvents;
 }
 

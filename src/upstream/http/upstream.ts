@@ -9,31 +9,20 @@
  * requests only there drop them while it is not open (MCP 2025-11-25, Streamable HTTP, "Listening for Messages from
  * the Server").
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
 import { StreamableHttpClient } from './streamable-client.js';
+import type { HttpSessionSettings } from './session-settings.js';
 import { lazyWire, type Wire, type WireEvents } from './wire.js';
 
 /** The two wire protocols a remote MCP server may speak. */
 export type TransportKind = 'streamable-http' | 'sse';
 
 /** Options for {@link HttpUpstream}. */
-export interface HttpUpstreamOptions {
-  url: URL;
+export interface HttpUpstreamOptions extends HttpSessionSettings {
   kind: TransportKind;
-  /** Static headers sent on every request (from `--header`). */
-  headers: Record<string, string>;
-  /** The fetch below the upstream seam (global fetch, proxy-aware fetch, or auth). */
-  fetch: FetchLike;
-  connectTimeoutMs: number;
-  /** Largest message accepted from the server, in bytes. */
-  maxMessageBytes: number;
-  /** Backpressure from the client side: undefined while it can take more, else a promise that settles when it can. */
-  clientReady?: () => Promise<void> | undefined;
-  logger: Logger;
   /**
    * Where it reports: a response stream that ended early (`onResponseStreamEnd`), a 404 on a request that carried
    * the session id, or the end of the legacy SSE stream (`onSessionLost`).
