@@ -1,8 +1,8 @@
 /**
  * A bound on a plain JSON answer to a request (`Content-Type: application/json`) on the legacy SSE path, whose SDK
- * transport reads it whole with `response.json()`. A `Content-Length` over the limit is refused at once (the body is cancelled, so
- * the socket is released, whatever the server meant to send); a body without one is counted as it streams and
- * cut when it passes the limit. A body with a `Content-Length` within the limit is handed on untouched: the HTTP
+ * transport reads it whole with `response.json()`. A `Content-Length` over the limit is refused at once (the body is
+ * cancelled, so the socket is released, whatever the server meant to send); a body without one is counted as it streams
+ * and cut when it passes the limit. A body with a `Content-Length` within the limit is handed on untouched: the HTTP
  * parser never reads past it, and the hot path stays as cheap as it was.
  */
 import type { Logger } from '../../log.js';
