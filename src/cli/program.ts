@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { FLAG_ENV } from '../config/env-names.js';
-import type { ConfigInput } from '../config/input.js';
+import { CHOICES, DEFAULTS, type ConfigInput } from '../config/input.js';
 import { VERSION } from '../version.js';
 
 /** Raw option values as commander gives them (before validation). */
@@ -99,8 +99,8 @@ function addBridgeOptions(command: Command): Command {
     .optionsGroup(HELP_GROUPS.connection)
     .addOption(
       new Option('--transport <mode>', 'auto: Streamable HTTP, falling back to legacy SSE on HTTP 400/404/405')
-        .choices(['auto', 'streamable-http', 'sse'])
-        .default('auto')
+        .choices(CHOICES.transport)
+        .default(DEFAULTS.transport)
         .env('MCP_TRANSPORT'),
     )
     .addOption(
@@ -119,19 +119,19 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--use-env-proxy', `send requests through HTTPS_PROXY / HTTP_PROXY, except NO_PROXY hosts (env: ${FLAG_ENV.useEnvProxy}=1)`))
     .optionsGroup(HELP_GROUPS.limits)
     .addOption(
-      new Option('--connect-timeout <duration>', 'limit on reaching the server and opening a session; 0 = none').default('30s').env('MCP_CONNECT_TIMEOUT'),
+      new Option('--connect-timeout <duration>', 'limit on reaching the server and opening a session; 0 = none').default(DEFAULTS.connectTimeout).env('MCP_CONNECT_TIMEOUT'),
     )
     .addOption(
       new Option('--request-timeout <duration>', 'limit on each request, restarted by its progress notifications; 0 = none')
-        .default('5m')
+        .default(DEFAULTS.requestTimeout)
         .env('MCP_REQUEST_TIMEOUT'),
     )
     .addOption(
-      new Option('--max-message-size <size>', 'largest message accepted from the client on stdin').default('16mb').env('MCP_MAX_MESSAGE_SIZE'),
+      new Option('--max-message-size <size>', 'largest message accepted from the client on stdin').default(DEFAULTS.maxMessageSize).env('MCP_MAX_MESSAGE_SIZE'),
     )
     .addOption(
       new Option('--max-server-message-size <size>', 'largest message accepted from the server; a larger answer becomes an error for its request')
-        .default('16mb')
+        .default(DEFAULTS.maxServerMessageSize)
         .env('MCP_MAX_SERVER_MESSAGE_SIZE'),
     )
     .optionsGroup(HELP_GROUPS.output)
@@ -156,19 +156,19 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata; in issuer mode none unless given)').env('MCP_RESOURCE'))
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))
     .addOption(new Option('--authorize-param <key=value>', 'extra authorization request parameter, repeatable (e.g. access_type=offline)').argParser(collect).default([]))
-    .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take; 0 = none').default('300s').env('MCP_AUTH_TIMEOUT'))
+    .addOption(new Option('--auth-timeout <duration>', 'how long a browser or device login may take; 0 = none').default(DEFAULTS.authTimeout).env('MCP_AUTH_TIMEOUT'))
     .addOption(
       new Option('--login-backoff <duration>', 'after the server refuses the token of a login that just finished, start no new login for this long; 0 = until you log in again (login --force) or restart')
-        .default('5m')
+        .default(DEFAULTS.loginBackoff)
         .env('MCP_LOGIN_BACKOFF'),
     )
     .addOption(new Option('--redirect-url <url>', 'fixed redirect URI registered for --client-id (issuer mode default http://localhost:8080/auth/callback)').env('OIDC_REDIRECT_URL'))
     .addOption(new Option('--callback-port <port>', 'loopback port for the login callback (default: a stable port per server, else a free one)').env('MCP_CALLBACK_PORT'))
-    .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(['127.0.0.1', 'localhost']).env('MCP_CALLBACK_HOST'))
+    .addOption(new Option('--callback-host <host>', 'loopback host for the login callback').choices(CHOICES.callbackHost).env('MCP_CALLBACK_HOST'))
     .addOption(new Option('--browser <command>', 'command that opens the login URL (default: the system browser)').env('BROWSER'))
     .addOption(new Option('--no-browser', 'do not open a browser; print the login URL only (for SSH port forwarding)'))
     .optionsGroup(HELP_GROUPS.credentials)
-    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
+    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(CHOICES.tokenStore).default(DEFAULTS.tokenStore).env('MCP_TOKEN_STORE'))
     .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'));
 }
 
@@ -176,7 +176,7 @@ function addBridgeOptions(command: Command): Command {
 function addStoreOptions(command: Command): Command {
   return command
     .optionsGroup(HELP_GROUPS.credentials)
-    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(['auto', 'keychain', 'file']).default('auto').env('MCP_TOKEN_STORE'))
+    .addOption(new Option('--token-store <kind>', 'where credentials are kept').choices(CHOICES.tokenStore).default(DEFAULTS.tokenStore).env('MCP_TOKEN_STORE'))
     .addOption(new Option('--config-dir <path>', 'directory for stored credentials, registrations and locks').env('MCP_AUTH_BRIDGE_CONFIG_DIR'))
     .optionsGroup(HELP_GROUPS.output)
     .addOption(new Option('--debug', `verbose log on stderr (env: ${FLAG_ENV.debug}=1)`));
