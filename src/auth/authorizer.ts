@@ -30,6 +30,7 @@ import { SingleFlight } from './single-flight.js';
 import { bridgeLoginCriteria, firstUsableLogin, selectLogins } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
 import { readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
+import { stepUpScopes } from './step-up.js';
 
 export type { AuthorizerOptions, LoginSummary, Rejection, UnauthorizedOutcome };
 
@@ -37,9 +38,6 @@ interface Current {
   key: string;
   login: StoredLogin;
 }
-
-/** Logins for more scopes per process, so a server that keeps asking cannot loop the user forever. */
-const MAX_STEP_UPS = 2;
 
 /** Keeps one server's login alive; see the module comment. */
 export class Authorizer {
@@ -217,17 +215,7 @@ export class Authorizer {
       const have = this.#current?.login.metadata.scopes ?? [];
       if (this.#current && this.#current.login.secrets.accessToken !== rejection.usedToken) return;
       if (await this.#refusedLoginHolds(rejection, [...new Set([...have, ...wanted])])) return;
-      const union = [...new Set([...have, ...wanted])];
-      if (wanted.length > 0 && wanted.every((s) => have.includes(s))) {
-        throw new BridgeError(ErrorCode.Auth, `the server refused access although the login has the scopes it asked for (${wanted.join(' ')})`, {
-          hint: 'your account may lack the permission; ask the server operator',
-        });
-      }
-      if (this.#stepUps >= MAX_STEP_UPS) {
-        throw new BridgeError(ErrorCode.Auth, `the server keeps asking for more scopes (${wanted.join(' ') || 'unspecified'}); not logging in again`, {
-          hint: 'restart the bridge to try again, or pass the scopes you need with --scopes',
-        });
-      }
+      const union = stepUpScopes({ wanted, have, done: this.#stepUps });
       this.#stepUps++;
       this.#log.info(`the server needs more permissions (${wanted.join(' ') || 'unspecified'}); logging in again`);
       await this.#login(rejection, union);

@@ -8,46 +8,11 @@ import { FLAG_ENV } from '../config/env-names.js';
 import { CHOICES, DEFAULTS, type ConfigInput } from '../config/input.js';
 import { VERSION } from '../version.js';
 
-/** Raw option values as commander gives them (before validation). */
-export interface RawOptions {
-  transport: string;
-  header: string[];
-  headerFile?: string;
-  allowHttp?: boolean;
-  allowPrivateAuthServers?: boolean;
-  connectTimeout: string;
-  requestTimeout: string;
-  maxMessageSize: string;
-  maxServerMessageSize: string;
-  useEnvProxy?: boolean;
-  debug?: boolean;
-  logFile?: string;
-  silent?: boolean;
-  banner: boolean;
-  issuer?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientMetadataUrl?: string;
-  deviceCode?: boolean;
-  clientCredentials?: boolean;
-  /** A PEM path, or (from `MCP_CLIENT_KEY`) the PEM itself. */
-  clientKey?: string;
-  clientKeyId?: string;
-  idpIssuer?: string;
-  idpClientId?: string;
-  idpClientSecret?: string;
-  idTokenFile?: string;
-  scopes?: string;
-  resource: string | boolean;
-  authorizeParam: string[];
-  authTimeout: string;
-  loginBackoff: string;
-  redirectUrl?: string;
-  callbackPort?: string;
-  callbackHost?: string;
-  browser: string | boolean;
-  tokenStore: string;
-  configDir?: string;
+/**
+ * Option values as commander gives them (before validation): the validator's input (config/input.ts) under the same
+ * names, without the URL (the argument) and `auth` (no flag sets it), plus the commands' own flags.
+ */
+export interface RawOptions extends Omit<ConfigInput, 'url' | 'auth'> {
   /** `login --force`. */
   force?: boolean;
 }

@@ -34,6 +34,7 @@ import { MAX_REDIRECTS, redirectTarget } from './redirects.js';
 import { answerTooLarge, SERVER_LIMIT_OPTION } from './server-message-limit.js';
 import type { HttpSessionSettings } from './session-settings.js';
 import type { WireEvents } from './wire.js';
+import { httpStatusHint } from './status-hint.js';
 
 /** How the standalone stream (and a resumed one) is reconnected: delays grow from `initialMs` by `factor` up to `maxMs`. */
 export interface ReconnectPolicy {
@@ -186,7 +187,7 @@ export class StreamableHttpClient {
     const code = response.status === 404 && sent['mcp-session-id'] ? ErrorCode.SessionLost : ErrorCode.UpstreamHttp;
     return new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
       status: response.status,
-      hint: httpHint(response.status),
+      hint: httpStatusHint(response.status),
     });
   }
 
@@ -286,12 +287,4 @@ export class StreamableHttpClient {
     // A GET stream is reopened; a request's stream is resumed when its events had ids.
     if (role.reconnects || (end.resumable && lastId !== undefined)) this.#reconnect(lastId, 1, role.request);
   }
-}
-
-function httpHint(status: number): string | undefined {
-  if (status === 401) return 'the server requires authorization';
-  if (status === 403) return 'the server refused access with the credentials given';
-  if (status === 429) return 'the server is rate-limiting; retry later';
-  if (status >= 500) return 'the server failed; check its logs or retry later';
-  return undefined;
 }

@@ -43,6 +43,7 @@ import {
   SERVER_LIMIT_OPTION,
 } from './server-message-limit.js';
 import { hasIdField, readEvent } from './sse-events.js';
+import { httpStatusHint } from './status-hint.js';
 
 /** What the upstream fetch reports to its owner. */
 export interface UpstreamFetchEvents {
@@ -133,7 +134,7 @@ export function createUpstreamFetch(options: UpstreamFetchOptions): FetchLike {
       const code = response.status === 404 && sessionHeader ? ErrorCode.SessionLost : ErrorCode.UpstreamHttp;
       throw new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
         status: response.status,
-        hint: httpHint(response.status),
+        hint: httpStatusHint(response.status),
       });
     }
 
@@ -197,14 +198,6 @@ function relayOrPass(event: Uint8Array, relay: Relay): Uint8Array {
 
 /** The result member of a stub that stands in for a relayed response. */
 export const RELAY_STUB_KEY = 'mcp-auth-bridge/relayed';
-
-function httpHint(status: number): string | undefined {
-  if (status === 401) return 'the server requires authorization';
-  if (status === 403) return 'the server refused access with the credentials given';
-  if (status === 429) return 'the server is rate-limiting; retry later';
-  if (status >= 500) return 'the server failed; check its logs or retry later';
-  return undefined;
-}
 
 /** What every event stream obeys: the size bound and the client's pace. */
 interface Flow {
