@@ -39,10 +39,34 @@ function isDigit(c: number | undefined): boolean {
 class Scanner {
   readonly #b: Uint8Array;
   readonly #max: number;
+  /** The same bytes as 32-bit words, from the first index `#w0` whose address is a multiple of 4. */
+  readonly #words: Uint32Array;
+  readonly #w0: number;
 
   constructor(bytes: Uint8Array, maxDepth: number) {
     this.#b = bytes;
     this.#max = maxDepth;
+    this.#w0 = Math.min((4 - (bytes.byteOffset & 3)) & 3, bytes.length);
+    this.#words = new Uint32Array(bytes.buffer, bytes.byteOffset + this.#w0, (bytes.length - this.#w0) >>> 2);
+  }
+
+  /**
+   * The index of the first byte at or after `k` (k aligned) that ends or interrupts a string body: a quote, a
+   * backslash or a control character. Four bytes at a time: a word none of whose bytes is one of those is skipped
+   * whole (the classic "has a zero byte" and "has a byte less than n" bit tests; they may flag a clean word, never
+   * miss one). Returns the first index of the first flagged word, or of the unaligned tail.
+   */
+  #skipPlain(k: number): number {
+    const words = this.#words;
+    let w = (k - this.#w0) >>> 2;
+    const n = words.length;
+    for (; w < n; w++) {
+      const v = words[w]!;
+      const q = v ^ 0x22222222;
+      const s = v ^ 0x5c5c5c5c;
+      if (((v - 0x20202020) & ~v & 0x80808080) | ((q - 0x01010101) & ~q & 0x80808080) | ((s - 0x01010101) & ~s & 0x80808080)) break;
+    }
+    return this.#w0 + (w << 2);
   }
 
   ws(i: number): number {
@@ -54,7 +78,15 @@ class Scanner {
   string(i: number): number {
     const b = this.#b;
     const n = b.length;
+    const w0 = this.#w0;
     for (let k = i + 1; k < n; ) {
+      if (((k - w0) & 3) === 0 && k >= w0) {
+        const next = this.#skipPlain(k);
+        if (next > k) {
+          k = next;
+          continue;
+        }
+      }
       const c = b[k]!;
       if (c === QUOTE) return k + 1;
       if (c < SPACE) throw REJECT;

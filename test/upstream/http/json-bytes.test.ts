@@ -56,4 +56,32 @@ describe('scanResponse', () => {
     expect(scan(nested(9), 10)).toEqual({ kind: 'other' });
     expect(scan(nested(100_000))).toEqual({ kind: 'other' });
   });
+
+  it('agrees with JSON.parse on long strings at every alignment, wherever the byte that matters falls', () => {
+    // Long strings are skipped four bytes at a time; put each kind of byte that ends or breaks a string at every
+    // position of a word, in buffers that start at every offset of the underlying memory.
+    const plain = 'abcdefghijklmnopqrstuvwxyz0123456789é€'.repeat(3);
+    const inserts = ['\\"', '\\\\', '\\u00e9', '\\n', '\t', '\n', '\u0001', '\u001f', '"', '\u0080', ' ', '\u007f'];
+    for (const insert of inserts) {
+      for (let at = 0; at < 12; at++) {
+        const body = plain.slice(0, 40 + at) + insert + plain.slice(40 + at);
+        const text = `{"jsonrpc":"2.0","id":1,"result":{"text":"${body}"}}`;
+        let parses = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        const bytes = Buffer.from(text);
+        for (let offset = 0; offset < 4; offset++) {
+          const memory = new Uint8Array(bytes.length + offset);
+          memory.set(bytes, offset);
+          const view = memory.subarray(offset);
+          expect(scanResponse(view, 1000), `${JSON.stringify(insert)} at ${at}, offset ${offset}`).toEqual(
+            parses ? { kind: 'result', id: 1 } : { kind: 'other' },
+          );
+        }
+      }
+    }
+  });
 });
