@@ -1,7 +1,7 @@
 /**
  * `node --import ./node20-compat.mjs node_modules/@modelcontextprotocol/conformance/dist/index.js …`
  *
- * The conformance CLI (0.1.x) imports `globSync` from `fs`, which Node 20 does not have (it arrived in Node 22), so
+ * The conformance CLI (0.1.x, and 0.2.x installed beside it as `conformance-next`) imports `globSync` from `fs`, which Node 20 does not have (it arrived in Node 22), so
  * on Node 20 the whole CLI fails to link before it runs anything. Only its `tier-check` command calls it, which this
  * project never runs. On a Node without `fs.globSync`, this registers a module resolve hook that hands the
  * conformance bundle (and only it) an `fs` module with every real export plus a `globSync` that throws if called.
@@ -20,7 +20,7 @@ if (typeof fs.globSync !== 'function') {
   const hooks = `
     const SHIM = ${JSON.stringify(`data:text/javascript,${encodeURIComponent(shim)}`)};
     export async function resolve(specifier, context, next) {
-      if ((specifier === 'fs' || specifier === 'node:fs') && context.parentURL && context.parentURL.includes('/@modelcontextprotocol/conformance/')) {
+      if ((specifier === 'fs' || specifier === 'node:fs') && context.parentURL && (context.parentURL.includes('/@modelcontextprotocol/conformance/') || context.parentURL.includes('/conformance-next/'))) {
         return { url: SHIM, shortCircuit: true };
       }
       return next(specifier, context);
