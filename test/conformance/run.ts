@@ -8,7 +8,8 @@
  * evidence) is tolerated; other known failures only with `--baseline`.
  *
  * Options:
- *   --suite <0.1|0.2>    run only this suite (repeatable); default: both
+ *   --suite <id>         run only this suite (repeatable): 0.1, 0.2, or 0.2@2026-07-28 (0.2's scenarios that
+ *                        default to 2025-11-25 but list 2026-07-28, run at 2026-07-28); default: all three
  *   --scenario <name>    run only this scenario (repeatable), in every selected suite that has it
  *   --spec-version <v>   0.2.x only: run the scenarios at this revision (e.g. 2026-07-28) instead of each one's
  *                        default; scenarios the suite does not list for it are left out
@@ -60,7 +61,7 @@ interface Job {
 
 function usage(message: string): never {
   process.stderr.write(
-    `conformance: ${message}\nusage: npm run conformance -- [--suite <0.1|0.2>]... [--scenario <name>]... [--spec-version <v>] [--baseline] [--concurrency <n>] [--timeout <ms>] [--out <dir>] [--verbose]\n`,
+    `conformance: ${message}\nusage: npm run conformance -- [--suite <0.1|0.2|0.2@2026-07-28>]... [--scenario <name>]... [--spec-version <v>] [--baseline] [--concurrency <n>] [--timeout <ms>] [--out <dir>] [--verbose]\n`,
   );
   process.exit(2);
 }
@@ -85,6 +86,7 @@ function options() {
     if (!Number.isInteger(concurrency) || concurrency < 1) usage(`--concurrency: "${values.concurrency}" is not a positive integer`);
     if (!Number.isInteger(timeout) || timeout < 12_000) usage(`--timeout: "${values.timeout}" must be at least 12000 (ms)`);
     for (const s of values.suite ?? []) if (!SUITES.some((x) => x.id === s)) usage(`--suite: "${s}" is not one of ${SUITES.map((x) => x.id).join(', ')}`);
+    if (values['spec-version'] && values.suite?.length && !values.suite.includes('0.2')) usage('--spec-version applies to --suite 0.2 only');
     const suites = values.suite?.length ? SUITES.filter((x) => values.suite!.includes(x.id)) : [...SUITES];
     const specVersion = values['spec-version'];
     if (specVersion && !/^\d{4}-\d{2}-\d{2}$/.test(specVersion)) usage(`--spec-version: "${specVersion}" is not a dated revision`);
@@ -122,7 +124,8 @@ async function runScenario({ suite, scenario: { name: scenario } }: Job, o: Opti
   const dir = join(o.out, suite.id, scenario.replace(/[^A-Za-z0-9._-]+/g, '_'));
   mkdirSync(dir, { recursive: true });
   const command = `${process.execPath} --import tsx ${DRIVER}`;
-  const version = suite.id === '0.2' && o.specVersion ? ['--spec-version', o.specVersion] : [];
+  const revision = suite.specVersion ?? (suite.id === '0.2' ? o.specVersion : undefined);
+  const version = revision ? ['--spec-version', revision] : [];
   const started = Date.now();
   const { code } = await runNode(
     ['--import', COMPAT, suite.cli, 'client', '--command', command, '--scenario', scenario, ...version, '--timeout', String(o.timeout), '-o', dir],
@@ -239,7 +242,8 @@ function summary(suite: Suite, version: string, results: Outcome[], o: Options, 
       clip(ids.join(', ') || (r.passed ? '' : '(client)'), 70),
     ]);
   }
-  process.stdout.write(`\n── suite ${suite.id} (${version})${o.specVersion && suite.id === '0.2' ? ` at ${o.specVersion}` : ''}\n${table(rows)}\n`);
+  const at = suite.specVersion ?? (suite.id === '0.2' ? o.specVersion : undefined);
+  process.stdout.write(`\n── suite ${suite.id} (${version}${at ? `, every scenario at ${at}` : ''}): ${suite.about}\n${table(rows)}\n`);
 
   const explained = results.filter((r) => !r.passed || r.known);
   if (explained.length) process.stdout.write('Why:\n');
@@ -264,7 +268,7 @@ function summary(suite: Suite, version: string, results: Outcome[], o: Options, 
   process.stdout.write(
     `suite ${suite.id}: ${passed}/${results.length} scenarios passed` +
       (xfail ? `, ${xfail} known failure(s) tolerated` : '') +
-      `, ${failing.length} failing (${(ms / 1000).toFixed(0)} s)\n`,
+      `, ${failing.length} failing (${(ms / 1000).toFixed(0)} s of scenario time)\n`,
   );
   if (failing.length) process.stdout.write(`  failing: ${failing.map((r) => `${r.scenario}${r.passed ? ' (passes; remove its known entry)' : ''}`).join(', ')}\n`);
   return failing.length === 0;
@@ -278,10 +282,11 @@ async function main(): Promise<void> {
     if (!existsSync(suite.cli)) usage(`${show(suite.cli)} is missing: ${suite.install}`);
     versions.set(suite.id, suiteVersion(suite));
     const listed = await listScenarios(suite);
-    let names = o.scenario?.length ? [...new Set(o.scenario)].filter((n) => listed.some((l) => l.name === n)) : listed.map((l) => l.name);
+    const mine = listed.filter((l) => !suite.picks || suite.picks(l));
+    let names = o.scenario?.length ? [...new Set(o.scenario)].filter((n) => mine.some((l) => l.name === n)) : mine.map((l) => l.name);
     if (suite.id === '0.2' && o.specVersion) names = names.filter((n) => listed.find((l) => l.name === n)!.versions.includes(o.specVersion!));
     jobs.push(...names.map((n) => ({ suite, scenario: listed.find((l) => l.name === n)! })));
-    const unmapped = listed.filter((l) => !SCENARIOS[l.name]).map((l) => l.name);
+    const unmapped = mine.filter((l) => !SCENARIOS[l.name]).map((l) => l.name);
     if (unmapped.length) process.stdout.write(`suite ${suite.id}: not in scenarios.ts (generic client used): ${unmapped.join(', ')}\n`);
   }
   for (const n of o.scenario ?? []) if (!jobs.some((j) => j.scenario.name === n)) usage(`unknown scenario "${n}" in suite(s) ${o.suites.map((s) => s.id).join(', ')}`);

@@ -13,7 +13,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const COMPAT = fileURLToPath(new URL('./node20-compat.mjs', import.meta.url));
 
 /** The short names `--suite` takes. */
-export type SuiteId = '0.1' | '0.2';
+export type SuiteId = '0.1' | '0.2' | '0.2@2026-07-28';
 
 export interface Suite {
   id: SuiteId;
@@ -23,6 +23,12 @@ export interface Suite {
   cli: string;
   /** How to install it when missing. */
   install: string;
+  /** The revision every scenario runs at (`--spec-version`); default: each scenario's own. */
+  specVersion?: string;
+  /** Which of the listed scenarios this run takes; default: all. */
+  picks?: (scenario: ListedScenario) => boolean;
+  /** One line on what the run proves, for its summary. */
+  about: string;
 }
 
 export const SUITES: readonly Suite[] = [
@@ -31,12 +37,26 @@ export const SUITES: readonly Suite[] = [
     dir: join(ROOT, 'node_modules/@modelcontextprotocol/conformance'),
     cli: join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
     install: 'npm ci (package.json lists it)',
+    about: 'the 2025-11-25 era',
   },
   {
     id: '0.2',
     dir: join(ROOT, 'node_modules/conformance-next'),
     cli: join(ROOT, 'node_modules/conformance-next/dist/index.js'),
     install: 'npm ci (package.json lists it as conformance-next)',
+    about: 'every client scenario at its own revision (2025-11-25 unless introduced in 2026-07-28) and the extensions',
+  },
+  {
+    // The same suite again for the scenarios it runs at 2025-11-25 by default but lists for 2026-07-28 too: their
+    // servers are then 2026-only (no initialize, no sessions), so discovery, login, scopes and tools are proven
+    // against both eras.
+    id: '0.2@2026-07-28',
+    dir: join(ROOT, 'node_modules/conformance-next'),
+    cli: join(ROOT, 'node_modules/conformance-next/dist/index.js'),
+    install: 'npm ci (package.json lists it as conformance-next)',
+    specVersion: '2026-07-28',
+    picks: (s) => s.versions.includes('2026-07-28') && s.versions[0] !== '2026-07-28',
+    about: 'the scenarios that default to 2025-11-25 but also list 2026-07-28, against 2026-only servers',
   },
 ];
 
