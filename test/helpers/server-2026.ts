@@ -60,6 +60,8 @@ export interface Server2026 {
   handler: McpHttpHandler;
   /** Publishes `tools/list_changed` after making `extra` appear in tools/list. */
   addTool(): void;
+  /** Cuts every open `subscriptions/listen` stream (destroys its connection); resolves how many were cut. */
+  dropListenStreams(): number;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
   let extraTool = false;
   let counter = 0;
   let handler!: McpHttpHandler;
+  const listens = new Set<ServerResponse>();
 
   const factory = () => {
     const server = new McpServer(
@@ -212,6 +215,10 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
     }
     const body = req.method === 'POST' || req.method === 'DELETE' ? await readAll(req) : undefined;
     if (body !== undefined) noteBody(entry, body.toString('utf8'));
+    if (entry.rpc.includes('subscriptions/listen')) {
+      listens.add(res);
+      res.on('close', () => listens.delete(res));
+    }
     await serve(handler, req, res, body, entry);
   }, options);
 
@@ -224,6 +231,11 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
     addTool() {
       extraTool = true;
       handler.notify.toolsChanged();
+    },
+    dropListenStreams() {
+      const open = [...listens];
+      for (const res of open) res.destroy();
+      return open.length;
     },
     async close() {
       await handler.close().catch(() => undefined);
