@@ -64,8 +64,8 @@ export class Authorizer {
     this.#o = options;
     this.#log = options.logger;
     this.#grant = options.grant ?? 'authorization_code';
-    if (isMachineGrant(this.#grant) && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
-    if (this.#grant === 'jwt_bearer' && !options.enterpriseIdp) throw new BridgeError(ErrorCode.Internal, 'the jwt_bearer grant needs an enterprise IdP');
+    if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
+    if ((this.#grant === 'jwt_bearer' && !options.enterpriseIdp) || (this.#grant === 'workload_identity' && !options.workloadToken)) throw new BridgeError(ErrorCode.Internal, `the ${this.#grant} grant needs its source`);
     this.#guard = new LoginGuard({
       serverLabel: options.serverUrl.host,
       serverUrl: options.serverUrl.href,

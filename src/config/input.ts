@@ -37,6 +37,8 @@ export interface ConfigInput {
   idpClientId?: string;
   idpClientSecret?: string;
   idTokenFile?: string;
+  /** Workload identity: the file holding the platform's JWT (else `MCP_WORKLOAD_TOKEN` holds the JWT itself). */
+  workloadTokenFile?: string;
   scopes?: string;
   /** A resource URI, or `false` for `--no-resource`. */
   resource?: string | boolean;

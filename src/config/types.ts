@@ -4,6 +4,7 @@
  */
 import type { ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
+import type { WorkloadToken } from '../auth/grants/workload-identity.js';
 import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';
 import type { TransportMode } from '../upstream/http/connector.js';
@@ -38,12 +39,14 @@ export interface OAuthConfig {
   clientId: string | undefined;
   clientSecret: string | undefined;
   clientMetadataUrl: string | undefined;
-  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, or cross-app access (`--idp-issuer`). */
+  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, cross-app access (`--idp-issuer`) or workload identity (`--workload-token-file`). */
   grant: LoginGrant;
   /** `--client-key` (with `--client-key-id`), parsed. */
   clientKey: ClientKey | undefined;
   /** Cross-app access: the enterprise IdP and where the user's ID token is. */
   enterpriseIdp: EnterpriseIdp | undefined;
+  /** Workload identity: where the platform's JWT is (`--workload-token-file` or `MCP_WORKLOAD_TOKEN`). */
+  workloadToken: WorkloadToken | undefined;
   scopes: string[] | undefined;
   resource: string | undefined;
   sendResource: boolean;
