@@ -8,6 +8,7 @@ import type { BrowserOpener } from './browser.js';
 import type { BearerChallenge } from './challenge.js';
 import type { ClientKey } from './client-key.js';
 import type { EnterpriseIdp } from './cross-app-access.js';
+import type { DPoPMode } from './dpop/policy.js';
 import type { WorkloadToken } from './grants/workload-identity.js';
 import type { OAuthHttp } from './oauth-http.js';
 import type { RefusalEvidence } from './unadvertised-auth.js';
@@ -31,6 +32,8 @@ export interface AuthorizerOptions {
   grant?: LoginGrant;
   /** The enterprise identity provider, for `grant: 'jwt_bearer'` (SEP-990 cross-app access). */
   enterpriseIdp?: EnterpriseIdp;
+  /** When logins bind their tokens to a DPoP key (`--dpop`, dpop/policy.ts). Default `auto`. */
+  dpop?: DPoPMode;
   /** Where the workload's platform JWT is, for `grant: 'workload_identity'` (SEP-1933). */
   workloadToken?: WorkloadToken;
   /** Scopes the user asked for (`--scopes`); otherwise the server's challenge or metadata decides. */

@@ -104,6 +104,7 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     ...(auth.clientKey ? { clientKey: auth.clientKey } : {}),
     ...(auth.enterpriseIdp ? { enterpriseIdp: auth.enterpriseIdp } : {}),
     ...(auth.workloadToken ? { workloadToken: auth.workloadToken } : {}),
+    dpop: auth.dpop,
     ...(auth.scopes ? { scopes: auth.scopes } : {}),
     ...(auth.resource ? { resource: auth.resource } : {}),
     sendResource: auth.sendResource,

@@ -192,6 +192,7 @@ export function validateOAuth(raw: ConfigInput, allowHttp: boolean, env: NodeJS.
     clientKey,
     enterpriseIdp: grant === 'jwt_bearer' ? resolveEnterpriseIdp(raw, env, checkUrl) : undefined,
     workloadToken: grant === 'workload_identity' ? resolveWorkloadToken(raw, env) : undefined,
+    dpop: choice('--dpop', raw.dpop ?? DEFAULTS.dpop, CHOICES.dpop),
     scopes: scopes && scopes.length ? scopes : undefined,
     resource: typeof raw.resource === 'string' ? checkUrl('--resource', raw.resource) : undefined,
     sendResource: raw.resource !== false,

@@ -4,6 +4,7 @@
  */
 import type { ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
+import type { DPoPMode } from '../auth/dpop/policy.js';
 import type { WorkloadToken } from '../auth/grants/workload-identity.js';
 import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';
@@ -45,6 +46,8 @@ export interface OAuthConfig {
   clientKey: ClientKey | undefined;
   /** Cross-app access: the enterprise IdP and where the user's ID token is. */
   enterpriseIdp: EnterpriseIdp | undefined;
+  /** `--dpop`: when tokens are bound to a DPoP key (RFC 9449; auth/dpop/policy.ts). */
+  dpop: DPoPMode;
   /** Workload identity: where the platform's JWT is (`--workload-token-file` or `MCP_WORKLOAD_TOKEN`). */
   workloadToken: WorkloadToken | undefined;
   scopes: string[] | undefined;

@@ -30,3 +30,14 @@ describe('extension grants', () => {
     expect(grants.map((g) => g.outcome)).toEqual(['invalid_grant']);
   });
 });
+
+describe('DPoP', () => {
+  it('--dpop required with an authorization server that cannot bind tokens: says so, and no login starts', async () => {
+    const { provider, server } = await startAuthStack({ provider: { dpop: false } });
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--dpop', 'required', '--no-browser', server.url]);
+    const message = errorMessage(await initializeOutcome(raw, 20_000));
+    expectDocumented(message, 'does not offer DPoP with ES256');
+    expect(message).toContain(provider.issuer);
+    expect(provider.counters.authorizationRequests).toBe(0);
+  });
+});

@@ -17,7 +17,8 @@ import type { Logger } from '../../log.js';
 import type { ResolvedClient } from '../client.js';
 import { JWT_BEARER_GRANT } from '../cross-app-access.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from '../oauth-errors.js';
-import { oauthOptions, type OAuthHttp } from '../oauth-http.js';
+import { withDPoPNonce } from '../dpop/nonce-retry.js';
+import { tokenRequestOptions, type OAuthHttp } from '../oauth-http.js';
 import { describeJwtSource, readJwt, type JwtSource } from './jwt-source.js';
 
 /** Where the platform's JWT is: a file it rotates (`--workload-token-file`) or a variable (`MCP_WORKLOAD_TOKEN`). */
@@ -52,7 +53,7 @@ export function workloadGrantRequest(o: WorkloadGrantOptions): Promise<Response>
   const params = new URLSearchParams({ assertion: o.assertion });
   if (o.scopes.length) params.set('scope', o.scopes.join(' '));
   if (o.resource) params.set('resource', o.resource);
-  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, oauthOptions(o.http, new URL(o.as.token_endpoint!)));
+  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)));
 }
 
 /**
@@ -96,14 +97,16 @@ export async function runWorkloadIdentity(o: WorkloadIdentityOptions): Promise<T
   const assertion = await readJwt(o.source, o.now(), { what: 'workload identity token', renew: 'the platform renews it; check the pod, job or agent that writes it' });
   o.logger.secret(assertion);
   const client = workloadClient(o.client);
-  let response: Response;
-  try {
-    response = await workloadGrantRequest({ ...o, client, assertion });
-  } catch (error) {
-    if (isBridgeError(error)) throw error;
-    throw new BridgeError(ErrorCode.Auth, `cannot send the JWT bearer grant request to ${o.as.issuer}: ${(error as Error).message}`, { cause: error });
-  }
-  const tokens = await processWorkloadGrant(o.as, client, o.source, response);
+  const tokens = await withDPoPNonce(!!o.http.dpop, async () => {
+    let response: Response;
+    try {
+      response = await workloadGrantRequest({ ...o, client, assertion });
+    } catch (error) {
+      if (isBridgeError(error)) throw error;
+      throw new BridgeError(ErrorCode.Auth, `cannot send the JWT bearer grant request to ${o.as.issuer}: ${(error as Error).message}`, { cause: error });
+    }
+    return processWorkloadGrant(o.as, client, o.source, response);
+  });
   o.logger.secret(tokens.access_token);
   o.logger.secret(tokens.refresh_token);
   return tokens;

@@ -64,6 +64,11 @@ export interface LoginSecrets {
   refreshToken?: string;
   /** The OpenID Connect ID token, when the server issued one. */
   idToken?: string;
+  /**
+   * The private key (an ES256 JWK, as JSON) the tokens are bound to (RFC 9449 DPoP), when they are: refreshes and
+   * later runs sign their proofs with it. A secret like the tokens.
+   */
+  dpopKey?: string;
 }
 
 /** A login as read back from a store. */

@@ -66,3 +66,4 @@ export {
   type WorkloadPlatform,
   type WorkloadGrantRecord,
 } from './workload-platform.js';
+export { startDPoPMcpServer, type DPoPMcpServer, type DPoPMcpServerOptions, type DPoPRequest } from './dpop-mcp-server.js';
