@@ -37,8 +37,13 @@ function readClientKey(raw: ConfigInput, env: NodeJS.ProcessEnv): ClientKey | un
   if (value === undefined || value === '') return undefined;
   const kid = raw.clientKeyId?.trim() || undefined;
   if (looksLikePem(value)) {
-    const source = env.MCP_CLIENT_KEY === value ? 'MCP_CLIENT_KEY' : '--client-key';
-    return parseClientKey(value, { source, ...(kid ? { kid } : {}) });
+    // A private key on the command line is visible to every user of the machine (ps, /proc): only a path there.
+    if (env.MCP_CLIENT_KEY !== value) {
+      throw new BridgeError(ErrorCode.Usage, '--client-key takes the path of a PEM file, not the key itself (the command line is visible to other users)', {
+        hint: 'write the key to a file only you can read and give its path, or put the PEM in the MCP_CLIENT_KEY environment variable',
+      });
+    }
+    return parseClientKey(value, { source: 'MCP_CLIENT_KEY', ...(kid ? { kid } : {}) });
   }
   let pem: string;
   try {
