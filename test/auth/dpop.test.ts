@@ -85,6 +85,28 @@ describe('DPoP (--dpop auto)', () => {
     expect(storedLogins(configDir)[0]!.json.secrets!.dpopKey).toBeTruthy();
   });
 
+  it('a machine\'s tokens (client credentials) are bound too, and stay bound when they are requested again at their end', async () => {
+    const { provider, server } = await dpopStack({ providerNonce: true, accessTokenTtlSeconds: 4 });
+    const { clientId, clientSecret } = provider.confidentialClient;
+    const configDir = tempDir();
+    const bridge = await connectWithoutLogin({ url: server.url, configDir, args: ['--client-credentials', '--client-id', clientId], env: { OIDC_CLIENT_SECRET: clientSecret } });
+    expect((await whoami(bridge)).clientId).toBe(clientId);
+    const firstKey = storedLogins(configDir)[0]!.json.secrets!.dpopKey;
+    expect(firstKey).toBeTruthy();
+    const expiresAt = Number(storedLogins(configDir)[0]!.json.metadata.expiresAt);
+    await sleep(Math.max(0, expiresAt - Date.now() + 300));
+    expect((await whoami(bridge)).clientId).toBe(clientId);
+    // Each grant has a key of its own (one per login), whose proofs learn the nonce once, then get a bound token.
+    expect(provider.tokenRequests.map((t) => [t.grantType, t.status, t.error])).toEqual([
+      ['client_credentials', 400, 'use_dpop_nonce'],
+      ['client_credentials', 200, undefined],
+      ['client_credentials', 400, 'use_dpop_nonce'],
+      ['client_credentials', 200, undefined],
+    ]);
+    expect(server.requests.filter((r) => r.scheme !== 'none').every((r) => r.scheme === 'dpop' && r.outcome === 'ok')).toBe(true);
+    expect(storedLogins(configDir)[0]!.json.secrets!.dpopKey).not.toBe(firstKey);
+  });
+
   it('a server that challenges with Bearer gets Bearer tokens, though the authorization server offers DPoP', async () => {
     const { server } = await startAuthStack();
     const configDir = tempDir();
