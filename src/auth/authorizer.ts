@@ -21,7 +21,7 @@ import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import { assertDeviceFlowSupported } from './device-login.js';
 import { discoverContext, sendsResource, type AuthContext } from './discovery-context.js';
 import type { ProofSender } from './dpop/resource-proof.js';
-import { DPoPSession, withProofs } from './dpop/session.js';
+import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { assertClientBelongs, sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
@@ -329,7 +329,7 @@ export class Authorizer {
     }
     const store = await this.#openStore();
     const fallbackRedirectUri = callbackAddress(this.#o, ctx.as.issuer, ctx.resource).redirectUri;
-    const http = withProofs(this.#o.http, await this.#dpop.forLogin(current.login));
+    const http = this.#dpop.tokenHttp(this.#o.http, await this.#dpop.forLogin(current.login));
     const refreshing = { ...this.#o, http, ctx, key: current.key, current: current.login, rejectedToken, resource: this.#resourceParam(ctx), fallbackRedirectUri };
     const outcome = await this.#withLock(ctx, () => refreshStoredLogin({ ...refreshing, store, logger: this.#log })).catch((error: unknown) => {
       if (loginRevoked(error)) this.#current = undefined;
@@ -372,7 +372,7 @@ export class Authorizer {
       const binding = await this.#dpop.forNewLogin(ctx.as, rejection.challenge?.dpop === true || !!this.#current?.login.secrets.dpopKey);
       const obtained = await obtainTokens({
         grant: this.#grant,
-        config: { ...this.#o, http: withProofs(this.#o.http, binding) },
+        config: { ...this.#o, http: this.#dpop.tokenHttp(this.#o.http, binding) },
         ctx,
         scopes,
         resource: this.#resourceParam(ctx),
