@@ -114,8 +114,8 @@ const preRegistered: Pick<ScenarioPlan, 'args' | 'env'> = {
 };
 
 /**
- * The bridge option that names the workload identity token file (auth/wif-jwt-bearer). It is passed only once the
- * bridge's --help lists it.
+ * The bridge option that names the workload identity token file (auth/wif-jwt-bearer; the platform rotates the file,
+ * the bridge reads it again at each use). Passed only when the bridge's --help lists it.
  */
 export const WORKLOAD_TOKEN_OPTION = '--workload-token-file';
 
@@ -143,13 +143,11 @@ const eraDetection: KnownFailure = {
   why: 'era detection (w9/core): the bridge probes a server of unknown era with a 2025 initialize (sent without Mcp-Method), and this server answers it with a 2026 protocolVersion or a plain -32601; with --protocol 2026-07-28 it passes. The spec has a dual-era HTTP client try a modern request first',
 };
 
-/** An extension grant being built (w9/ext). */
-function extensionGrant(what: string): KnownFailure {
-  return { kind: 'missing feature', suites: ['0.2'], why: `extension grant not in the bridge yet (w9/ext): ${what}` };
-}
-
-/** DPoP: `--dpop` once the bridge has it. */
-const dpop: ScenarioPlan = { client: 'auth', args: (_ctx, t) => (t.supports('--dpop') ? ['--dpop'] : []) };
+/**
+ * DPoP: nothing to configure. `--dpop auto` (the default) binds the tokens when the server challenges with `DPoP`
+ * and its authorization server offers it, as the scenarios' servers do: the proof is that it happens by itself.
+ */
+const dpop: ScenarioPlan = { client: 'auth' };
 
 export const SCENARIOS: Record<string, ScenarioPlan> = {
   // ── core: the pipe ────────────────────────────────────────────────────────────────────────────────
@@ -218,12 +216,11 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
   // 0.2's name for the same flow (SEP-990).
   'auth/enterprise-managed-authorization': enterpriseManaged,
   // DPoP-bound tokens (SEP-1932, RFC 9449): nothing in the context; the user's option turns DPoP on.
-  'auth/dpop': { ...dpop, known: extensionGrant('DPoP-bound tokens (--dpop or automatic)') },
-  'auth/dpop-nonce': { ...dpop, known: extensionGrant('DPoP-bound tokens with server nonces') },
+  'auth/dpop': dpop,
+  'auth/dpop-nonce': dpop,
   // Workload identity federation (SEP-1933): the platform's JWT in a file the platform rotates.
   'auth/wif-jwt-bearer': {
     client: 'list',
-    known: extensionGrant(`workload identity federation (RFC 7523 jwt-bearer with the platform's token; the driver passes ${WORKLOAD_TOKEN_OPTION} once --help lists it)`),
     args: (ctx, t) => [
       '--client-id',
       need(ctx, 'client_id'),
