@@ -84,6 +84,13 @@ function argumentsFor(tool: Tool): Record<string, unknown> {
   return args;
 }
 
+/** JSON with object keys sorted: equal for values with the same content whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 
 /** The YAML frontmatter of a SKILL.md as flat `key: value` pairs (all the skills scenarios use). */
@@ -183,10 +190,15 @@ export async function runScript(script: ClientScript, t: ScriptTools): Promise<v
       return;
     }
     case 'schema-echo': {
-      await listTools(t);
+      const parsed = await listTools(t);
       const raw = t.raw.lastResultWith('tools');
       const focal = (raw?.tools as Array<{ name: string; inputSchema: unknown }> | undefined)?.find((x) => x.name === 'json_schema_2020_12_tool');
       if (!focal) throw new Error('the bridge wrote no tools/list result with json_schema_2020_12_tool');
+      // What the SDK client made of it, for the record: the echo uses the raw line either way.
+      const sdkCopy = parsed.find((x) => x.name === 'json_schema_2020_12_tool')?.inputSchema;
+      const same = JSON.stringify(sdkCopy) === JSON.stringify(focal.inputSchema);
+      const sameContent = canonical(sdkCopy) === canonical(focal.inputSchema);
+      t.say(`the SDK client's parsed inputSchema ${same ? 'equals' : sameContent ? 'has the same content as, in another key order,' : 'DIFFERS from'} the raw one`);
       await t.step('tools/call json_schema_echo {schema: <the inputSchema as the bridge wrote it>}', () => callTool(t, 'json_schema_echo', { schema: focal.inputSchema as Record<string, unknown> }));
       return;
     }
