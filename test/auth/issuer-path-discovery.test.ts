@@ -1,7 +1,9 @@
 // Authorization-server metadata for issuers with a path (MCP 2026-07-28, authorization server discovery): the bridge
 // tries RFC 8414 path insertion, then OpenID Connect path insertion, then OpenID Connect path appending — in that
 // order, stopping at the first document — and for an issuer without a path only the two root locations. The
-// document found must name the issuer it was fetched for. A small node:http authorization server serves one
+// document found must name the issuer it was fetched for, compared as URLs (oauth4webapi: a root issuer's trailing
+// slash or an upper-case host does not make another server; the RFC 9207 `iss` is then compared with the document's
+// own `issuer` exactly). A small node:http authorization server serves one
 // document at one location and records what was asked (oidc-provider has no issuer with a path); the protected MCP
 // server is the real one. The login stops right after discovery (the document offers no registration), which the
 // error says: proof that the document was accepted.
@@ -71,6 +73,17 @@ describe('authorization server metadata for an issuer with a path', () => {
     const root = await loginError((origin) => origin, RFC8414_INSERTED);
     expect(root.requests).toEqual(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']);
     expect(root.message).toContain('no authorization server metadata found');
+  });
+
+  it('the issuer is compared as a URL: a root issuer written with its trailing slash is the same issuer', async () => {
+    // PRM names `http://127.0.0.1:PORT`; the document says `http://127.0.0.1:PORT/` (as some providers write it).
+    const as = await startPathIssuer('/.well-known/oauth-authorization-server', (origin) => `${origin}/`);
+    const p = await startOidcProvider();
+    const server = await startProtectedMcpServer({ issuer: p.issuer, metadata: { authorizationServers: [as.origin] } });
+    const raw = spawnBridgeRaw([...authArgs(tempDir()), '--no-browser', server.url]);
+    const end = await initializeOutcome(raw, 20_000);
+    expect(end.kind).toBe('error');
+    expect(end.kind === 'error' ? end.message : '').toContain('does not offer dynamic client registration');
   });
 
   it('a document that names another issuer than the one its location was built from is refused', async () => {
