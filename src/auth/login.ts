@@ -21,7 +21,8 @@ import type { BrowserOpener } from './browser.js';
 import type { CallbackServer, CallbackVerdict } from './callback-server.js';
 import type { ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError } from './oauth-errors.js';
-import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { withDPoPNonce } from './dpop/nonce-retry.js';
+import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, checkUrlLength } from './url-policy.js';
 
 /** Options for {@link runLogin}. */
@@ -178,11 +179,14 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     o.logger.secret(code ?? undefined);
     let tokens: TokenEndpointResponse;
     try {
-      const response = await authorizationCodeGrantRequest(o.as, o.client.client, o.client.auth, validated, o.redirectUri, verifier, {
-        ...oauthOptions(o.http, new URL(o.as.token_endpoint!)),
-        ...(o.resource ? { additionalParameters: { resource: o.resource } } : {}),
+      // With DPoP, once more after a use_dpop_nonce refusal (the code is not spent by it, RFC 9449 §8).
+      tokens = await withDPoPNonce(!!o.http.dpop, async () => {
+        const response = await authorizationCodeGrantRequest(o.as, o.client.client, o.client.auth, validated, o.redirectUri, verifier, {
+          ...tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)),
+          ...(o.resource ? { additionalParameters: { resource: o.resource } } : {}),
+        });
+        return processAuthorizationCodeResponse(o.as, o.client.client, response);
       });
-      tokens = await processAuthorizationCodeResponse(o.as, o.client.client, response);
     } catch (error) {
       return {
         done: true,

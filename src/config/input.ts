@@ -37,6 +37,10 @@ export interface ConfigInput {
   idpClientId?: string;
   idpClientSecret?: string;
   idTokenFile?: string;
+  /** When tokens are DPoP-bound: `auto`, `required` or `off`. */
+  dpop?: string;
+  /** Workload identity: the file holding the platform's JWT (else `MCP_WORKLOAD_TOKEN` holds the JWT itself). */
+  workloadTokenFile?: string;
   scopes?: string;
   /** A resource URI, or `false` for `--no-resource`. */
   resource?: string | boolean;
@@ -62,6 +66,7 @@ export const DEFAULTS = {
   authTimeout: '300s',
   loginBackoff: '5m',
   tokenStore: 'auto',
+  dpop: 'auto',
 } as const;
 
 /** The allowed values of the options that take one of a few words. */
@@ -69,4 +74,5 @@ export const CHOICES = {
   transport: ['auto', 'streamable-http', 'sse'],
   tokenStore: ['auto', 'keychain', 'file'],
   callbackHost: ['127.0.0.1', 'localhost'],
+  dpop: ['auto', 'required', 'off'],
 } as const;
