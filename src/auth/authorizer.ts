@@ -370,8 +370,9 @@ export class Authorizer {
         if (!permission.allowed) throw permission.error;
       }
       const store = await this.#openStore();
-      // DPoP (dpop/policy.ts): when the server challenged with it, or the login being replaced was bound.
-      const binding = await this.#dpop.forNewLogin(ctx.as, rejection.challenge?.dpop === true || !!this.#current?.login.secrets.dpopKey);
+      // DPoP (dpop/policy.ts): as the server's challenge says; with none (a machine's renewal), as the login it replaces.
+      const challenged = rejection.challenge ? rejection.challenge.dpop === true : !!this.#current?.login.secrets.dpopKey;
+      const binding = await this.#dpop.forNewLogin(ctx.as, challenged);
       const obtained = await obtainTokens({
         grant: this.#grant,
         config: { ...this.#o, http: this.#dpop.tokenHttp(this.#o.http, binding) },

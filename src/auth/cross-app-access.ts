@@ -21,12 +21,12 @@ import {
   type AuthorizationServer,
   type TokenEndpointResponse,
 } from 'oauth4webapi';
-import { readFile } from 'node:fs/promises';
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { preRegisteredClient, type ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { discoverAuthorizationServer } from './discovery.js';
+import { describeJwtSource, readJwt, type JwtSource } from './grants/jwt-source.js';
 import { withDPoPNonce } from './dpop/nonce-retry.js';
 import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 
@@ -40,7 +40,7 @@ export const ID_JAG_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 /** Where the user's ID token from the enterprise IdP comes from. */
-export type IdTokenSource = { kind: 'file'; path: string } | { kind: 'env'; name: string; value: string };
+export type IdTokenSource = JwtSource;
 
 /** The enterprise identity provider side of cross-app access. */
 export interface EnterpriseIdp {
@@ -54,45 +54,20 @@ export interface EnterpriseIdp {
 }
 
 /** Describes an {@link IdTokenSource} for messages (never the token). */
-export function describeIdTokenSource(source: IdTokenSource): string {
-  return source.kind === 'file' ? source.path : source.name;
-}
+export const describeIdTokenSource = describeJwtSource;
 
 /**
  * Reads the ID token now (a file is read again every time). Checks that it is a JWT and, from its unverified
  * `exp`, that it has not expired — the IdP verifies it; this only turns a stale token into a clear message.
  * @throws BridgeError `AUTH` naming the source and what to do
  */
-export async function readIdToken(source: IdTokenSource, now: number): Promise<string> {
-  let token: string;
-  if (source.kind === 'file') {
-    try {
-      token = (await readFile(source.path, 'utf8')).trim();
-    } catch (error) {
-      throw new BridgeError(ErrorCode.Auth, `cannot read the ID token file ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-        cause: error,
-        hint: 'write the ID token from your enterprise IdP there (--id-token-file), or set MCP_IDP_ID_TOKEN',
-      });
-    }
-  } else {
-    token = source.value.trim();
-  }
-  const parts = token.split('.');
-  let exp: unknown;
-  try {
-    if (parts.length !== 3) throw new Error('not three parts');
-    exp = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-  } catch {
-    throw new BridgeError(ErrorCode.Auth, `the ID token in ${describeIdTokenSource(source)} is not a JWT`, {
-      hint: 'it must be the id_token your enterprise IdP issued (three base64url parts separated by dots)',
-    });
-  }
-  if (typeof exp === 'number' && exp * 1000 <= now) {
-    throw new BridgeError(ErrorCode.Auth, `the ID token in ${describeIdTokenSource(source)} expired at ${new Date(exp * 1000).toISOString()}`, {
-      hint: 'sign in to your enterprise IdP again and replace the ID token',
-    });
-  }
-  return token;
+export function readIdToken(source: IdTokenSource, now: number): Promise<string> {
+  return readJwt(source, now, {
+    what: 'ID token',
+    renew: 'sign in to your enterprise IdP again and replace the ID token',
+    unreadable: 'write the ID token from your enterprise IdP there (--id-token-file), or set MCP_IDP_ID_TOKEN',
+    shape: 'it must be the id_token your enterprise IdP issued (three base64url parts separated by dots)',
+  });
 }
 
 /** Options for {@link idJagRequest}. */

@@ -181,7 +181,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     // for the bridge and `login`.
     steps.push(
       challenge
-        ? { name: '401 challenge', ok: true, detail: `Bearer${challenge.resourceMetadata ? `, resource_metadata=${challenge.resourceMetadata}` : ' (no resource_metadata)'}${challenge.scope ? `, scope="${challenge.scope}"` : ''}` }
+        ? { name: '401 challenge', ok: true, detail: `${challenge.dpop ? 'DPoP' : 'Bearer'}${challenge.resourceMetadata ? `, resource_metadata=${challenge.resourceMetadata}` : ' (no resource_metadata)'}${challenge.scope ? `, scope="${challenge.scope}"` : ''}` }
         : { name: '401 challenge', ok: true, detail: 'no Bearer challenge in WWW-Authenticate (discovery decides below)' },
     );
   }
@@ -242,12 +242,12 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
         : { name: 'Grant', ok: false, detail: `the authorization server does not list ${wanted} in grant_types_supported`, fix: 'ask the server operator whether it accepts this grant' },
     );
     const methods = as.token_endpoint_auth_methods_supported;
-    const method = auth.clientKey ? 'private_key_jwt' : 'client_secret_basic';
-    const ok = !methods || methods.includes(method) || (!auth.clientKey && methods.includes('client_secret_post'));
-    steps.push({
+    const method = auth.clientKey ? 'private_key_jwt' : auth.clientSecret || grant !== 'workload_identity' ? 'client_secret_basic' : 'none';
+    const ok = !methods || methods.includes(method) || (method === 'client_secret_basic' && methods.includes('client_secret_post'));
+    steps.push(!auth.clientId ? { name: 'Client', ok: true, detail: 'none: the workload identity token identifies the workload' } : {
       name: 'Client',
       ok,
-      detail: `pre-registered client ${auth.clientId} with ${auth.clientKey ? `private_key_jwt (${auth.clientKey.alg}, key from ${auth.clientKey.source})` : 'its secret'}${ok ? '' : `; the server accepts ${methods!.join(', ')}`}`,
+      detail: `pre-registered client ${auth.clientId} with ${auth.clientKey ? `private_key_jwt (${auth.clientKey.alg}, key from ${auth.clientKey.source})` : method === 'none' ? 'no secret (a public client)' : 'its secret'}${ok ? '' : `; the server accepts ${methods!.join(', ')}`}`,
       ...(ok ? {} : { fix: auth.clientKey ? 'use the client secret instead of --client-key' : 'use --client-key (private_key_jwt) instead of a secret' }),
     });
   }
@@ -267,6 +267,7 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
       steps.push({ name: 'ID token', ok: false, detail: errorText(error), fix: isBridgeError(error) ? error.hint : undefined });
     }
   }
+  steps.push(...(await (await import('./doctor-extensions.js')).extensionSteps({ auth, as, challenge, now })));
 
   if (!traits.user) {
     // the client was diagnosed with the grant above

@@ -4,7 +4,7 @@
 // silently and the bridge goes on serving.
 import { describe, expect, it } from 'vitest';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startHostileServer } from '../helpers/hostile-server.js';
 import { startStreamableServer } from '../helpers/servers.js';
 
@@ -16,7 +16,6 @@ const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 describe('deeply nested messages', () => {
   it('a request from the client nested 100,000 levels deep is answered with -32600 for its id', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     await raw.initialize();
     raw.sendLine(`{"jsonrpc":"2.0","id":77,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x","deep":${deep(DEPTH)}}}}`);
@@ -30,7 +29,6 @@ describe('deeply nested messages', () => {
 
   it('a notification from the client nested that deep is dropped with a warning, not answered', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     await raw.initialize();
     const before = raw.messages.length;
@@ -43,7 +41,6 @@ describe('deeply nested messages', () => {
 
   it('an answer from the server nested 100,000 levels deep becomes an error for its request', async () => {
     const server = await startHostileServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     await raw.initialize();
     const answer = await raw.request('tools/call', { name: 'deep', arguments: { depth: DEPTH } }, 15_000);
@@ -56,7 +53,6 @@ describe('deeply nested messages', () => {
 
   it('a smaller deep answer from the server (below the relay size) also becomes an error, not a crash', async () => {
     const server = await startHostileServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     await raw.initialize();
     const answer = await raw.request('tools/call', { name: 'deep', arguments: { depth: 20_000 } }, 15_000);

@@ -27,7 +27,6 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 describe('fixtures', () => {
   it('streamable server: identity, tools, session id and protocol headers on requests after initialize', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const direct = await connectDirect({ url: server.url, transport: 'streamable-http' });
     expect(direct.client.getServerVersion()).toEqual(TEST_SERVER_INFO);
     expect(direct.client.getInstructions()).toBe(TEST_INSTRUCTIONS);
@@ -42,7 +41,6 @@ describe('fixtures', () => {
 
   it('streamable server: dropSessions makes the old session id answer 404', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const direct = await connectDirect({ url: server.url, transport: 'streamable-http' });
     const sessionId = server.sessions.ids[0]!;
     await server.dropSessions();
@@ -54,7 +52,6 @@ describe('fixtures', () => {
 
   it('streamable server: dropStreams cuts the open GET stream', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     await connectDirect({ url: server.url, transport: 'streamable-http' });
     await waitFor('GET stream open', () => server.requests.find((r) => r.method === 'GET' && r.status === 200));
     expect(server.dropStreams('get')).toBe(1);
@@ -62,20 +59,17 @@ describe('fixtures', () => {
 
   it('sse server: GET /sse stream, POST /sse 405 by default or the chosen status, dropStreams forgets sessions', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const direct = await connectDirect({ url: server.url, transport: 'sse' });
     expect(direct.client.getServerVersion()).toEqual(TEST_SERVER_INFO);
     expect((await post(server.url, { jsonrpc: '2.0', id: 1, method: 'initialize' })).status).toBe(405);
     expect(server.dropStreams()).toBe(1);
     expect(server.sessions.ids).toEqual([]);
     const other = await startSseServer({ postStatus: 404 });
-    onTeardown(() => other.close());
     expect((await post(other.url, { jsonrpc: '2.0', id: 1, method: 'initialize' })).status).toBe(404);
   });
 
   it('status server answers the chosen status and records the body', async () => {
     const server = await startStatusServer({ status: 401, headers: { 'www-authenticate': 'Bearer' } });
-    onTeardown(() => server.close());
     const answer = await post(server.url, { jsonrpc: '2.0', id: 1, method: 'initialize' });
     expect(answer.status).toBe(401);
     expect(server.requests[0]!.rpc).toEqual(['initialize']);
@@ -83,7 +77,6 @@ describe('fixtures', () => {
 
   it('proxy forwards absolute-form requests and CONNECT tunnels to mapped host names', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const proxy = await startHttpProxy({ 'mcp.test': `127.0.0.1:${server.port}` });
     onTeardown(() => proxy.close());
     const status = await new Promise<number>((resolve, reject) => {

@@ -251,7 +251,6 @@ describe.each(kinds)('forwarding over $name', (kind) => {
 describe('negotiated protocol version', () => {
   it('sends the version the server agreed to, not the newest one, on every request after initialize', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     const end = await initializeOutcome(raw); // asks for 2025-06-18
     expect(end.kind).toBe('result');

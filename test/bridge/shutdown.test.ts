@@ -6,7 +6,7 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { authArgs, loginUrlsIn, tempDir } from '../helpers/auth-bridge.js';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { requestEnd } from '../helpers/outcomes.js';
 import { startSseServer, startStreamableServer, type StreamableServer } from '../helpers/servers.js';
@@ -16,7 +16,6 @@ useTeardown();
 
 async function startedBridge(): Promise<{ server: StreamableServer; raw: RawBridge; sessionId: string }> {
   const server = await startStreamableServer();
-  onTeardown(() => server.close());
   const raw = spawnBridgeRaw([server.url]);
   await raw.initialize();
   await raw.request('ping');
@@ -51,7 +50,6 @@ describe('shutdown', () => {
 
   it('on stdin EOF before any initialize: exits 0 without contacting the server', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     raw.endInput();
     expect(await raw.waitForExit(10_000)).toEqual({ code: 0, signal: null });
@@ -80,7 +78,6 @@ describe('shutdown', () => {
 
   it("stdin ends right after initialize (`echo '<initialize>' | mcp-auth-bridge <url>`): prints the answer, then exits 0", async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     raw.send({
       jsonrpc: '2.0',
@@ -127,7 +124,6 @@ describe('shutdown', () => {
 
   it('legacy SSE: on stdin EOF closes the stream and exits 0', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw(['--transport', 'sse', server.url]);
     await raw.initialize();
     await raw.request('ping');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { leakedKinds, observeProviderSecrets, storeSecrets } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
@@ -63,7 +63,6 @@ describe('--debug shows what happened on the wire', () => {
 
   it('strips query values from logged URLs (user info is refused before anything is sent)', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const url = new URL(server.url);
     url.search = '?token=query-secret-1&code=query-secret-2';
     const raw = spawnBridgeRaw(['--debug', url.href]);
@@ -79,7 +78,6 @@ describe('--debug shows what happened on the wire', () => {
 describe('the start-up line names the credential store', () => {
   it('without --debug, and without opening the store', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const root = tempDir();
     const cases: { args: string[]; says: string }[] = [
       { args: ['--token-store', 'file', '--config-dir', join(root, 'files')], says: `credentials: files in ${join(root, 'files')}` },

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { connectThroughBridge, spawnBridgeRaw } from '../helpers/bridge.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startSseServer, startStreamableServer, type RecordedRequest } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -33,7 +33,6 @@ function expectOnEvery(requests: RecordedRequest[], expected: Record<string, str
 describe('--header', () => {
   it('sends -H and --header headers on every request: initialize, GET stream, calls and the final DELETE', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw(['-H', 'X-Api-Key: key-123', '--header', 'X-Tenant: acme', server.url]);
     await raw.initialize();
     await raw.request('tools/call', { name: 'echo', arguments: { text: 'hi' } });
@@ -46,7 +45,6 @@ describe('--header', () => {
 
   it('expands ${VAR} from the environment, keeps spaces from the value, and accepts Name:value without a space', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({
       url: server.url,
       args: ['-H', 'Authorization: Bearer ${TEST_TOKEN}', '-H', 'X-Note: ${TEST_NOTE}', '-H', 'X-Compact:tight', '-H', 'X-Mixed: a-${TEST_TOKEN}-b'],
@@ -81,7 +79,6 @@ describe('--header', () => {
 
   it('reads MCP_HEADERS (one per line) and MCP_HEADER_FILE from the environment', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const file = await tempFile('env-headers.txt', 'X-Env-File: from-file\n');
     const bridged = await connectThroughBridge({
       url: server.url,
@@ -100,7 +97,6 @@ describe('--header', () => {
 
   it('sends the headers on legacy SSE too (GET /sse and POST /messages)', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url, args: ['--transport', 'sse', '-H', 'X-Api-Key: legacy-key'] });
     await bridged.client.ping();
     expect(server.requests.some((r) => r.method === 'GET' && r.path === '/sse')).toBe(true);
@@ -109,7 +105,6 @@ describe('--header', () => {
 
   it('never writes header secrets to stderr or the log file, even with --debug', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const dir = tempDir('bridge-redact-');
     const logFile = join(dir, 'bridge.log');
     const raw = spawnBridgeRaw(
@@ -131,7 +126,6 @@ describe('--header', () => {
 describe('--header-file', () => {
   it('reads Name: value lines, skipping # comments and blank lines', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const file = await tempFile(
       'headers.txt',
       ['# static headers for the test server', '', 'X-From-File: yes', '  # indented comment', 'X-Second:two', 'X-Spaces: a b  c', ''].join('\n'),
@@ -144,7 +138,6 @@ describe('--header-file', () => {
 
   it('accepts CRLF line endings', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const file = await tempFile('crlf.txt', 'X-One: 1\r\nX-Two: 2\r\n');
     const bridged = await connectThroughBridge({ url: server.url, args: ['--header-file', file] });
     await bridged.client.ping();

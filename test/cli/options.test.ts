@@ -19,7 +19,6 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 async function server(): Promise<StreamableServer> {
   const s = await startStreamableServer();
-  onTeardown(() => s.close());
   return s;
 }
 
@@ -230,7 +229,6 @@ describe('--use-env-proxy and --allow-http', () => {
 describe('options from environment variables', () => {
   it('MCP_TRANSPORT=sse selects legacy SSE (auto would refuse this server: its POST answers 500)', async () => {
     const legacy = await startSseServer({ postStatus: 500 });
-    onTeardown(() => legacy.close());
     const bridged = await connectThroughBridge({ url: legacy.url, env: { MCP_TRANSPORT: 'sse' } });
     expect(await bridged.client.ping()).toEqual({});
     expect(legacy.requests.filter((r) => r.method === 'POST' && r.path === '/sse')).toEqual([]);
@@ -238,7 +236,6 @@ describe('options from environment variables', () => {
 
   it('the command line wins over the environment', async () => {
     const legacy = await startSseServer({ postStatus: 500 });
-    onTeardown(() => legacy.close());
     const bridged = await connectThroughBridge({
       url: legacy.url,
       args: ['--transport', 'sse'],

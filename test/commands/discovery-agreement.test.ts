@@ -176,7 +176,6 @@ describe('doctor and login agree on every discovery path', () => {
 
   it('a server that needs no auth: doctor passes saying so, login has nothing to log in to', async () => {
     const plain = await startStreamableServer();
-    onTeardown(() => plain.close());
     const v = await doctorThenLogin(plain.url);
     expect(v.doctor.code, v.doctor.stdout).toBe(0);
     expect(step(v.doctor, 'Authorization')).toEqual({ ok: true, detail: 'the server does not ask for authorization' });

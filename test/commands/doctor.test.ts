@@ -111,7 +111,6 @@ describe('doctor: healthy servers', () => {
 
   it('a plain server that needs no auth (Streamable HTTP): ✓ and exit 0', async () => {
     const plain = await startStreamableServer();
-    onTeardown(() => plain.close());
     const result = await doctor(plain.url, tempDir());
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(names(result)).toEqual(['URL', 'Reach the server', 'Transport', 'Authorization']);
@@ -123,7 +122,6 @@ describe('doctor: healthy servers', () => {
 
   it('a legacy SSE server: the transport step says legacy SSE, exit 0', async () => {
     const sse = await startSseServer();
-    onTeardown(() => sse.close());
     const result = await doctor(sse.url, tempDir());
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(step(result, 'Transport')).toEqual({ ok: true, detail: 'legacy SSE (initialize POST answered 405; the GET stream works)' });
@@ -147,7 +145,6 @@ describe('doctor: each failure with its fix', () => {
 
   it('a wrong path (404 to the initialize POST and to the SSE GET): ✗ Transport, fix names the path; exit 1', async () => {
     const plain = await startStreamableServer();
-    onTeardown(() => plain.close());
     const wrong = `http://127.0.0.1:${plain.port}/wrong`;
     const result = await doctor(wrong, tempDir());
     expect(result.code).toBe(1);
@@ -292,7 +289,6 @@ describe('doctor leaves nothing behind', () => {
   // is never ended with DELETE (the bridge itself always ends its sessions), so each doctor run leaks a session.
   it('the session its initialize probe opened on the server is ended (DELETE)', async () => {
     const plain = await startStreamableServer();
-    onTeardown(() => plain.close());
     const result = await doctor(plain.url, tempDir());
     expect(result.code, result.stdout).toBe(0);
     expect(plain.sessions.created).toBe(1);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { freePort, tempDir, fileStore } from '../helpers/auth-bridge.js';
 import { observeProviderSecrets, storedLogins, storeRecords } from '../helpers/auth-secrets.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { driveLogin, startOidcProvider, startProtectedMcpServer, startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
@@ -149,7 +149,6 @@ describe('login', () => {
 
   it('a server that does not ask for authorization: a clear error, exit 1, nothing stored', async () => {
     const plain = await startStreamableServer();
-    onTeardown(() => plain.close());
     const configDir = tempDir();
     const result = await runCli(['login', ...fileStore(configDir), '--no-browser', plain.url]);
     expect(result.code).toBe(1);

@@ -14,6 +14,7 @@ import {
   type RecordedRequest,
 } from './http-util.js';
 import { createTestMcpServer } from './test-tools.js';
+import { onTeardown } from './cleanup.js';
 
 /** Options for {@link startSseServer}. */
 export interface SseServerOptions extends ListenOptions {
@@ -78,6 +79,17 @@ export async function startSseServer(options: SseServerOptions = {}): Promise<Ss
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }, options);
 
+  // Closes once, however often it is called; registered for the end of the test, so tests need not close it.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+        const open = [...sessions.values()];
+        sessions.clear();
+        await Promise.allSettled(open.map((s) => s.transport.close()));
+        await listening.close();
+    })());
+  onTeardown(close);
+
   return {
     url: `http://127.0.0.1:${listening.port}/sse`,
     port: listening.port,
@@ -90,12 +102,7 @@ export async function startSseServer(options: SseServerOptions = {}): Promise<Ss
         return created;
       },
     },
-    async close() {
-      const open = [...sessions.values()];
-      sessions.clear();
-      await Promise.allSettled(open.map((s) => s.transport.close()));
-      await listening.close();
-    },
+    close,
     dropStreams() {
       const open = [...sessions.values()];
       sessions.clear();

@@ -18,6 +18,7 @@ import {
 } from './http-util.js';
 import { McpSessions } from './mcp-sessions.js';
 import { createTestMcpServer } from './test-tools.js';
+import { onTeardown } from './cleanup.js';
 
 /** Options for {@link startStreamableServer}. */
 export interface StreamableServerOptions extends ListenOptions {
@@ -101,6 +102,15 @@ export async function startStreamableServer(options: StreamableServerOptions = {
     await sessions.handle(req, res, body);
   }, options);
 
+  // Closes once, however often it is called; registered for the end of the test, so tests need not close it.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+        await sessions.closeAll();
+        await listening.close();
+    })());
+  onTeardown(close);
+
   return {
     url: `http://127.0.0.1:${listening.port}${path}`,
     port: listening.port,
@@ -116,10 +126,7 @@ export async function startStreamableServer(options: StreamableServerOptions = {
         return sessions.deleted;
       },
     },
-    async close() {
-      await sessions.closeAll();
-      await listening.close();
-    },
+    close,
     dropSessions: () => sessions.closeAll(),
     dropStreams(kind = 'all') {
       let count = 0;

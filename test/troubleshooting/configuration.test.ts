@@ -3,7 +3,7 @@
 // with a variable that is set but empty. The CLI stops with exit 2 and the documented message on stderr.
 import { describe, expect, it } from 'vitest';
 import { connectThroughBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { expectDocumented } from './readme-rows.js';
 import { runCli } from '../helpers/cli.js';
@@ -12,7 +12,6 @@ useTeardown();
 
 async function plainServer() {
   const server = await startStreamableServer();
-  onTeardown(() => server.close());
   return server;
 }
 

@@ -3,7 +3,7 @@
 // the path is often /mcp, instead of "SSE error: Non-200 status code (404)".
 import { describe, expect, it } from 'vitest';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { expectDocumented } from './readme-rows.js';
@@ -15,7 +15,6 @@ describe('troubleshooting: the endpoint', () => {
     '`there is no MCP endpoint at …: the server answered HTTP 404`: a URL with the wrong path (%j)',
     async (args) => {
       const server = await startStreamableServer({ path: '/mcp' });
-      onTeardown(() => server.close());
       const wrong = server.url.replace(/\/mcp$/, '/api');
       const raw = spawnBridgeRaw([...args, wrong]);
       const end = await initializeOutcome(raw);

@@ -4,7 +4,7 @@
 // the bridge goes on serving.
 import { describe, expect, it } from 'vitest';
 import { spawnBridgeRaw, type RawBridge } from '../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { requestEnd } from '../helpers/outcomes.js';
 import { startStreamableServer, type StreamableServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
@@ -14,7 +14,6 @@ useTeardown();
 
 async function connected(args: string[] = []): Promise<{ server: StreamableServer; raw: RawBridge }> {
   const server = await startStreamableServer();
-  onTeardown(() => server.close());
   const raw = spawnBridgeRaw([...args, server.url]);
   const init = await raw.initialize();
   expect('result' in init, JSON.stringify(init)).toBe(true);

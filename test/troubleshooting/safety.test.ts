@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { authArgs, tempDir } from '../helpers/auth-bridge.js';
 import { connectThroughBridge, spawnBridgeRaw } from '../helpers/bridge.js';
 import { startMetadataServer } from '../helpers/auth-metadata-server.js';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { initializeOutcome } from '../helpers/outcomes.js';
 import { PUBLIC_MCP_URL, startPublicMcpServer } from '../helpers/public-mcp-server.js';
 import { startStreamableServer } from '../helpers/servers.js';
@@ -34,7 +34,6 @@ describe('troubleshooting: local safety', () => {
 
   it('`the value of NAME contains the control character …`: --header "X-Api-Key: a\\x01b"; without it (the fix) works', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const run = await runCli([server.url, '--header', 'X-Api-Key: a\x01b']);
     expect(run.code).toBe(2);
     expectDocumented(run.stderr, 'contains the control character', { NAME: 'X-Api-Key' });

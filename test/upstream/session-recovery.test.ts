@@ -34,7 +34,6 @@ async function expectListChanged(bridged: BridgedClient) {
 describe.each([false, true])('session 404 (Streamable HTTP, jsonResponse %s)', (jsonResponse) => {
   it('re-initializes with the client’s initialize, retries the request and tells the client to refresh', async () => {
     const server = await startStreamableServer({ jsonResponse });
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     const firstSession = await sessionOf(bridged);
     expect(server.sessions.ids).toEqual([firstSession]);
@@ -70,7 +69,6 @@ describe.each([false, true])('session 404 (Streamable HTTP, jsonResponse %s)', (
 
   it('recovers once for many concurrent requests that all meet the lost session', async () => {
     const server = await startStreamableServer({ jsonResponse });
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     await server.dropSessions();
     const texts = Array.from({ length: 12 }, (_, i) => `parallel-${i}`);
@@ -81,7 +79,6 @@ describe.each([false, true])('session 404 (Streamable HTTP, jsonResponse %s)', (
 
   it('recovers a list request (repeatable) as well as a tool call', async () => {
     const server = await startStreamableServer({ jsonResponse });
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     const before = await bridged.client.listTools();
     await server.dropSessions();
@@ -158,7 +155,6 @@ describe('legacy SSE server restart', () => {
 describe('stream loss', () => {
   it('legacy SSE: a dropped stream is reopened, a new session initialized, and requests keep working', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url, args: ['--transport', 'sse'] });
     const firstSession = await sessionOf(bridged);
 
@@ -182,7 +178,6 @@ describe('stream loss', () => {
 
   it('legacy SSE: server-to-client messages flow on the reopened stream', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url, args: ['--transport', 'sse'] });
     expect(server.dropStreams()).toBe(1);
     const sample = await bridged.client.callTool({ name: 'sample', arguments: {} }, undefined, { timeout: 20_000 });
@@ -192,7 +187,6 @@ describe('stream loss', () => {
 
   it('Streamable HTTP: a dropped standalone GET stream is reopened and carries notifications again', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     await waitFor('the standalone GET stream', () => server.requests.some((r) => r.method === 'GET' && r.status === 200));
     expect(server.dropStreams('get')).toBe(1);
@@ -209,7 +203,6 @@ describe('stream loss', () => {
 
   it('Streamable HTTP: a request whose response stream dies gets a JSON-RPC error and the bridge stays up', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     const stalled = outcome(() =>
       bridged.client.callTool({ name: 'stall', arguments: {} }, undefined, { timeout: 25_000 }),

@@ -1,5 +1,6 @@
 /**
- * A JWT the bridge presents but does not issue (a workload's platform token), read from where the user keeps it:
+ * A JWT the bridge presents but does not issue (a workload's platform token, a user's ID token from the enterprise
+ * IdP), read from where the user keeps it:
  * a file, read again at every use because its owner rotates it, or an environment variable. Only its shape and its
  * unverified `exp` are checked here — the authorization server verifies it; this turns a missing, malformed or stale
  * token into a message that names where it came from (never the token).
@@ -21,6 +22,10 @@ export interface JwtWords {
   what: string;
   /** What to do when it expired. */
   renew: string;
+  /** What to do when the file cannot be read. Default: check the path. */
+  unreadable?: string;
+  /** What it must be, when it is not a JWT. Default: a signed JWT. */
+  shape?: string;
 }
 
 /**
@@ -36,7 +41,7 @@ export async function readJwt(source: JwtSource, now: number, words: JwtWords): 
     } catch (error) {
       throw new BridgeError(ErrorCode.Auth, `cannot read the ${words.what} file ${source.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
         cause: error,
-        hint: 'check the path, and that the platform has written the token there',
+        hint: words.unreadable ?? 'check the path, and that the platform has written the token there',
       });
     }
   } else {
@@ -49,7 +54,7 @@ export async function readJwt(source: JwtSource, now: number, words: JwtWords): 
     exp = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
   } catch {
     throw new BridgeError(ErrorCode.Auth, `the ${words.what} in ${describeJwtSource(source)} is not a JWT`, {
-      hint: 'it must be a signed JWT: three base64url parts separated by dots',
+      hint: words.shape ?? 'it must be a signed JWT: three base64url parts separated by dots',
     });
   }
   if (typeof exp === 'number' && exp * 1000 <= now) {

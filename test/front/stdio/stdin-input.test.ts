@@ -3,7 +3,7 @@
 // serving, and never writes anything but JSON-RPC to stdout.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { spawnBridgeRaw, type RawBridge } from '../../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { useTeardown } from '../../helpers/cleanup.js';
 import { patternText, startStreamableServer, type StreamableServer } from '../../helpers/servers.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -13,7 +13,6 @@ let server: StreamableServer;
 
 beforeEach(async () => {
   server = await startStreamableServer();
-  onTeardown(() => server.close());
 });
 
 async function started(args: string[] = []): Promise<RawBridge> {

@@ -3,7 +3,7 @@
 // back.
 import { describe, expect, it } from 'vitest';
 import { connectThroughBridge, spawnBridgeRaw } from '../../helpers/bridge.js';
-import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { useTeardown } from '../../helpers/cleanup.js';
 import { initializeOutcome, isRefusal } from '../../helpers/outcomes.js';
 import { startSseServer, startStatusServer, startStreamableServer, TEST_SERVER_INFO } from '../../helpers/servers.js';
 
@@ -15,7 +15,6 @@ const NO_BROWSER = { BROWSER: 'true' };
 describe('transport auto-detection', () => {
   it('uses Streamable HTTP when the server speaks it, without touching legacy SSE', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     expect(bridged.client.getServerVersion()).toEqual(TEST_SERVER_INFO);
     expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'via streamable' } })).toHaveProperty(
@@ -30,7 +29,6 @@ describe('transport auto-detection', () => {
 
   it.each([400, 404, 405])('falls back to legacy SSE when the initialize POST is answered %i', async (status) => {
     const server = await startSseServer({ postStatus: status });
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url });
     expect(bridged.client.getServerVersion()).toEqual(TEST_SERVER_INFO);
     expect(await bridged.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).toHaveProperty('content.0.text', '3');
@@ -51,7 +49,6 @@ describe('transport auto-detection', () => {
   it.each([401, 500])('does not fall back when the initialize POST is answered %i', async (status) => {
     // GET /sse on this server works, so a wrong fallback would visibly succeed.
     const server = await startSseServer({ postStatus: status });
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url], NO_BROWSER);
     const end = await initializeOutcome(raw);
     expect(isRefusal(end), JSON.stringify(end)).toBe(true);
@@ -62,7 +59,6 @@ describe('transport auto-detection', () => {
 
   it.each([401, 500])('reports a %i from a server that only answers POSTs, without an extra initialize', async (status) => {
     const server = await startStatusServer({ status });
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url], NO_BROWSER);
     const end = await initializeOutcome(raw);
     expect(isRefusal(end), JSON.stringify(end)).toBe(true);
@@ -73,7 +69,6 @@ describe('transport auto-detection', () => {
 
   it("opens the session with the client's own initialize, not a probe of its own", async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     const end = await initializeOutcome(raw);
     expect(end.kind).toBe('result');
@@ -85,7 +80,6 @@ describe('transport auto-detection', () => {
 describe('fallback that cannot succeed', () => {
   it('refuses the session when the POST says 404 and the legacy GET fails too', async () => {
     const server = await startStatusServer({ status: 404, otherStatus: 404 });
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw([server.url]);
     const end = await initializeOutcome(raw);
     expect(isRefusal(end), JSON.stringify(end)).toBe(true);
@@ -109,7 +103,6 @@ describe('unreachable server', () => {
 describe('explicit --transport', () => {
   it('streamable-http does not fall back on 405', async () => {
     const server = await startSseServer({ postStatus: 405 });
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw(['--transport', 'streamable-http', server.url]);
     const end = await initializeOutcome(raw);
     expect(isRefusal(end), JSON.stringify(end)).toBe(true);
@@ -120,7 +113,6 @@ describe('explicit --transport', () => {
 
   it('sse goes straight to the legacy stream, never POSTing to the stream URL', async () => {
     const server = await startSseServer();
-    onTeardown(() => server.close());
     const bridged = await connectThroughBridge({ url: server.url, args: ['--transport', 'sse'] });
     expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'legacy' } })).toHaveProperty(
       'content.0.text',
@@ -132,7 +124,6 @@ describe('explicit --transport', () => {
 
   it('sse against a Streamable-only server fails instead of hanging', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const raw = spawnBridgeRaw(['--transport', 'sse', server.url]);
     const end = await initializeOutcome(raw);
     expect(isRefusal(end), JSON.stringify(end)).toBe(true);

@@ -56,7 +56,6 @@ async function startFront(target: string): Promise<{ url: (path: string) => stri
 describe('redirects of the MCP endpoint', () => {
   it('a same-origin 307 is followed for every request of the session', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const front = await startFront(server.url);
     const raw = spawnBridgeRaw([front.url('/old')]);
     expect(await raw.initialize()).toHaveProperty('result.serverInfo');
@@ -67,7 +66,6 @@ describe('redirects of the MCP endpoint', () => {
 
   it('a redirect to another origin is not followed', async () => {
     const server = await startStreamableServer();
-    onTeardown(() => server.close());
     const front = await startFront(server.url);
     const raw = spawnBridgeRaw(['--transport', 'streamable-http', front.url('/away')]);
     const answer = await raw.initialize().catch((error: unknown) => error);
