@@ -69,8 +69,13 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
     .catch(() => undefined);
   return async (input, init) => {
     if (preloading) await preloading;
+    // A DPoP-bound token goes with a proof (dpop/resource-proof.ts, loaded with the Authorizer); others as Bearer.
+    const send = async (token: string | undefined): Promise<Response> => {
+      const proof = token ? await authorizer?.dpopSender(token) : undefined;
+      return proof ? proof(input, init, inner) : inner(input, withBearer(init, token));
+    };
     const token = await authorizer?.accessToken();
-    let response = await inner(input, withBearer(init, token));
+    let response = await send(token);
     let used = token;
     if (response.status === 401) {
       const authorizer = await load();
@@ -80,7 +85,7 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
         const refusal = await readRefusal(response); // bounded; quoted if the server names no way to log in
         const outcome = await authorizer.onUnauthorized({ challenge, usedToken: used, refusal });
         used = await authorizer.accessToken();
-        response = await inner(input, withBearer(init, used));
+        response = await send(used);
         if (response.status !== 401) break;
         // Once more when the refused token is one no request had tried (a stored one), or was refreshed a moment ago.
         if (outcome !== 'stored' && authorizer.tokenOrigin(used) !== 'refresh') break;
@@ -97,7 +102,7 @@ export function createAuthFetch(options: AuthFetchOptions): FetchLike {
       await response.body?.cancel().catch(() => undefined);
       await authorizer.onInsufficientScope({ challenge, usedToken: used });
       used = await authorizer.accessToken();
-      response = await inner(input, withBearer(init, used));
+      response = await send(used);
       await checkRenewedRefusal(authorizer, used, response);
     }
     return response;

@@ -8,6 +8,8 @@ import type { BrowserOpener } from './browser.js';
 import type { BearerChallenge } from './challenge.js';
 import type { ClientKey } from './client-key.js';
 import type { EnterpriseIdp } from './cross-app-access.js';
+import type { DPoPMode } from './dpop/policy.js';
+import type { WorkloadToken } from './grants/workload-identity.js';
 import type { OAuthHttp } from './oauth-http.js';
 import type { RefusalEvidence } from './unadvertised-auth.js';
 
@@ -24,12 +26,16 @@ export interface AuthorizerOptions {
   clientMetadataUrl?: string;
   /**
    * How to log in: `authorization_code` (default; the browser), `device_code` (`--device-code`),
-   * `client_credentials` (`--client-credentials`; needs `clientId` and a secret or key) or `jwt_bearer` (cross-app
-   * access; needs `enterpriseIdp` and `clientId`).
+   * `client_credentials` (`--client-credentials`; needs `clientId` and a secret or key), `jwt_bearer` (cross-app
+   * access; needs `enterpriseIdp` and `clientId`) or `workload_identity` (needs `workloadToken`).
    */
   grant?: LoginGrant;
   /** The enterprise identity provider, for `grant: 'jwt_bearer'` (SEP-990 cross-app access). */
   enterpriseIdp?: EnterpriseIdp;
+  /** When logins bind their tokens to a DPoP key (`--dpop`, dpop/policy.ts). Default `auto`. */
+  dpop?: DPoPMode;
+  /** Where the workload's platform JWT is, for `grant: 'workload_identity'` (SEP-1933). */
+  workloadToken?: WorkloadToken;
   /** Scopes the user asked for (`--scopes`); otherwise the server's challenge or metadata decides. */
   scopes?: string[];
   /** RFC 8707 resource override (`--resource`). */

@@ -14,18 +14,21 @@
  */
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { acquireLock, tokenKey, type CredentialStore, type LoginGrant, type StoredLogin } from '../store/index.js';
+import { tokenKey, type CredentialStore, type LoginGrant, type StoredLogin } from '../store/index.js';
 import { loginSummary, type AuthorizerOptions, type LoginSummary, type Rejection, type UnauthorizedOutcome } from './authorizer-options.js';
 import { callbackAddress } from './callback-address.js';
 import { bearerChallenge, type BearerChallenge } from './challenge.js';
 import { assertDeviceFlowSupported } from './device-login.js';
 import { discoverContext, sendsResource, type AuthContext } from './discovery-context.js';
+import type { ProofSender } from './dpop/resource-proof.js';
+import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { assertClientBelongs, sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
+import { withServerLock } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { bridgeLoginCriteria, firstUsableLogin, selectLogins } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
@@ -59,13 +62,16 @@ export class Authorizer {
   #storedToken: string | undefined;
   /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
   readonly #guard: LoginGuard;
+  /** Whether logins bind their tokens to a key, and the proofs of those that do (dpop/). */
+  readonly #dpop: DPoPSession;
 
   constructor(options: AuthorizerOptions) {
     this.#o = options;
+    this.#dpop = new DPoPSession(options.dpop);
     this.#log = options.logger;
     this.#grant = options.grant ?? 'authorization_code';
-    if (isMachineGrant(this.#grant) && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
-    if (this.#grant === 'jwt_bearer' && !options.enterpriseIdp) throw new BridgeError(ErrorCode.Internal, 'the jwt_bearer grant needs an enterprise IdP');
+    if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
+    if ((this.#grant === 'jwt_bearer' && !options.enterpriseIdp) || (this.#grant === 'workload_identity' && !options.workloadToken)) throw new BridgeError(ErrorCode.Internal, `the ${this.#grant} grant needs its source`);
     this.#guard = new LoginGuard({
       serverLabel: options.serverUrl.host,
       serverUrl: options.serverUrl.href,
@@ -83,6 +89,11 @@ export class Authorizer {
     const error = this.#guard.refusedAfterRenewal(usedToken, refusal);
     if (error) this.#log.warn(error.message);
     return error;
+  }
+
+  /** How to send a request carrying `token` when the login's tokens are DPoP-bound (RFC 9449 §7); else undefined. */
+  dpopSender(token: string): Promise<ProofSender | undefined> {
+    return this.#dpop.sender(this.#current?.login, token);
   }
 
   /** How `token` was obtained in this process (a login or a refresh), if it was. */
@@ -148,6 +159,8 @@ export class Authorizer {
         outcome = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken ? 'stored' : 'replaced';
         return;
       }
+      // A refused token: the server may have moved to another authorization server (SEP-2352); discover again.
+      if (rejection.usedToken !== undefined && !this.#o.issuer) this.#ctx = undefined;
       if (await this.#refusedLoginHolds(rejection, undefined)) {
         outcome = 'adopted';
         return;
@@ -256,7 +269,7 @@ export class Authorizer {
     this.#log.secret(login.secrets.idToken);
   }
 
-  /** Discovery (discovery-context.ts), once per process: from `--issuer`, or the server's challenge and metadata. */
+  /** Discovery (discovery-context.ts): `--issuer`, or the server's challenge and metadata; again after a refusal. */
   async #context(challenge: BearerChallenge | undefined, refusal?: RefusalEvidence): Promise<AuthContext> {
     this.#ctx ??= await discoverContext({
       serverUrl: this.#o.serverUrl,
@@ -278,21 +291,10 @@ export class Authorizer {
     return sendsResource(this.#o) ? ctx.resource : undefined;
   }
 
-  async #withLock<T>(ctx: AuthContext, work: () => Promise<T>): Promise<T> {
-    // A lock per (issuer, resource): logins and refreshes for one server never overlap across processes.
-    // Another process's login is waited for as long as it may take; with no limit (`--auth-timeout 0`), as long as it lasts.
-    const bound = this.#o.authTimeoutMs > 0 ? this.#o.authTimeoutMs + 30_000 : Number.MAX_SAFE_INTEGER;
-    const lock = await acquireLock(tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: '*' }), {
-      ...(this.#o.configDir ? { configDir: this.#o.configDir } : {}),
-      timeoutMs: bound,
-      staleAfterMs: bound,
-      logger: this.#log,
-    });
-    try {
-      return await work();
-    } finally {
-      await lock.release();
-    }
+  /** Runs `work` under the cross-process lock of (issuer, resource) (server-lock.ts). */
+  #withLock<T>(ctx: AuthContext, work: () => Promise<T>): Promise<T> {
+    const { authTimeoutMs, configDir } = this.#o;
+    return withServerLock({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log }, work);
   }
 
   /**
@@ -329,7 +331,8 @@ export class Authorizer {
     }
     const store = await this.#openStore();
     const fallbackRedirectUri = callbackAddress(this.#o, ctx.as.issuer, ctx.resource).redirectUri;
-    const refreshing = { ...this.#o, ctx, key: current.key, current: current.login, rejectedToken, resource: this.#resourceParam(ctx), fallbackRedirectUri };
+    const http = this.#dpop.tokenHttp(this.#o.http, await this.#dpop.forLogin(current.login));
+    const refreshing = { ...this.#o, http, ctx, key: current.key, current: current.login, rejectedToken, resource: this.#resourceParam(ctx), fallbackRedirectUri };
     const outcome = await this.#withLock(ctx, () => refreshStoredLogin({ ...refreshing, store, logger: this.#log })).catch((error: unknown) => {
       if (loginRevoked(error)) this.#current = undefined;
       throw error;
@@ -367,9 +370,11 @@ export class Authorizer {
         if (!permission.allowed) throw permission.error;
       }
       const store = await this.#openStore();
+      // DPoP (dpop/policy.ts): when the server challenged with it, or the login being replaced was bound.
+      const binding = await this.#dpop.forNewLogin(ctx.as, rejection.challenge?.dpop === true || !!this.#current?.login.secrets.dpopKey);
       const obtained = await obtainTokens({
         grant: this.#grant,
-        config: this.#o,
+        config: { ...this.#o, http: this.#dpop.tokenHttp(this.#o.http, binding) },
         ctx,
         scopes,
         resource: this.#resourceParam(ctx),
@@ -380,7 +385,8 @@ export class Authorizer {
       });
       const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: obtained.clientId });
       const { tokens, clientId, source, redirectUri } = obtained;
-      const saved = await this.#save(ctx, key, { clientId, source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri });
+      const dpopKey = this.#dpop.storedKey(binding, tokens, ctx.as.issuer);
+      const saved = await this.#save(ctx, key, { clientId, source, grant: this.#grant, tokens, requested: scopes, previous: undefined, redirectUri, dpopKey });
       this.#current = { key, login: saved };
       this.#lastAccount = obtained.account;
       if (GRANTS[this.#grant].user) {

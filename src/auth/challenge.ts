@@ -1,6 +1,7 @@
 /**
  * `WWW-Authenticate` parsing (RFC 9110 §11.6.1, RFC 6750 §3): the Bearer challenge's `resource_metadata`
- * (RFC 9728 §5.1), `scope`, `error` and `error_description`. A small parser of our own: challenges may be several
+ * (RFC 9728 §5.1), `scope`, `error` and `error_description` — or the DPoP challenge's (RFC 9449 §7.1), which has
+ * the same parameters, when the server offers DPoP only. A small parser of our own: challenges may be several
  * in one header, parameters may be quoted with escapes, and names are case-insensitive.
  */
 
@@ -12,8 +13,10 @@ export interface Challenge {
   params: Record<string, string>;
 }
 
-/** What the bridge reads from a Bearer challenge. */
+/** What the bridge reads from a Bearer (or DPoP) challenge. */
 export interface BearerChallenge {
+  /** The server offered the DPoP scheme (RFC 9449 §7.1), alone or beside Bearer. */
+  dpop?: boolean;
   resourceMetadata?: string;
   scope?: string;
   error?: string;
@@ -63,12 +66,15 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
   return out;
 }
 
-/** The Bearer challenge of a response, or undefined when it has none. */
+/** The Bearer challenge of a response (else its DPoP challenge), or undefined when it has neither. */
 export function bearerChallenge(response: Response): BearerChallenge | undefined {
-  const bearer = parseChallenges(response.headers.get('www-authenticate')).find((c) => c.scheme === 'bearer');
+  const challenges = parseChallenges(response.headers.get('www-authenticate'));
+  const dpop = challenges.find((c) => c.scheme === 'dpop');
+  const bearer = challenges.find((c) => c.scheme === 'bearer') ?? dpop;
   if (!bearer) return undefined;
   const p = bearer.params;
   return {
+    ...(dpop ? { dpop: true } : {}),
     ...(p.resource_metadata ? { resourceMetadata: p.resource_metadata } : {}),
     ...(p.scope ? { scope: p.scope } : {}),
     ...(p.error ? { error: p.error } : {}),

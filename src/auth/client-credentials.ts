@@ -17,7 +17,8 @@ import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
-import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { withDPoPNonce } from './dpop/nonce-retry.js';
+import { tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 
 /** Options for {@link clientCredentialsRequest} and {@link requestClientCredentials}. */
 export interface ClientCredentialsOptions {
@@ -34,7 +35,7 @@ export function clientCredentialsRequest(o: ClientCredentialsOptions): Promise<R
   const params = new URLSearchParams();
   if (o.scopes.length) params.set('scope', o.scopes.join(' '));
   if (o.resource) params.set('resource', o.resource);
-  return clientCredentialsGrantRequest(o.as, o.client.client, o.client.auth, params, oauthOptions(o.http, new URL(o.as.token_endpoint!)));
+  return clientCredentialsGrantRequest(o.as, o.client.client, o.client.auth, params, tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)));
 }
 
 /**
@@ -64,14 +65,16 @@ export async function processClientCredentials(as: AuthorizationServer, client: 
 
 /** Both steps, with the secrets of the answer registered with the logger. */
 export async function requestClientCredentials(o: ClientCredentialsOptions & { logger: Logger }): Promise<TokenEndpointResponse> {
-  let response: Response;
-  try {
-    response = await clientCredentialsRequest(o);
-  } catch (error) {
-    if (isBridgeError(error)) throw error;
-    throw new BridgeError(ErrorCode.Auth, `cannot send the client credentials request to ${o.as.issuer}: ${(error as Error).message}`, { cause: error });
-  }
-  const tokens = await processClientCredentials(o.as, o.client, response);
+  const tokens = await withDPoPNonce(!!o.http.dpop, async () => {
+    let response: Response;
+    try {
+      response = await clientCredentialsRequest(o);
+    } catch (error) {
+      if (isBridgeError(error)) throw error;
+      throw new BridgeError(ErrorCode.Auth, `cannot send the client credentials request to ${o.as.issuer}: ${(error as Error).message}`, { cause: error });
+    }
+    return processClientCredentials(o.as, o.client, response);
+  });
   o.logger.secret(tokens.access_token);
   o.logger.secret(tokens.refresh_token);
   return tokens;

@@ -27,7 +27,8 @@ import type { Logger } from '../log.js';
 import { preRegisteredClient, type ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { discoverAuthorizationServer } from './discovery.js';
-import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { withDPoPNonce } from './dpop/nonce-retry.js';
+import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 
 /** RFC 8693 §2.1: the token exchange grant type. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -169,7 +170,7 @@ export function jwtBearerRequest(o: JwtBearerRequestOptions): Promise<Response> 
   const params = new URLSearchParams({ assertion: o.assertion });
   if (o.scopes.length) params.set('scope', o.scopes.join(' '));
   if (o.resource) params.set('resource', o.resource);
-  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, oauthOptions(o.http, new URL(o.as.token_endpoint!)));
+  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)));
 }
 
 /** Validates the JWT bearer grant's token response. */
@@ -217,21 +218,25 @@ async function send(what: string, request: () => Promise<Response>): Promise<Res
 
 /** Both steps; see the module comment. Every token on the way is registered with the logger as a secret. */
 export async function runCrossAppAccess(o: CrossAppAccessOptions): Promise<TokenEndpointResponse> {
-  const idpAs = await discoverAuthorizationServer({ issuer: o.idp.issuer, http: o.http, checkPkce: false });
+  // The IdP is another server: no DPoP proof (the key is for the MCP server's authorization server) goes there.
+  const idpHttp = { ...o.http, dpop: undefined };
+  const idpAs = await discoverAuthorizationServer({ issuer: o.idp.issuer, http: idpHttp, checkPkce: false });
   o.logger.secret(o.idp.clientSecret);
   const idpClient = await preRegisteredClient(idpAs, o.idp.clientId, o.idp.clientSecret ? { secret: o.idp.clientSecret } : {});
   const idToken = await readIdToken(o.idp.idToken, o.now());
   o.logger.secret(idToken);
   const exchange = await send(`token exchange request to ${idpAs.issuer}`, () =>
-    idJagRequest({ idp: idpAs, client: idpClient, idToken, audience: o.as.issuer, resource: o.resource, scopes: o.scopes, http: o.http }),
+    idJagRequest({ idp: idpAs, client: idpClient, idToken, audience: o.as.issuer, resource: o.resource, scopes: o.scopes, http: idpHttp }),
   );
   const idJag = await processIdJagResponse(idpAs, idpClient, exchange);
   o.logger.secret(idJag);
   o.logger.debug(`the enterprise IdP ${idpAs.issuer} issued an ID-JAG for ${o.as.issuer}`);
-  const grant = await send(`JWT bearer grant request to ${o.as.issuer}`, () =>
-    jwtBearerRequest({ as: o.as, client: o.client, assertion: idJag, scopes: o.scopes, resource: o.resource, http: o.http }),
-  );
-  const tokens = await processJwtBearerResponse(o.as, o.client, grant);
+  const tokens = await withDPoPNonce(!!o.http.dpop, async () => {
+    const grant = await send(`JWT bearer grant request to ${o.as.issuer}`, () =>
+      jwtBearerRequest({ as: o.as, client: o.client, assertion: idJag, scopes: o.scopes, resource: o.resource, http: o.http }),
+    );
+    return processJwtBearerResponse(o.as, o.client, grant);
+  });
   o.logger.secret(tokens.access_token);
   o.logger.secret(tokens.refresh_token);
   return tokens;

@@ -22,7 +22,8 @@ import type { Logger } from '../log.js';
 import { DEVICE_CODE_GRANT, type ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
 import { accountOf, type LoginResult } from './login.js';
-import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { isNonceRefusal } from './dpop/nonce-retry.js';
+import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, type UrlPolicy } from './url-policy.js';
 
 /** RFC 8628 §3.2: the polling interval when the server names none. */
@@ -168,7 +169,7 @@ export async function pollDeviceToken(o: PollDeviceTokenOptions): Promise<TokenE
     let response: Response;
     try {
       response = await deviceCodeGrantRequest(o.as, o.client.client, o.client.auth, a.deviceCode, {
-        ...oauthOptions(o.http, new URL(o.as.token_endpoint!)),
+        ...tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)),
         ...(o.resource ? { additionalParameters: { resource: o.resource } } : {}),
       });
     } catch (error) {
@@ -183,7 +184,8 @@ export async function pollDeviceToken(o: PollDeviceTokenOptions): Promise<TokenE
       return await processDeviceCodeResponse(o.as, o.client.client, response);
     } catch (error) {
       const code = oauthErrorCode(error);
-      if (code === OAuthError.AuthorizationPending) continue;
+      // A DPoP nonce refusal (RFC 9449 §8): the next poll's proof carries the nonce.
+      if (code === OAuthError.AuthorizationPending || (o.http.dpop && isNonceRefusal(error))) continue;
       if (code === OAuthError.SlowDown) {
         intervalMs += SLOW_DOWN_STEP_S * 1000;
         o.logger.debug(`the authorization server asked to poll more slowly; now every ${intervalMs / 1000} s`);

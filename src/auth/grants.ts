@@ -7,7 +7,7 @@
 import type { LoginGrant } from '../store/index.js';
 
 /** How a grant's tokens are obtained: the module that runs it. */
-export type ObtainBy = 'browser-login' | 'device-login' | 'client-credentials' | 'cross-app-access';
+export type ObtainBy = 'browser-login' | 'device-login' | 'client-credentials' | 'cross-app-access' | 'workload-identity';
 
 /** What one grant is; see the module comment. */
 export interface GrantTraits {
@@ -18,16 +18,19 @@ export interface GrantTraits {
   /** The authorization server may issue a refresh token for it. */
   refreshable: boolean;
   obtainBy: ObtainBy;
+  /** It runs as a pre-registered client only (`--client-id` required). */
+  needsClientId: boolean;
   /** The option that chooses it, for messages. */
   option: string;
 }
 
 /** Every grant's traits. */
 export const GRANTS: Readonly<Record<LoginGrant, GrantTraits>> = {
-  authorization_code: { user: true, browser: true, refreshable: true, obtainBy: 'browser-login', option: 'the browser login (default)' },
-  device_code: { user: true, browser: false, refreshable: true, obtainBy: 'device-login', option: '--device-code' },
-  client_credentials: { user: false, browser: false, refreshable: false, obtainBy: 'client-credentials', option: '--client-credentials' },
-  jwt_bearer: { user: false, browser: false, refreshable: false, obtainBy: 'cross-app-access', option: 'cross-app access (--idp-issuer)' },
+  authorization_code: { user: true, browser: true, refreshable: true, obtainBy: 'browser-login', needsClientId: false, option: 'the browser login (default)' },
+  device_code: { user: true, browser: false, refreshable: true, obtainBy: 'device-login', needsClientId: false, option: '--device-code' },
+  client_credentials: { user: false, browser: false, refreshable: false, obtainBy: 'client-credentials', needsClientId: true, option: '--client-credentials' },
+  jwt_bearer: { user: false, browser: false, refreshable: false, obtainBy: 'cross-app-access', needsClientId: true, option: 'cross-app access (--idp-issuer)' },
+  workload_identity: { user: false, browser: false, refreshable: false, obtainBy: 'workload-identity', needsClientId: false, option: 'workload identity (--workload-token-file)' },
 };
 
 /** Whether a grant gets tokens without a user (and so is simply repeated instead of refreshed). */

@@ -5,7 +5,7 @@
  * {@link MAX_OAUTH_RESPONSE_BYTES}, so a server that sends 100 MB costs the bridge 1 MiB, not hundreds.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { allowInsecureRequests, customFetch } from 'oauth4webapi';
+import { allowInsecureRequests, customFetch, type DPoPHandle } from 'oauth4webapi';
 import { BridgeError, ErrorCode } from '../errors.js';
 import { allowsInsecure, type UrlPolicy } from './url-policy.js';
 
@@ -18,6 +18,8 @@ export interface OAuthHttp {
   timeoutMs: number;
   /** Bound on each auth response body, bytes. Default {@link MAX_OAUTH_RESPONSE_BYTES}. */
   maxResponseBytes?: number;
+  /** The proof handle of the login's DPoP key, when its tokens are bound (RFC 9449): token requests carry proofs. */
+  dpop?: DPoPHandle | undefined;
 }
 
 /**
@@ -98,6 +100,14 @@ export function oauthOptions(http: OAuthHttp, url: URL): OAuthRequestOptions {
     [allowInsecureRequests]: allowsInsecure(url, http.policy),
     signal: AbortSignal.timeout(http.timeoutMs),
   };
+}
+
+/**
+ * oauth4webapi options for a token request to the login's authorization server: {@link oauthOptions}, plus a DPoP
+ * proof when the login's tokens are bound (RFC 9449 §5). Never for another server (an enterprise IdP).
+ */
+export function tokenRequestOptions(http: OAuthHttp, url: URL): OAuthRequestOptions & { DPoP?: DPoPHandle } {
+  return { ...oauthOptions(http, url), ...(http.dpop ? { DPoP: http.dpop } : {}) };
 }
 
 /** A plain GET of a JSON document, bounded by the timeout and the response size limit. */

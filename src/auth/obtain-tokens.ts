@@ -17,6 +17,8 @@ import { runCrossAppAccess, type EnterpriseIdp } from './cross-app-access.js';
 import { runDeviceLogin } from './device-login.js';
 import type { AuthContext } from './discovery-context.js';
 import { GRANTS } from './grants.js';
+import { describeJwtSource } from './grants/jwt-source.js';
+import { runWorkloadIdentity, workloadClient, type WorkloadToken } from './grants/workload-identity.js';
 import { runLogin, type LoginResult } from './login.js';
 import { OAuthError, oauthErrorCode } from './oauth-errors.js';
 import type { OAuthHttp } from './oauth-http.js';
@@ -29,6 +31,7 @@ export interface GrantConfig extends CallbackOptions {
   clientKey?: ClientKey | undefined;
   clientMetadataUrl?: string | undefined;
   enterpriseIdp?: EnterpriseIdp | undefined;
+  workloadToken?: WorkloadToken | undefined;
   extraParams: Record<string, string>;
   authTimeoutMs: number;
   opener: BrowserOpener | undefined;
@@ -137,21 +140,30 @@ async function userLogin(o: ObtainOptions): Promise<Obtained> {
 }
 
 /**
- * A machine's tokens, with no user: client credentials (SEP-1046) or cross-app access (SEP-990), as the
- * pre-registered client. Stored like a login; the client secret or key never is.
+ * A machine's tokens, with no user: client credentials (SEP-1046), cross-app access (SEP-990) or workload identity
+ * (SEP-1933), as the pre-registered client (a workload may have none). Stored like a login; the client secret or
+ * key never is.
  */
 async function machineTokens(o: ObtainOptions): Promise<Obtained> {
   const { ctx, config, logger } = o;
-  const clientId = config.clientId!;
-  const client = await preRegisteredClient(ctx.as, clientId, {
-    ...(config.clientSecret ? { secret: config.clientSecret } : {}),
-    ...(config.clientKey ? { key: config.clientKey } : {}),
-  });
+  const by = GRANTS[o.grant].obtainBy;
+  const client = config.clientId
+    ? await preRegisteredClient(ctx.as, config.clientId, {
+        ...(config.clientSecret ? { secret: config.clientSecret } : {}),
+        ...(config.clientKey ? { key: config.clientKey } : {}),
+      })
+    : undefined;
   logger.secret(config.clientSecret);
   const { http } = config;
-  const base = { as: ctx.as, client, scopes: o.scopes, resource: o.resource, http, logger };
-  const credentials = GRANTS[o.grant].obtainBy === 'client-credentials';
-  const tokens = credentials ? await requestClientCredentials(base) : await runCrossAppAccess({ ...base, idp: config.enterpriseIdp!, now: config.now });
+  const base = { as: ctx.as, scopes: o.scopes, resource: o.resource, http, logger };
+  if (by === 'workload-identity') {
+    const tokens = await runWorkloadIdentity({ ...base, client, source: config.workloadToken!, now: config.now });
+    const clientId = workloadClient(client).client.client_id;
+    return { tokens, clientId, source: 'pre-registered', redirectUri: undefined, account: undefined, how: ` with the workload identity token from ${describeJwtSource(config.workloadToken!)}` };
+  }
+  const clientId = config.clientId!;
+  const credentials = by === 'client-credentials';
+  const tokens = credentials ? await requestClientCredentials({ ...base, client: client! }) : await runCrossAppAccess({ ...base, client: client!, idp: config.enterpriseIdp!, now: config.now });
   const how = credentials ? ` with the client credentials of ${clientId}` : ` through cross-app access from ${config.enterpriseIdp!.issuer}`;
   return { tokens, clientId, source: 'pre-registered', redirectUri: undefined, account: undefined, how };
 }

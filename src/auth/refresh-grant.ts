@@ -12,7 +12,8 @@ import { resolveClient, type ResolvedClient } from './client.js';
 import type { ClientKey } from './client-key.js';
 import type { AuthContext } from './discovery-context.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.js';
-import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { withDPoPNonce } from './dpop/nonce-retry.js';
+import { tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 import { saveLogin } from './save-login.js';
 import { shouldRefresh } from './tokens.js';
 
@@ -29,7 +30,7 @@ export interface RefreshOptions {
 /** The refresh request (`grant_type=refresh_token`, `resource`). Resolves with the raw response. */
 export function refreshRequest(o: RefreshOptions): Promise<Response> {
   return refreshTokenGrantRequest(o.as, o.client.client, o.client.auth, o.refreshToken, {
-    ...oauthOptions(o.http, new URL(o.as.token_endpoint!)),
+    ...tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)),
     ...(o.resource !== undefined ? { additionalParameters: { resource: o.resource } } : {}),
   });
 }
@@ -52,14 +53,16 @@ export async function processRefresh(as: AuthorizationServer, client: ResolvedCl
 }
 
 /** Both steps; a request that could not be sent fails the same way. */
-export async function requestRefresh(o: RefreshOptions): Promise<TokenEndpointResponse> {
-  let response: Response;
-  try {
-    response = await refreshRequest(o);
-  } catch (error) {
-    throw refreshFailed(error);
-  }
-  return processRefresh(o.as, o.client, response);
+export function requestRefresh(o: RefreshOptions): Promise<TokenEndpointResponse> {
+  return withDPoPNonce(!!o.http.dpop, async () => {
+    let response: Response;
+    try {
+      response = await refreshRequest(o);
+    } catch (error) {
+      throw refreshFailed(error);
+    }
+    return processRefresh(o.as, o.client, response);
+  });
 }
 
 /** Options for {@link refreshClient}. */

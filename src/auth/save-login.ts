@@ -21,6 +21,8 @@ export interface SaveInput {
   /** The secrets being replaced (their refresh and ID tokens are kept when the response has none). */
   previous: StoredLogin['secrets'] | undefined;
   redirectUri: string | undefined;
+  /** The DPoP key of a new login whose tokens are bound to it (a refresh keeps the previous one). */
+  dpopKey?: string | undefined;
 }
 
 /** Stores `what` under `key`; resolves the login as stored. */
@@ -43,6 +45,6 @@ export async function saveLogin(store: CredentialStore, key: string, what: SaveI
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       ...(what.redirectUri ? { redirectUri: what.redirectUri } : {}),
     },
-    secrets: secretsOf(tokens, what.previous),
+    secrets: secretsOf(tokens, what.previous, what.dpopKey),
   });
 }

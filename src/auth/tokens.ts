@@ -34,14 +34,19 @@ export function isExpired(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>,
   return meta.expiresAt - now <= Math.min(SKEW_MS, lifetimeOf(meta) / 20);
 }
 
-/** The secrets of a token response, keeping the old refresh token when a refresh returned none (RFC 6749 §6). */
-export function secretsOf(response: TokenEndpointResponse, previous?: LoginSecrets): LoginSecrets {
+/**
+ * The secrets of a token response, keeping the old refresh token when a refresh returned none (RFC 6749 §6), and
+ * the DPoP key the tokens are bound to: `dpopKey` for a new login, else the refreshed login's.
+ */
+export function secretsOf(response: TokenEndpointResponse, previous?: LoginSecrets, dpopKey?: string): LoginSecrets {
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   const idToken = response.id_token ?? previous?.idToken;
+  const key = dpopKey ?? previous?.dpopKey;
   return {
     accessToken: response.access_token,
     ...(refreshToken ? { refreshToken } : {}),
     ...(idToken ? { idToken } : {}),
+    ...(key ? { dpopKey: key } : {}),
   };
 }
 

@@ -93,6 +93,7 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
   log.secret(auth.clientSecret);
   log.secret(auth.enterpriseIdp?.clientSecret);
   if (auth.enterpriseIdp?.idToken.kind === 'env') log.secret(auth.enterpriseIdp.idToken.value);
+  if (auth.workloadToken?.kind === 'env') log.secret(auth.workloadToken.value);
   return new Authorizer({
     serverUrl: config.url,
     ...(auth.issuer ? { issuer: auth.issuer } : {}),
@@ -102,6 +103,8 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     grant: auth.grant,
     ...(auth.clientKey ? { clientKey: auth.clientKey } : {}),
     ...(auth.enterpriseIdp ? { enterpriseIdp: auth.enterpriseIdp } : {}),
+    ...(auth.workloadToken ? { workloadToken: auth.workloadToken } : {}),
+    dpop: auth.dpop,
     ...(auth.scopes ? { scopes: auth.scopes } : {}),
     ...(auth.resource ? { resource: auth.resource } : {}),
     sendResource: auth.sendResource,

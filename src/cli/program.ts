@@ -123,6 +123,8 @@ function addBridgeOptions(command: Command): Command {
     .addOption(new Option('--idp-client-id <id>', 'cross-app access: this app\'s client id at the enterprise IdP').env('MCP_IDP_CLIENT_ID'))
     .addOption(new Option('--idp-client-secret <secret>', 'cross-app access: its secret at the IdP, if it has one (prefer the variable)').env('MCP_IDP_CLIENT_SECRET'))
     .addOption(new Option('--id-token-file <path>', `cross-app access: file holding your ID token from the IdP, read again at each use (or the token itself in ${'MCP_IDP_ID_TOKEN'})`).env('MCP_IDP_ID_TOKEN_FILE'))
+    .addOption(new Option('--workload-token-file <path>', `workload identity: file holding this workload's platform-issued JWT (e.g. a projected service-account token), read again at each use; or the JWT itself in ${'MCP_WORKLOAD_TOKEN'}`).env('MCP_WORKLOAD_TOKEN_FILE'))
+    .addOption(new Option('--dpop <when>', 'bind tokens to a key of this login (DPoP, RFC 9449): auto = when the server asks for DPoP and its authorization server offers it').choices(CHOICES.dpop).default(DEFAULTS.dpop).env('MCP_DPOP'))
     .addOption(new Option('--scopes <scopes>', 'scopes to ask for, space- or comma-separated (issuer mode default: openid profile email)').env('OIDC_SCOPES'))
     .addOption(new Option('--resource <uri>', 'RFC 8707 resource indicator to send (default: the server\'s own, from its metadata; in issuer mode none unless given)').env('MCP_RESOURCE'))
     .addOption(new Option('--no-resource', 'never send the resource parameter (for providers that reject it)'))

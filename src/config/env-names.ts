@@ -18,5 +18,8 @@ export const FLAG_ENV = {
 /** The variable that may hold the user's ID token from the enterprise IdP (cross-app access); there is no flag. */
 export const ID_TOKEN_ENV = 'MCP_IDP_ID_TOKEN';
 
+/** The variable that may hold the workload's platform-issued JWT (workload identity) instead of a file. */
+export const WORKLOAD_TOKEN_ENV = 'MCP_WORKLOAD_TOKEN';
+
 /** The variable that may hold the server URL when no argument names it. */
 export const SERVER_URL_ENV = 'MCP_BACKEND_URL';

@@ -39,6 +39,10 @@ export interface ConfigInput {
   idpClientId?: string;
   idpClientSecret?: string;
   idTokenFile?: string;
+  /** When tokens are DPoP-bound: `auto`, `required` or `off`. */
+  dpop?: string;
+  /** Workload identity: the file holding the platform's JWT (else `MCP_WORKLOAD_TOKEN` holds the JWT itself). */
+  workloadTokenFile?: string;
   scopes?: string;
   /** A resource URI, or `false` for `--no-resource`. */
   resource?: string | boolean;
@@ -65,6 +69,7 @@ export const DEFAULTS = {
   authTimeout: '300s',
   loginBackoff: '5m',
   tokenStore: 'auto',
+  dpop: 'auto',
 } as const;
 
 /** The allowed values of the options that take one of a few words. */
@@ -73,4 +78,5 @@ export const CHOICES = {
   protocol: ['auto', '2025-11-25', '2026-07-28', 'legacy', 'modern'],
   tokenStore: ['auto', 'keychain', 'file'],
   callbackHost: ['127.0.0.1', 'localhost'],
+  dpop: ['auto', 'required', 'off'],
 } as const;

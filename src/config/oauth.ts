@@ -8,7 +8,8 @@ import { looksLikePem, parseClientKey, type ClientKey } from '../auth/client-key
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { LoginGrant } from '../store/index.js';
-import { FLAG_ENV, ID_TOKEN_ENV } from './env-names.js';
+import type { WorkloadToken } from '../auth/grants/workload-identity.js';
+import { FLAG_ENV, ID_TOKEN_ENV, WORKLOAD_TOKEN_ENV } from './env-names.js';
 import { CHOICES, DEFAULTS, type ConfigInput } from './input.js';
 import type { OAuthConfig } from './types.js';
 import { validateUrl } from './url.js';
@@ -36,8 +37,13 @@ function readClientKey(raw: ConfigInput, env: NodeJS.ProcessEnv): ClientKey | un
   if (value === undefined || value === '') return undefined;
   const kid = raw.clientKeyId?.trim() || undefined;
   if (looksLikePem(value)) {
-    const source = env.MCP_CLIENT_KEY === value ? 'MCP_CLIENT_KEY' : '--client-key';
-    return parseClientKey(value, { source, ...(kid ? { kid } : {}) });
+    // A private key on the command line is visible to every user of the machine (ps, /proc): only a path there.
+    if (env.MCP_CLIENT_KEY !== value) {
+      throw new BridgeError(ErrorCode.Usage, '--client-key takes the path of a PEM file, not the key itself (the command line is visible to other users)', {
+        hint: 'write the key to a file only you can read and give its path, or put the PEM in the MCP_CLIENT_KEY environment variable',
+      });
+    }
+    return parseClientKey(value, { source: 'MCP_CLIENT_KEY', ...(kid ? { kid } : {}) });
   }
   let pem: string;
   try {
@@ -55,12 +61,14 @@ function chooseGrant(raw: ConfigInput, env: NodeJS.ProcessEnv, clientKey: Client
   const device = raw.deviceCode ?? parseEnvFlag(FLAG_ENV.deviceCode, env[FLAG_ENV.deviceCode]) ?? false;
   const machine = raw.clientCredentials ?? parseEnvFlag(FLAG_ENV.clientCredentials, env[FLAG_ENV.clientCredentials]) ?? false;
   const crossApp = raw.idpIssuer !== undefined && raw.idpIssuer !== '';
-  const chosen = [device && '--device-code', machine && '--client-credentials', crossApp && '--idp-issuer'].filter((x): x is string => typeof x === 'string');
+  const workload = !!raw.workloadTokenFile || !!env[WORKLOAD_TOKEN_ENV]?.trim();
+  const chosen = [device && '--device-code', machine && '--client-credentials', crossApp && '--idp-issuer', workload && '--workload-token-file'].filter((x): x is string => typeof x === 'string');
   if (chosen.length > 1) {
-    throw new BridgeError(ErrorCode.Usage, `${chosen.join(' and ')} cannot be used together (check MCP_DEVICE_CODE, MCP_CLIENT_CREDENTIALS and MCP_IDP_ISSUER too)`, {
-      hint: 'choose one way to log in: --device-code (a user, on another device), --client-credentials (a machine) or --idp-issuer (cross-app access)',
+    throw new BridgeError(ErrorCode.Usage, `${chosen.join(' and ')} cannot be used together (check MCP_DEVICE_CODE, MCP_CLIENT_CREDENTIALS, MCP_IDP_ISSUER and ${WORKLOAD_TOKEN_ENV}(_FILE) too)`, {
+      hint: 'choose one way to log in: --device-code (a user, on another device), --client-credentials (a machine), --idp-issuer (cross-app access) or --workload-token-file (workload identity)',
     });
   }
+  if (workload) return 'workload_identity';
   if (!crossApp) {
     for (const [option, value] of [['--idp-client-id', raw.idpClientId], ['--idp-client-secret', raw.idpClientSecret], ['--id-token-file', raw.idTokenFile]] as const) {
       if (value) throw new BridgeError(ErrorCode.Usage, `${option} is for cross-app access and needs --idp-issuer`, { hint: 'name your enterprise identity provider with --idp-issuer <url> (env MCP_IDP_ISSUER)' });
@@ -80,9 +88,25 @@ function chooseGrant(raw: ConfigInput, env: NodeJS.ProcessEnv, clientKey: Client
   return device ? 'device_code' : machine ? 'client_credentials' : crossApp ? 'jwt_bearer' : 'authorization_code';
 }
 
-/** Cross-app access: the IdP options and where the ID token is (`--id-token-file`, else `MCP_IDP_ID_TOKEN`). */
 /** Issuer mode's redirect URI when `--redirect-url` is not given. */
 const DEFAULT_ISSUER_REDIRECT = 'http://localhost:8080/auth/callback';
+
+/** Workload identity: where the platform's JWT is (`--workload-token-file`, else `MCP_WORKLOAD_TOKEN`). */
+function resolveWorkloadToken(raw: ConfigInput, env: NodeJS.ProcessEnv): WorkloadToken {
+  if (raw.workloadTokenFile) {
+    try {
+      accessSync(raw.workloadTokenFile, constants.R_OK);
+    } catch (error) {
+      throw new BridgeError(ErrorCode.Usage, `--workload-token-file: cannot read ${raw.workloadTokenFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+        hint: 'give the file your platform writes the workload token to (e.g. a projected service-account token)',
+      });
+    }
+    return { kind: 'file', path: raw.workloadTokenFile };
+  }
+  return { kind: 'env', name: WORKLOAD_TOKEN_ENV, value: env[WORKLOAD_TOKEN_ENV]!.trim() };
+}
+
+/** Cross-app access: the IdP options and where the ID token is (`--id-token-file`, else `MCP_IDP_ID_TOKEN`). */
 
 function resolveEnterpriseIdp(raw: ConfigInput, env: NodeJS.ProcessEnv, checkUrl: (option: string, value: string | undefined) => string | undefined): EnterpriseIdp {
   const issuer = checkUrl('--idp-issuer', raw.idpIssuer)!;
@@ -172,6 +196,8 @@ export function validateOAuth(raw: ConfigInput, allowHttp: boolean, env: NodeJS.
     grant,
     clientKey,
     enterpriseIdp: grant === 'jwt_bearer' ? resolveEnterpriseIdp(raw, env, checkUrl) : undefined,
+    workloadToken: grant === 'workload_identity' ? resolveWorkloadToken(raw, env) : undefined,
+    dpop: choice('--dpop', raw.dpop ?? DEFAULTS.dpop, CHOICES.dpop),
     scopes: scopes && scopes.length ? scopes : undefined,
     resource: typeof raw.resource === 'string' ? checkUrl('--resource', raw.resource) : undefined,
     sendResource: raw.resource !== false,

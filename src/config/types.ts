@@ -4,6 +4,8 @@
  */
 import type { ClientKey } from '../auth/client-key.js';
 import type { EnterpriseIdp } from '../auth/cross-app-access.js';
+import type { DPoPMode } from '../auth/dpop/policy.js';
+import type { WorkloadToken } from '../auth/grants/workload-identity.js';
 import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';
 import type { TransportMode } from '../upstream/http/connector.js';
@@ -41,12 +43,16 @@ export interface OAuthConfig {
   clientId: string | undefined;
   clientSecret: string | undefined;
   clientMetadataUrl: string | undefined;
-  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, or cross-app access (`--idp-issuer`). */
+  /** How to log in: the browser (default), `--device-code`, `--client-credentials`, cross-app access (`--idp-issuer`) or workload identity (`--workload-token-file`). */
   grant: LoginGrant;
   /** `--client-key` (with `--client-key-id`), parsed. */
   clientKey: ClientKey | undefined;
   /** Cross-app access: the enterprise IdP and where the user's ID token is. */
   enterpriseIdp: EnterpriseIdp | undefined;
+  /** `--dpop`: when tokens are bound to a DPoP key (RFC 9449; auth/dpop/policy.ts). */
+  dpop: DPoPMode;
+  /** Workload identity: where the platform's JWT is (`--workload-token-file` or `MCP_WORKLOAD_TOKEN`). */
+  workloadToken: WorkloadToken | undefined;
   scopes: string[] | undefined;
   resource: string | undefined;
   sendResource: boolean;

@@ -7,11 +7,13 @@ import { isOAuthErrorCode, OAuthError, oauthErrorCode } from '../../src/auth/oau
 
 describe('the grants table', () => {
   it('says what each grant is', () => {
-    expect(Object.keys(GRANTS).sort()).toEqual(['authorization_code', 'client_credentials', 'device_code', 'jwt_bearer']);
+    expect(Object.keys(GRANTS).sort()).toEqual(['authorization_code', 'client_credentials', 'device_code', 'jwt_bearer', 'workload_identity']);
     expect(GRANTS.authorization_code).toMatchObject({ user: true, browser: true, refreshable: true });
     expect(GRANTS.device_code).toMatchObject({ user: true, browser: false, refreshable: true, obtainBy: 'device-login' });
     expect(isMachineGrant('client_credentials')).toBe(true);
     expect(isMachineGrant('jwt_bearer')).toBe(true);
+    expect(GRANTS.workload_identity).toMatchObject({ user: false, browser: false, refreshable: false, obtainBy: 'workload-identity', needsClientId: false });
+    expect(GRANTS.client_credentials.needsClientId).toBe(true);
     expect(isMachineGrant('device_code')).toBe(false);
   });
 

@@ -135,6 +135,7 @@ function readLoginSecrets(o: Fields, where: string): LoginSecrets {
     accessToken: string(o, 'accessToken', where),
     refreshToken: optionalString(o, 'refreshToken', where),
     idToken: optionalString(o, 'idToken', where),
+    dpopKey: optionalString(o, 'dpopKey', where),
   });
 }
 

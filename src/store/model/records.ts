@@ -20,12 +20,13 @@ export const CLIENT_ID_SOURCES: readonly ClientIdSource[] = ['pre-registered', '
 /**
  * How a login's tokens were obtained: a user's login in a browser (authorization code + PKCE) or on another device
  * (RFC 8628 device authorization grant), or a machine's, with no user (RFC 6749 §4.4 client credentials, SEP-1046),
- * or an enterprise IdP's identity assertion (RFC 7523 JWT bearer grant with an ID-JAG, SEP-990).
+ * or an enterprise IdP's identity assertion (RFC 7523 JWT bearer grant with an ID-JAG, SEP-990), or a workload's
+ * platform-issued JWT (the same grant with that JWT, SEP-1933).
  */
-export type LoginGrant = 'authorization_code' | 'device_code' | 'client_credentials' | 'jwt_bearer';
+export type LoginGrant = 'authorization_code' | 'device_code' | 'client_credentials' | 'jwt_bearer' | 'workload_identity';
 
 /** Every {@link LoginGrant}, for validation. */
-export const LOGIN_GRANTS: readonly LoginGrant[] = ['authorization_code', 'device_code', 'client_credentials', 'jwt_bearer'];
+export const LOGIN_GRANTS: readonly LoginGrant[] = ['authorization_code', 'device_code', 'client_credentials', 'jwt_bearer', 'workload_identity'];
 
 /** The non-secret half of a stored login. Safe to list and print; never contains a token. */
 export interface LoginMetadata {
@@ -63,6 +64,11 @@ export interface LoginSecrets {
   refreshToken?: string;
   /** The OpenID Connect ID token, when the server issued one. */
   idToken?: string;
+  /**
+   * The private key (an ES256 JWK, as JSON) the tokens are bound to (RFC 9449 DPoP), when they are: refreshes and
+   * later runs sign their proofs with it. A secret like the tokens.
+   */
+  dpopKey?: string;
 }
 
 /** A login as read back from a store. */

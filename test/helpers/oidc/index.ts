@@ -57,3 +57,13 @@ export {
   type TokenExchangeRecord,
   type JwtBearerRecord,
 } from './enterprise-idp.js';
+export {
+  startWorkloadPlatform,
+  acceptWorkloadTokens,
+  WORKLOAD_CLIENT,
+  WORKLOAD_CLIENT_ID,
+  WORKLOAD_JWT_BEARER_GRANT,
+  type WorkloadPlatform,
+  type WorkloadGrantRecord,
+} from './workload-platform.js';
+export { startDPoPMcpServer, type DPoPMcpServer, type DPoPMcpServerOptions, type DPoPRequest } from './dpop-mcp-server.js';

@@ -2,6 +2,7 @@
  * The oidc-provider 9 configuration the fixture runs with, built from {@link OidcProviderOptions}. Kept apart from
  * the server start-up so that every key that matters is in one place, each with the reason it is set.
  */
+import { randomBytes } from 'node:crypto';
 import type { Client, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { MemoryStore } from './memory-store.js';
@@ -51,6 +52,8 @@ export interface ConfigurationInputs {
    * do); read at each request. Undefined: oidc-provider's default (no resource: tokens for its userinfo only).
    */
   defaultResource: { value: string | undefined };
+  /** DPoP (RFC 9449, on by default in oidc-provider): off, on, or on with a server nonce required (§8). */
+  dpop: 'off' | 'on' | 'nonce';
   /** `token_endpoint_auth_methods_supported` (oidc-provider's `clientAuthMethods`); undefined = its default list. */
   clientAuthMethods: readonly string[] | undefined;
   /** oidc-provider's `errors.InvalidTarget` (passed in: importing oidc-provider statically prints its warning). */
@@ -152,6 +155,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
       introspection: { enabled: true },
       deviceFlow: { enabled: inputs.deviceFlow },
       clientCredentials: { enabled: true },
+      dPoP: inputs.dpop === 'nonce' ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } : { enabled: inputs.dpop === 'on' },
       clientIdMetadataDocument: {
         enabled: inputs.cimd,
         ack: 'draft-02',

@@ -95,6 +95,8 @@ export interface OidcProviderOptions extends ListenOptions {
    * accept the clients it registers). Such refusals are counted in {@link OidcProvider.strictRefusals}.
    */
   strictTokenEndpoint?: 'client-id-in-body' | 'refuse-all';
+  /** DPoP (RFC 9449): true (default, as oidc-provider has it), false (off: not advertised), or `nonce` (token requests need a server nonce, §8). */
+  dpop?: boolean | 'nonce';
   /** Called once the provider is built, before it serves a request: register custom grant types here. */
   setup?: (provider: Provider, context: ProviderSetupContext) => void;
 }
@@ -218,6 +220,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
     redirectUris,
     deviceFlow: options.deviceFlow !== false,
+    dpop: options.dpop === false ? 'off' : options.dpop === 'nonce' ? 'nonce' : 'on',
     defaultResource: { value: undefined },
     clientAuthMethods: options.clientAuthMethods,
     extraClients: options.extraClients ?? [],
