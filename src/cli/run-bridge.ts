@@ -74,6 +74,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     choice: config.protocol,
     legacy: createHttpConnector({ ...settings, mode: config.transport }),
     modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
+    answerWaitMs: config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000,
     memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
     logger: log,
   });

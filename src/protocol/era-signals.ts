@@ -70,3 +70,16 @@ export function modernRefusalOf(error: unknown): HttpErrorAnswer | undefined {
   const cause = (error as { cause?: unknown } | null)?.cause;
   return cause instanceof HttpErrorAnswer && isModernRefusal(cause.status, cause.rpc) ? cause : undefined;
 }
+
+/**
+ * Whether a server's JSON-RPC answer to a legacy `initialize` (delivered with HTTP 200) says it is a modern server:
+ * `initialize` unknown (`Method not found`), `UnsupportedProtocolVersion` listing a modern version, or a result
+ * naming a modern protocol version, which no 2025 client can use.
+ */
+export function isModernInitializeAnswer(message: unknown): boolean {
+  const m = message as { result?: { protocolVersion?: unknown }; error?: unknown } | null;
+  if (!m) return false;
+  if (m.result) return typeof m.result.protocolVersion === 'string' && MODERN_PROTOCOL_VERSIONS.includes(m.result.protocolVersion);
+  const error = rpcErrorOfBody(JSON.stringify({ error: m.error }));
+  return !!error && (error.code === -32601 || (error.code === ModernErrorCode.UnsupportedProtocolVersion && isModernRefusal(400, error)));
+}

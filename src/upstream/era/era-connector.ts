@@ -7,7 +7,8 @@
  * - a server remembered as 2026-07-28 is opened as one at once (no `initialize` is sent);
  * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip — and
  *   only a recognized modern refusal of it (protocol/era-signals.ts: `UnsupportedProtocolVersion` listing
- *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`) switches to the 2026 upstream. A dual-era server
+ *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`), or an answer that says the same with HTTP 200
+ *   (`Method not found`, or a result naming a 2026 version), switches to the 2026 upstream. A dual-era server
  *   answers the `initialize`, and stays on 2025-11-25: the client's own era, with nothing to translate;
  * - when a remembered 2026 server no longer opens as one (its `server/discover` is refused without a modern error,
  *   or lists no 2026 version), the era is detected again from the `initialize`;
@@ -16,7 +17,9 @@
  * A forced era (`2025-11-25`, `2026-07-28`) is used as it is and not remembered.
  */
 import type { Logger } from '../../log.js';
-import { modernRefusalOf } from '../../protocol/era-signals.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isModernInitializeAnswer, modernRefusalOf } from '../../protocol/era-signals.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
 import { describeError, isBridgeError, ErrorCode } from '../../errors.js';
 import type { OpenRequest, Upstream, UpstreamConnector, UpstreamEvents } from '../port.js';
 import type { ProtocolChoice, ProtocolEra } from './era.js';
@@ -37,6 +40,11 @@ export interface EraConnectorOptions {
   modern: () => Promise<UpstreamConnector>;
   /** Absent: nothing is remembered. */
   memory?: EraMemory;
+  /**
+   * How long a 2025 open waits for the server's answer to `initialize` (to read the era in it) before passing on
+   * what the server said; default 30 s.
+   */
+  answerWaitMs?: number;
   /** Told the era of each session opened (for logs, `status`). */
   onEra?: (era: ProtocolEra) => void;
   logger: Logger;
@@ -80,6 +88,15 @@ class EraConnector implements UpstreamConnector {
     let up: Upstream;
     try {
       up = await this.#openAs('2025-11-25', request, 'open');
+      // The answer comes no later than it would without the bridge; a 2026 one (HTTP 200 carrying "initialize is
+      // unknown" or a 2026 protocol version) is kept from the client, and the server is spoken to as a 2026 one.
+      const answer = await gate.answerTo((request.initialize as { id?: RequestId }).id, this.#o.answerWaitMs ?? 30_000);
+      if (answer && isModernInitializeAnswer(answer)) {
+        logger.info('the server speaks MCP 2026-07-28 (its answer to the 2025 initialize says so): switching to the 2026-07-28 protocol');
+        gate.discard(up);
+        await up.close();
+        up = await this.#openAs('2026-07-28', request, 'open');
+      }
     } catch (error) {
       if (!modernRefusalOf(error)) throw error;
       logger.info('the server speaks MCP 2026-07-28 (it refused the 2025 initialize with a 2026 error): switching to the 2026-07-28 protocol');
@@ -115,27 +132,63 @@ class EraConnector implements UpstreamConnector {
   }
 }
 
-/** `request` with its events held back until `release()` (then passed on in order, and directly from then on). */
-function gateEvents(request: OpenRequest): { request: OpenRequest; release(): void } {
+/** What {@link gateEvents} gives: the gated request, and the held events' controls. */
+interface EventGate {
+  request: OpenRequest;
+  /** The held answer to request `id` (once it arrives, at most `waitMs`; undefined when it does not). */
+  answerTo(id: RequestId | undefined, waitMs: number): Promise<JSONRPCMessage | undefined>;
+  /** Drops what `from` said and is still held. */
+  discard(from: Upstream): void;
+  /** Passes on what is held, in order, and everything from now on directly. */
+  release(): void;
+}
+
+/** `request` with its events held back until `release()`. */
+function gateEvents(request: OpenRequest): EventGate {
   const target = request.events;
-  let held: (() => void)[] | undefined = [];
-  const pass =
-    <A extends unknown[]>(deliver: (...args: A) => void) =>
-    (...args: A) => {
-      if (held) held.push(() => deliver(...args));
-      else deliver(...args);
-    };
+  let held: { from: Upstream; deliver: () => void }[] | undefined = [];
+  const answers = new Map<RequestId, JSONRPCMessage>();
+  const waiters = new Map<RequestId, (message: JSONRPCMessage) => void>();
+  const hold = (from: Upstream, deliver: () => void) => {
+    if (held) held.push({ from, deliver });
+    else deliver();
+  };
   const events: UpstreamEvents = {
-    onmessage: pass((message, from, raw) => target.onmessage(message, from, raw)),
-    onResponseStreamEnd: pass((id, resumable, error, from) => target.onResponseStreamEnd(id, resumable, error, from)),
-    onSessionLost: pass((reason, from) => target.onSessionLost(reason, from)),
+    onmessage: (message, from, raw) => {
+      const id = (message as { id?: RequestId }).id;
+      if (held && id !== undefined && !('method' in message)) {
+        answers.set(id, message);
+        waiters.get(id)?.(message);
+      }
+      hold(from, () => target.onmessage(message, from, raw));
+    },
+    onResponseStreamEnd: (id, resumable, error, from) => hold(from, () => target.onResponseStreamEnd(id, resumable, error, from)),
+    onSessionLost: (reason, from) => hold(from, () => target.onSessionLost(reason, from)),
   };
   return {
     request: { ...request, events },
+    answerTo(id, waitMs) {
+      if (id === undefined) return Promise.resolve(undefined);
+      const known = answers.get(id);
+      if (known) return Promise.resolve(known);
+      let timer: NodeJS.Timeout | undefined;
+      return new Promise<JSONRPCMessage | undefined>((resolve) => {
+        waiters.set(id, resolve);
+        timer = setTimeout(() => resolve(undefined), waitMs);
+      }).finally(() => {
+        clearTimeout(timer);
+        waiters.delete(id);
+      });
+    },
+    discard(from) {
+      if (held) held = held.filter((item) => item.from !== from);
+      answers.clear();
+    },
     release() {
       const queue = held ?? [];
       held = undefined;
-      for (const deliver of queue) deliver();
+      answers.clear();
+      for (const item of queue) item.deliver();
     },
   };
 }

@@ -4,7 +4,8 @@
  * path —, the connect timeout, the network), marked for a lean answer, answered with JSON or with an event stream
  * scoped to that request. What it keeps:
  * - the answer is read with the bounded readers of the 2025 path: event streams by `readEventStream` (size bound,
- *   backpressure, large results handed on in their bytes), JSON bodies counted against `--max-server-message-size`;
+ *   backpressure, large results handed on in their bytes), JSON bodies counted against `--max-server-message-size`
+ *   and, when large, checked in their bytes (json-bytes.ts) and handed on in them too;
  * - an HTTP error whose body is a JSON-RPC error (a modern server's 400, 404) is that request's answer, delivered
  *   like any other; any other HTTP error rejects with a `BridgeError` carrying the status and the evidence
  *   ({@link HttpErrorAnswer});
@@ -22,7 +23,9 @@ import { bodyChunks, discardBody, LEAN_RESPONSE } from '../../net/lean-response.
 import { HttpErrorAnswer, rpcErrorOfBody } from '../../protocol/era-signals.js';
 import { classify, type RequestId } from '../../protocol/jsonrpc.js';
 import { refusedAnswer } from '../../protocol/refused-answer.js';
+import { MAX_JSON_DEPTH } from '../../protocol/json-depth.js';
 import { readEventStream, RELAY_THRESHOLD } from '../http/event-stream-reader.js';
+import { scanResponse } from '../http/json-bytes.js';
 import { MAX_REDIRECTS, redirectTarget } from '../http/redirects.js';
 import { answerTooLarge, SERVER_LIMIT_OPTION } from '../http/server-message-limit.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
@@ -182,7 +185,17 @@ export class ModernHttp {
     } catch (error) {
       return { answered: false, error };
     }
-    const text = Buffer.concat(parts, seen).toString('utf8');
+    const bytes = Buffer.concat(parts, seen);
+    // A large result to this request is checked in its bytes and handed on in them (as the event-stream reader
+    // does), unless it spans lines (pretty-printed JSON), which one stdout line cannot carry as it is.
+    if (seen >= RELAY_THRESHOLD && bytes.indexOf(0x0a) === -1 && bytes.indexOf(0x0d) === -1) {
+      const scanned = scanResponse(bytes, MAX_JSON_DEPTH);
+      if (scanned.kind === 'result' && scanned.id === post.id) {
+        handlers.onmessage({ jsonrpc: '2.0', id: post.id, result: {} } as JSONRPCMessage, bytes);
+        return { answered: true, error: undefined };
+      }
+    }
+    const text = bytes.toString('utf8');
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -112,3 +112,38 @@ describe('a forced era', () => {
     expect(server.requests.flatMap((r) => r.rpc)).not.toContain('server/discover');
   });
 });
+
+describe('a 2026 server that answers the 2025 initialize with HTTP 200', () => {
+  /** A front for a 2026 fixture that answers `initialize` itself, as some 2026 servers do, and passes the rest on. */
+  async function front(answer: (id: unknown) => unknown): Promise<{ url: string; backend: Server2026 }> {
+    const backend = await server2026('modern-only');
+    const { listenLoopback, readBody } = await import('../../helpers/http-util.js');
+    const listening = await listenLoopback(async (req, res) => {
+      const body = await readBody(req);
+      const message = body ? (JSON.parse(body) as { id?: unknown; method?: string }) : undefined;
+      if (message?.method === 'initialize') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, ...(answer(message.id) as object) }));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
+      const upstream = await fetch(backend.url, { method: req.method ?? 'POST', headers, ...(body ? { body } : {}) });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    onTeardown(() => listening.close());
+    return { url: `http://127.0.0.1:${listening.port}/mcp`, backend };
+  }
+
+  it.each([
+    ['"initialize" unknown (-32601)', () => ({ error: { code: -32601, message: 'Method not found: initialize' } })],
+    ['a result naming 2026-07-28', () => ({ result: { protocolVersion: '2026-07-28', capabilities: {}, serverInfo: { name: 'x', version: '1' } } })],
+  ])('switches to 2026-07-28 on %s, and the client never sees that answer', async (_what, answer) => {
+    const { url, backend } = await front(answer);
+    const bridged = await connectThroughBridge({ url });
+    expect(bridged.client.getServerVersion()).toEqual(FIXTURE_2026);
+    expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'ok' } })).toHaveProperty('content.0.text', 'ok');
+    expect(methods(backend.requests)[0]).toBe('POST server/discover');
+    expect(bridged.stderr()).toMatch(/its answer to the 2025 initialize says so/);
+  });
+});
