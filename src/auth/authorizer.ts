@@ -159,6 +159,8 @@ export class Authorizer {
         outcome = rejection.usedToken === undefined && current.login.secrets.accessToken === this.#storedToken ? 'stored' : 'replaced';
         return;
       }
+      // A refused token: the server may have moved to another authorization server (SEP-2352); discover again.
+      if (rejection.usedToken !== undefined && !this.#o.issuer) this.#ctx = undefined;
       if (await this.#refusedLoginHolds(rejection, undefined)) {
         outcome = 'adopted';
         return;
@@ -267,7 +269,7 @@ export class Authorizer {
     this.#log.secret(login.secrets.idToken);
   }
 
-  /** Discovery (discovery-context.ts), once per process: from `--issuer`, or the server's challenge and metadata. */
+  /** Discovery (discovery-context.ts): `--issuer`, or the server's challenge and metadata; again after a refusal. */
   async #context(challenge: BearerChallenge | undefined, refusal?: RefusalEvidence): Promise<AuthContext> {
     this.#ctx ??= await discoverContext({
       serverUrl: this.#o.serverUrl,

@@ -1,7 +1,8 @@
 /**
  * The interactive login: authorization code + PKCE S256 + `state` + `resource` (RFC 8707), through the user's
- * browser and an already-bound {@link CallbackServer}. The callback is validated by oauth4webapi (state, RFC 9207
- * `iss`, `error=`), the code is exchanged before the browser gets its page, so the page tells the real outcome.
+ * browser and an already-bound {@link CallbackServer}. The callback's `iss` is checked first (RFC 9207,
+ * response-issuer.ts: before its code or its error is used), then oauth4webapi validates the rest (state, `error=`);
+ * the code is exchanged before the browser gets its page, so the page tells the real outcome.
  */
 import {
   AuthorizationResponseError,
@@ -21,6 +22,7 @@ import type { BrowserOpener } from './browser.js';
 import type { CallbackServer, CallbackVerdict } from './callback-server.js';
 import type { ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError } from './oauth-errors.js';
+import { checkResponseIssuer } from './response-issuer.js';
 import { withDPoPNonce } from './dpop/nonce-retry.js';
 import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, checkUrlLength } from './url-policy.js';
@@ -142,6 +144,14 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       };
     }
     answered = true;
+    const refused = checkResponseIssuer(o.as, params);
+    if (refused) {
+      return {
+        done: true,
+        page: { ok: false, title: 'Login refused', lines: ['The response did not come from the expected authorization server, so it was not used.', 'Close this tab and try again.'] },
+        result: { ok: false, error: refused.error },
+      };
+    }
     let validated: URLSearchParams;
     try {
       validated = validateAuthResponse(o.as, o.client.client, params, state);
@@ -171,7 +181,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         page: { ok: false, title: 'Login refused', lines: ['The response did not come from the expected authorization server, so it was not used.', 'Close this tab and try again.'] },
         result: {
           ok: false,
-          error: new BridgeError(ErrorCode.Auth, `refused the login response: ${(error as Error).message} (RFC 9207 issuer check)`, { cause: error }),
+          error: new BridgeError(ErrorCode.Auth, `refused the login response: ${(error as Error).message}`, { cause: error }),
         },
       };
     }

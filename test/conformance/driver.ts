@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { planFor, type ClientScript, type ConformanceContext, type PlanTools } from './scenarios.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { planFor, type ConformanceContext, type PlanTools } from './scenarios.js';
+import { RawTap, runScript, type ScriptTools } from './scripts.js';
 import { HeadlessBrowser } from '../helpers/oidc/browser.js';
 
 /** The bridge to spawn: the repo's CLI, or CONFORMANCE_BRIDGE_BIN (an experimental build outside the repo). */
@@ -118,40 +119,6 @@ async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join(' ');
-}
-
-async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  const result = (await client.callTool({ name, arguments: args }, CallToolResultSchema, { timeout: REQUEST_MS })) as CallToolResult;
-  if (result.isError) throw new Error(`the tool answered isError: ${textOf(result).slice(0, 200)}`);
-  return result;
-}
-
-async function runScript(client: Client, script: ClientScript): Promise<void> {
-  const tools = await step('tools/list', async () => (await client.listTools(undefined, { timeout: REQUEST_MS })).tools);
-  say(`tools: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
-  switch (script) {
-    case 'list':
-      return;
-    case 'auth':
-      await step('tools/call test-tool', () => callTool(client, 'test-tool'));
-      return;
-    case 'add-numbers':
-      await step('tools/call add_numbers {a: 5, b: 3}', async () => {
-        const text = textOf(await callTool(client, 'add_numbers', { a: 5, b: 3 }));
-        if (!/\b8\b/.test(text)) throw new Error(`unexpected answer: ${text.slice(0, 200)}`);
-      });
-      return;
-    case 'elicitation-defaults':
-      await step('tools/call test_client_elicitation_defaults', () => callTool(client, 'test_client_elicitation_defaults'));
-      return;
-    case 'sse-reconnect':
-      await step('tools/call test_reconnection (answer on a resumed stream)', () => callTool(client, 'test_reconnection'));
-      return;
-  }
-}
-
 async function main(): Promise<void> {
   if (!scenario || !/^https?:\/\//.test(serverUrl)) {
     process.stderr.write('usage: MCP_CONFORMANCE_SCENARIO=<name> driver.ts <server-url> (run by the conformance runner)\n');
@@ -163,7 +130,7 @@ async function main(): Promise<void> {
 
   const home = mkdtempSync(join(tmpdir(), 'mab-conformance-'));
   let help: string | undefined;
-  const tools: PlanTools = {
+  const planTools: PlanTools = {
     serverUrl: new URL(serverUrl),
     supports: (option) => {
       help ??= execFileSync(process.execPath, [BIN_PATH, '--help'], { encoding: 'utf8', timeout: 10_000 });
@@ -189,7 +156,7 @@ async function main(): Promise<void> {
     '--request-timeout',
     '15s',
     '--debug',
-    ...(plan.args?.(ctx, tools) ?? []),
+    ...(plan.args?.(ctx, planTools) ?? []),
     ...extraArgs(),
     serverUrl,
   ];
@@ -200,7 +167,7 @@ async function main(): Promise<void> {
     XDG_STATE_HOME: join(home, 'xdg-state'),
     XDG_CACHE_HOME: join(home, 'xdg-cache'),
   };
-  const planEnv = plan.env?.(ctx, tools) ?? {};
+  const planEnv = plan.env?.(ctx, planTools) ?? {};
   Object.assign(env, planEnv);
   say(`scenario ${scenario}: mcp-auth-bridge ${args.slice(1).join(' ')}${Object.keys(planEnv).length ? ` (env: ${Object.keys(planEnv).join(', ')})` : ''}`);
 
@@ -231,13 +198,32 @@ async function main(): Promise<void> {
     }
   });
 
+  const features = plan.features ?? 'none';
   const client = new Client(
     { name: 'mcp-auth-bridge-conformance', version: '1.0.0' },
-    { capabilities: plan.client === 'elicitation-defaults' ? { elicitation: { form: { applyDefaults: true } } } : {} },
+    {
+      capabilities:
+        features === 'elicitation-defaults'
+          ? { elicitation: { form: { applyDefaults: true } } }
+          : features === 'all'
+            ? { elicitation: { form: {} }, sampling: {}, roots: { listChanged: true } }
+            : {},
+    },
   );
-  if (plan.client === 'elicitation-defaults') {
+  const raw = new RawTap();
+  const scriptTools: ScriptTools = { client, ctx, requestMs: REQUEST_MS, raw, step, say };
+  if (features === 'elicitation-defaults') {
     // Accept with nothing filled in: the SDK client must add the schema's defaults (SEP-1034).
     client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: {} }));
+  }
+  if (features === 'all') {
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      say(`elicitation/create: ${request.params.message}`);
+      await scriptTools.duringElicitation?.();
+      return { action: 'accept', content: { confirmed: true } };
+    });
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', content: { type: 'text', text: 'sampled' }, model: 'conformance-driver' }));
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [] }));
   }
 
   let bridgePid: number | undefined;
@@ -255,8 +241,10 @@ async function main(): Promise<void> {
   try {
     const connecting = client.connect(transport, { timeout: REQUEST_MS });
     bridgePid = transport.pid ?? undefined; // spawned synchronously by connect()
+    // The bridge's stdout as written, beside the SDK's parsed copy: a second reader of the same pipe.
+    (transport as unknown as { _process?: { stdout?: NodeJS.ReadableStream } })._process?.stdout?.on('data', (chunk: Buffer) => raw.push(chunk));
     await step('connect (initialize through the bridge)', () => connecting);
-    await runScript(client, plan.client);
+    await runScript(plan.client, scriptTools);
   } catch {
     // reported by step()
   } finally {

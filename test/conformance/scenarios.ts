@@ -11,6 +11,8 @@
  * starts passing, so the entry gets removed).
  */
 
+import type { SuiteId } from './suites.js';
+
 /** The JSON in `MCP_CONFORMANCE_CONTEXT` (fields depend on the scenario). */
 export interface ConformanceContext {
   name?: string;
@@ -24,9 +26,15 @@ export interface ConformanceContext {
   idp_id_token?: string;
   idp_issuer?: string;
   idp_token_endpoint?: string;
+  /** auth/wif-jwt-bearer: the platform-issued workload JWTs (only `valid_jwt` is the one a platform would hand out). */
+  valid_jwt?: string;
+  wrong_audience_jwt?: string;
+  expired_jwt?: string;
+  /** http-custom-headers: the tool calls to make, with their arguments. */
+  toolCalls?: Array<{ name: string; arguments?: Record<string, unknown> }>;
 }
 
-/** What the driver (the MCP client) does once the bridge is spawned. */
+/** What the driver (the MCP client) does once the bridge is spawned (scripts.ts). */
 export type ClientScript =
   /** initialize, tools/list. */
   | 'list'
@@ -37,13 +45,34 @@ export type ClientScript =
   /** A client with `elicitation.form.applyDefaults` that accepts with empty content; calls the elicitation tool. */
   | 'elicitation-defaults'
   /** tools/call `test_reconnection`, whose answer only arrives on a resumed SSE stream. */
-  | 'sse-reconnect';
+  | 'sse-reconnect'
+  /** Every tool, resource and prompt listed, called, read and got (each method's `Mcp-Method` / `Mcp-Name`). */
+  | 'standard-headers'
+  /** The context's `toolCalls`, with their arguments (`Mcp-Param-*` headers and their encoding). */
+  | 'custom-headers'
+  /** Every listed tool called with arguments from its schema: only valid tools may reach the client. */
+  | 'call-every-tool'
+  /** `json_schema_echo` called with the focal tool's inputSchema exactly as the bridge wrote it on stdout. */
+  | 'schema-echo'
+  /** tools/list; the network `$ref` must reach the client as written, and nobody may fetch it. */
+  | 'ref-no-deref'
+  /** The MRTR tools: elicitation rounds with and without requestState, a call in between, no resultType. */
+  | 'mrtr'
+  /** SEP-2640 skills: `skills/list` only (nothing may be read). */
+  | 'skills-list'
+  /** SEP-2640 skills: list, read SKILL.md, verify it against its entry, read the rest only if it verifies. */
+  | 'skills-load';
+
+/** Client capabilities the driver declares (and answers: sampling with a fixed text, roots with none). */
+export type ClientFeatures = 'none' | 'elicitation-defaults' | 'all';
 
 /** Why a scenario is expected to fail with the current bridge. */
 export interface KnownFailure {
   kind: 'missing feature' | 'product bug' | 'suite defect';
-  /** One line for the summary table. */
+  /** One line for the summary table; for a suite defect, with its evidence. */
   why: string;
+  /** The suite runs it applies to (default: all). */
+  suites?: SuiteId[];
 }
 
 /** What the driver offers a plan while it builds the bridge's command line. */
@@ -58,6 +87,8 @@ export interface PlanTools {
 /** One row of the table. */
 export interface ScenarioPlan {
   client: ClientScript;
+  /** What the client declares (default: `none`). */
+  features?: ClientFeatures;
   /** Bridge options beyond the common ones (see the driver), from the scenario's context. */
   args?: (ctx: ConformanceContext, tools: PlanTools) => string[];
   /** Environment for the bridge (secrets go here, as a user's config `env` block would carry them). */
@@ -82,6 +113,31 @@ const preRegistered: Pick<ScenarioPlan, 'args' | 'env'> = {
   env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
 };
 
+/**
+ * The bridge option that names the workload identity token file (auth/wif-jwt-bearer; the platform rotates the file,
+ * the bridge reads it again at each use). Passed only when the bridge's --help lists it.
+ */
+export const WORKLOAD_TOKEN_OPTION = '--workload-token-file';
+
+/** SEP-990: the MCP server's client at its AS, and the enterprise IdP's client and the user's ID token. */
+const enterpriseManaged: ScenarioPlan = {
+  client: 'auth',
+  args: (ctx, t) => [
+    '--client-id',
+    need(ctx, 'client_id'),
+    ...(t.supports('--idp-issuer') ? ['--idp-issuer', need(ctx, 'idp_issuer')] : []),
+    ...(t.supports('--idp-client-id') ? ['--idp-client-id', need(ctx, 'idp_client_id')] : []),
+    ...(t.supports('--id-token-file') ? ['--id-token-file', t.secretFile('id-token.jwt', need(ctx, 'idp_id_token'))] : []),
+  ],
+  env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
+};
+
+/**
+ * DPoP: nothing to configure. `--dpop auto` (the default) binds the tokens when the server challenges with `DPoP`
+ * and its authorization server offers it, as the scenarios' servers do: the proof is that it happens by itself.
+ */
+const dpop: ScenarioPlan = { client: 'auth' };
+
 export const SCENARIOS: Record<string, ScenarioPlan> = {
   // ── core: the pipe ────────────────────────────────────────────────────────────────────────────────
   initialize: { client: 'list' },
@@ -90,7 +146,7 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
   // it on the standalone GET stream, or drops it when that stream is not open yet (no event store). The client's
   // transport opens that stream after notifications/initialized, and the bridge holds the client's next requests
   // until the server has answered it, so the tools/call goes right after connecting, as a real client's would.
-  'elicitation-sep1034-client-defaults': { client: 'elicitation-defaults' },
+  'elicitation-sep1034-client-defaults': { client: 'elicitation-defaults', features: 'elicitation-defaults' },
   // Checks reconnection timing to ±50/200 ms: run alone on these 2-core machines.
   'sse-retry': { client: 'sse-reconnect', alone: true },
 
@@ -145,18 +201,71 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
       ...(t.supports('--client-key') ? ['--client-key', t.secretFile('client-key.pem', need(ctx, 'private_key_pem'))] : []),
     ],
   },
-  'auth/cross-app-access-complete-flow': {
-    client: 'auth',
+  'auth/cross-app-access-complete-flow': enterpriseManaged,
+  // 0.2's name for the same flow (SEP-990).
+  'auth/enterprise-managed-authorization': enterpriseManaged,
+  // DPoP-bound tokens (SEP-1932, RFC 9449): nothing in the context; the user's option turns DPoP on.
+  'auth/dpop': dpop,
+  'auth/dpop-nonce': dpop,
+  // Workload identity federation (SEP-1933): the platform's JWT in a file the platform rotates.
+  'auth/wif-jwt-bearer': {
+    client: 'list',
     args: (ctx, t) => [
       '--client-id',
       need(ctx, 'client_id'),
-      ...(t.supports('--idp-issuer') ? ['--idp-issuer', need(ctx, 'idp_issuer')] : []),
-      ...(t.supports('--idp-client-id') ? ['--idp-client-id', need(ctx, 'idp_client_id')] : []),
-      ...(t.supports('--id-token-file') ? ['--id-token-file', t.secretFile('id-token.jwt', need(ctx, 'idp_id_token'))] : []),
+      ...(t.supports(WORKLOAD_TOKEN_OPTION) ? [WORKLOAD_TOKEN_OPTION, t.secretFile('workload.jwt', need(ctx, 'valid_jwt'))] : []),
     ],
-    env: (ctx) => ({ OIDC_CLIENT_SECRET: need(ctx, 'client_secret') }),
   },
+
+  // ── 2026-07-28: what the bridge adds for a 2025-11-25 client (SEP-2575, SEP-2243, SEP-2322) ─────
+  'request-metadata': {
+    client: 'list',
+    features: 'all',
+    known: {
+      kind: 'missing feature',
+      suites: ['0.2'],
+      why: "era detection (w9/core): the bridge's first POST, its 2025 initialize probe, has no MCP-Protocol-Version header and no _meta, and the scenario keeps each check's worst verdict over all POSTs (the later ones pass). The spec (streamable-http, backward compatibility) has a dual-era client try a modern request first; or the probe could carry the header and _meta (both ignored by 2025 servers). Forced to 2026-07-28, the bridge does not retry server/discover after -32022 listing 2026-07-28 (a WARNING)",
+    },
+  },
+  'http-standard-headers': {
+    client: 'standard-headers',
+    features: 'all',
+    known: {
+      kind: 'missing feature',
+      suites: ['0.2'],
+      why: "era detection (w9/core): the bridge's first POST, its 2025 initialize probe, carries no Mcp-Method header, and the scenario checks Mcp-Method on every POST, initialize included (9 other checks pass). `Mcp-Method: initialize` on the probe would pass; a 2025 server ignores the header",
+    },
+  },
+  'http-custom-headers': { client: 'custom-headers', features: 'all' },
+  'http-invalid-tool-headers': { client: 'call-every-tool', features: 'all' },
+  'sep-2322-client-request-state': { client: 'mrtr', features: 'all' },
+  // JSON Schema 2020-12 (SEP-1613, SEP-2106): schemas reach the client as the server wrote them.
+  'json-schema-2020-12-preservation': { client: 'schema-echo' },
+  'json-schema-ref-no-deref': { client: 'ref-no-deref' },
+
+  // ── 2026-07-28 authorization (SEP-2468 iss, SEP-2207 offline_access, SEP-2352 migration) ───────
+  'auth/authorization-server-migration': { client: 'auth' },
+  'auth/iss-supported': { client: 'auth' },
+  'auth/iss-not-advertised': { client: 'auth' },
+  'auth/iss-supported-missing': { client: 'auth' },
+  'auth/iss-wrong-issuer': { client: 'auth' },
+  'auth/iss-unexpected': { client: 'auth' },
+  'auth/iss-normalized': { client: 'auth' },
+  'auth/metadata-issuer-mismatch': { client: 'auth' },
+
+  // ── extension: skills (SEP-2640). The host verifies skill files (scripts.ts plays the host); the bridge
+  // relays skills/list and resources/read unchanged and reads nothing on its own.
+  'sep-2640-client-no-prefetch': { client: 'skills-list' },
+  'sep-2640-client-verify-digest': { client: 'skills-load' },
+  'sep-2640-client-verify-size': { client: 'skills-load' },
+  'sep-2640-client-verify-frontmatter': { client: 'skills-load' },
 };
+
+/** The known failure of a scenario in one suite, if any. */
+export function knownFor(scenario: string, suite: SuiteId): KnownFailure | undefined {
+  const known = SCENARIOS[scenario]?.known;
+  return known && (!known.suites || known.suites.includes(suite)) ? known : undefined;
+}
 
 /** The plan for a scenario; unknown ones (a newer suite) get the generic client for their family. */
 export function planFor(scenario: string): ScenarioPlan & { unmapped: boolean } {
