@@ -54,6 +54,7 @@ describe('the same client script sees the same results in both eras', () => {
       'alert',
       'emergency',
     ]);
+    expect(steps['log messages before logging/setLevel']!.notifications).toHaveLength(8);
     expect(steps['progress']!.progress).toHaveLength(3);
     expect(steps['resources/updated']).toMatchObject({ result: { method: 'notifications/resources/updated', params: { uri: 'fixture://counter' } } });
     expect(steps['read counter']).toMatchObject({ result: { contents: [{ text: 'count=1' }] } });
