@@ -1,37 +1,56 @@
 // One client script, both protocol eras (issue 9, "Proof"): a 2025-11-25 client runs test/eras/client-script.ts
-// through the real built bridge against the same Python SDK server (test/fixtures/py2026) serving 2025-11-25 only,
-// 2026-07-28 only, and both, and must see the same results as a client talking to the 2025 server directly.
+// through the real built bridge against the same server serving 2025-11-25 only, 2026-07-28 only, and both, and must
+// see what a client talking to the 2025 server directly sees. Two independent 2026 implementations, with the same
+// tools: the Python SDK (test/fixtures/py2026) and the SDK's 2.x server package (test/eras/sdk2-tools.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectDirect, connectThroughBridge } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { pythonWithMcp } from '../helpers/python.js';
 import { startPython2026Server, type Python2026Mode } from '../helpers/python-2026-server.js';
 import { runClientScript, type ScriptRun } from './client-script.js';
+import { startSdk2Server } from './sdk2-server.js';
 
 useTeardown('all');
 
 const SCRIPT_MS = 120_000;
 
-/** The script straight against a 2025-only server: what a 2025 client sees without any bridge. */
-let baseline: ScriptRun;
+interface FixtureServer {
+  url: string;
+  close(): Promise<void>;
+  output?(): string;
+}
 
-async function bridged(mode: Python2026Mode): Promise<ScriptRun> {
-  const server = await startPython2026Server({ mode });
+interface Implementation {
+  name: string;
+  serverInfo: { name: string; version: string };
+  start(mode: Python2026Mode): Promise<FixtureServer>;
+}
+
+const IMPLEMENTATIONS: Implementation[] = [
+  { name: 'the Python SDK', serverInfo: { name: 'py2026-fixture', version: '1.0.0' }, start: (mode) => startPython2026Server({ mode }) },
+  { name: "the SDK's 2.x server", serverInfo: { name: 'sdk2-fixture', version: '1.0.0' }, start: (mode) => startSdk2Server(mode) },
+];
+
+async function bridged(implementation: Implementation, mode: Python2026Mode): Promise<ScriptRun> {
+  const server = await implementation.start(mode);
   const client = await connectThroughBridge({ url: server.url });
   try {
     return await runClientScript(client);
   } catch (error) {
-    throw new Error(`${String(error)}\n--- bridge stderr ---\n${client.stderr()}\n--- server output ---\n${server.output()}`, { cause: error });
+    throw new Error(`${String(error)}\n--- bridge stderr ---\n${client.stderr()}\n--- server output ---\n${server.output?.() ?? ''}`, { cause: error });
   } finally {
     await client.close();
     await server.close();
   }
 }
 
-describe('the same client script sees the same results in both eras', () => {
+describe.each(IMPLEMENTATIONS)('$name: the same client script sees the same results in both eras', (implementation) => {
+  /** The script straight against the 2025-only server: what a 2025 client sees without any bridge. */
+  let baseline: ScriptRun;
+
   beforeAll(async () => {
     await pythonWithMcp(); // made once per machine; slow the first time
-    const server = await startPython2026Server({ mode: 'legacy' });
+    const server = await implementation.start('legacy');
     const direct = await connectDirect({ url: server.url, transport: 'streamable-http' });
     baseline = await runClientScript(direct);
     await direct.close();
@@ -40,21 +59,16 @@ describe('the same client script sees the same results in both eras', () => {
 
   it('the baseline itself exercised everything (a 2025 client straight to the 2025 server)', () => {
     const steps = Object.fromEntries(baseline.steps) as Record<string, Record<string, unknown>>;
-    expect(baseline.serverInfo).toEqual({ name: 'py2026-fixture', version: '1.0.0' });
+    expect(baseline.serverInfo).toMatchObject(implementation.serverInfo);
     expect(steps['sampling']).toMatchObject({
       result: { content: [{ type: 'text', text: 'sampling: sampled: hi (test-model)' }] },
       serverRequests: ['sampling/createMessage'],
     });
     expect(steps['elicitation']).toMatchObject({ result: { content: [{ text: 'hello Ada' }] }, serverRequests: ['elicitation/create'] });
     expect(steps['roots']).toMatchObject({ result: { content: [{ text: 'roots: file:///tmp/bridge-test-root' }] }, serverRequests: ['roots/list'] });
-    expect((steps['log messages']!.notifications as Array<{ params: { level: string } }>).map((n) => n.params.level)).toEqual([
-      'warning',
-      'error',
-      'critical',
-      'alert',
-      'emergency',
-    ]);
     expect(steps['log messages before logging/setLevel']!.notifications).toHaveLength(8);
+    const levels = (steps['log messages']!.notifications as Array<{ params: { level: string } }>).map((n) => n.params.level);
+    expect(levels).toEqual(['warning', 'error', 'critical', 'alert', 'emergency']);
     expect(steps['progress']!.progress).toHaveLength(3);
     expect(steps['resources/updated']).toMatchObject({ result: { method: 'notifications/resources/updated', params: { uri: 'fixture://counter' } } });
     expect(steps['read counter']).toMatchObject({ result: { contents: [{ text: 'count=1' }] } });
@@ -72,7 +86,7 @@ describe('the same client script sees the same results in both eras', () => {
   ])(
     'through the bridge, %s gives what the 2025 server gives directly',
     async (_what, mode) => {
-      const run = await bridged(mode);
+      const run = await bridged(implementation, mode);
       expect(run.serverInfo).toEqual(baseline.serverInfo);
       expect(run.steps).toEqual(baseline.steps);
     },

@@ -1,7 +1,8 @@
-// The Python 2026 fixture (test/fixtures/py2026) is what it claims, checked without the bridge: a 2026-07-28 client
-// (the SDK's 2.x client, pinned to 2026-07-28) gets every feature from the `modern` and `dual` servers, each mode
-// refuses the other era the way the specification describes, and the handshake-era path still serves 2025 clients.
-// The era tests build on this, so a failure there points at the bridge, not at the fixture.
+// The era tests' 2026 fixtures are what they claim, checked without the bridge: a 2026-07-28 client (the SDK's 2.x
+// client, pinned to 2026-07-28) gets every feature from the `modern` and `dual` servers of both implementations (the
+// Python SDK, test/fixtures/py2026; the SDK's 2.x server, test/eras/sdk2-tools.ts), each mode refuses the other era
+// the way the specification describes, and the handshake-era path still serves 2025 clients. The era tests build on
+// this, so a failure there points at the bridge, not at a fixture.
 import { Client as Client2026, StreamableHTTPClientTransport as Transport2026 } from '@modelcontextprotocol/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectDirect } from '../helpers/bridge.js';
@@ -9,6 +10,7 @@ import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { pythonWithMcp } from '../helpers/python.js';
 import { startPython2026Server, type Python2026Mode } from '../helpers/python-2026-server.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { startSdk2Server } from './sdk2-server.js';
 
 useTeardown();
 
@@ -58,15 +60,25 @@ async function post(url: string, body: Record<string, unknown>, headers: Record<
   return { status: response.status, body: (await response.json()) as { error?: { code: number; data?: unknown }; result?: unknown } };
 }
 
-describe('the Python 2026 fixture server, without the bridge', () => {
+const START = {
+  python: (mode: Python2026Mode) => startPython2026Server({ mode }),
+  sdk2: (mode: Python2026Mode) => startSdk2Server(mode),
+};
+
+describe('the 2026 fixture servers, without the bridge', () => {
   beforeAll(async () => {
     await pythonWithMcp(); // made once per machine; slow the first time
   }, 10 * 60_000);
 
-  it.each<Python2026Mode>(['modern', 'dual'])('%s: a 2026-07-28 client gets tools, input_required rounds, headers and listen', async (mode) => {
-    const server = await startPython2026Server({ mode });
+  it.each<[keyof typeof START, Python2026Mode]>([
+    ['python', 'modern'],
+    ['python', 'dual'],
+    ['sdk2', 'modern'],
+    ['sdk2', 'dual'],
+  ])('%s %s: a 2026-07-28 client gets tools, input_required rounds, headers and listen', async (implementation, mode) => {
+    const server = await START[implementation](mode);
     const { client, asked, updates } = await connect2026(server.url);
-    expect(client.getServerVersion()).toMatchObject({ name: 'py2026-fixture', version: '1.0.0' });
+    expect(client.getServerVersion()).toMatchObject({ name: implementation === 'python' ? 'py2026-fixture' : 'sdk2-fixture', version: '1.0.0' });
     expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, resources: { subscribe: true } });
 
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
@@ -93,8 +105,8 @@ describe('the Python 2026 fixture server, without the bridge', () => {
     expect(missingHeader.body.error?.code).toBe(-32020);
   });
 
-  it('modern: a 2025 client is refused, with the versions it supports', async () => {
-    const server = await startPython2026Server({ mode: 'modern' });
+  it.each(['python', 'sdk2'] as const)('%s modern: a 2025 client is refused, with the versions it supports', async (implementation) => {
+    const server = await START[implementation]('modern');
     const refused = await post(
       server.url,
       { method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } },
@@ -104,8 +116,8 @@ describe('the Python 2026 fixture server, without the bridge', () => {
     await expect(connectDirect({ url: server.url, transport: 'streamable-http' })).rejects.toThrow();
   });
 
-  it('legacy: a 2026 request is refused without a modern error, and a 2025 client is served', async () => {
-    const server = await startPython2026Server({ mode: 'legacy' });
+  it.each(['python', 'sdk2'] as const)('%s legacy: a 2026 request is refused without a modern error, and a 2025 client is served', async (implementation) => {
+    const server = await START[implementation]('legacy');
     const refused = await post(
       server.url,
       { method: 'server/discover', params: { _meta: meta2026() } },
