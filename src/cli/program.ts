@@ -69,6 +69,12 @@ function addBridgeOptions(command: Command): Command {
         .env('MCP_TRANSPORT'),
     )
     .addOption(
+      new Option('--protocol <era>', "the server's MCP protocol era; auto: detect it and remember it per server (legacy = 2025-11-25, modern = 2026-07-28)")
+        .choices(CHOICES.protocol)
+        .default(DEFAULTS.protocol)
+        .env('MCP_PROTOCOL'),
+    )
+    .addOption(
       new Option('-H, --header <header>', 'add "Name: value" to every request; repeatable; ${VAR} is read from the environment (env: MCP_HEADERS, one per line)')
         .argParser(collect)
         .default([]),

@@ -5,6 +5,9 @@
 import { Bridge } from '../bridge/bridge.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createHttpConnector } from '../upstream/http/connector.js';
+import { createEraConnector } from '../upstream/era/era-connector.js';
+import { serverEraMemory } from './server-era-memory.js';
+import { resolveConfigDir } from '../store/paths.js';
 import { createAuthFetch } from '../auth/auth-fetch.js';
 import type { Authorizer } from '../auth/authorizer.js';
 import { createLogger, type Logger } from '../log.js';
@@ -57,14 +60,21 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
     maxMessageBytes: proc.maxMessageBytes,
     logger: log,
   });
-  const connector = createHttpConnector({
+  const settings = {
     url: config.url,
-    mode: config.transport,
     headers: config.headers,
     fetch: fetches.upstream,
     connectTimeoutMs: config.connectTimeoutMs,
     maxMessageBytes: config.maxServerMessageBytes,
     clientReady: () => client.ready(),
+    logger: log,
+  };
+  // The protocol era: detected (and remembered) or chosen; the 2026-07-28 upstream loads only when a server needs it.
+  const connector = createEraConnector({
+    choice: config.protocol,
+    legacy: createHttpConnector({ ...settings, mode: config.transport }),
+    modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
+    memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
     logger: log,
   });
   const bridge = new Bridge({

@@ -9,6 +9,8 @@ export interface ConfigInput {
   /** The server URL (the argument); else `MCP_BACKEND_URL`. */
   url?: string;
   transport?: string;
+  /** `--protocol`: `auto`, an era (`2025-11-25`, `2026-07-28`) or its synonym (`legacy`, `modern`). */
+  protocol?: string;
   header?: string[];
   headerFile?: string;
   allowHttp?: boolean;
@@ -55,6 +57,7 @@ export interface ConfigInput {
 /** The defaults, as the user would write them (`--help` shows the same). */
 export const DEFAULTS = {
   transport: 'auto',
+  protocol: 'auto',
   connectTimeout: '30s',
   requestTimeout: '5m',
   maxMessageSize: '16mb',
@@ -67,6 +70,7 @@ export const DEFAULTS = {
 /** The allowed values of the options that take one of a few words. */
 export const CHOICES = {
   transport: ['auto', 'streamable-http', 'sse'],
+  protocol: ['auto', '2025-11-25', '2026-07-28', 'legacy', 'modern'],
   tokenStore: ['auto', 'keychain', 'file'],
   callbackHost: ['127.0.0.1', 'localhost'],
 } as const;

@@ -7,11 +7,14 @@ import type { EnterpriseIdp } from '../auth/cross-app-access.js';
 import type { LogLevel } from '../log.js';
 import type { LoginGrant } from '../store/index.js';
 import type { TransportMode } from '../upstream/http/connector.js';
+import type { ProtocolChoice } from '../upstream/era/era.js';
 
 /** Everything about one remote server: where it is, how to reach it, how long to wait, how to authorize. */
 export interface ServerConfig {
   url: URL;
   transport: TransportMode;
+  /** `--protocol`: the server's protocol era, or `auto` to detect it (and remember it). */
+  protocol: ProtocolChoice;
   /** Static headers sent with every request (names lower-cased). */
   headers: Record<string, string>;
   /** Limit on reaching the server and opening a session; 0 = none. */

@@ -28,6 +28,7 @@ export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Conf
     (input.header ?? []).map((h) => parseHeader(h, env, { origin: '--header' })),
   );
   const transport = choice('--transport', input.transport ?? DEFAULTS.transport, CHOICES.transport);
+  const protocol = protocolOf(input.protocol ?? DEFAULTS.protocol, transport);
   const connectTimeoutMs = parseDuration('--connect-timeout', input.connectTimeout ?? DEFAULTS.connectTimeout);
   const requestTimeoutMs = parseDuration('--request-timeout', input.requestTimeout ?? DEFAULTS.requestTimeout);
   const maxMessageBytes = parseSize('--max-message-size', input.maxMessageSize ?? DEFAULTS.maxMessageSize);
@@ -36,9 +37,21 @@ export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Conf
   // An Authorization header from the user turns the bridge's own login off.
   const auth: ServerAuth =
     headers.authorization !== undefined ? { kind: 'static-header' } : input.auth === 'none' ? { kind: 'none' } : validateOAuth(input, allowHttp, env);
-  const server: ServerConfig = { url, transport, headers, connectTimeoutMs, requestTimeoutMs, maxServerMessageBytes, allowHttp, auth };
+  const server: ServerConfig = { url, transport, protocol, headers, connectTimeoutMs, requestTimeoutMs, maxServerMessageBytes, allowHttp, auth };
   const process: ProcessConfig = { logLevel, logFile: input.logFile, banner, maxMessageBytes, useEnvProxy };
   return { server, process };
+}
+
+/** `--protocol` with the peer's synonyms resolved; a 2026-07-28 server has no legacy SSE transport. */
+function protocolOf(value: string, transport: ServerConfig['transport']): ServerConfig['protocol'] {
+  const chosen = choice('--protocol', value, CHOICES.protocol);
+  const protocol = chosen === 'legacy' ? '2025-11-25' : chosen === 'modern' ? '2026-07-28' : chosen;
+  if (protocol === '2026-07-28' && transport === 'sse') {
+    throw new BridgeError(ErrorCode.Usage, '--protocol 2026-07-28 cannot be used with --transport sse: the 2026-07-28 revision has no legacy SSE transport', {
+      hint: 'drop --transport sse, or use --protocol auto',
+    });
+  }
+  return protocol;
 }
 
 /** The log level `--debug` / `--silent` (or their variables) ask for; both at once is refused. */

@@ -6,6 +6,7 @@
  * status code. A replacement session (after a loss) uses the wire protocol that worked, without fallback.
  */
 import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
+import { modernRefusalOf } from '../../protocol/era-signals.js';
 import type { OpenRequest, UpstreamConnector, UpstreamEvents } from '../port.js';
 import { HttpUpstream, type HttpUpstreamOptions, type TransportKind } from './upstream.js';
 import type { HttpSessionSettings } from './session-settings.js';
@@ -47,6 +48,8 @@ class HttpConnector implements UpstreamConnector {
       } catch (error) {
         // Only the server's own answer to the initialize POST decides (not, say, an auth server's status).
         const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : undefined;
+        // A modern (2026-07-28) server refusing the handshake is no legacy SSE server: the era connector decides.
+        if (modernRefusalOf(error)) throw error;
         notFound &&= status === 404;
         if (notFound && kind === kinds[kinds.length - 1]) throw noEndpointError(this.#o.url, kinds, error);
         if (kind === 'streamable-http' && kinds.length > 1 && (status === 400 || status === 404 || status === 405)) {

@@ -28,6 +28,7 @@ import { CONNECT_TIMEOUT } from '../../net/bounded-fetch.js';
 import { connectError } from '../../net/connect-error.js';
 import { bodyChunks, discardBody, LEAN_RESPONSE } from '../../net/lean-response.js';
 import { classify, type RequestId } from '../../protocol/jsonrpc.js';
+import { HttpErrorAnswer, rpcErrorOfBody } from '../../protocol/era-signals.js';
 import { refusedAnswer } from '../../protocol/refused-answer.js';
 import { readEventStream } from './event-stream-reader.js';
 import { MAX_REDIRECTS, redirectTarget } from './redirects.js';
@@ -188,6 +189,8 @@ export class StreamableHttpClient {
     return new BridgeError(code, `server answered HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`, {
       status: response.status,
       hint: httpStatusHint(response.status),
+      // The evidence era detection decides on (a modern server's JSON-RPC error), never the message.
+      cause: new HttpErrorAnswer(response.status, rpcErrorOfBody(text)),
     });
   }
 

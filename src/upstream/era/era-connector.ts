@@ -1,0 +1,118 @@
+/**
+ * The {@link UpstreamConnector} that picks a server's protocol era (MCP 2026-07-28, basic/versioning "Backward
+ * Compatibility"; transports/streamable-http "Backward Compatibility"), over the 2025 connector (upstream/http/) and
+ * the 2026 one (upstream/http-2026/, loaded only when a server needs it).
+ *
+ * With `auto`:
+ * - a server remembered as 2026-07-28 is opened as one at once (no `initialize` is sent);
+ * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip — and
+ *   only a recognized modern refusal of it (protocol/era-signals.ts: `UnsupportedProtocolVersion` listing
+ *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`) switches to the 2026 upstream. A dual-era server
+ *   answers the `initialize`, and stays on 2025-11-25: the client's own era, with nothing to translate;
+ * - when a remembered 2026 server no longer opens as one (its `server/discover` is refused without a modern error,
+ *   or lists no 2026 version), the era is detected again from the `initialize`;
+ * - a 2026-07-28 server is remembered ({@link EraMemory}); a server found to speak 2025-11-25 again is forgotten.
+ *   2025-11-25 is what an unknown server gets anyway, so a 2025 server never costs a write.
+ * A forced era (`2025-11-25`, `2026-07-28`) is used as it is and not remembered.
+ */
+import type { Logger } from '../../log.js';
+import { modernRefusalOf } from '../../protocol/era-signals.js';
+import { describeError, isBridgeError, ErrorCode } from '../../errors.js';
+import type { OpenRequest, Upstream, UpstreamConnector } from '../port.js';
+import type { ProtocolChoice, ProtocolEra } from './era.js';
+
+/** Where a server's era is remembered between starts (the store's per-server record). */
+export interface EraMemory {
+  recall(): Promise<ProtocolEra | undefined>;
+  remember(era: ProtocolEra): Promise<void>;
+  forget(): Promise<void>;
+}
+
+/** Options for {@link createEraConnector}. */
+export interface EraConnectorOptions {
+  choice: ProtocolChoice;
+  /** The 2025-11-25 connector (Streamable HTTP with the legacy SSE fallback). */
+  legacy: UpstreamConnector;
+  /** Makes the 2026-07-28 connector (loads its code); called at most once. */
+  modern: () => Promise<UpstreamConnector>;
+  /** Absent: nothing is remembered. */
+  memory?: EraMemory;
+  /** Told the era of each session opened (for logs, `status`). */
+  onEra?: (era: ProtocolEra) => void;
+  logger: Logger;
+}
+
+/** Creates the connector; see the module comment. */
+export function createEraConnector(options: EraConnectorOptions): UpstreamConnector {
+  return new EraConnector(options);
+}
+
+class EraConnector implements UpstreamConnector {
+  readonly #o: EraConnectorOptions;
+  readonly #recalled: Promise<ProtocolEra | undefined>;
+  #modern: Promise<UpstreamConnector> | undefined;
+  #era: ProtocolEra | undefined;
+
+  constructor(options: EraConnectorOptions) {
+    this.#o = options;
+    // Read at once, so the record is in hand when the client's initialize arrives.
+    this.#recalled = options.choice === 'auto' && options.memory ? options.memory.recall().catch(() => undefined) : Promise.resolve(undefined);
+  }
+
+  async open(request: OpenRequest): Promise<Upstream> {
+    const { choice, logger } = this.#o;
+    if (choice !== 'auto') return this.#openAs(choice, request, 'open');
+    const remembered = await this.#recalled;
+    if (remembered === '2026-07-28') {
+      try {
+        return await this.#openAs('2026-07-28', request, 'open');
+      } catch (error) {
+        if (!notModern(error)) throw error;
+        logger.info(`the server no longer answers as a 2026-07-28 server (${describeError(error)}); detecting its protocol again`);
+      }
+    }
+    let up: Upstream;
+    try {
+      up = await this.#openAs('2025-11-25', request, 'open');
+    } catch (error) {
+      if (!modernRefusalOf(error)) throw error;
+      logger.info('the server speaks MCP 2026-07-28 (it refused the 2025 initialize with a 2026 error): switching to the 2026-07-28 protocol');
+      up = await this.#openAs('2026-07-28', request, 'open');
+    }
+    this.#remember(remembered);
+    return up;
+  }
+
+  reopen(request: OpenRequest): Promise<Upstream> {
+    return this.#openAs(this.#era ?? (this.#o.choice === 'auto' ? '2025-11-25' : this.#o.choice), request, 'reopen');
+  }
+
+  async #openAs(era: ProtocolEra, request: OpenRequest, how: 'open' | 'reopen'): Promise<Upstream> {
+    const connector = era === '2026-07-28' ? await this.#modernConnector() : this.#o.legacy;
+    const up = await connector[how](request);
+    this.#era = era;
+    this.#o.onEra?.(era);
+    return up;
+  }
+
+  #modernConnector(): Promise<UpstreamConnector> {
+    this.#modern ??= this.#o.modern();
+    return this.#modern;
+  }
+
+  #remember(remembered: ProtocolEra | undefined): void {
+    const era = this.#era;
+    const memory = this.#o.memory;
+    if (!era || !memory || era === remembered || (era === '2025-11-25' && remembered === undefined)) return;
+    void (era === '2025-11-25' ? memory.forget() : memory.remember(era)).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
+  }
+}
+
+/**
+ * Whether a failed 2026 open says the server is not (or no longer) a 2026 server: an HTTP answer without a modern
+ * JSON-RPC error, or a `server/discover` that lists no 2026 version. Network and authorization failures say nothing.
+ */
+function notModern(error: unknown): boolean {
+  if (!isBridgeError(error, ErrorCode.UpstreamHttp)) return false;
+  return modernRefusalOf(error) === undefined;
+}

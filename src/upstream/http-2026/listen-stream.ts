@@ -1,0 +1,146 @@
+/**
+ * The one `subscriptions/listen` stream of a 2026 upstream (MCP 2026-07-28, basic/patterns/subscriptions): it
+ * carries the change notifications a 2025 client would get on its session — the lists the server says change, and
+ * the resources the client subscribed to with `resources/subscribe`. The stream is reopened with the new filter when
+ * it changes, its `notifications/subscriptions/acknowledged` is swallowed, its notifications are handed on without
+ * the subscription id in `_meta`, and it is reopened with backoff when it ends or breaks (the attempt count starts
+ * again once a stream is acknowledged).
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { describeError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { MetaKey } from '../../protocol/modern-meta.js';
+import type { Enveloped } from './envelope.js';
+import type { ModernHttp } from './modern-http.js';
+
+/** What the stream asks for (the revision's `SubscriptionFilter`). */
+export interface ListenFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+/** Options for {@link ListenStream}. */
+export interface ListenStreamOptions {
+  http: ModernHttp;
+  /** Builds the listen request (envelope and headers) under `id`. */
+  request(id: string, filter: ListenFilter): Enveloped;
+  /** A notification for the client. */
+  onNotification(message: JSONRPCMessage): void;
+  logger: Logger;
+  /** Reopening delays: from `initialMs`, doubling up to `maxMs`. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+const ACKNOWLEDGED = 'notifications/subscriptions/acknowledged';
+
+/** The listen stream; see the module comment. */
+export class ListenStream {
+  readonly #o: ListenStreamOptions;
+  #filter: ListenFilter = {};
+  #current: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #serial = 0;
+  #closed = false;
+  #opens = 0;
+
+  constructor(options: ListenStreamOptions) {
+    this.#o = options;
+  }
+
+  /** How many times a stream was opened (for logs and tests). */
+  get opens(): number {
+    return this.#opens;
+  }
+
+  /** Sets what the stream asks for; (re)opens it when that changed, closes it when nothing is asked. */
+  update(filter: ListenFilter): void {
+    if (this.#closed || sameFilter(filter, this.#filter)) return;
+    this.#filter = filter;
+    this.#attempt = 0;
+    this.#restart();
+  }
+
+  /** Ends the stream for good. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#current?.abort();
+    this.#current = undefined;
+  }
+
+  #restart(): void {
+    clearTimeout(this.#timer);
+    this.#current?.abort();
+    this.#current = undefined;
+    if (isEmpty(this.#filter)) return;
+    void this.#open();
+  }
+
+  async #open(): Promise<void> {
+    const abort = new AbortController();
+    this.#current = abort;
+    const id = `mcp-auth-bridge/listen/${++this.#serial}`;
+    const { message, headers } = this.#o.request(id, this.#filter);
+    this.#opens++;
+    let error: unknown;
+    try {
+      const exchange = await this.#o.http.post(
+        { message, id, method: 'subscriptions/listen', headers, signal: abort.signal, quick: true },
+        {
+          onmessage: (m) => this.#onMessage(m),
+          onInvalid: (reason) => this.#o.logger.debug(`listen stream: ignored a message that is not JSON-RPC: ${reason}`),
+        },
+      );
+      error = (await exchange.done).error;
+    } catch (e) {
+      error = e;
+    }
+    if (this.#closed || abort.signal.aborted || this.#current !== abort) return;
+    this.#current = undefined;
+    const delay = Math.min((this.#o.backoff?.initialMs ?? 500) * 2 ** this.#attempt, this.#o.backoff?.maxMs ?? 30_000);
+    this.#attempt++;
+    this.#o.logger.debug(`listen stream ${error ? `broke (${describeError(error)})` : 'ended'}; reopening in ${delay} ms`);
+    this.#timer = setTimeout(() => void this.#open(), delay);
+    this.#timer.unref?.();
+  }
+
+  #onMessage(message: JSONRPCMessage): void {
+    const m = message as { method?: unknown; params?: Record<string, unknown> };
+    if (typeof m.method !== 'string') {
+      if ('error' in message) this.#o.logger.warn(`the server refused the listen stream: ${JSON.stringify((message as { error?: unknown }).error).slice(0, 300)}`);
+      return; // a result ends the stream (the server closed it): reopened when the stream ends
+    }
+    if (m.method === ACKNOWLEDGED) {
+      this.#attempt = 0;
+      return;
+    }
+    this.#o.onNotification(withoutSubscriptionId(message));
+  }
+}
+
+/** `message` without the subscription id in its params' `_meta` (and without an empty `_meta`). */
+function withoutSubscriptionId(message: JSONRPCMessage): JSONRPCMessage {
+  const params = (message as { params?: Record<string, unknown> }).params;
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!meta || !(MetaKey.subscriptionId in meta)) return message;
+  const { [MetaKey.subscriptionId]: _dropped, ...rest } = meta;
+  const { _meta: _old, ...others } = params!;
+  return { ...message, params: Object.keys(rest).length ? { ...others, _meta: rest } : others } as JSONRPCMessage;
+}
+
+function isEmpty(filter: ListenFilter): boolean {
+  return !filter.toolsListChanged && !filter.promptsListChanged && !filter.resourcesListChanged && !filter.resourceSubscriptions?.length;
+}
+
+function sameFilter(a: ListenFilter, b: ListenFilter): boolean {
+  const subs = (f: ListenFilter) => [...(f.resourceSubscriptions ?? [])].sort().join('\n');
+  return (
+    !!a.toolsListChanged === !!b.toolsListChanged &&
+    !!a.promptsListChanged === !!b.promptsListChanged &&
+    !!a.resourcesListChanged === !!b.resourcesListChanged &&
+    subs(a) === subs(b)
+  );
+}

@@ -1,0 +1,166 @@
+// A 2026-07-28 server (the SDK 2.x `createMcpHandler`, modern-only) behind the real bridge, driven by a real SDK 1.x
+// client speaking 2025-11-25: the handshake answered from server/discover, every request carrying `_meta` and the
+// headers the server validates, MRTR turned into real server-to-client requests, the local answers, and the tools
+// whose annotations are invalid left out.
+import { describe, expect, it } from 'vitest';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { connectThroughBridge } from '../../helpers/bridge.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { CLIENT_ROOTS, ELICIT_CONTENT, SAMPLING_MODEL } from '../../helpers/client.js';
+import { startServer2026, type Server2026 } from '../../helpers/server-2026.js';
+import { waitFor } from '../../helpers/wait.js';
+
+useTeardown();
+
+async function modernServer(options: Parameters<typeof startServer2026>[0] = {}): Promise<Server2026> {
+  const server = await startServer2026({ variant: 'modern-only', ...options });
+  onTeardown(() => server.close());
+  return server;
+}
+
+function bodies(server: Server2026, method: string): Record<string, unknown>[] {
+  return server.requests.filter((r) => r.rpc.includes(method)).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+}
+
+describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
+  it('answers initialize from server/discover and sends every request with _meta and the standard headers', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    expect(bridged.client.getServerVersion()).toEqual({ name: 'fixture-2026', version: '2.0.0' });
+    expect(bridged.client.getInstructions()).toBe('Fixture instructions.');
+    expect(bridged.client.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, resources: { subscribe: true } });
+    const result = await bridged.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    expect(result).toHaveProperty('content.0.text', 'hi');
+    const call = server.requests.find((r) => r.rpc.includes('tools/call'))!;
+    expect(call.headers).toMatchObject({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' });
+    const meta = (JSON.parse(call.body) as { params: { _meta: Record<string, unknown> } }).params._meta;
+    expect(meta).toMatchObject({
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'bridge-test-client', version: '1.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
+    });
+    // After a failed 2025 initialize (the detection), no initialize again, and no GET, DELETE or notification POST.
+    expect(server.requests.filter((r) => r.rpc.includes('initialize'))).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method !== 'POST')).toEqual([]);
+    expect(server.requests.filter((r) => r.rpc.some((m) => m.startsWith('notifications/')))).toEqual([]);
+    expect(bridged.errors).toEqual([]);
+  });
+
+  it('leaves tools with invalid x-mcp-header annotations out of tools/list, and passes schemas on untouched', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    const { tools } = await bridged.client.listTools();
+    const names = tools.map((t) => t.name);
+    expect(names).toContain('route');
+    expect(names).not.toContain('bad_header');
+    const rich = tools.find((t) => t.name === 'rich')!;
+    expect(rich.inputSchema).toEqual({
+      type: 'object',
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $defs: { name: { type: 'string', minLength: 1 } },
+      properties: { who: { $ref: '#/$defs/name' }, tags: { type: 'array', prefixItems: [{ type: 'string' }] } },
+    });
+    expect(bridged.stderr()).toMatch(/left tool "bad_header" out of the tool list/);
+  });
+
+  it('mirrors x-mcp-header arguments into Mcp-Param headers the server accepts, with the Base64 form where needed', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    await bridged.client.listTools();
+    const args = { region: 'Hello, 世界', count: 42, flag: false, where: { zone: ' padded ' }, note: 'x' };
+    const result = await bridged.client.callTool({ name: 'route', arguments: args });
+    expect(result.isError).toBeFalsy();
+    expect(server.observed.routeHeaders.at(-1)).toEqual({
+      'mcp-param-region': '=?base64?SGVsbG8sIOS4lueVjA==?=',
+      'mcp-param-count': '42',
+      'mcp-param-flag': 'false',
+      'mcp-param-zone': '=?base64?IHBhZGRlZCA=?=',
+      'mcp-name': 'route',
+      'mcp-method': 'tools/call',
+    });
+  });
+
+  it('learns the headers with one tools/list when a call comes before any list (HeaderMismatch), then calls again', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    const result = await bridged.client.callTool({ name: 'route', arguments: { region: 'eu-west1' } });
+    expect(result.isError).toBeFalsy();
+    expect(server.observed.routeHeaders.at(-1)).toMatchObject({ 'mcp-param-region': 'eu-west1' });
+    const rpc = server.requests.flatMap((r) => r.rpc).filter((m) => !['initialize', 'server/discover', 'subscriptions/listen'].includes(m));
+    expect(rpc).toEqual(['tools/call', 'tools/list', 'tools/call']);
+  });
+
+  it.each([
+    ['ask_llm', 'sampling/createMessage', `model said: sampled: capital of France?; state=state-ask-llm:é"\\/`],
+    ['ask_user', 'elicitation/create', `hello ${ELICIT_CONTENT.name}`],
+    ['list_roots', 'roots/list', CLIENT_ROOTS.map((r) => r.uri).join(',')],
+  ])('turns input_required from %s into a real %s request to the client and retries with its answer', async (tool, method, text) => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    const result = await bridged.client.callTool({ name: tool, arguments: {} });
+    expect(result).toHaveProperty('content.0.text', text);
+    expect(bridged.serverRequests).toEqual([method]);
+    const calls = bodies(server, 'tools/call') as { id: unknown; params: Record<string, unknown> }[];
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.id).not.toEqual(calls[0]!.id);
+    expect(Object.keys(calls[1]!.params.inputResponses as object)).toHaveLength(1);
+    if (tool === 'ask_llm') {
+      expect(calls[1]!.params.requestState).toBe('state-ask-llm:é"\\/');
+      expect(calls[1]!.params.inputResponses).toMatchObject({ q: { model: SAMPLING_MODEL, role: 'assistant' } });
+    } else {
+      expect(calls[1]!.params).not.toHaveProperty('requestState');
+    }
+  });
+
+  it('gives up after a bounded number of input_required rounds, echoing each requestState', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    const error = await bridged.client.callTool({ name: 'loop', arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/asked for more input 8 times without finishing tools\/call/);
+    expect(server.observed.loopStates).toEqual(['undefined', ...Array.from({ length: 8 }, (_, i) => `round-${i + 1}`)]);
+  });
+
+  it('answers ping locally and applies logging/setLevel to each request through _meta', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    await bridged.client.ping();
+    expect(server.requests.flatMap((r) => r.rpc)).not.toContain('ping');
+    const messages: string[] = [];
+    bridged.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(String(n.params.data)));
+    await bridged.client.callTool({ name: 'log', arguments: {} });
+    expect(messages).toEqual([]);
+    await bridged.client.setLoggingLevel('warning');
+    expect(server.requests.flatMap((r) => r.rpc)).not.toContain('logging/setLevel');
+    await bridged.client.callTool({ name: 'log', arguments: {} });
+    await waitFor('log messages', () => messages.length >= 2);
+    expect(messages).toEqual(['log at warning', 'log at error']);
+    const last = bodies(server, 'tools/call').at(-1) as { params: { _meta: Record<string, unknown> } };
+    expect(last.params._meta['io.modelcontextprotocol/logLevel']).toBe('warning');
+  });
+
+  it('passes progress notifications on', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    const seen: number[] = [];
+    const result = await bridged.client.callTool({ name: 'progress', arguments: {} }, undefined, { onprogress: (p) => void seen.push(p.progress) });
+    expect(result).toHaveProperty('content.0.text', 'progressed');
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('reads resources and prompts, and maps an unknown resource to the 2025 "Resource not found" code', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    expect(await bridged.client.readResource({ uri: 'test://static' })).toMatchObject({ contents: [{ text: 'static text' }] });
+    const read = server.requests.find((r) => r.rpc.includes('resources/read'))!;
+    expect(read.headers).toMatchObject({ 'mcp-method': 'resources/read', 'mcp-name': 'test://static' });
+    expect(await bridged.client.getPrompt({ name: 'greet' })).toMatchObject({ messages: [{ content: { text: 'Hello there' } }] });
+    const error = await bridged.client.readResource({ uri: 'test://nope' }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: number },
+    );
+    expect(error?.code).toBe(-32002);
+  });
+});
