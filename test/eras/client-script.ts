@@ -160,3 +160,33 @@ export async function runClientScript(test: TestClient): Promise<ScriptRun> {
 
   return { serverInfo: client.getServerVersion(), steps };
 }
+
+/** Where `b` differs from `a`, as one line per leaf: `path: <a> → <b>` (absent for a missing member). */
+function leafDifferences(a: unknown, b: unknown, path: string, out: string[]): void {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const at = Array.isArray(a) ? `${path}[${key}]` : `${path}.${key}`;
+      const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
+      if (x === undefined || y === undefined) {
+        if (x !== y) out.push(`${at}: ${x === undefined ? '(absent)' : JSON.stringify(x)} → ${y === undefined ? '(absent)' : JSON.stringify(y)}`);
+      } else leafDifferences(x, y, at, out);
+    }
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+}
+
+/**
+ * What `run` saw differently from `baseline`, one line per differing value, named by step (empty when the runs are
+ * the same). Long values are cut, so a failing test says what differs in a screenful.
+ */
+export function scriptDifferences(baseline: ScriptRun, run: ScriptRun): string[] {
+  const out: string[] = [];
+  leafDifferences(baseline.serverInfo, run.serverInfo, 'serverInfo', out);
+  const names = baseline.steps.map(([name]) => name);
+  const runNames = run.steps.map(([name]) => name);
+  if (JSON.stringify(names) !== JSON.stringify(runNames)) out.push(`steps: ${JSON.stringify(names)} → ${JSON.stringify(runNames)}`);
+  baseline.steps.forEach(([name, seen], i) => leafDifferences(seen, run.steps[i]?.[1], name, out));
+  return out.map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line));
+}
