@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connectDirect } from '../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { pythonWithMcp } from '../helpers/python.js';
-import { startPython2026Server, type Python2026Mode } from '../helpers/python-2026-server.js';
+import { PYTHON_2026_TOOLS, startPython2026Server, type Python2026Mode } from '../helpers/python-2026-server.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 import { startSdk2Server } from './sdk2-server.js';
 
@@ -81,6 +81,8 @@ describe('the 2026 fixture servers, without the bridge', () => {
     expect(client.getServerVersion()).toMatchObject({ name: implementation === 'python' ? 'py2026-fixture' : 'sdk2-fixture', version: '1.0.0' });
     expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: true }, resources: { subscribe: true } });
 
+    // Both implementations serve the same tools (the era tests run one script against both).
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...PYTHON_2026_TOOLS].sort());
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
     expect(await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).toMatchObject({ structuredContent: { sum: 3, parity: 'odd' } });
     // The 2.x client sends Mcp-Param-Region; the server refuses a call without it (checked below with a raw POST).

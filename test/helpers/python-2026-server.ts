@@ -39,7 +39,7 @@ export interface Python2026Server extends PythonServer {
   mode: Python2026Mode;
 }
 
-/** The tools every mode serves (plus `whoami` when protected, and what `add_tool` adds). */
+/** The tools every mode serves (plus `whoami` when protected, and what `add_tool` adds); test/eras/sdk2-tools.ts serves the same. */
 export const PYTHON_2026_TOOLS = [
   'echo',
   'add',
