@@ -4,6 +4,8 @@
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { connectError } from '../net/connect-error.js';
+import type { RpcErrorBody } from '../protocol/era-signals.js';
+import { modernRefusalOfProbe } from './era-report.js';
 import { VERSION } from '../version.js';
 import type { ServerConfig } from '../config/types.js';
 
@@ -23,11 +25,14 @@ export function probeInitialize(): string {
   });
 }
 
+/** The probe's answer; `modern` is set when it was a 2026-07-28 server's refusal (protocol/era-signals.ts). */
+export type ProbeResponse = Response & { readonly modern?: RpcErrorBody };
+
 /**
  * POSTs the probe to the server with the configured static headers; resolves the raw response (its body already
  * consumed). A session the server opened for it is ended at once with DELETE, so probing leaves nothing behind.
  */
-export async function initializeProbe(config: ServerConfig, fetch: FetchLike): Promise<Response> {
+export async function initializeProbe(config: ServerConfig, fetch: FetchLike): Promise<ProbeResponse> {
   const timeout = config.connectTimeoutMs > 0 ? AbortSignal.timeout(config.connectTimeoutMs) : undefined;
   let response: Response;
   try {
@@ -40,7 +45,10 @@ export async function initializeProbe(config: ServerConfig, fetch: FetchLike): P
   } catch (error) {
     throw connectError(config.url, error);
   }
+  // A 2026-07-28 server refuses the 2025 initialize with a modern JSON-RPC error: kept as the evidence of its era.
+  const modern = response.status === 400 || response.status === 404 ? await modernRefusalOfProbe(response) : undefined;
   await response.body?.cancel().catch(() => undefined);
+  if (modern) Object.assign(response, { modern });
   const session = response.headers.get('mcp-session-id');
   if (session) {
     await fetch(config.url.href, {

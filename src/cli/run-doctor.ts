@@ -17,7 +17,9 @@ import { describeError, isBridgeError } from '../errors.js';
 import { type Logger, terminalSafe } from '../log.js';
 import { chooseFetches, storedLoginsFor } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
-import { initializeProbe } from './probe.js';
+import { initializeProbe, type ProbeResponse } from './probe.js';
+import { describeModernRefusal, describeRememberedEra, rememberedEra } from './era-report.js';
+import { resolveConfigDir } from '../store/paths.js';
 import { describeExpiry } from './run-login.js';
 import type { Runtime } from '../config/runtime.js';
 import { oauthOf, type Config } from '../config/types.js';
@@ -106,13 +108,15 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
 
   const fetches = await chooseFetches(o.config, o.logger, runtime);
   const proxyVars = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((n) => env[n]);
-  let probe: Response;
+  let probe: ProbeResponse;
   let refusal: RefusalEvidence | undefined;
+  let modern: ProbeResponse['modern'];
   try {
     probe = await initializeProbe(config, fetches.upstream);
     // A 401's challenge and the start of its body are the evidence quoted when the server names no way to log in.
     if (probe.status === 401) refusal = await (await import('../auth/unadvertised-auth.js')).readRefusal(probe);
     else await probe.body?.cancel().catch(() => undefined);
+    modern = probe.modern;
     steps.push({ name: 'Reach the server', ok: true, detail: `HTTP ${probe.status} to an MCP initialize${proc.useEnvProxy ? ' (through the proxy)' : ''}` });
   } catch (error) {
     const e = isBridgeError(error) ? error : connectError(url, error);
@@ -121,9 +125,14 @@ export async function diagnose(o: DoctorOptions): Promise<DoctorStep[]> {
     return steps;
   }
 
-  const status = probe.status;
-  if (status >= 200 && status < 300) {
-    steps.push({ name: 'Transport', ok: true, detail: 'Streamable HTTP' });
+  const status = modern ? 200 : probe.status;
+  const configDir = resolveConfigDir(oauthOf(config)?.configDir ? { configDir: oauthOf(config)!.configDir! } : {});
+  const remembered = await rememberedEra(configDir, url).catch(() => undefined);
+  const eraNote = remembered ? { note: `the bridge remembers this server as ${describeRememberedEra(remembered)}` } : {};
+  if (modern) {
+    steps.push({ name: 'Transport', ok: true, detail: describeModernRefusal(modern), ...eraNote });
+  } else if (status >= 200 && status < 300) {
+    steps.push({ name: 'Transport', ok: true, detail: 'Streamable HTTP', ...eraNote });
   } else if (status === 400 || status === 404 || status === 405) {
     const sse = await probeSse(url, config.headers, fetches.upstream, timeoutMs);
     steps.push(

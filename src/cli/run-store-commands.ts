@@ -2,6 +2,7 @@
  * `mcp-auth-bridge status` and `logout`: what is stored, and removing it. Listing reads only the metadata files
  * (never the keychain, never a secret); removing goes through the store so keychain entries go too.
  */
+import { describeRememberedEra, rememberedEra } from './era-report.js';
 import { matchesLogin } from '../auth/stored-logins.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -62,10 +63,14 @@ export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): 
     refreshToken: m.hasRefreshToken,
     obtainedAt: new Date(m.obtainedAt).toISOString(),
   }));
+  const serverUrl = o.url === undefined ? undefined : parsedUrl(o.url);
+  const era = serverUrl ? await rememberedEra(store.configDir, serverUrl).catch(() => undefined) : undefined;
   if (o.json) {
-    out.write(`${JSON.stringify({ logins: rows, unreadable: unreadable.map((u) => ({ path: u.path, reason: u.reason })) }, null, 2)}\n`);
+    const protocol = era ? { protocol: era } : {};
+    out.write(`${JSON.stringify({ logins: rows, unreadable: unreadable.map((u) => ({ path: u.path, reason: u.reason })), ...protocol }, null, 2)}\n`);
     return ExitCode.Ok;
   }
+  if (era) out.write(`protocol: ${describeRememberedEra(era)}\n`);
   if (rows.length === 0) {
     out.write(o.url ? `No stored login for ${o.url}.\n` : `No stored logins (in ${store.configDir}).\n`);
   }
@@ -83,6 +88,15 @@ export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): 
   }
   for (const u of unreadable) out.write(`unreadable record ${u.path}: ${u.reason} (treated as absent; delete it or run logout --all)\n`);
   return ExitCode.Ok;
+}
+
+/** `url` as a URL, or undefined when it is not one (the era record is keyed by the parsed URL). */
+function parsedUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `logout`. */

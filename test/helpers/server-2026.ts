@@ -60,6 +60,10 @@ export interface Server2026 {
   handler: McpHttpHandler;
   /** Publishes `tools/list_changed` after making `extra` appear in tools/list. */
   addTool(): void;
+  /** Cuts every open `subscriptions/listen` stream (destroys its connection); resolves how many were cut. */
+  dropListenStreams(): number;
+  /** The next POST of `method` gets the head of an event stream, then its connection is cut (a broken stream). */
+  breakNext(method: string): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +98,8 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
   let extraTool = false;
   let counter = 0;
   let handler!: McpHttpHandler;
+  const listens = new Set<ServerResponse>();
+  let breakMethod: string | undefined;
 
   const factory = () => {
     const server = new McpServer(
@@ -176,6 +182,9 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
       }
       return { content: [{ type: 'text', text: 'progressed' }] };
     });
+    server.registerTool('big', { description: 'A large result', inputSchema: fromJsonSchema({ type: 'object', properties: { kib: { type: 'integer' } } }) }, async (args) => ({
+      content: [{ type: 'text', text: 'x'.repeat(1024 * Number((args as { kib?: unknown }).kib ?? 256)) }],
+    }));
     server.registerTool('touch', { description: 'Changes the counter resource', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async () => {
       counter++;
       handler.notify.resourceUpdated('test://counter');
@@ -212,6 +221,16 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
     }
     const body = req.method === 'POST' || req.method === 'DELETE' ? await readAll(req) : undefined;
     if (body !== undefined) noteBody(entry, body.toString('utf8'));
+    if (breakMethod !== undefined && entry.rpc.includes(breakMethod)) {
+      breakMethod = undefined;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': about to break\n\n', () => setTimeout(() => res.destroy(), 20));
+      return;
+    }
+    if (entry.rpc.includes('subscriptions/listen')) {
+      listens.add(res);
+      res.on('close', () => listens.delete(res));
+    }
     await serve(handler, req, res, body, entry);
   }, options);
 
@@ -224,6 +243,14 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
     addTool() {
       extraTool = true;
       handler.notify.toolsChanged();
+    },
+    breakNext(method) {
+      breakMethod = method;
+    },
+    dropListenStreams() {
+      const open = [...listens];
+      for (const res of open) res.destroy();
+      return open.length;
     },
     async close() {
       await handler.close().catch(() => undefined);

@@ -18,7 +18,7 @@
 import type { Logger } from '../../log.js';
 import { modernRefusalOf } from '../../protocol/era-signals.js';
 import { describeError, isBridgeError, ErrorCode } from '../../errors.js';
-import type { OpenRequest, Upstream, UpstreamConnector } from '../port.js';
+import type { OpenRequest, Upstream, UpstreamConnector, UpstreamEvents } from '../port.js';
 import type { ProtocolChoice, ProtocolEra } from './era.js';
 
 /** Where a server's era is remembered between starts (the store's per-server record). */
@@ -63,9 +63,15 @@ class EraConnector implements UpstreamConnector {
     const { choice, logger } = this.#o;
     if (choice !== 'auto') return this.#openAs(choice, request, 'open');
     const remembered = await this.#recalled;
+    // What the server says waits until the era is written down, so that a client that stops at once (after its
+    // initialize is answered) cannot end the process in the middle of the write.
+    const gate = gateEvents(request);
+    request = gate.request;
     if (remembered === '2026-07-28') {
       try {
-        return await this.#openAs('2026-07-28', request, 'open');
+        const up = await this.#openAs('2026-07-28', request, 'open');
+        gate.release();
+        return up;
       } catch (error) {
         if (!notModern(error)) throw error;
         logger.info(`the server no longer answers as a 2026-07-28 server (${describeError(error)}); detecting its protocol again`);
@@ -79,7 +85,8 @@ class EraConnector implements UpstreamConnector {
       logger.info('the server speaks MCP 2026-07-28 (it refused the 2025 initialize with a 2026 error): switching to the 2026-07-28 protocol');
       up = await this.#openAs('2026-07-28', request, 'open');
     }
-    this.#remember(remembered);
+    await this.#remember(remembered);
+    gate.release();
     return up;
   }
 
@@ -100,12 +107,37 @@ class EraConnector implements UpstreamConnector {
     return this.#modern;
   }
 
-  #remember(remembered: ProtocolEra | undefined): void {
+  async #remember(remembered: ProtocolEra | undefined): Promise<void> {
     const era = this.#era;
     const memory = this.#o.memory;
     if (!era || !memory || era === remembered || (era === '2025-11-25' && remembered === undefined)) return;
-    void (era === '2025-11-25' ? memory.forget() : memory.remember(era)).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
+    await (era === '2025-11-25' ? memory.forget() : memory.remember(era)).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
   }
+}
+
+/** `request` with its events held back until `release()` (then passed on in order, and directly from then on). */
+function gateEvents(request: OpenRequest): { request: OpenRequest; release(): void } {
+  const target = request.events;
+  let held: (() => void)[] | undefined = [];
+  const pass =
+    <A extends unknown[]>(deliver: (...args: A) => void) =>
+    (...args: A) => {
+      if (held) held.push(() => deliver(...args));
+      else deliver(...args);
+    };
+  const events: UpstreamEvents = {
+    onmessage: pass((message, from, raw) => target.onmessage(message, from, raw)),
+    onResponseStreamEnd: pass((id, resumable, error, from) => target.onResponseStreamEnd(id, resumable, error, from)),
+    onSessionLost: pass((reason, from) => target.onSessionLost(reason, from)),
+  };
+  return {
+    request: { ...request, events },
+    release() {
+      const queue = held ?? [];
+      held = undefined;
+      for (const deliver of queue) deliver();
+    },
+  };
 }
 
 /**

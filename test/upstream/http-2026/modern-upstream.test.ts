@@ -164,3 +164,33 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
     expect(error?.code).toBe(-32002);
   });
 });
+
+describe('answers that are large or lost', () => {
+  it.each(['auto', 'json'] as const)('hands a large result on as the server sent it (responseMode %s)', async (responseMode) => {
+    const server = await modernServer({ responseMode });
+    const bridged = await connectThroughBridge({ url: server.url });
+    const result = await bridged.client.callTool({ name: 'big', arguments: { kib: 300 } });
+    expect((result.content as { text: string }[])[0]!.text).toHaveLength(300 * 1024);
+    expect(result).toHaveProperty('resultType', 'complete');
+  });
+
+  it('asks again when the response stream of a read-only request breaks', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    server.breakNext('resources/read');
+    expect(await bridged.client.readResource({ uri: 'test://static' })).toMatchObject({ contents: [{ text: 'static text' }] });
+    expect(server.requests.filter((r) => r.rpc.includes('resources/read'))).toHaveLength(2);
+  });
+
+  it('answers a tool call whose response stream breaks with an error that says it may have run', async () => {
+    const server = await modernServer();
+    const bridged = await connectThroughBridge({ url: server.url });
+    server.breakNext('tools/call');
+    const error = await bridged.client.callTool({ name: 'echo', arguments: { text: 'once' } }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/closed before it answered tools\/call/);
+    expect(server.requests.filter((r) => r.rpc.includes('tools/call'))).toHaveLength(1);
+  });
+});
