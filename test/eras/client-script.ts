@@ -4,7 +4,7 @@
  * two runs can be compared with one `toEqual`. It does not care which era the server behind the bridge speaks; that
  * is the point.
  *
- * Normalized, and only these:
+ * Normalized, and only these (plus the one step that says why it records less: a client's refusal):
  * - `serverInfo` (from initialize, and the `io.modelcontextprotocol/serverInfo` stamp a 2026 server puts in result
  *   `_meta`) is kept apart in {@link ScriptRun.serverInfo}, not in the steps: it names the implementation, so it
  *   differs between implementations by design (the same server reports the same in both eras; tests check that).
@@ -92,6 +92,19 @@ export async function runClientScript(test: TestClient): Promise<ScriptRun> {
 
   // What the server asks the client: answered by the client's own handlers.
   await step('sampling', () => client.callTool({ name: 'ask_sampling', arguments: { prompt: 'hi' } }, undefined, opts));
+  // The client refuses: how that reaches it is the server's choice in 2025 (the Python SDK answers an isError
+  // result, the 2.x SDK a JSON-RPC error) and the bridge's in 2026 (an input response cannot carry an error, so the
+  // server never learns of it). Recorded, therefore, only as what must hold everywhere: the call fails, with the
+  // client's own message.
+  test.controls.samplingError = { code: -1, message: 'User rejected sampling request' };
+  try {
+    const refused = await outcome(() => client.callTool({ name: 'ask_sampling', arguments: { prompt: 'no' } }, undefined, opts));
+    const said = 'error' in refused ? refused.error.message : JSON.stringify(refused.result);
+    const failed = 'error' in refused || (refused.result as { isError?: boolean }).isError === true;
+    steps.push(['sampling refused by the client', { failed, withTheClientsMessage: said.includes('User rejected sampling request') }]);
+  } finally {
+    delete test.controls.samplingError;
+  }
   await step('elicitation', () => client.callTool({ name: 'ask_elicit', arguments: {} }, undefined, opts));
   await step('roots', () => client.callTool({ name: 'ask_roots', arguments: {} }, undefined, opts));
 

@@ -64,6 +64,7 @@ describe.each(IMPLEMENTATIONS)('$name: the same client script sees the same resu
       result: { content: [{ type: 'text', text: 'sampling: sampled: hi (test-model)' }] },
       serverRequests: ['sampling/createMessage'],
     });
+    expect(steps['sampling refused by the client']).toEqual({ failed: true, withTheClientsMessage: true });
     expect(steps['elicitation']).toMatchObject({ result: { content: [{ text: 'hello Ada' }] }, serverRequests: ['elicitation/create'] });
     expect(steps['roots']).toMatchObject({ result: { content: [{ text: 'roots: file:///tmp/bridge-test-root' }] }, serverRequests: ['roots/list'] });
     expect(steps['log messages before logging/setLevel']!.notifications).toHaveLength(8);
