@@ -129,6 +129,7 @@ export async function runClientScript(test: TestClient): Promise<ScriptRun> {
   await step('read static', () => client.readResource({ uri: 'fixture://static' }, opts));
   await step('read template', () => client.readResource({ uri: 'fixture://greeting/Ada' }, opts));
   await step('read missing', () => client.readResource({ uri: 'fixture://nothing-here' }, opts));
+  await step('read that asks for roots', () => client.readResource({ uri: 'fixture://roots/mine' }, opts));
   await step('subscribe', () => client.subscribeResource({ uri: 'fixture://counter' }, opts));
   await step('bump', () => client.callTool({ name: 'bump', arguments: {} }, undefined, opts));
   steps.push([
@@ -141,6 +142,7 @@ export async function runClientScript(test: TestClient): Promise<ScriptRun> {
   // Prompts and completion.
   await step('prompts/list', () => client.listPrompts(undefined, opts));
   await step('prompts/get', () => client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } }, opts));
+  await step('prompts/get that elicits', () => client.getPrompt({ name: 'greet_asked' }, opts));
   await step('completion', () =>
     client.complete({ ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'name', value: 'A' } }, opts),
   );

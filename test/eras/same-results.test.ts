@@ -77,6 +77,14 @@ describe.each(IMPLEMENTATIONS)('$name: the same client script sees the same resu
     expect(steps['call added tool']).toMatchObject({ result: { content: [{ text: 'I am extra' }] } });
     expect(steps['cancelled call']).toMatchObject({ error: { message: expect.stringMatching(/gave up|abort/i) } });
     expect(steps['slow_status after cancel']).toMatchObject({ result: { content: [{ text: 'cancelled' }] } });
+    expect(steps['read that asks for roots']).toMatchObject({
+      result: { contents: [{ text: 'mine: file:///tmp/bridge-test-root' }] },
+      serverRequests: ['roots/list'],
+    });
+    expect(steps['prompts/get that elicits']).toMatchObject({
+      result: { messages: [{ content: { text: 'Please greet Ada warmly.' } }] },
+      serverRequests: ['elicitation/create'],
+    });
     expect(steps['completion']).toMatchObject({ result: { completion: { values: ['Ada', 'Alan'] } } });
   });
 

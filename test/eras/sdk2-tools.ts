@@ -179,6 +179,34 @@ export function buildSdk2Server(era: 'legacy' | 'modern', state: Sdk2State): Mcp
     });
   }
 
+  server.registerResource(
+    'roots-listing',
+    new ResourceTemplate('fixture://roots/{label}', { list: undefined }),
+    { mimeType: 'text/plain', description: 'The client\'s roots under a label: asks for them first.' },
+    async (uri, { label }, ctx) => {
+      let roots;
+      if (modern) {
+        const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
+        if (answer.kind !== 'roots') return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
+        roots = answer.roots;
+      } else {
+        roots = (await ctx.mcpReq.send({ method: 'roots/list' })).roots;
+      }
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${String(label)}: ${roots.map((r) => r.uri).join(', ')}` }] };
+    },
+  );
+  server.registerPrompt('greet_asked', { description: 'Greets whoever the user says they are: asks first.' }, async (ctx) => {
+    let name = 'nobody';
+    if (modern) {
+      const answer = inputResponse(ctx.mcpReq.inputResponses, 'who');
+      if (answer.kind !== 'elicit') return inputRequired({ inputRequests: { who: inputRequired.elicit({ message: 'Who are you?', requestedSchema: PERSON }) } });
+      if (answer.action === 'accept') name = String(answer.content?.name);
+    } else {
+      const answer = await ctx.mcpReq.elicitInput({ mode: 'form', message: 'Who are you?', requestedSchema: PERSON });
+      if (answer.action === 'accept') name = String(answer.content?.name);
+    }
+    return { messages: [{ role: 'user', content: { type: 'text', text: `Please greet ${name} warmly.` } }] };
+  });
   server.registerPrompt(
     'greet',
     { description: 'Greets someone.', argsSchema: { name: completable(z.string(), (value) => NAMES.filter((n) => n.startsWith(value))) } },
