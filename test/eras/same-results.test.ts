@@ -35,7 +35,10 @@ async function bridged(implementation: Implementation, mode: Python2026Mode, arg
   const server = await implementation.start(mode);
   const client = await connectThroughBridge({ url: server.url, args });
   try {
-    return await runClientScript(client);
+    const run = await runClientScript(client);
+    // Nothing but JSON-RPC on the bridge's stdout, and nothing the client could not place.
+    expect(client.errors.map(String)).toEqual([]);
+    return run;
   } catch (error) {
     throw new Error(`${String(error)}\n--- bridge stderr ---\n${client.stderr()}\n--- server output ---\n${server.output?.() ?? ''}`, { cause: error });
   } finally {
