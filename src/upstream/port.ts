@@ -2,8 +2,9 @@
  * The upstream port: one session with one remote MCP server, as the Bridge and the session lifecycle see it — the
  * way the SDK separates a `Transport` from its `Protocol`. Nothing above this port knows how messages travel.
  *
- * Implementations: `http/` (Streamable HTTP, with the legacy SSE transport as a fallback chosen when it opens). A
- * stdio child process and a stateless 2026-07-28 server are to come; each brings its own {@link UpstreamConnector}.
+ * Implementations: `http/` (Streamable HTTP, with the legacy SSE transport as a fallback chosen when it opens) and
+ * `http-2026/` (a stateless 2026-07-28 server, behind the same 2025-11-25 semantics); `era/` picks between them. A
+ * stdio child process is to come; each brings its own {@link UpstreamConnector}.
  * See docs/architecture.md, "Sessions".
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';

@@ -13,10 +13,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 /** Which way a client reaches the server. */
 export type Mode = 'direct' | 'bridge';
 
+/** What the workload asks of a client: the SDK 1.x client's `callTool`, which the 2.x client is adapted to. */
+export type BenchClient = Pick<Client, 'callTool' | 'close'>;
+
 /** A connected client of either kind. */
 export interface Connection {
   mode: Mode;
-  client: Client;
+  client: BenchClient;
   /** The bridge child's pid; undefined for a direct connection. */
   pid: number | undefined;
   /** Lines the bridge wrote to stderr so far (it runs with --silent, so each one is worth a look). */
@@ -94,6 +97,37 @@ export async function connectDirect(url: string): Promise<Timed> {
     close: async () => {
       open.delete(conn);
       await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  };
+  open.add(conn);
+  return { conn, ms };
+}
+
+/**
+ * Connects the SDK 2.x client straight to a 2026-07-28 server at `url` (the era pinned, as a client built for it
+ * would); `ms` as for {@link connectDirect}. Its `callTool` is adapted to the 1.x shape the workload calls.
+ */
+export async function connectDirect2026(url: string): Promise<Timed> {
+  const { Client: Client2, StreamableHTTPClientTransport: Transport2 } = await import('@modelcontextprotocol/client');
+  const client = new Client2({ name: 'bench-client', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const t0 = performance.now();
+  const transport = new Transport2(new URL(url));
+  await withTimeout('direct 2026 connect', client.connect(transport), 10_000);
+  const ms = performance.now() - t0;
+  const adapted = {
+    callTool: (params: { name: string; arguments?: Record<string, unknown> }, _schema?: unknown, options?: { timeout?: number }) =>
+      client.callTool(params, options?.timeout ? { timeout: options.timeout } : {}),
+    close: () => client.close(),
+  } as unknown as BenchClient;
+  const conn: Connection = {
+    mode: 'direct',
+    client: adapted,
+    pid: undefined,
+    stderrLines: () => 0,
+    stderrHead: () => '',
+    close: async () => {
+      open.delete(conn);
       await client.close();
     },
   };

@@ -13,6 +13,9 @@
  * - BENCH_BRIDGE_NODE_ARGS: extra node flags for every bridge child, space-separated (e.g. `--max-semi-space-size=1`).
  * - BENCH_BRIDGE_BIN: a script to run in place of bin/mcp-auth-bridge.js, with the same arguments (an experimental
  *   build outside the repo, to measure a change before making it).
+ * - BENCH_PROTOCOL=2026-07-28: the server is a 2026-07-28 one (the SDK 2.x `createMcpHandler`, modern-only,
+ *   test/helpers/server-2026.ts) and the direct client the SDK 2.x client pinned to that era; the bridge detects
+ *   the era on its first start and remembers it, so the measured starts are the remembered path.
  * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000); children are killed when it passes.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -20,8 +23,9 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startStreamableServer, type StreamableServer } from '../helpers/servers.js';
-import { type BridgeSpawnOptions, closeAll, connectBridge, connectDirect, killAll, type Mode, type Timed } from './connections.js';
+import { startStreamableServer } from '../helpers/servers.js';
+import { startServer2026 } from '../helpers/server-2026.js';
+import { type BridgeSpawnOptions, closeAll, connectBridge, connectDirect, connectDirect2026, killAll, type Mode, type Timed } from './connections.js';
 import { summariseProfile } from './cpuprofile.js';
 import { readMemory } from './proc.js';
 import { renderReport, type Results } from './report.js';
@@ -48,6 +52,7 @@ const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
 const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
+const MODERN = env.BENCH_PROTOCOL === '2026-07-28';
 
 const SPAWN: BridgeSpawnOptions = { binPath: BIN_PATH, nodeArgs: BRIDGE_NODE_ARGS };
 const PROFILED: BridgeSpawnOptions = { ...SPAWN, cpuProfile: { dir: PROF_DIR, intervalUs: PROF_INTERVAL_US } };
@@ -78,7 +83,8 @@ function order(round: number): Mode[] {
 }
 
 function connect(mode: Mode, url: string): Promise<Timed> {
-  return mode === 'direct' ? connectDirect(url) : connectBridge(url, SPAWN);
+  if (mode === 'bridge') return connectBridge(url, SPAWN);
+  return MODERN ? connectDirect2026(url) : connectDirect(url);
 }
 
 function profileOf(pid: number, since: number): string | undefined {
@@ -101,7 +107,13 @@ async function printProfile(title: string, pid: number, since: number, top: numb
   console.log(path ? summariseProfile(path, { top }) : `no .cpuprofile for pid ${pid} appeared in ${PROF_DIR}`);
 }
 
-async function bench(server: StreamableServer): Promise<void> {
+/** The server under test: its endpoint and how to stop it. */
+interface BenchServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function bench(server: BenchServer): Promise<void> {
   const url = server.url;
 
   // ── 1. spawn → initialize ──────────────────────────────────────────────────────────────────────────
@@ -129,7 +141,7 @@ async function bench(server: StreamableServer): Promise<void> {
   }
 
   // ── long-lived connections for everything else ────────────────────────────────────────────────────
-  const direct = (await connectDirect(url)).conn;
+  const direct = (await connect('direct', url)).conn;
   const profileSince = Date.now();
   const bridge = (await connectBridge(url, PROFILE ? PROFILED : SPAWN)).conn;
   const conns: Record<Mode, typeof direct> = { direct, bridge };
@@ -207,7 +219,7 @@ async function bench(server: StreamableServer): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   const heading = [
     `mcp-auth-bridge bench · node ${process.version} · ${cpus().length} cores · load ${load}`,
-    `server: Streamable HTTP, ${JSON_RESPONSE ? 'JSON' : 'SSE'} responses`,
+    `server: ${MODERN ? 'MCP 2026-07-28 (SDK 2.x createMcpHandler), direct client: SDK 2.x' : 'Streamable HTTP'}, ${JSON_RESPONSE ? 'JSON' : MODERN ? 'JSON or SSE (auto)' : 'SSE'} responses`,
     ...(PROFILE ? ['bridge under --cpu-prof (slower)'] : []),
     ...(BRIDGE_NODE_ARGS.length ? [`bridge node flags: ${BRIDGE_NODE_ARGS.join(' ')}`] : []),
     ...(BIN_PATH !== REPO_BIN ? [`bridge: ${BIN_PATH}`] : []),
@@ -234,9 +246,11 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let server: StreamableServer | undefined;
+  let server: BenchServer | undefined;
   try {
-    server = await startStreamableServer({ jsonResponse: JSON_RESPONSE });
+    server = MODERN
+      ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
+      : await startStreamableServer({ jsonResponse: JSON_RESPONSE });
     await bench(server);
     return 0;
   } catch (error) {

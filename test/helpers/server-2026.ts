@@ -182,9 +182,10 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
       }
       return { content: [{ type: 'text', text: 'progressed' }] };
     });
-    server.registerTool('big', { description: 'A large result', inputSchema: fromJsonSchema({ type: 'object', properties: { kib: { type: 'integer' } } }) }, async (args) => ({
-      content: [{ type: 'text', text: 'x'.repeat(1024 * Number((args as { kib?: unknown }).kib ?? 256)) }],
-    }));
+    server.registerTool('big', { description: 'A large result', inputSchema: fromJsonSchema({ type: 'object', properties: { kib: { type: 'integer' }, bytes: { type: 'integer' } } }) }, async (args) => {
+      const { kib, bytes } = args as { kib?: number; bytes?: number };
+      return { content: [{ type: 'text', text: 'x'.repeat(bytes ?? 1024 * (kib ?? 256)) }] };
+    });
     server.registerTool('touch', { description: 'Changes the counter resource', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async () => {
       counter++;
       handler.notify.resourceUpdated('test://counter');
