@@ -87,7 +87,7 @@ export async function runClientScript(test: TestClient): Promise<ScriptRun> {
   });
   await step('echo', () => client.callTool({ name: 'echo', arguments: { text: 'hello, eras' } }, undefined, opts));
   await step('add (structured)', () => client.callTool({ name: 'add', arguments: { a: 20, b: 22 } }, undefined, opts));
-  await step('weather (x-mcp-header)', () => client.callTool({ name: 'weather', arguments: { region: 'Île-de-France', day: 'monday' } }, undefined, opts));
+  await step('weather (x-mcp-header)', () => client.callTool({ name: 'weather', arguments: { region: 'Île-de-France', day: 'monday', days: 3 } }, undefined, opts));
   await step('unknown tool', () => client.callTool({ name: 'no_such_tool', arguments: {} }, undefined, opts));
 
   // What the server asks the client: answered by the client's own handlers.

@@ -86,7 +86,7 @@ describe('the 2026 fixture servers, without the bridge', () => {
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
     expect(await client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).toMatchObject({ structuredContent: { sum: 3, parity: 'odd' } });
     // The 2.x client sends Mcp-Param-Region; the server refuses a call without it (checked below with a raw POST).
-    expect(text(await client.callTool({ name: 'weather', arguments: { region: 'Oslo' } }))).toBe('Oslo today: sunny');
+    expect(text(await client.callTool({ name: 'weather', arguments: { region: 'Oslo' } }))).toBe('Oslo today: sunny for 1 day(s)');
     expect(text(await client.callTool({ name: 'ask_sampling', arguments: { prompt: 'hi' } }))).toBe('sampling: sampled: hi (test-model)');
     expect(text(await client.callTool({ name: 'ask_elicit', arguments: {} }))).toBe('hello Ada');
     expect(text(await client.callTool({ name: 'ask_roots', arguments: {} }))).toBe('roots: file:///tmp/bridge-test-root');

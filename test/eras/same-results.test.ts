@@ -63,6 +63,7 @@ describe.each(IMPLEMENTATIONS)('$name: the same client script sees the same resu
   it('the baseline itself exercised everything (a 2025 client straight to the 2025 server)', () => {
     const steps = Object.fromEntries(baseline.steps) as Record<string, Record<string, unknown>>;
     expect(baseline.serverInfo).toMatchObject(implementation.serverInfo);
+    expect(steps['weather (x-mcp-header)']).toMatchObject({ result: { content: [{ text: 'Île-de-France monday: sunny for 3 day(s)' }] } });
     expect(steps['sampling']).toMatchObject({
       result: { content: [{ type: 'text', text: 'sampling: sampled: hi (test-model)' }] },
       serverRequests: ['sampling/createMessage'],

@@ -74,10 +74,14 @@ export function buildSdk2Server(era: 'legacy' | 'modern', state: Sdk2State): Mcp
   server.registerTool(
     'weather',
     {
-      description: 'Forecast for a region; `region` travels in the Mcp-Param-Region header on 2026-07-28.',
-      inputSchema: { region: z.string().meta({ 'x-mcp-header': 'Region' }), day: z.string().default('today') },
+      description: 'Forecast for a region; `region` and `days` travel in Mcp-Param-* headers on 2026-07-28.',
+      inputSchema: {
+        region: z.string().meta({ 'x-mcp-header': 'Region' }),
+        day: z.string().default('today'),
+        days: z.number().int().default(1).meta({ 'x-mcp-header': 'Days' }),
+      },
     },
-    ({ region, day }) => text(`${region} ${day}: sunny`),
+    ({ region, day, days }) => text(`${region} ${day}: sunny for ${days} day(s)`),
   );
 
   server.registerTool('ask_sampling', { description: 'Asks the client to sample a message.', inputSchema: { prompt: z.string() } }, async ({ prompt }, ctx) => {
