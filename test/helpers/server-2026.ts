@@ -24,6 +24,7 @@ import {
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
 import { listenLoopback, noteBody, recordRequest, type ListenOptions, type RecordedRequest } from './http-util.js';
+import type { ServerLayer } from './streamable-server.js';
 
 /** Which eras the server serves. */
 export type Server2026Variant = 'modern-only' | 'dual';
@@ -37,6 +38,8 @@ export interface Server2026Options extends ListenOptions {
   responseMode?: 'auto' | 'sse' | 'json';
   /** Keep-alive comment interval on SSE streams; default 15 s. */
   keepAliveMs?: number;
+  /** What stands in front of the endpoint (the protected server's OAuth), as for the 2025 fixture. */
+  layer?: ServerLayer;
 }
 
 /** What the tools saw, for assertions. */
@@ -216,12 +219,16 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
 
   const listening = await listenLoopback(async (req, res) => {
     const entry = recordRequest(req, res, requests);
+    const layer = options.layer ?? {};
+    layer.onRequest?.(req, res);
     if (entry.path !== path) {
+      if (layer.route?.(req, res, entry.path)) return;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     const body = req.method === 'POST' || req.method === 'DELETE' ? await readAll(req) : undefined;
-    if (body !== undefined) noteBody(entry, body.toString('utf8'));
+    const parsed = body !== undefined ? noteBody(entry, body.toString('utf8')) : undefined;
+    if (layer.admit && !(await layer.admit(req, res, parsed))) return;
     if (breakMethod !== undefined && entry.rpc.includes(breakMethod)) {
       breakMethod = undefined;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
