@@ -5,9 +5,9 @@
  *
  * With `auto`:
  * - a server remembered as 2026-07-28 is opened as one at once (no `initialize` is sent);
- * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip —, with
- *   the `MCP-Protocol-Version` and `Mcp-Method` headers that 2026 servers read and 2025 servers ignore on
- *   `initialize`; and
+ * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip (the
+ *   POST names its method in `Mcp-Method`, which 2026 servers read and 2025 servers ignore; it carries no
+ *   `MCP-Protocol-Version`, so a 2026 server refuses it with a header error, which is a modern error) — and
  *   only a recognized modern refusal of it (protocol/era-signals.ts: `UnsupportedProtocolVersion` listing
  *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`), or an answer that says the same with HTTP 200
  *   (`Method not found`, or a result naming a 2026 version), switches to the 2026 upstream. A dual-era server
@@ -21,7 +21,6 @@
 import type { Logger } from '../../log.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isModernInitializeAnswer, modernRefusalOf } from '../../protocol/era-signals.js';
-import { LEGACY_PROTOCOL_VERSIONS } from '../../protocol/modern-meta.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import { describeError, isBridgeError, ErrorCode } from '../../errors.js';
 import type { OpenRequest, Upstream, UpstreamConnector, UpstreamEvents } from '../port.js';
@@ -90,7 +89,7 @@ class EraConnector implements UpstreamConnector {
     }
     let up: Upstream;
     try {
-      up = await this.#openAs('2025-11-25', dualEra(request), 'open');
+      up = await this.#openAs('2025-11-25', request, 'open');
       // The answer comes no later than it would without the bridge; a 2026 one (HTTP 200 carrying "initialize is
       // unknown" or a 2026 protocol version) is kept from the client, and the server is spoken to as a 2026 one.
       const answer = await gate.answerTo((request.initialize as { id?: RequestId }).id, this.#o.answerWaitMs ?? 30_000);
@@ -133,24 +132,6 @@ class EraConnector implements UpstreamConnector {
     if (!era || !memory || era === remembered || (era === '2025-11-25' && remembered === undefined)) return;
     await (era === '2025-11-25' ? memory.forget() : memory.remember(era)).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
   }
-}
-
-/**
- * `request` as era detection sends it: the client's `initialize` unchanged (the Bridge relays it as the client wrote
- * it), with the version it asks for in the `MCP-Protocol-Version` header (set on the upstream before the POST; the
- * POST also names its method in `Mcp-Method`), which 2025 servers do not check on `initialize` and a 2026-07-28
- * server reads (MCP 2026-07-28, transports/streamable-http "Request Metadata").
- */
-function dualEra(request: OpenRequest): OpenRequest {
-  const params = (request.initialize as { params?: { protocolVersion?: unknown } }).params;
-  const version = typeof params?.protocolVersion === 'string' ? params.protocolVersion : LEGACY_PROTOCOL_VERSIONS[0]!;
-  return {
-    ...request,
-    onSend: (up) => {
-      up.setProtocolVersion(version);
-      request.onSend?.(up);
-    },
-  };
 }
 
 /** What {@link gateEvents} gives: the gated request, and the held events' controls. */

@@ -55,8 +55,9 @@ describe('--protocol auto', () => {
     expect(first.client.getServerVersion()).toEqual(FIXTURE_2026);
     await first.close();
     expect(methods(server.requests).slice(0, 2)).toEqual(['POST initialize', 'POST server/discover']);
-    // The client's initialize, unchanged, with the headers a 2026 server reads (and a 2025 one ignores).
-    expect(server.requests[0]!.headers).toMatchObject({ 'mcp-protocol-version': '2025-11-25', 'mcp-method': 'initialize' });
+    // The client's initialize, unchanged, with the method header a 2026 server reads (and a 2025 one ignores).
+    expect(server.requests[0]!.headers).toMatchObject({ 'mcp-method': 'initialize' });
+    expect(server.requests[0]!.headers).not.toHaveProperty('mcp-protocol-version');
     expect(JSON.parse(server.requests[0]!.body)).not.toHaveProperty('params._meta');
     // No legacy SSE attempt after the 2026 refusal.
     expect(server.requests.filter((r) => r.method === 'GET')).toEqual([]);
