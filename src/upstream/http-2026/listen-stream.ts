@@ -33,6 +33,17 @@ export interface ListenStreamOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
+/** What the stream asks for: the lists the server's capabilities say change, and the client's subscriptions. */
+export function listenFilter(serverCapabilities: Record<string, unknown>, subscriptions: ReadonlySet<string>): ListenFilter {
+  const caps = serverCapabilities as Record<string, { listChanged?: unknown } | undefined>;
+  return {
+    ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
+    ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
+    ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
+    ...(subscriptions.size ? { resourceSubscriptions: [...subscriptions] } : {}),
+  };
+}
+
 const ACKNOWLEDGED = 'notifications/subscriptions/acknowledged';
 
 /** The listen stream; see the module comment. */

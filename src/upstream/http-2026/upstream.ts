@@ -27,7 +27,7 @@ import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
 import { clientError } from './error-map.js';
 import { INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
-import { ListenStream, type ListenFilter } from './listen-stream.js';
+import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
 import { ToolCatalog } from './tool-catalog.js';
 
@@ -162,7 +162,7 @@ export class ModernUpstream implements Upstream {
         if (typeof params.uri === 'string') {
           if (c.method === 'resources/subscribe') this.#subscriptions.add(params.uri);
           else this.#subscriptions.delete(params.uri);
-          this.#listen.update(this.#filter());
+          this.#listen.update(listenFilter(this.#serverCapabilities, this.#subscriptions));
         }
         return this.#answerLocally(c.id, {});
       default:
@@ -363,7 +363,7 @@ export class ModernUpstream implements Upstream {
 
   #onNotification(method: string, message: JSONRPCMessage): void {
     if (method === 'notifications/initialized') {
-      this.#listen.update(this.#filter());
+      this.#listen.update(listenFilter(this.#serverCapabilities, this.#subscriptions));
       return;
     }
     if (method === 'notifications/cancelled') {
@@ -381,17 +381,6 @@ export class ModernUpstream implements Upstream {
 
   #meta(): Record<string, unknown> {
     return requestMeta(this.#o.client, this.#logLevel);
-  }
-
-  /** What the listen stream asks for: the lists the server says change, and the client's subscriptions. */
-  #filter(): ListenFilter {
-    const caps = this.#serverCapabilities as Record<string, { listChanged?: unknown; subscribe?: unknown } | undefined>;
-    return {
-      ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
-      ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
-      ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
-      ...(this.#subscriptions.size ? { resourceSubscriptions: [...this.#subscriptions] } : {}),
-    };
   }
 }
 
