@@ -149,6 +149,13 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
       }
       return { content: [{ type: 'text', text: `hello ${String(content.name)}` }] };
     });
+    server.registerTool('ask_url', { description: 'Elicits through a URL', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async (_args, ctx) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses, 'site');
+      if (view.kind !== 'elicit') {
+        return inputRequired({ inputRequests: { site: inputRequired.elicitUrl({ message: 'Sign in there', url: 'https://example.com/consent' }) }, requestState: 'url-1' });
+      }
+      return { content: [{ type: 'text', text: `url elicitation: ${view.action}` }] };
+    });
     server.registerTool('list_roots', { description: 'Lists roots', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async (_args, ctx) => {
       const view = inputResponse(ctx.mcpReq.inputResponses, 'roots');
       if (view.kind !== 'roots') return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });

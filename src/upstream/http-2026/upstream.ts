@@ -26,7 +26,7 @@ import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } f
 import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
 import { clientError } from './error-map.js';
-import { INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
+import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
 import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
 import { ToolCatalog } from './tool-catalog.js';
@@ -308,7 +308,8 @@ export class ModernUpstream implements Upstream {
       const id = `mcp-auth-bridge/input/${++this.#ids}`;
       call.waiting.set(id, key);
       this.#asked.set(id, call);
-      this.#o.events.onmessage({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) } as JSONRPCMessage, this);
+      const asked = forClient(request, id);
+      this.#o.events.onmessage({ jsonrpc: '2.0', id, method: asked.method, ...(asked.params ? { params: asked.params } : {}) } as JSONRPCMessage, this);
     }
     if (call.waiting.size === 0) this.#resend(call);
   }

@@ -194,3 +194,23 @@ describe('answers that are large or lost', () => {
     expect(server.requests.filter((r) => r.rpc.includes('tools/call'))).toHaveLength(1);
   });
 });
+
+describe('URL-mode elicitation', () => {
+  it('reaches a 2025 client with the elicitationId that revision requires', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const server = await modernServer();
+    const client = new Client({ name: 'url-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {}, url: {} } } });
+    const seen: Record<string, unknown>[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      seen.push(request.params as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    onTeardown(() => client.close());
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, server.url], env: baseEnv(), stderr: 'pipe' }));
+    expect(await client.callTool({ name: 'ask_url', arguments: {} })).toHaveProperty('content.0.text', 'url elicitation: accept');
+    expect(seen).toEqual([{ mode: 'url', message: 'Sign in there', url: 'https://example.com/consent', elicitationId: expect.stringMatching(/^mcp-auth-bridge\/input\//) }]);
+  });
+});
