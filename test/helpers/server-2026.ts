@@ -311,3 +311,43 @@ async function serve(handler: McpHttpHandler, req: IncomingMessage, res: ServerR
   stream.pipe(res);
   void entry;
 }
+
+/** What an {@link InterceptingFront} answers in place of the server: an HTTP status and a JSON body. */
+export interface FrontAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A front started by {@link startInterceptingFront}. */
+export interface InterceptingFront {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A small real node:http server in front of `backendUrl` (odd or hostile 2026 servers): each POSTed JSON-RPC message
+ * goes to `intercept` first, which answers it itself (a {@link FrontAnswer}) or lets it through (undefined); what
+ * passes is forwarded with its headers, and the backend's answer returned as it came.
+ */
+export async function startInterceptingFront(
+  backendUrl: string,
+  intercept: (message: { id?: unknown; method?: string; params?: Record<string, unknown> }) => FrontAnswer | undefined,
+): Promise<InterceptingFront> {
+  const listening = await listenLoopback(async (req, res) => {
+    const body = (await readAll(req)).toString('utf8');
+    const message = body ? (JSON.parse(body) as { id?: unknown; method?: string; params?: Record<string, unknown> }) : undefined;
+    const answer = message ? intercept(message) : undefined;
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
+    }
+    const upstream = await fetch(backendUrl, { method: req.method ?? 'POST', headers, ...(body ? { body } : {}) });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  return { url: `http://127.0.0.1:${listening.port}/mcp`, close: () => listening.close() };
+}

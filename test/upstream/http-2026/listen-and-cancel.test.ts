@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectThroughBridge } from '../../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
-import { startServer2026, type Server2026 } from '../../helpers/server-2026.js';
+import { startInterceptingFront, startServer2026, type Server2026 } from '../../helpers/server-2026.js';
 import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
@@ -84,24 +84,14 @@ describe('cancellation', () => {
 describe('a server that refuses the listen stream', () => {
   it('is asked once, not again and again, and everything else works', async () => {
     const backend = await modernServer();
-    const { listenLoopback, readBody } = await import('../../helpers/http-util.js');
     let listens = 0;
-    const front = await listenLoopback(async (req, res) => {
-      const body = await readBody(req);
-      const message = body ? (JSON.parse(body) as { id?: unknown; method?: string }) : undefined;
-      if (message?.method === 'subscriptions/listen') {
-        listens++;
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'Method not found' } }));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
-      const answer = await fetch(backend.url, { method: req.method ?? 'POST', headers, ...(body ? { body } : {}) });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-      res.end(Buffer.from(await answer.arrayBuffer()));
+    const front = await startInterceptingFront(backend.url, (m) => {
+      if (m.method !== 'subscriptions/listen') return undefined;
+      listens++;
+      return { status: 404, body: { jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } } };
     });
     onTeardown(() => front.close());
-    const bridged = await connectThroughBridge({ url: `http://127.0.0.1:${front.port}/mcp` });
+    const bridged = await connectThroughBridge({ url: front.url });
     await waitFor('the listen attempt', () => listens === 1);
     await new Promise((resolve) => setTimeout(resolve, 1_800)); // past the first reopening delays (0.5 s, 1 s)
     expect(listens).toBe(1);

@@ -7,7 +7,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { connectThroughBridge } from '../../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { CLIENT_ROOTS, ELICIT_CONTENT, SAMPLING_MODEL } from '../../helpers/client.js';
-import { startServer2026, type Server2026 } from '../../helpers/server-2026.js';
+import { startInterceptingFront, startServer2026, type Server2026 } from '../../helpers/server-2026.js';
 import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
@@ -212,5 +212,31 @@ describe('URL-mode elicitation', () => {
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, server.url], env: baseEnv(), stderr: 'pipe' }));
     expect(await client.callTool({ name: 'ask_url', arguments: {} })).toHaveProperty('content.0.text', 'url elicitation: accept');
     expect(seen).toEqual([{ mode: 'url', message: 'Sign in there', url: 'https://example.com/consent', elicitationId: expect.stringMatching(/^mcp-auth-bridge\/input\//) }]);
+  });
+});
+
+describe('input requests a client cannot be asked', () => {
+  it.each([
+    ['sampling/createMessage', /asked the client for sampling\/createMessage to complete tools\/call, but the client did not declare the sampling capability/],
+    ['tasks/unknown', /asked the client for tasks\/unknown to complete tools\/call, but the bridge does not know that request/],
+  ])('answers the call with an error when the server asks for %s regardless', async (method, message) => {
+    const backend = await modernServer();
+    const front = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'tools/call'
+        ? { status: 200, body: { jsonrpc: '2.0', id: m.id, result: { resultType: 'input_required', inputRequests: { k: { method, params: {} } } } } }
+        : undefined,
+    );
+    onTeardown(() => front.close());
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const client = new Client({ name: 'bare-client', version: '1.0.0' }, { capabilities: {} });
+    onTeardown(() => client.close());
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, front.url], env: baseEnv(), stderr: 'pipe' }));
+    const error = await client.callTool({ name: 'echo', arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(message);
   });
 });
