@@ -25,7 +25,7 @@ import { ModernErrorCode, requestMeta, type ClientIdentity } from '../../protoco
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
-import { clientError } from './error-map.js';
+import { clientError, retryableVersionRefusal } from './error-map.js';
 import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
 import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
@@ -56,6 +56,7 @@ interface Call {
   responses: Record<string, unknown>;
   requestState: string | undefined;
   refreshedTools: boolean;
+  versionRetried: boolean;
   done: boolean;
 }
 
@@ -133,16 +134,20 @@ export class ModernUpstream implements Upstream {
    * server refused it without a JSON-RPC answer, or the answer did not come.
    */
   async request(method: string, params: Record<string, unknown>): Promise<JSONRPCMessage> {
-    const id = `mcp-auth-bridge/${method}/${++this.#ids}`;
-    const { message, headers } = envelope(id, method, params, this.#meta(), this.#tools);
-    let answer: JSONRPCMessage | undefined;
-    const exchange = await this.#http.post(
-      { message, id, method, headers, signal: this.#closer.signal, quick: true },
-      { onmessage: (m) => (answer ??= 'method' in m ? undefined : m), onInvalid: () => undefined },
-    );
-    const { error } = await exchange.done;
-    if (!answer) throw error ?? new Error(`the server's answer to ${method} ended without a response`);
-    return answer;
+    for (let attempt = 1; ; attempt++) {
+      const id = `mcp-auth-bridge/${method}/${++this.#ids}`;
+      const { message, headers } = envelope(id, method, params, this.#meta(), this.#tools);
+      let answer: JSONRPCMessage | undefined;
+      const exchange = await this.#http.post(
+        { message, id, method, headers, signal: this.#closer.signal, quick: true },
+        { onmessage: (m) => (answer ??= 'method' in m ? undefined : m), onInvalid: () => undefined },
+      );
+      const { error } = await exchange.done;
+      if (!answer) throw error ?? new Error(`the server's answer to ${method} ended without a response`);
+      const refusal = (answer as { error?: RpcErrorBody }).error;
+      if (attempt === 1 && refusal && retryableVersionRefusal(refusal)) continue;
+      return answer;
+    }
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -196,6 +201,7 @@ export class ModernUpstream implements Upstream {
       responses: {},
       requestState: undefined,
       refreshedTools: false,
+      versionRetried: false,
       done: false,
     };
     this.#calls.set(clientId, call);
@@ -262,6 +268,12 @@ export class ModernUpstream implements Upstream {
   }
 
   #onError(call: Call, error: RpcErrorBody): void {
+    if (retryableVersionRefusal(error) && !call.versionRetried) {
+      // The server lists the version the request named: the spec has the client try again with it (once).
+      call.versionRetried = true;
+      this.#resend(call);
+      return;
+    }
     if (error.code === ModernErrorCode.HeaderMismatch && call.method === 'tools/call' && !call.refreshedTools) {
       call.refreshedTools = true;
       this.#log.info(`the server refused the headers of tools/call: refreshing the tool list once and calling again`);

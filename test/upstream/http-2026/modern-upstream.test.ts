@@ -240,3 +240,19 @@ describe('input requests a client cannot be asked', () => {
     expect(error?.message).toMatch(message);
   });
 });
+
+describe('an UnsupportedProtocolVersion that lists 2026-07-28', () => {
+  it('is answered by asking once more, as the specification has clients retry with a supported version', async () => {
+    const backend = await modernServer();
+    let refused = 0;
+    const front = await startInterceptingFront(backend.url, (m) => {
+      if (m.method !== 'tools/call' || refused > 0) return undefined;
+      refused++;
+      return { status: 400, body: { jsonrpc: '2.0', id: m.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2026-07-28'], requested: '2026-07-28' } } } };
+    });
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'second time' } })).toHaveProperty('content.0.text', 'second time');
+    expect(refused).toBe(1);
+  });
+});
