@@ -52,3 +52,4 @@ export function requestMeta(client: ClientIdentity, logLevel: string | undefined
   if (logLevel !== undefined) meta[MetaKey.logLevel] = logLevel;
   return meta;
 }
+

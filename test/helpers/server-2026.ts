@@ -24,6 +24,7 @@ import {
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
 import { listenLoopback, noteBody, recordRequest, type ListenOptions, type RecordedRequest } from './http-util.js';
+import type { ServerLayer } from './streamable-server.js';
 
 /** Which eras the server serves. */
 export type Server2026Variant = 'modern-only' | 'dual';
@@ -37,6 +38,8 @@ export interface Server2026Options extends ListenOptions {
   responseMode?: 'auto' | 'sse' | 'json';
   /** Keep-alive comment interval on SSE streams; default 15 s. */
   keepAliveMs?: number;
+  /** What stands in front of the endpoint (the protected server's OAuth), as for the 2025 fixture. */
+  layer?: ServerLayer;
 }
 
 /** What the tools saw, for assertions. */
@@ -146,6 +149,13 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
       }
       return { content: [{ type: 'text', text: `hello ${String(content.name)}` }] };
     });
+    server.registerTool('ask_url', { description: 'Elicits through a URL', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async (_args, ctx) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses, 'site');
+      if (view.kind !== 'elicit') {
+        return inputRequired({ inputRequests: { site: inputRequired.elicitUrl({ message: 'Sign in there', url: 'https://example.com/consent' }) }, requestState: 'url-1' });
+      }
+      return { content: [{ type: 'text', text: `url elicitation: ${view.action}` }] };
+    });
     server.registerTool('list_roots', { description: 'Lists roots', inputSchema: fromJsonSchema({ type: 'object', properties: {} }) }, async (_args, ctx) => {
       const view = inputResponse(ctx.mcpReq.inputResponses, 'roots');
       if (view.kind !== 'roots') return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
@@ -216,12 +226,16 @@ export async function startServer2026(options: Server2026Options = {}): Promise<
 
   const listening = await listenLoopback(async (req, res) => {
     const entry = recordRequest(req, res, requests);
+    const layer = options.layer ?? {};
+    layer.onRequest?.(req, res);
     if (entry.path !== path) {
+      if (layer.route?.(req, res, entry.path)) return;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
     const body = req.method === 'POST' || req.method === 'DELETE' ? await readAll(req) : undefined;
-    if (body !== undefined) noteBody(entry, body.toString('utf8'));
+    const parsed = body !== undefined ? noteBody(entry, body.toString('utf8')) : undefined;
+    if (layer.admit && !(await layer.admit(req, res, parsed))) return;
     if (breakMethod !== undefined && entry.rpc.includes(breakMethod)) {
       breakMethod = undefined;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -296,4 +310,44 @@ async function serve(handler: McpHttpHandler, req: IncomingMessage, res: ServerR
   res.on('close', () => stream.destroy());
   stream.pipe(res);
   void entry;
+}
+
+/** What an {@link InterceptingFront} answers in place of the server: an HTTP status and a JSON body. */
+export interface FrontAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A front started by {@link startInterceptingFront}. */
+export interface InterceptingFront {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A small real node:http server in front of `backendUrl` (odd or hostile 2026 servers): each POSTed JSON-RPC message
+ * goes to `intercept` first, which answers it itself (a {@link FrontAnswer}) or lets it through (undefined); what
+ * passes is forwarded with its headers, and the backend's answer returned as it came.
+ */
+export async function startInterceptingFront(
+  backendUrl: string,
+  intercept: (message: { id?: unknown; method?: string; params?: Record<string, unknown> }) => FrontAnswer | undefined,
+): Promise<InterceptingFront> {
+  const listening = await listenLoopback(async (req, res) => {
+    const body = (await readAll(req)).toString('utf8');
+    const message = body ? (JSON.parse(body) as { id?: unknown; method?: string; params?: Record<string, unknown> }) : undefined;
+    const answer = message ? intercept(message) : undefined;
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
+    }
+    const upstream = await fetch(backendUrl, { method: req.method ?? 'POST', headers, ...(body ? { body } : {}) });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  return { url: `http://127.0.0.1:${listening.port}/mcp`, close: () => listening.close() };
 }

@@ -24,6 +24,17 @@ describe('troubleshooting: protocol eras', () => {
     expectDocumented(result.stderr, 'cannot be used with --transport sse');
   });
 
+  it('`the server refused server/discover: …`: a 2025 server with --protocol 2026-07-28; the hint names --protocol auto', async () => {
+    const { startStreamableServer } = await import('../helpers/servers.js');
+    const legacy = await startStreamableServer();
+    onTeardown(() => legacy.close());
+    const { startBridgeClient } = await import('../helpers/bridge.js');
+    const bridge = startBridgeClient({ args: ['--protocol', '2026-07-28', legacy.url] });
+    const error = await bridge.connected.then(() => undefined, (e: unknown) => e as Error);
+    expectDocumented(error?.message ?? '', 'refused server/discover');
+    expect(error?.message).toContain('--protocol auto');
+  });
+
   it('`the server asked for more input N times without finishing …`', async () => {
     const s = await server();
     const bridged = await connectThroughBridge({ url: s.url });

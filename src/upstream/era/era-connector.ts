@@ -5,7 +5,9 @@
  *
  * With `auto`:
  * - a server remembered as 2026-07-28 is opened as one at once (no `initialize` is sent);
- * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip — and
+ * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip (the
+ *   POST names its method in `Mcp-Method`, which 2026 servers read and 2025 servers ignore; it carries no
+ *   `MCP-Protocol-Version`, so a 2026 server refuses it with a header error, which is a modern error) — and
  *   only a recognized modern refusal of it (protocol/era-signals.ts: `UnsupportedProtocolVersion` listing
  *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`), or an answer that says the same with HTTP 200
  *   (`Method not found`, or a result naming a 2026 version), switches to the 2026 upstream. A dual-era server

@@ -14,6 +14,9 @@ import type { OpenRequest, Upstream, UpstreamConnector } from '../port.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
 import { ModernUpstream, type ModernUpstreamOptions } from './upstream.js';
 
+/** What to do when a server does not answer as a 2026-07-28 server. */
+const LEGACY_HINT = 'the server may speak MCP 2025-11-25: use --protocol auto (the default), which detects it';
+
 /** Options for {@link createModernConnector}. */
 export interface ModernConnectorOptions extends HttpSessionSettings {
   /** Passed to each upstream (tests shorten the listen backoff, bound the rounds). */
@@ -38,12 +41,15 @@ export function createModernConnector(options: ModernConnectorOptions): Upstream
       if (error) {
         throw new BridgeError(ErrorCode.UpstreamHttp, `the server refused server/discover: ${error.message} (code ${error.code})`, {
           cause: new HttpErrorAnswer(400, error),
+          hint: LEGACY_HINT,
         });
       }
       const result = ((answer as { result?: Record<string, unknown> }).result ?? {}) as Record<string, unknown>;
       const supported = Array.isArray(result.supportedVersions) ? result.supportedVersions : [];
       if (!supported.some((v) => MODERN_PROTOCOL_VERSIONS.includes(v as string))) {
-        throw new BridgeError(ErrorCode.UpstreamHttp, `the server does not support protocol ${MODERN_PROTOCOL_VERSIONS.join(', ')} (it lists ${supported.map(String).join(', ') || 'none'})`);
+        throw new BridgeError(ErrorCode.UpstreamHttp, `the server does not support protocol ${MODERN_PROTOCOL_VERSIONS.join(', ')} (it lists ${supported.map(String).join(', ') || 'none'})`, {
+          hint: LEGACY_HINT,
+        });
       }
       const capabilities = isObject(result.capabilities) ? result.capabilities : {};
       up.setServerCapabilities(capabilities);

@@ -43,3 +43,11 @@ export function clientError(error: RpcErrorBody, method: string): RpcErrorBody {
       return error;
   }
 }
+
+/**
+ * Whether `error` is an `UnsupportedProtocolVersion` that lists the version the bridge sent (MCP 2026-07-28,
+ * basic/versioning: the client retries with a supported version; the bridge speaks one, so it tries it once more).
+ */
+export function retryableVersionRefusal(error: RpcErrorBody): boolean {
+  return error.code === ModernErrorCode.UnsupportedProtocolVersion && supportedVersionsOf(error).includes(MODERN_PROTOCOL_VERSION);
+}

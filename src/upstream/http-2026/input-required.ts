@@ -67,3 +67,14 @@ export function retryParams(original: Record<string, unknown>, responses: Record
     ...(requestState === undefined ? {} : { requestState }),
   };
 }
+
+/**
+ * The embedded request as a 2025-11-25 client reads it: a URL-mode elicitation gets the `elicitationId` that revision
+ * requires (the 2026-07-28 shape has none; correlation is the server's, in `requestState`) — the bridge's own id for
+ * the request, unique in the session.
+ */
+export function forClient(request: InputRequest, id: string): InputRequest {
+  const params = request.params;
+  if (request.method !== 'elicitation/create' || params?.mode !== 'url' || typeof params.elicitationId === 'string') return request;
+  return { ...request, params: { ...params, elicitationId: id } };
+}

@@ -4,10 +4,11 @@
  * the resources the client subscribed to with `resources/subscribe`. The stream is reopened with the new filter when
  * it changes, its `notifications/subscriptions/acknowledged` is swallowed, its notifications are handed on without
  * the subscription id in `_meta`, and it is reopened with backoff when it ends or breaks (the attempt count starts
- * again once a stream is acknowledged).
+ * again once a stream is acknowledged) — not when the server refuses it (a JSON-RPC error, an HTTP 4xx): that is
+ * logged once, and only a new filter asks again.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { describeError } from '../../errors.js';
+import { describeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { MetaKey } from '../../protocol/modern-meta.js';
 import type { Enveloped } from './envelope.js';
@@ -33,6 +34,17 @@ export interface ListenStreamOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
+/** What the stream asks for: the lists the server's capabilities say change, and the client's subscriptions. */
+export function listenFilter(serverCapabilities: Record<string, unknown>, subscriptions: ReadonlySet<string>): ListenFilter {
+  const caps = serverCapabilities as Record<string, { listChanged?: unknown } | undefined>;
+  return {
+    ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
+    ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
+    ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
+    ...(subscriptions.size ? { resourceSubscriptions: [...subscriptions] } : {}),
+  };
+}
+
 const ACKNOWLEDGED = 'notifications/subscriptions/acknowledged';
 
 /** The listen stream; see the module comment. */
@@ -45,6 +57,8 @@ export class ListenStream {
   #serial = 0;
   #closed = false;
   #opens = 0;
+  /** The current stream was answered with a JSON-RPC error. */
+  #refused = false;
 
   constructor(options: ListenStreamOptions) {
     this.#o = options;
@@ -100,6 +114,13 @@ export class ListenStream {
     }
     if (this.#closed || abort.signal.aborted || this.#current !== abort) return;
     this.#current = undefined;
+    if (this.#refused || refusal(error)) {
+      // The server said no (a JSON-RPC error, or an HTTP 4xx): asking again would get the same answer. A new filter
+      // (a subscription) asks again.
+      this.#o.logger.warn(`the server refused the subscriptions/listen stream${error ? ` (${describeError(error)})` : ''}: change notifications will not arrive`);
+      this.#refused = false;
+      return;
+    }
     const delay = Math.min((this.#o.backoff?.initialMs ?? 500) * 2 ** this.#attempt, this.#o.backoff?.maxMs ?? 30_000);
     this.#attempt++;
     this.#o.logger.debug(`listen stream ${error ? `broke (${describeError(error)})` : 'ended'}; reopening in ${delay} ms`);
@@ -110,7 +131,10 @@ export class ListenStream {
   #onMessage(message: JSONRPCMessage): void {
     const m = message as { method?: unknown; params?: Record<string, unknown> };
     if (typeof m.method !== 'string') {
-      if ('error' in message) this.#o.logger.warn(`the server refused the listen stream: ${JSON.stringify((message as { error?: unknown }).error).slice(0, 300)}`);
+      if ('error' in message) {
+        this.#refused = true;
+        this.#o.logger.debug(`listen stream refused: ${JSON.stringify((message as { error?: unknown }).error).slice(0, 300)}`);
+      }
       return; // a result ends the stream (the server closed it): reopened when the stream ends
     }
     if (m.method === ACKNOWLEDGED) {
@@ -119,6 +143,12 @@ export class ListenStream {
     }
     this.#o.onNotification(withoutSubscriptionId(message));
   }
+}
+
+/** Whether `error` (what ended a listen POST) is the server's refusal: an HTTP 4xx other than 408 and 429. */
+function refusal(error: unknown): boolean {
+  const status = isBridgeError(error, ErrorCode.UpstreamHttp) ? error.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** `message` without the subscription id in its params' `_meta` (and without an empty `_meta`). */

@@ -25,9 +25,9 @@ import { ModernErrorCode, requestMeta, type ClientIdentity } from '../../protoco
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
-import { clientError } from './error-map.js';
-import { INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
-import { ListenStream, type ListenFilter } from './listen-stream.js';
+import { clientError, retryableVersionRefusal } from './error-map.js';
+import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
+import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
 import { ToolCatalog } from './tool-catalog.js';
 
@@ -56,6 +56,7 @@ interface Call {
   responses: Record<string, unknown>;
   requestState: string | undefined;
   refreshedTools: boolean;
+  versionRetried: boolean;
   done: boolean;
 }
 
@@ -133,16 +134,20 @@ export class ModernUpstream implements Upstream {
    * server refused it without a JSON-RPC answer, or the answer did not come.
    */
   async request(method: string, params: Record<string, unknown>): Promise<JSONRPCMessage> {
-    const id = `mcp-auth-bridge/${method}/${++this.#ids}`;
-    const { message, headers } = envelope(id, method, params, this.#meta(), this.#tools);
-    let answer: JSONRPCMessage | undefined;
-    const exchange = await this.#http.post(
-      { message, id, method, headers, signal: this.#closer.signal, quick: true },
-      { onmessage: (m) => (answer ??= 'method' in m ? undefined : m), onInvalid: () => undefined },
-    );
-    const { error } = await exchange.done;
-    if (!answer) throw error ?? new Error(`the server's answer to ${method} ended without a response`);
-    return answer;
+    for (let attempt = 1; ; attempt++) {
+      const id = `mcp-auth-bridge/${method}/${++this.#ids}`;
+      const { message, headers } = envelope(id, method, params, this.#meta(), this.#tools);
+      let answer: JSONRPCMessage | undefined;
+      const exchange = await this.#http.post(
+        { message, id, method, headers, signal: this.#closer.signal, quick: true },
+        { onmessage: (m) => (answer ??= 'method' in m ? undefined : m), onInvalid: () => undefined },
+      );
+      const { error } = await exchange.done;
+      if (!answer) throw error ?? new Error(`the server's answer to ${method} ended without a response`);
+      const refusal = (answer as { error?: RpcErrorBody }).error;
+      if (attempt === 1 && refusal && retryableVersionRefusal(refusal)) continue;
+      return answer;
+    }
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -162,7 +167,7 @@ export class ModernUpstream implements Upstream {
         if (typeof params.uri === 'string') {
           if (c.method === 'resources/subscribe') this.#subscriptions.add(params.uri);
           else this.#subscriptions.delete(params.uri);
-          this.#listen.update(this.#filter());
+          this.#listen.update(listenFilter(this.#serverCapabilities, this.#subscriptions));
         }
         return this.#answerLocally(c.id, {});
       default:
@@ -196,6 +201,7 @@ export class ModernUpstream implements Upstream {
       responses: {},
       requestState: undefined,
       refreshedTools: false,
+      versionRetried: false,
       done: false,
     };
     this.#calls.set(clientId, call);
@@ -262,6 +268,12 @@ export class ModernUpstream implements Upstream {
   }
 
   #onError(call: Call, error: RpcErrorBody): void {
+    if (retryableVersionRefusal(error) && !call.versionRetried) {
+      // The server lists the version the request named: the spec has the client try again with it (once).
+      call.versionRetried = true;
+      this.#resend(call);
+      return;
+    }
     if (error.code === ModernErrorCode.HeaderMismatch && call.method === 'tools/call' && !call.refreshedTools) {
       call.refreshedTools = true;
       this.#log.info(`the server refused the headers of tools/call: refreshing the tool list once and calling again`);
@@ -308,7 +320,8 @@ export class ModernUpstream implements Upstream {
       const id = `mcp-auth-bridge/input/${++this.#ids}`;
       call.waiting.set(id, key);
       this.#asked.set(id, call);
-      this.#o.events.onmessage({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) } as JSONRPCMessage, this);
+      const asked = forClient(request, id);
+      this.#o.events.onmessage({ jsonrpc: '2.0', id, method: asked.method, ...(asked.params ? { params: asked.params } : {}) } as JSONRPCMessage, this);
     }
     if (call.waiting.size === 0) this.#resend(call);
   }
@@ -363,7 +376,7 @@ export class ModernUpstream implements Upstream {
 
   #onNotification(method: string, message: JSONRPCMessage): void {
     if (method === 'notifications/initialized') {
-      this.#listen.update(this.#filter());
+      this.#listen.update(listenFilter(this.#serverCapabilities, this.#subscriptions));
       return;
     }
     if (method === 'notifications/cancelled') {
@@ -381,17 +394,6 @@ export class ModernUpstream implements Upstream {
 
   #meta(): Record<string, unknown> {
     return requestMeta(this.#o.client, this.#logLevel);
-  }
-
-  /** What the listen stream asks for: the lists the server says change, and the client's subscriptions. */
-  #filter(): ListenFilter {
-    const caps = this.#serverCapabilities as Record<string, { listChanged?: unknown; subscribe?: unknown } | undefined>;
-    return {
-      ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
-      ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
-      ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
-      ...(this.#subscriptions.size ? { resourceSubscriptions: [...this.#subscriptions] } : {}),
-    };
   }
 }
 

@@ -103,6 +103,8 @@ export class StreamableHttpClient {
     // Requests (other than initialize) may legitimately take long to answer; everything else should be quick.
     const quick = id === undefined || method === 'initialize';
     const headers = this.#headers({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    // A dual-era server, and a 2026-07-28 one refusing it, read the method from this header (ignored by 2025 servers).
+    if (method === 'initialize') headers['mcp-method'] = method;
     const response = await this.#fetch('POST', headers, quick, JSON.stringify(message));
     const sessionId = response.headers.get('mcp-session-id');
     if (sessionId) this.#sessionId = sessionId;

@@ -8,7 +8,8 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { closeAfterTest, type TeardownMode } from '../cleanup.js';
 import { sendJsonRpcError, type ListenOptions } from '../http-util.js';
-import { startStreamableServer } from '../streamable-server.js';
+import { startServer2026, type Server2026 } from '../server-2026.js';
+import { startStreamableServer, type ServerLayer, type StreamableServer } from '../streamable-server.js';
 import { bearerToken, createTokenValidator, formatBearerChallenge, type BearerChallenge, type ValidToken } from './bearer-auth.js';
 import { createProtectedMcpServer } from './protected-tools.js';
 import { configureAudience } from './provider.js';
@@ -26,6 +27,8 @@ export interface ProtectedMcpServerOptions extends ListenOptions {
   jwksUri?: string;
   /** Path of the MCP endpoint. Default `/mcp`. */
   path?: string;
+  /** `2026-07-28`: the MCP server behind the OAuth is the 2026 one (test/helpers/server-2026.ts, modern-only). */
+  era?: '2026-07-28';
   /** A new server with its tools for each session. Default: `whoami`, `echo`, `admin` ({@link createProtectedMcpServer}). */
   createServer?: () => McpServer;
   /**
@@ -242,11 +245,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     return true;
   };
 
-  const mcp = await startStreamableServer({
-    ...(options.port !== undefined && { port: options.port }),
-    path,
-    createServer: options.createServer ?? createProtectedMcpServer,
-    layer: {
+  const layer: ServerLayer = {
       onRequest(req, res) {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         const entry: ProtectedRequest = {
@@ -271,8 +270,16 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
         return true;
       },
       admit,
-    },
-  });
+  };
+  const mcp =
+    options.era === '2026-07-28'
+      ? sessionless(await startServer2026({ ...(options.port !== undefined && { port: options.port }), path, layer }))
+      : await startStreamableServer({
+          ...(options.port !== undefined && { port: options.port }),
+          path,
+          createServer: options.createServer ?? createProtectedMcpServer,
+          layer,
+        });
 
   const origin = `http://127.0.0.1:${mcp.port}`;
   const resource = `${origin}${path}`;
@@ -319,6 +326,11 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
     },
     close: closeAfterTest(() => mcp.close(), options.teardown),
   };
+}
+
+/** A 2026 server as the session-keeping fixture's shape: it has no sessions. */
+function sessionless(server: Server2026): Pick<StreamableServer, 'port' | 'close' | 'dropSessions'> & { sessions: { ids: string[] } } {
+  return { port: server.port, close: () => server.close(), dropSessions: async () => undefined, sessions: { ids: [] } };
 }
 
 /** Which metadata location `pathname` is, for a resource served at `resourcePath`. */

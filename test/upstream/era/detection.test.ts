@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, connectThroughBridge, startBridgeClient } from '../../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
-import { startServer2026, type Server2026, type Server2026Variant } from '../../helpers/server-2026.js';
+import { startInterceptingFront, startServer2026, type Server2026, type Server2026Variant } from '../../helpers/server-2026.js';
 import { startStreamableServer, TEST_SERVER_INFO } from '../../helpers/servers.js';
 
 useTeardown();
@@ -55,6 +55,10 @@ describe('--protocol auto', () => {
     expect(first.client.getServerVersion()).toEqual(FIXTURE_2026);
     await first.close();
     expect(methods(server.requests).slice(0, 2)).toEqual(['POST initialize', 'POST server/discover']);
+    // The client's initialize, unchanged, with the method header a 2026 server reads (and a 2025 one ignores).
+    expect(server.requests[0]!.headers).toMatchObject({ 'mcp-method': 'initialize' });
+    expect(server.requests[0]!.headers).not.toHaveProperty('mcp-protocol-version');
+    expect(JSON.parse(server.requests[0]!.body)).not.toHaveProperty('params._meta');
     // No legacy SSE attempt after the 2026 refusal.
     expect(server.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(eraRecords()).toContainEqual({ era: '2026-07-28', mode: 0o600 });
@@ -117,22 +121,11 @@ describe('a 2026 server that answers the 2025 initialize with HTTP 200', () => {
   /** A front for a 2026 fixture that answers `initialize` itself, as some 2026 servers do, and passes the rest on. */
   async function front(answer: (id: unknown) => unknown): Promise<{ url: string; backend: Server2026 }> {
     const backend = await server2026('modern-only');
-    const { listenLoopback, readBody } = await import('../../helpers/http-util.js');
-    const listening = await listenLoopback(async (req, res) => {
-      const body = await readBody(req);
-      const message = body ? (JSON.parse(body) as { id?: unknown; method?: string }) : undefined;
-      if (message?.method === 'initialize') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: message.id, ...(answer(message.id) as object) }));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
-      const upstream = await fetch(backend.url, { method: req.method ?? 'POST', headers, ...(body ? { body } : {}) });
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    });
-    onTeardown(() => listening.close());
-    return { url: `http://127.0.0.1:${listening.port}/mcp`, backend };
+    const f = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'initialize' ? { status: 200, body: { jsonrpc: '2.0', id: m.id, ...(answer(m.id) as object) } } : undefined,
+    );
+    onTeardown(() => f.close());
+    return { url: f.url, backend };
   }
 
   it.each([

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connectThroughBridge } from '../../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
-import { startServer2026, type Server2026 } from '../../helpers/server-2026.js';
+import { startInterceptingFront, startServer2026, type Server2026 } from '../../helpers/server-2026.js';
 import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
@@ -78,5 +78,24 @@ describe('cancellation', () => {
     expect(server.requests.flatMap((r) => r.rpc)).not.toContain('notifications/cancelled');
     // The bridge goes on serving.
     expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'after' } })).toHaveProperty('content.0.text', 'after');
+  });
+});
+
+describe('a server that refuses the listen stream', () => {
+  it('is asked once, not again and again, and everything else works', async () => {
+    const backend = await modernServer();
+    let listens = 0;
+    const front = await startInterceptingFront(backend.url, (m) => {
+      if (m.method !== 'subscriptions/listen') return undefined;
+      listens++;
+      return { status: 404, body: { jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } } };
+    });
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    await waitFor('the listen attempt', () => listens === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_800)); // past the first reopening delays (0.5 s, 1 s)
+    expect(listens).toBe(1);
+    expect(bridged.stderr()).toMatch(/refused the subscriptions\/listen stream/);
+    expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'still' } })).toHaveProperty('content.0.text', 'still');
   });
 });

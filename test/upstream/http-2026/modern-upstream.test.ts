@@ -7,7 +7,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { connectThroughBridge } from '../../helpers/bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { CLIENT_ROOTS, ELICIT_CONTENT, SAMPLING_MODEL } from '../../helpers/client.js';
-import { startServer2026, type Server2026 } from '../../helpers/server-2026.js';
+import { startInterceptingFront, startServer2026, type Server2026 } from '../../helpers/server-2026.js';
 import { waitFor } from '../../helpers/wait.js';
 
 useTeardown();
@@ -192,5 +192,67 @@ describe('answers that are large or lost', () => {
     );
     expect(error?.message).toMatch(/closed before it answered tools\/call/);
     expect(server.requests.filter((r) => r.rpc.includes('tools/call'))).toHaveLength(1);
+  });
+});
+
+describe('URL-mode elicitation', () => {
+  it('reaches a 2025 client with the elicitationId that revision requires', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const server = await modernServer();
+    const client = new Client({ name: 'url-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {}, url: {} } } });
+    const seen: Record<string, unknown>[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      seen.push(request.params as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    onTeardown(() => client.close());
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, server.url], env: baseEnv(), stderr: 'pipe' }));
+    expect(await client.callTool({ name: 'ask_url', arguments: {} })).toHaveProperty('content.0.text', 'url elicitation: accept');
+    expect(seen).toEqual([{ mode: 'url', message: 'Sign in there', url: 'https://example.com/consent', elicitationId: expect.stringMatching(/^mcp-auth-bridge\/input\//) }]);
+  });
+});
+
+describe('input requests a client cannot be asked', () => {
+  it.each([
+    ['sampling/createMessage', /asked the client for sampling\/createMessage to complete tools\/call, but the client did not declare the sampling capability/],
+    ['tasks/unknown', /asked the client for tasks\/unknown to complete tools\/call, but the bridge does not know that request/],
+  ])('answers the call with an error when the server asks for %s regardless', async (method, message) => {
+    const backend = await modernServer();
+    const front = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'tools/call'
+        ? { status: 200, body: { jsonrpc: '2.0', id: m.id, result: { resultType: 'input_required', inputRequests: { k: { method, params: {} } } } } }
+        : undefined,
+    );
+    onTeardown(() => front.close());
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const client = new Client({ name: 'bare-client', version: '1.0.0' }, { capabilities: {} });
+    onTeardown(() => client.close());
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, front.url], env: baseEnv(), stderr: 'pipe' }));
+    const error = await client.callTool({ name: 'echo', arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(message);
+  });
+});
+
+describe('an UnsupportedProtocolVersion that lists 2026-07-28', () => {
+  it('is answered by asking once more, as the specification has clients retry with a supported version', async () => {
+    const backend = await modernServer();
+    let refused = 0;
+    const front = await startInterceptingFront(backend.url, (m) => {
+      if (m.method !== 'tools/call' || refused > 0) return undefined;
+      refused++;
+      return { status: 400, body: { jsonrpc: '2.0', id: m.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2026-07-28'], requested: '2026-07-28' } } } };
+    });
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'second time' } })).toHaveProperty('content.0.text', 'second time');
+    expect(refused).toBe(1);
   });
 });
