@@ -14,10 +14,12 @@ import {
   type RecordedRequest,
 } from './http-util.js';
 import { createTestMcpServer } from './test-tools.js';
-import { onTeardown } from './cleanup.js';
+import { closeAfterTest, type TeardownMode } from './cleanup.js';
 
 /** Options for {@link startSseServer}. */
 export interface SseServerOptions extends ListenOptions {
+  /** `manual`: the caller closes it (one shared from `beforeAll`); default: it closes after the test. */
+  teardown?: TeardownMode;
   /**
    * Status a POST to `/sse` gets (what a Streamable HTTP attempt against this legacy server sees). Default 405,
    * the usual answer of a GET-only route; 400 and 404 are other real-world answers. The body is a short text.
@@ -79,16 +81,13 @@ export async function startSseServer(options: SseServerOptions = {}): Promise<Ss
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }, options);
 
-  // Closes once, however often it is called; registered for the end of the test, so tests need not close it.
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-        const open = [...sessions.values()];
-        sessions.clear();
-        await Promise.allSettled(open.map((s) => s.transport.close()));
-        await listening.close();
-    })());
-  onTeardown(close);
+  // Closes once, however often it is called; unless `teardown: 'manual'`, at the end of the test by itself.
+  const close = closeAfterTest(async () => {
+    const open = [...sessions.values()];
+    sessions.clear();
+    await Promise.allSettled(open.map((s) => s.transport.close()));
+    await listening.close();
+  }, options.teardown);
 
   return {
     url: `http://127.0.0.1:${listening.port}/sse`,

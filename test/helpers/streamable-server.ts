@@ -18,10 +18,12 @@ import {
 } from './http-util.js';
 import { McpSessions } from './mcp-sessions.js';
 import { createTestMcpServer } from './test-tools.js';
-import { onTeardown } from './cleanup.js';
+import { closeAfterTest, type TeardownMode } from './cleanup.js';
 
 /** Options for {@link startStreamableServer}. */
 export interface StreamableServerOptions extends ListenOptions {
+  /** `manual`: the caller closes it (one shared from `beforeAll`); default: it closes after the test. */
+  teardown?: TeardownMode;
   /** Answer POSTs with plain JSON instead of an SSE stream (`enableJsonResponse`). Default false. */
   jsonResponse?: boolean;
   /** Path the MCP endpoint is served on. Default `/mcp`. */
@@ -102,14 +104,11 @@ export async function startStreamableServer(options: StreamableServerOptions = {
     await sessions.handle(req, res, body);
   }, options);
 
-  // Closes once, however often it is called; registered for the end of the test, so tests need not close it.
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-        await sessions.closeAll();
-        await listening.close();
-    })());
-  onTeardown(close);
+  // Closes once, however often it is called; unless `teardown: 'manual'`, at the end of the test by itself.
+  const close = closeAfterTest(async () => {
+    await sessions.closeAll();
+    await listening.close();
+  }, options.teardown);
 
   return {
     url: `http://127.0.0.1:${listening.port}${path}`,

@@ -279,6 +279,7 @@ export async function startProtectedMcpServer(options: ProtectedMcpServerOptions
           path,
           createServer: options.createServer ?? createProtectedMcpServer,
           layer,
+          teardown: 'manual', // closed with this server, below
         });
 
   const origin = `http://127.0.0.1:${mcp.port}`;
