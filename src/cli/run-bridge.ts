@@ -71,8 +71,7 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   };
   // The protocol era: detected (and remembered) or chosen; the 2026-07-28 upstream loads only when a server needs it.
   const connector = createEraConnector({
-    // Legacy SSE is a 2025 transport: nothing to detect.
-    choice: config.transport === 'sse' ? '2025-11-25' : config.protocol,
+    choice: config.protocol,
     legacy: createHttpConnector({ ...settings, mode: config.transport }),
     modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
     answerWaitMs: config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000,

@@ -17,5 +17,8 @@ export function serverEraMemory(configDir: string, url: URL, runtime: Pick<Runti
     async remember(era) {
       await (await load()).writeServerEra(configDir, url.href, era, new Date(runtime.now()));
     },
+    async forget() {
+      await (await load()).forgetServerEra(configDir, url.href);
+    },
   };
 }

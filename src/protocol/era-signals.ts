@@ -28,17 +28,6 @@ export class HttpErrorAnswer extends Error {
   }
 }
 
-/**
- * A server that lists 2025 protocol versions beside 2026-07-28 in `server/discover`, found by era detection's probe:
- * it is spoken to in the client's own era (the 2025 `initialize`), with nothing to translate.
- */
-export class ServesLegacyToo extends Error {
-  override readonly name = 'ServesLegacyToo';
-  constructor(readonly versions: readonly string[]) {
-    super(`the server speaks ${versions.join(', ')}`);
-  }
-}
-
 /** The JSON-RPC error in a body's text, if the text is a JSON-RPC error response. */
 export function rpcErrorOfBody(text: string): RpcErrorBody | undefined {
   let value: unknown;

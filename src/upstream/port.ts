@@ -75,12 +75,6 @@ export interface OpenRequest {
   events: UpstreamEvents;
   /** Called with each upstream tried, just before `initialize` is sent on it. */
   onSend?: (upstream: Upstream) => void;
-  /**
-   * Era detection's first contact with a server (upstream/era/): a 2026-07-28 connector refuses, with
-   * `ServesLegacyToo` (protocol/era-signals.ts), a server that speaks a 2025 revision too, so the client's own era
-   * is used. Connectors of other eras ignore it.
-   */
-  probe?: boolean;
 }
 
 /**

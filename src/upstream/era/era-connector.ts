@@ -4,24 +4,23 @@
  * the 2026 one (upstream/http-2026/, loaded only when a server needs it).
  *
  * With `auto`:
- * - a server met for the first time gets a modern request first, as streamable-http "Backward Compatibility" says a
- *   client of both eras does: `server/discover`. A 2026-only server is then open. A server that lists 2025 versions
- *   too is spoken to in the client's own era, 2025-11-25, with nothing to translate. One that refuses it without a
- *   recognized modern error (protocol/era-signals.ts) is a 2025 server: it gets the client's `initialize`, as it
- *   always did (the legacy SSE fallback included). That first contact costs a 2025 server one request; its era is
- *   remembered ({@link EraMemory}), so no later start probes;
- * - a server remembered as 2025-11-25 gets the client's `initialize` at once; a recognized modern refusal of it
- *   (`UnsupportedProtocolVersion` listing 2026-07-28, `404` with `Method not found`, `HeaderMismatch`), or an
- *   answer that says the same with HTTP 200 (`Method not found`, or a result naming a 2026 version), switches to
- *   the 2026 upstream (the server changed);
- * - a server remembered as 2026-07-28 is opened as one at once (no `initialize`); when it no longer opens as one
- *   (its `server/discover` is refused without a modern error), it gets the `initialize` and is detected again;
- * - whatever era a session opened in is remembered when it differs from the record.
+ * - a server remembered as 2026-07-28 is opened as one at once (no `initialize` is sent);
+ * - otherwise the client's `initialize` goes out as it always did — a 2025 server costs no extra round trip (the
+ *   POST names its method in `Mcp-Method`, which 2026 servers read and 2025 servers ignore; it carries no
+ *   `MCP-Protocol-Version`, so a 2026 server refuses it with a header error, which is a modern error) — and
+ *   only a recognized modern refusal of it (protocol/era-signals.ts: `UnsupportedProtocolVersion` listing
+ *   2026-07-28, `404` with `Method not found`, `HeaderMismatch`), or an answer that says the same with HTTP 200
+ *   (`Method not found`, or a result naming a 2026 version), switches to the 2026 upstream. A dual-era server
+ *   answers the `initialize`, and stays on 2025-11-25: the client's own era, with nothing to translate;
+ * - when a remembered 2026 server no longer opens as one (its `server/discover` is refused without a modern error,
+ *   or lists no 2026 version), the era is detected again from the `initialize`;
+ * - a 2026-07-28 server is remembered ({@link EraMemory}); a server found to speak 2025-11-25 again is forgotten.
+ *   2025-11-25 is what an unknown server gets anyway, so a 2025 server never costs a write.
  * A forced era (`2025-11-25`, `2026-07-28`) is used as it is and not remembered.
  */
 import type { Logger } from '../../log.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isModernInitializeAnswer, modernRefusalOf, ServesLegacyToo } from '../../protocol/era-signals.js';
+import { isModernInitializeAnswer, modernRefusalOf } from '../../protocol/era-signals.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import { describeError, isBridgeError, ErrorCode } from '../../errors.js';
 import type { OpenRequest, Upstream, UpstreamConnector, UpstreamEvents } from '../port.js';
@@ -31,6 +30,7 @@ import type { ProtocolChoice, ProtocolEra } from './era.js';
 export interface EraMemory {
   recall(): Promise<ProtocolEra | undefined>;
   remember(era: ProtocolEra): Promise<void>;
+  forget(): Promise<void>;
 }
 
 /** Options for {@link createEraConnector}. */
@@ -70,43 +70,23 @@ class EraConnector implements UpstreamConnector {
   }
 
   async open(request: OpenRequest): Promise<Upstream> {
-    const { choice } = this.#o;
+    const { choice, logger } = this.#o;
     if (choice !== 'auto') return this.#openAs(choice, request, 'open');
     const remembered = await this.#recalled;
     // What the server says waits until the era is written down, so that a client that stops at once (after its
     // initialize is answered) cannot end the process in the middle of the write.
     const gate = gateEvents(request);
     request = gate.request;
-    const up = (remembered === '2025-11-25' ? undefined : await this.#probe(request, remembered)) ?? (await this.#openLegacy(request, gate));
-    await this.#remember(remembered);
-    gate.release();
-    return up;
-  }
-
-  /**
-   * A modern request first (streamable-http "Backward Compatibility"): `server/discover`. A 2026-only server is
-   * then open; a server that also speaks 2025 (it says so) or that is not a 2026 server (refused without a modern
-   * error) gets the 2025 `initialize` instead (undefined). Unknown servers only: a remembered one is not asked.
-   */
-  async #probe(request: OpenRequest, remembered: ProtocolEra | undefined): Promise<Upstream | undefined> {
-    const { logger } = this.#o;
-    try {
-      return await this.#openAs('2026-07-28', { ...request, probe: remembered === undefined }, 'open');
-    } catch (error) {
-      if (error instanceof ServesLegacyToo) {
-        logger.info(`the server speaks both eras (${error.versions.join(', ')}): using the client's, 2025-11-25`);
-        return undefined;
+    if (remembered === '2026-07-28') {
+      try {
+        const up = await this.#openAs('2026-07-28', request, 'open');
+        gate.release();
+        return up;
+      } catch (error) {
+        if (!notModern(error)) throw error;
+        logger.info(`the server no longer answers as a 2026-07-28 server (${describeError(error)}); detecting its protocol again`);
       }
-      if (!notModern(error)) throw error;
-      if (remembered) logger.info(`the server no longer answers as a 2026-07-28 server (${describeError(error)}); detecting its protocol again`);
-      else logger.debug(`not a 2026-07-28 server (${describeError(error)}): speaking 2025-11-25`);
-      return undefined;
     }
-  }
-
-  /** The client's `initialize`, as before the 2026 era, with what its answer says about the era. */
-  async #openLegacy(request: OpenRequest, gate: EventGate): Promise<Upstream> {
-    const { logger } = this.#o;
     let up: Upstream;
     try {
       up = await this.#openAs('2025-11-25', request, 'open');
@@ -124,6 +104,8 @@ class EraConnector implements UpstreamConnector {
       logger.info('the server speaks MCP 2026-07-28 (it refused the 2025 initialize with a 2026 error): switching to the 2026-07-28 protocol');
       up = await this.#openAs('2026-07-28', request, 'open');
     }
+    await this.#remember(remembered);
+    gate.release();
     return up;
   }
 
@@ -147,10 +129,9 @@ class EraConnector implements UpstreamConnector {
   async #remember(remembered: ProtocolEra | undefined): Promise<void> {
     const era = this.#era;
     const memory = this.#o.memory;
-    if (!era || !memory || era === remembered) return;
-    await memory.remember(era).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
+    if (!era || !memory || era === remembered || (era === '2025-11-25' && remembered === undefined)) return;
+    await (era === '2025-11-25' ? memory.forget() : memory.remember(era)).catch((error: unknown) => this.#o.logger.debug(`could not remember the server's protocol era: ${describeError(error)}`));
   }
-
 }
 
 /** What {@link gateEvents} gives: the gated request, and the held events' controls. */
@@ -168,18 +149,14 @@ interface EventGate {
 function gateEvents(request: OpenRequest): EventGate {
   const target = request.events;
   let held: { from: Upstream; deliver: () => void }[] | undefined = [];
-  /** Upstreams let go of: what they still say (a late answer to initialize) is dropped, before and after release. */
-  const discarded = new Set<Upstream>();
   const answers = new Map<RequestId, JSONRPCMessage>();
   const waiters = new Map<RequestId, (message: JSONRPCMessage) => void>();
   const hold = (from: Upstream, deliver: () => void) => {
-    if (discarded.has(from)) return;
     if (held) held.push({ from, deliver });
     else deliver();
   };
   const events: UpstreamEvents = {
     onmessage: (message, from, raw) => {
-      if (discarded.has(from)) return;
       const id = (message as { id?: RequestId }).id;
       if (held && id !== undefined && !('method' in message)) {
         answers.set(id, message);
@@ -206,7 +183,6 @@ function gateEvents(request: OpenRequest): EventGate {
       });
     },
     discard(from) {
-      discarded.add(from);
       if (held) held = held.filter((item) => item.from !== from);
       answers.clear();
     },

@@ -8,7 +8,7 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BridgeError, ErrorCode } from '../../errors.js';
-import { HttpErrorAnswer, ServesLegacyToo, type RpcErrorBody } from '../../protocol/era-signals.js';
+import { HttpErrorAnswer, type RpcErrorBody } from '../../protocol/era-signals.js';
 import { LEGACY_PROTOCOL_VERSIONS, MetaKey, MODERN_PROTOCOL_VERSIONS, type ClientIdentity } from '../../protocol/modern-meta.js';
 import type { OpenRequest, Upstream, UpstreamConnector } from '../port.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
@@ -51,7 +51,6 @@ export function createModernConnector(options: ModernConnectorOptions): Upstream
           hint: LEGACY_HINT,
         });
       }
-      if (request.probe && supported.some((v) => LEGACY_PROTOCOL_VERSIONS.includes(v as string))) throw new ServesLegacyToo(supported.map(String));
       const capabilities = isObject(result.capabilities) ? result.capabilities : {};
       up.setServerCapabilities(capabilities);
       const meta = isObject(result._meta) ? result._meta : {};
