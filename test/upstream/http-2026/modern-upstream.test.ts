@@ -150,7 +150,7 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
-  it('reads resources and prompts, and maps an unknown resource to the 2025 "Resource not found" code', async () => {
+  it("reads resources and prompts, and passes an unknown resource's -32602 on as 2025 servers answer it", async () => {
     const server = await modernServer();
     const bridged = await connectThroughBridge({ url: server.url });
     expect(await bridged.client.readResource({ uri: 'test://static' })).toMatchObject({ contents: [{ text: 'static text' }] });
@@ -161,7 +161,7 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
       () => undefined,
       (e: unknown) => e as { code?: number },
     );
-    expect(error?.code).toBe(-32002);
+    expect(error?.code).toBe(-32602);
   });
 });
 
