@@ -13,7 +13,8 @@
  *   listen stream's filter, listen-stream.ts) are answered here;
  * - `notifications/cancelled` aborts the request's POST, which closes its response stream (the revision's
  *   cancellation); `notifications/initialized` opens the listen stream; no notification is POSTed;
- * - errors with the revision's new codes are mapped (error-map.ts); a response stream that ends without the answer
+ * - results lose the revision's own fields (legacy-result.ts), unless handed on in their bytes; errors with the
+ *   revision's new codes are mapped (error-map.ts); a response stream that ends without the answer
  *   is reported like on the 2025 path, so the Bridge asks again when that is safe.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +28,7 @@ import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
 import { clientError, retryableVersionRefusal } from './error-map.js';
 import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
+import { legacyResult } from './legacy-result.js';
 import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
 import { ToolCatalog } from './tool-catalog.js';
@@ -264,7 +266,7 @@ export class ModernUpstream implements Upstream {
     }
     this.#finish(call, false);
     if (raw !== undefined && wireId === call.clientId) this.#o.events.onmessage(message, this, raw);
-    else this.#o.events.onmessage({ jsonrpc: '2.0', id: call.clientId, result } as JSONRPCMessage, this);
+    else this.#o.events.onmessage({ jsonrpc: '2.0', id: call.clientId, result: legacyResult(call.method, result) } as JSONRPCMessage, this);
   }
 
   #onError(call: Call, error: RpcErrorBody): void {

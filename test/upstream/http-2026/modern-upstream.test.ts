@@ -150,10 +150,13 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
-  it("reads resources and prompts, and passes an unknown resource's -32602 on as 2025 servers answer it", async () => {
+  it("reads resources and prompts, with the results a 2025 server gives, and passes an unknown resource's -32602 on as 2025 servers answer it", async () => {
     const server = await modernServer();
     const bridged = await connectThroughBridge({ url: server.url });
-    expect(await bridged.client.readResource({ uri: 'test://static' })).toMatchObject({ contents: [{ text: 'static text' }] });
+    // The server adds the revision's resultType, ttlMs and cacheScope; the 2025 client gets a 2025 result.
+    const { _meta, ...fields } = await bridged.client.readResource({ uri: 'test://static' });
+    expect(fields).toEqual({ contents: [{ uri: 'test://static', text: 'static text' }] });
+    expect(_meta).toEqual({ 'io.modelcontextprotocol/serverInfo': { name: 'fixture-2026', version: '2.0.0' } });
     const read = server.requests.find((r) => r.rpc.includes('resources/read'))!;
     expect(read.headers).toMatchObject({ 'mcp-method': 'resources/read', 'mcp-name': 'test://static' });
     expect(await bridged.client.getPrompt({ name: 'greet' })).toMatchObject({ messages: [{ content: { text: 'Hello there' } }] });
