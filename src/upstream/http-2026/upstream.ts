@@ -9,8 +9,9 @@
  *   new id with `inputResponses` and `requestState` echoed; at most {@link MAX_INPUT_ROUNDS} rounds;
  * - `tools/list` results teach the tool catalog (`Mcp-Param-*` headers) and lose tools with invalid annotations; a
  *   `HeaderMismatch` on `tools/call` refreshes the catalog with one `tools/list` and sends the call once more;
- * - `ping`, `logging/setLevel` (kept and sent as `_meta` logLevel), `resources/subscribe` and `unsubscribe` (the
- *   listen stream's filter, listen-stream.ts) are answered here;
+ * - `ping`, `logging/setLevel` (kept and sent as `_meta` logLevel; `debug` before it, when the server logs, as a 2025
+ *   server logs every level until a level is set), `resources/subscribe` and `unsubscribe` (the listen stream's
+ *   filter, listen-stream.ts) are answered here;
  * - `notifications/cancelled` aborts the request's POST, which closes its response stream (the revision's
  *   cancellation); `notifications/initialized` opens the listen stream; no notification is POSTed;
  * - results lose the revision's own fields (legacy-result.ts), unless handed on in their bytes; errors with the
@@ -394,8 +395,12 @@ export class ModernUpstream implements Upstream {
     setImmediate(() => this.#o.events.onmessage({ jsonrpc: '2.0', id, result } as JSONRPCMessage, this));
   }
 
+  /**
+   * The request envelope. Until the client sets a level, `debug` when the server logs: a 2025 server sends every
+   * level before `logging/setLevel`, a 2026 server none to a request without a level.
+   */
   #meta(): Record<string, unknown> {
-    return requestMeta(this.#o.client, this.#logLevel);
+    return requestMeta(this.#o.client, this.#logLevel ?? (this.#serverCapabilities.logging ? 'debug' : undefined));
   }
 }
 
