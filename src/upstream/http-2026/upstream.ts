@@ -3,7 +3,7 @@
  * 2025-11-25 semantics. The connector (connector.ts) answers the client's `initialize` from `server/discover`; after
  * that, what the client sends is translated here:
  * - a request is POSTed alone with the `_meta` envelope and the request headers (envelope.ts); its answer comes back
- *   under the client's id (the first POST uses it, so a large result is handed on in its bytes);
+ *   under the client's id (the first POST uses it, so a large result is handed on in its bytes; a retry's is read);
  * - `input_required` answers (MRTR) become requests to the client (`sampling/createMessage`, `elicitation/create`,
  *   `roots/list`) under ids of the bridge's own; their answers are intercepted, and the request is sent again under a
  *   new id with `inputResponses` and `requestState` echoed; at most {@link MAX_INPUT_ROUNDS} rounds;
@@ -253,8 +253,10 @@ export class ModernUpstream implements Upstream {
     const error = (message as { error?: RpcErrorBody }).error;
     if (error) return this.#onError(call, error);
     let result = (message as { result?: Record<string, unknown> }).result ?? {};
-    // A large result stands for its bytes; read them where the bridge must look inside.
-    if (raw !== undefined && (call.method === 'tools/list' || (INPUT_CAPABLE.has(call.method) && mentions(raw, 'input_required')))) {
+    // A large result stands for its bytes; read them where the bridge must look inside, or where they answer a
+    // retry (its id is the bridge's, not the client's).
+    const retry = wireId !== call.clientId;
+    if (raw !== undefined && (retry || call.method === 'tools/list' || (INPUT_CAPABLE.has(call.method) && mentions(raw, 'input_required')))) {
       result = ((JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')) as { result?: Record<string, unknown> }).result ?? {});
       raw = undefined;
     }
@@ -266,7 +268,7 @@ export class ModernUpstream implements Upstream {
       result = learned.result;
     }
     this.#finish(call, false);
-    if (raw !== undefined && wireId === call.clientId) this.#o.events.onmessage(message, this, raw);
+    if (raw !== undefined && !retry) this.#o.events.onmessage(message, this, raw);
     else this.#o.events.onmessage({ jsonrpc: '2.0', id: call.clientId, result: legacyResult(call.method, result) } as JSONRPCMessage, this);
   }
 

@@ -203,6 +203,31 @@ describe('answers that are large or lost', () => {
     expect(result).toHaveProperty('resultType', 'complete');
   });
 
+  it.each(['auto', 'json'] as const)('gives the client the large final result of a call that needed input (responseMode %s)', async (responseMode) => {
+    const backend = await modernServer({ responseMode });
+    // The first round asks the client to confirm; the retry, under the bridge's own id, reaches the server's big tool.
+    const front = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'tools/call' && !m.params?.inputResponses
+        ? {
+            status: 200,
+            body: {
+              jsonrpc: '2.0',
+              id: m.id,
+              result: {
+                resultType: 'input_required',
+                inputRequests: { confirm: { method: 'elicitation/create', params: { mode: 'form', message: 'Send a lot?', requestedSchema: { type: 'object', properties: {} } } } },
+              },
+            },
+          }
+        : undefined,
+    );
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    const result = await bridged.client.callTool({ name: 'big', arguments: { kib: 300 } });
+    expect(bridged.serverRequests).toEqual(['elicitation/create']);
+    expect((result.content as { text: string }[])[0]!.text).toHaveLength(300 * 1024);
+  });
+
   it('asks again when the response stream of a read-only request breaks', async () => {
     const server = await modernServer();
     const bridged = await connectThroughBridge({ url: server.url });
