@@ -32,6 +32,7 @@ import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParam
 import { legacyResult } from './legacy-result.js';
 import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
+import { mentions, resultOf } from './raw-result.js';
 import { ToolCatalog } from './tool-catalog.js';
 
 /** Options for {@link ModernUpstream}. */
@@ -257,7 +258,7 @@ export class ModernUpstream implements Upstream {
     // retry (its id is the bridge's, not the client's).
     const retry = wireId !== call.clientId;
     if (raw !== undefined && (retry || call.method === 'tools/list' || (INPUT_CAPABLE.has(call.method) && mentions(raw, 'input_required')))) {
-      result = ((JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')) as { result?: Record<string, unknown> }).result ?? {});
+      result = resultOf(raw);
       raw = undefined;
     }
     const required = INPUT_CAPABLE.has(call.method) ? inputRequiredOf(result) : undefined;
@@ -404,9 +405,4 @@ export class ModernUpstream implements Upstream {
   #meta(): Record<string, unknown> {
     return requestMeta(this.#o.client, this.#logLevel ?? (this.#serverCapabilities.logging ? 'debug' : undefined));
   }
-}
-
-/** Whether a large result's text or bytes contain `word` (cheap: no decoding of bytes). */
-function mentions(raw: string | Uint8Array, word: string): boolean {
-  return typeof raw === 'string' ? raw.includes(word) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).includes(word);
 }
