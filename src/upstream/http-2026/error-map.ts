@@ -1,9 +1,10 @@
 /**
  * A modern server's errors as a 2025-11-25 client understands them (MCP 2026-07-28, basic/index "Error Codes"):
  * the revision's new codes become the nearest standard JSON-RPC code, with a message that says what happened and
- * the server's own code and data kept in `data.upstreamCode` / `data.upstreamData`; a resource the server does not
- * know (`-32602` with `data.uri` on `resources/read`) becomes 2025's "Resource not found" (`-32002`). Everything else
- * passes unchanged. Decided on codes, never on message text.
+ * the server's own code and data kept in `data.upstreamCode` / `data.upstreamData`. Everything else passes unchanged,
+ * a resource the server does not know included: its `-32602` is what 2025 servers answer too (the SDKs and the Python
+ * SDK do; 2025-11-25's `-32002` is what the revision renamed), so a 2025 client sees what it sees from them. Decided
+ * on codes, never on message text.
  */
 import { supportedVersionsOf, type RpcErrorBody } from '../../protocol/era-signals.js';
 import { MODERN_PROTOCOL_VERSION, ModernErrorCode } from '../../protocol/modern-meta.js';
@@ -11,8 +12,6 @@ import { MODERN_PROTOCOL_VERSION, ModernErrorCode } from '../../protocol/modern-
 /** JSON-RPC codes a 2025 client knows. */
 const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
-/** MCP 2025-11-25: resource not found. */
-const RESOURCE_NOT_FOUND = -32002;
 
 /** The error object to give the client for `error`, the server's answer to `method`. */
 export function clientError(error: RpcErrorBody, method: string): RpcErrorBody {
@@ -34,11 +33,6 @@ export function clientError(error: RpcErrorBody, method: string): RpcErrorBody {
         `mcp-auth-bridge: the server no longer supports protocol ${MODERN_PROTOCOL_VERSION}${supported.length ? ` (it supports ${supported.join(', ')})` : ''}; restart the client to reconnect`,
       );
     }
-    case -32602:
-      if (method === 'resources/read' && typeof (error.data as { uri?: unknown } | undefined)?.uri === 'string') {
-        return { code: RESOURCE_NOT_FOUND, message: error.message || 'Resource not found', data: error.data };
-      }
-      return error;
     default:
       return error;
   }

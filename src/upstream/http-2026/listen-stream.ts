@@ -151,14 +151,19 @@ function refusal(error: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-/** `message` without the subscription id in its params' `_meta` (and without an empty `_meta`). */
+/**
+ * `message` without the subscription id in its params' `_meta`, then without a `_meta` and `params` left empty (a
+ * 2025 server sends `notifications/tools/list_changed` with no params).
+ */
 function withoutSubscriptionId(message: JSONRPCMessage): JSONRPCMessage {
   const params = (message as { params?: Record<string, unknown> }).params;
   const meta = params?._meta as Record<string, unknown> | undefined;
   if (!meta || !(MetaKey.subscriptionId in meta)) return message;
   const { [MetaKey.subscriptionId]: _dropped, ...rest } = meta;
   const { _meta: _old, ...others } = params!;
-  return { ...message, params: Object.keys(rest).length ? { ...others, _meta: rest } : others } as JSONRPCMessage;
+  const kept = Object.keys(rest).length ? { ...others, _meta: rest } : others;
+  const { params: _params, ...bare } = message as { params?: unknown };
+  return (Object.keys(kept).length ? { ...bare, params: kept } : bare) as JSONRPCMessage;
 }
 
 function isEmpty(filter: ListenFilter): boolean {

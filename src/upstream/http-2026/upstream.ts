@@ -3,17 +3,19 @@
  * 2025-11-25 semantics. The connector (connector.ts) answers the client's `initialize` from `server/discover`; after
  * that, what the client sends is translated here:
  * - a request is POSTed alone with the `_meta` envelope and the request headers (envelope.ts); its answer comes back
- *   under the client's id (the first POST uses it, so a large result is handed on in its bytes);
+ *   under the client's id (the first POST uses it, so a large result is handed on in its bytes; a retry's is read);
  * - `input_required` answers (MRTR) become requests to the client (`sampling/createMessage`, `elicitation/create`,
  *   `roots/list`) under ids of the bridge's own; their answers are intercepted, and the request is sent again under a
  *   new id with `inputResponses` and `requestState` echoed; at most {@link MAX_INPUT_ROUNDS} rounds;
  * - `tools/list` results teach the tool catalog (`Mcp-Param-*` headers) and lose tools with invalid annotations; a
  *   `HeaderMismatch` on `tools/call` refreshes the catalog with one `tools/list` and sends the call once more;
- * - `ping`, `logging/setLevel` (kept and sent as `_meta` logLevel), `resources/subscribe` and `unsubscribe` (the
- *   listen stream's filter, listen-stream.ts) are answered here;
+ * - `ping`, `logging/setLevel` (kept and sent as `_meta` logLevel; `debug` before it, when the server logs, as a 2025
+ *   server logs every level until a level is set), `resources/subscribe` and `unsubscribe` (the listen stream's
+ *   filter, listen-stream.ts) are answered here;
  * - `notifications/cancelled` aborts the request's POST, which closes its response stream (the revision's
  *   cancellation); `notifications/initialized` opens the listen stream; no notification is POSTed;
- * - errors with the revision's new codes are mapped (error-map.ts); a response stream that ends without the answer
+ * - results lose the revision's own fields (legacy-result.ts), unless handed on in their bytes; errors with the
+ *   revision's new codes are mapped (error-map.ts); a response stream that ends without the answer
  *   is reported like on the 2025 path, so the Bridge asks again when that is safe.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -27,8 +29,10 @@ import type { HttpSessionSettings } from '../http/session-settings.js';
 import { envelope } from './envelope.js';
 import { clientError, retryableVersionRefusal } from './error-map.js';
 import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
+import { legacyResult } from './legacy-result.js';
 import { listenFilter, ListenStream } from './listen-stream.js';
 import { ModernHttp, type Exchange } from './modern-http.js';
+import { mentions, resultOf } from './raw-result.js';
 import { ToolCatalog } from './tool-catalog.js';
 
 /** Options for {@link ModernUpstream}. */
@@ -250,9 +254,11 @@ export class ModernUpstream implements Upstream {
     const error = (message as { error?: RpcErrorBody }).error;
     if (error) return this.#onError(call, error);
     let result = (message as { result?: Record<string, unknown> }).result ?? {};
-    // A large result stands for its bytes; read them where the bridge must look inside.
-    if (raw !== undefined && (call.method === 'tools/list' || (INPUT_CAPABLE.has(call.method) && mentions(raw, 'input_required')))) {
-      result = ((JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')) as { result?: Record<string, unknown> }).result ?? {});
+    // A large result stands for its bytes; read them where the bridge must look inside, or where they answer a
+    // retry (its id is the bridge's, not the client's).
+    const retry = wireId !== call.clientId;
+    if (raw !== undefined && (retry || call.method === 'tools/list' || (INPUT_CAPABLE.has(call.method) && mentions(raw, 'input_required')))) {
+      result = resultOf(raw);
       raw = undefined;
     }
     const required = INPUT_CAPABLE.has(call.method) ? inputRequiredOf(result) : undefined;
@@ -263,8 +269,8 @@ export class ModernUpstream implements Upstream {
       result = learned.result;
     }
     this.#finish(call, false);
-    if (raw !== undefined && wireId === call.clientId) this.#o.events.onmessage(message, this, raw);
-    else this.#o.events.onmessage({ jsonrpc: '2.0', id: call.clientId, result } as JSONRPCMessage, this);
+    if (raw !== undefined && !retry) this.#o.events.onmessage(message, this, raw);
+    else this.#o.events.onmessage({ jsonrpc: '2.0', id: call.clientId, result: legacyResult(call.method, result) } as JSONRPCMessage, this);
   }
 
   #onError(call: Call, error: RpcErrorBody): void {
@@ -392,12 +398,11 @@ export class ModernUpstream implements Upstream {
     setImmediate(() => this.#o.events.onmessage({ jsonrpc: '2.0', id, result } as JSONRPCMessage, this));
   }
 
+  /**
+   * The request envelope. Until the client sets a level, `debug` when the server logs: a 2025 server sends every
+   * level before `logging/setLevel`, a 2026 server none to a request without a level.
+   */
   #meta(): Record<string, unknown> {
-    return requestMeta(this.#o.client, this.#logLevel);
+    return requestMeta(this.#o.client, this.#logLevel ?? (this.#serverCapabilities.logging ? 'debug' : undefined));
   }
-}
-
-/** Whether a large result's text or bytes contain `word` (cheap: no decoding of bytes). */
-function mentions(raw: string | Uint8Array, word: string): boolean {
-  return typeof raw === 'string' ? raw.includes(word) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).includes(word);
 }

@@ -31,6 +31,10 @@ describe('the listen stream', () => {
     server.addTool();
     await waitFor('tools/list_changed', () => changed.length === 1);
     expect((await bridged.client.listTools()).tools.map((t) => t.name)).toContain('extra');
+    // As a 2025 server sends it: without params once the subscription id is taken out.
+    expect(bridged.received.filter((m) => (m as { method?: string }).method === 'notifications/tools/list_changed')).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/tools/list_changed' },
+    ]);
     // The acknowledgement stays with the bridge.
     expect(bridged.received.map((m) => (m as { method?: string }).method)).not.toContain('notifications/subscriptions/acknowledged');
   });

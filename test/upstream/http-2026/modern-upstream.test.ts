@@ -123,22 +123,48 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
     expect(server.observed.loopStates).toEqual(['undefined', ...Array.from({ length: 8 }, (_, i) => `round-${i + 1}`)]);
   });
 
-  it('answers ping locally and applies logging/setLevel to each request through _meta', async () => {
+  it('answers ping locally, logs every level until logging/setLevel as a 2025 server does, then applies the level through _meta', async () => {
     const server = await modernServer();
     const bridged = await connectThroughBridge({ url: server.url });
     await bridged.client.ping();
     expect(server.requests.flatMap((r) => r.rpc)).not.toContain('ping');
     const messages: string[] = [];
     bridged.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(String(n.params.data)));
+    const levelOfLastCall = () => (bodies(server, 'tools/call').at(-1) as { params: { _meta: Record<string, unknown> } }).params._meta['io.modelcontextprotocol/logLevel'];
     await bridged.client.callTool({ name: 'log', arguments: {} });
-    expect(messages).toEqual([]);
+    await waitFor('log messages before a level is set', () => messages.length >= 4);
+    expect(messages).toEqual(['log at debug', 'log at info', 'log at warning', 'log at error']);
+    expect(levelOfLastCall()).toBe('debug');
+    messages.length = 0;
     await bridged.client.setLoggingLevel('warning');
     expect(server.requests.flatMap((r) => r.rpc)).not.toContain('logging/setLevel');
     await bridged.client.callTool({ name: 'log', arguments: {} });
     await waitFor('log messages', () => messages.length >= 2);
     expect(messages).toEqual(['log at warning', 'log at error']);
-    const last = bodies(server, 'tools/call').at(-1) as { params: { _meta: Record<string, unknown> } };
-    expect(last.params._meta['io.modelcontextprotocol/logLevel']).toBe('warning');
+    expect(levelOfLastCall()).toBe('warning');
+  });
+
+  it('asks a server that does not declare logging for no log messages', async () => {
+    const backend = await modernServer();
+    // The same server, its server/discover answered without the logging capability.
+    const front = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'server/discover'
+        ? {
+            status: 200,
+            body: {
+              jsonrpc: '2.0',
+              id: m.id,
+              result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'quiet', version: '1.0.0' } } },
+            },
+          }
+        : undefined,
+    );
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    expect(await bridged.client.callTool({ name: 'echo', arguments: { text: 'quiet' } })).toHaveProperty('content.0.text', 'quiet');
+    const meta = (bodies(backend, 'tools/call').at(-1) as { params: { _meta: Record<string, unknown> } }).params._meta;
+    expect(meta).toHaveProperty(['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
+    expect(meta).not.toHaveProperty(['io.modelcontextprotocol/logLevel']);
   });
 
   it('passes progress notifications on', async () => {
@@ -150,10 +176,13 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
-  it('reads resources and prompts, and maps an unknown resource to the 2025 "Resource not found" code', async () => {
+  it("reads resources and prompts, with the results a 2025 server gives, and passes an unknown resource's -32602 on as 2025 servers answer it", async () => {
     const server = await modernServer();
     const bridged = await connectThroughBridge({ url: server.url });
-    expect(await bridged.client.readResource({ uri: 'test://static' })).toMatchObject({ contents: [{ text: 'static text' }] });
+    // The server adds the revision's resultType, ttlMs and cacheScope; the 2025 client gets a 2025 result.
+    const { _meta, ...fields } = await bridged.client.readResource({ uri: 'test://static' });
+    expect(fields).toEqual({ contents: [{ uri: 'test://static', text: 'static text' }] });
+    expect(_meta).toEqual({ 'io.modelcontextprotocol/serverInfo': { name: 'fixture-2026', version: '2.0.0' } });
     const read = server.requests.find((r) => r.rpc.includes('resources/read'))!;
     expect(read.headers).toMatchObject({ 'mcp-method': 'resources/read', 'mcp-name': 'test://static' });
     expect(await bridged.client.getPrompt({ name: 'greet' })).toMatchObject({ messages: [{ content: { text: 'Hello there' } }] });
@@ -161,7 +190,7 @@ describe('a 2026-07-28 server behind a 2025-11-25 client', () => {
       () => undefined,
       (e: unknown) => e as { code?: number },
     );
-    expect(error?.code).toBe(-32002);
+    expect(error?.code).toBe(-32602);
   });
 });
 
@@ -172,6 +201,31 @@ describe('answers that are large or lost', () => {
     const result = await bridged.client.callTool({ name: 'big', arguments: { kib: 300 } });
     expect((result.content as { text: string }[])[0]!.text).toHaveLength(300 * 1024);
     expect(result).toHaveProperty('resultType', 'complete');
+  });
+
+  it.each(['auto', 'json'] as const)('gives the client the large final result of a call that needed input (responseMode %s)', async (responseMode) => {
+    const backend = await modernServer({ responseMode });
+    // The first round asks the client to confirm; the retry, under the bridge's own id, reaches the server's big tool.
+    const front = await startInterceptingFront(backend.url, (m) =>
+      m.method === 'tools/call' && !m.params?.inputResponses
+        ? {
+            status: 200,
+            body: {
+              jsonrpc: '2.0',
+              id: m.id,
+              result: {
+                resultType: 'input_required',
+                inputRequests: { confirm: { method: 'elicitation/create', params: { mode: 'form', message: 'Send a lot?', requestedSchema: { type: 'object', properties: {} } } } },
+              },
+            },
+          }
+        : undefined,
+    );
+    onTeardown(() => front.close());
+    const bridged = await connectThroughBridge({ url: front.url });
+    const result = await bridged.client.callTool({ name: 'big', arguments: { kib: 300 } });
+    expect(bridged.serverRequests).toEqual(['elicitation/create']);
+    expect((result.content as { text: string }[])[0]!.text).toHaveLength(300 * 1024);
   });
 
   it('asks again when the response stream of a read-only request breaks', async () => {
