@@ -9,7 +9,7 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import { terminalSafe } from '../log.js';
 import { readBodyStart } from '../net/body-start.js';
 import { parseChallenges } from './challenge.js';
-import { discoverLegacyAuthorizationServer, type LegacyAuthorizationServer } from './legacy-discovery.js';
+import type { LegacyAuthorizationServer } from './legacy-discovery.js';
 import type { OAuthHttp } from './oauth-http.js';
 
 /** What a 401 said, kept as evidence for the message (never a secret: it is the server's answer to no credentials). */
@@ -71,7 +71,11 @@ export interface UnadvertisedOptions {
  * its origin (only looked for when its challenge, if any, is an OAuth one), else throws {@link noLoginAdvertisedError}.
  */
 export async function findUnadvertisedAuthorizationServer(o: UnadvertisedOptions): Promise<LegacyAuthorizationServer> {
-  const legacy = mayBeOAuth(o.refusal) ? await discoverLegacyAuthorizationServer({ serverUrl: o.serverUrl, http: o.http }) : undefined;
+  // Loaded here, not at the top: the auth layer reads refusals on every start, and the OAuth engine that legacy
+  // discovery uses must not load until a login needs it (docs/architecture.md, lazy chunks).
+  const legacy = mayBeOAuth(o.refusal)
+    ? await (await import('./legacy-discovery.js')).discoverLegacyAuthorizationServer({ serverUrl: o.serverUrl, http: o.http })
+    : undefined;
   if (!legacy) throw noLoginAdvertisedError(o.serverUrl, o.refusal);
   return legacy;
 }
