@@ -9,14 +9,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { onTeardown } from './cleanup.js';
-import { assertBuilt, BIN_PATH, baseEnv, runCli, startCli, type CliProcess, type ExitStatus } from './cli.js';
+import { assertBuilt, BIN_PATH, baseEnv, startCli, type CliProcess, type ExitStatus } from './cli.js';
 import { createTestClient, type TestClient } from './client.js';
 import { waitFor, withTimeout } from './wait.js';
 
-// Kept under their old import path while sibling branches still import them from here.
-export { BIN_PATH, baseEnv, type ExitStatus } from './cli.js';
-/** @deprecated The one runner is {@link runCli} (test/helpers/cli.ts); this name stays for branches that use it. */
-export const runBridge = runCli;
 
 /** Options for {@link startBridgeClient}. */
 export interface BridgeClientOptions {

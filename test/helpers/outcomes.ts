@@ -3,7 +3,8 @@
  * session (a JSON-RPC error for the request, or exit code 1 for a fatal upstream error).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { ExitStatus, RawBridge } from './bridge.js';
+import type { RawBridge } from './bridge.js';
+import type { ExitStatus } from './cli.js';
 import { waitFor } from './wait.js';
 
 /** How a request through a raw bridge ended. */

@@ -4,7 +4,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
-import { BIN_PATH, baseEnv, connectThroughBridge, runBridge } from '../helpers/bridge.js';
+import { connectThroughBridge } from '../helpers/bridge.js';
+import { BIN_PATH, baseEnv, runCli } from '../helpers/cli.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startServer2026 } from '../helpers/server-2026.js';
 import { expectDocumented } from './readme-rows.js';
@@ -19,7 +20,7 @@ async function server() {
 
 describe('troubleshooting: protocol eras', () => {
   it('`--protocol 2026-07-28 cannot be used with --transport sse`', async () => {
-    const result = await runBridge(['--protocol', 'modern', '--transport', 'sse', 'http://127.0.0.1:9/mcp']);
+    const result = await runCli(['--protocol', 'modern', '--transport', 'sse', 'http://127.0.0.1:9/mcp']);
     expect(result.code).not.toBe(0);
     expectDocumented(result.stderr, 'cannot be used with --transport sse');
   });

@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, connectThroughBridge, startBridgeClient } from '../../helpers/bridge.js';
+import { connectThroughBridge, startBridgeClient } from '../../helpers/bridge.js';
+import { baseEnv } from '../../helpers/cli.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { startInterceptingFront, startServer2026, type Server2026, type Server2026Variant } from '../../helpers/server-2026.js';
 import { startStreamableServer, TEST_SERVER_INFO } from '../../helpers/servers.js';

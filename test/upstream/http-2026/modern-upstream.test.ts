@@ -254,7 +254,7 @@ describe('URL-mode elicitation', () => {
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
     const { ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
-    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/cli.js');
     const server = await modernServer();
     const client = new Client({ name: 'url-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {}, url: {} } } });
     const seen: Record<string, unknown>[] = [];
@@ -283,7 +283,7 @@ describe('input requests a client cannot be asked', () => {
     onTeardown(() => front.close());
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-    const { BIN_PATH, baseEnv } = await import('../../helpers/bridge.js');
+    const { BIN_PATH, baseEnv } = await import('../../helpers/cli.js');
     const client = new Client({ name: 'bare-client', version: '1.0.0' }, { capabilities: {} });
     onTeardown(() => client.close());
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN_PATH, front.url], env: baseEnv(), stderr: 'pipe' }));
