@@ -28,12 +28,11 @@ import { describeOAuthError, OAuthError, oauthErrorCode } from './oauth-errors.j
 import { discoverAuthorizationServer } from './discovery.js';
 import { describeJwtSource, readJwt, type JwtSource } from './grants/jwt-source.js';
 import { withDPoPNonce } from './dpop/nonce-retry.js';
-import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
+import { oauthOptions, type OAuthHttp } from './oauth-http.js';
+import { jwtBearerRequest } from './grants/jwt-bearer.js';
 
 /** RFC 8693 §2.1: the token exchange grant type. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** RFC 7523 §2.1: the JWT bearer authorization grant type. */
-export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** The Identity Assertion JWT Authorization Grant token type (draft-ietf-oauth-identity-assertion-authz-grant). */
 export const ID_JAG_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
 /** RFC 8693 §3: an OpenID Connect ID token as the subject token. */
@@ -127,25 +126,6 @@ export async function processIdJagResponse(idp: AuthorizationServer, client: Res
     });
   }
   return body.access_token;
-}
-
-/** Options for {@link jwtBearerRequest}. */
-export interface JwtBearerRequestOptions {
-  as: AuthorizationServer;
-  client: ResolvedClient;
-  /** The ID-JAG. */
-  assertion: string;
-  scopes: string[];
-  resource: string | undefined;
-  http: OAuthHttp;
-}
-
-/** Step 2: the RFC 7523 JWT bearer grant with the ID-JAG at the MCP server's authorization server. */
-export function jwtBearerRequest(o: JwtBearerRequestOptions): Promise<Response> {
-  const params = new URLSearchParams({ assertion: o.assertion });
-  if (o.scopes.length) params.set('scope', o.scopes.join(' '));
-  if (o.resource) params.set('resource', o.resource);
-  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)));
 }
 
 /** Validates the JWT bearer grant's token response. */

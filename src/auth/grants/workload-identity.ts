@@ -11,14 +11,13 @@
  * the Authorizer's "refresh" is simply a new grant with the current JWT. A refusal is reported, never retried with
  * another grant.
  */
-import { genericTokenEndpointRequest, processGenericTokenEndpointResponse, type AuthorizationServer, type ClientAuth, type TokenEndpointResponse } from 'oauth4webapi';
+import { processGenericTokenEndpointResponse, type AuthorizationServer, type ClientAuth, type TokenEndpointResponse } from 'oauth4webapi';
 import { BridgeError, ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ResolvedClient } from '../client.js';
-import { JWT_BEARER_GRANT } from '../cross-app-access.js';
+import { jwtBearerRequest, type JwtBearerRequestOptions } from './jwt-bearer.js';
 import { describeOAuthError, OAuthError, oauthErrorCode } from '../oauth-errors.js';
 import { withDPoPNonce } from '../dpop/nonce-retry.js';
-import { tokenRequestOptions, type OAuthHttp } from '../oauth-http.js';
 import { describeJwtSource, readJwt, type JwtSource } from './jwt-source.js';
 
 /** Where the platform's JWT is: a file it rotates (`--workload-token-file`) or a variable (`MCP_WORKLOAD_TOKEN`). */
@@ -33,27 +32,6 @@ const noClient: ClientAuth = () => undefined;
 /** The client to send the grant as: the pre-registered one, or none. */
 export function workloadClient(client: ResolvedClient | undefined): ResolvedClient {
   return client ?? { client: { client_id: WORKLOAD_CLIENT_LABEL, token_endpoint_auth_method: 'none' }, auth: noClient, source: 'pre-registered' };
-}
-
-/** Options for {@link workloadGrantRequest}. */
-export interface WorkloadGrantOptions {
-  as: AuthorizationServer;
-  /** From {@link workloadClient}. */
-  client: ResolvedClient;
-  /** The platform JWT, read just now. */
-  assertion: string;
-  scopes: string[];
-  /** RFC 8707 resource: the MCP server; omitted with `--no-resource`. */
-  resource: string | undefined;
-  http: OAuthHttp;
-}
-
-/** The JWT bearer grant request with the workload's JWT. Resolves with the raw response. */
-export function workloadGrantRequest(o: WorkloadGrantOptions): Promise<Response> {
-  const params = new URLSearchParams({ assertion: o.assertion });
-  if (o.scopes.length) params.set('scope', o.scopes.join(' '));
-  if (o.resource) params.set('resource', o.resource);
-  return genericTokenEndpointRequest(o.as, o.client.client, o.client.auth, JWT_BEARER_GRANT, params, tokenRequestOptions(o.http, new URL(o.as.token_endpoint!)));
 }
 
 /**
@@ -84,7 +62,7 @@ export async function processWorkloadGrant(as: AuthorizationServer, client: Reso
 }
 
 /** Options for {@link runWorkloadIdentity}. */
-export interface WorkloadIdentityOptions extends Omit<WorkloadGrantOptions, 'assertion' | 'client'> {
+export interface WorkloadIdentityOptions extends Omit<JwtBearerRequestOptions, 'assertion' | 'client'> {
   /** The pre-registered client, when `--client-id` names one. */
   client: ResolvedClient | undefined;
   source: WorkloadToken;
@@ -100,7 +78,7 @@ export async function runWorkloadIdentity(o: WorkloadIdentityOptions): Promise<T
   const tokens = await withDPoPNonce(!!o.http.dpop, async () => {
     let response: Response;
     try {
-      response = await workloadGrantRequest({ ...o, client, assertion });
+      response = await jwtBearerRequest({ ...o, client, assertion });
     } catch (error) {
       if (isBridgeError(error)) throw error;
       throw new BridgeError(ErrorCode.Auth, `cannot send the JWT bearer grant request to ${o.as.issuer}: ${(error as Error).message}`, { cause: error });
