@@ -26,6 +26,7 @@ import { classify, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.j
 import { ModernErrorCode, requestMeta, type ClientIdentity } from '../../protocol/modern-meta.js';
 import type { SessionVerdict, Upstream, UpstreamCloseOptions, UpstreamEvents } from '../port.js';
 import type { HttpSessionSettings } from '../http/session-settings.js';
+import { newCall, type Call } from './call.js';
 import { envelope } from './envelope.js';
 import { clientError, retryableVersionRefusal } from './error-map.js';
 import { forClient, INPUT_CAPABLE, inputRequiredOf, MAX_INPUT_ROUNDS, retryParams, unaskable } from './input-required.js';
@@ -44,24 +45,6 @@ export interface ModernUpstreamOptions extends HttpSessionSettings {
   maxInputRounds?: number;
   /** Listen stream reopening delays (tests shorten them). */
   listenBackoff?: { initialMs: number; maxMs: number };
-}
-
-/** One client request on its way through the rounds. */
-interface Call {
-  clientId: RequestId;
-  method: string;
-  params: Record<string, unknown>;
-  abort: AbortController;
-  /** The id of the POST in flight. */
-  wireId: RequestId;
-  rounds: number;
-  /** Embedded requests still waiting for the client, by the bridge's id. */
-  waiting: Map<RequestId, string>;
-  responses: Record<string, unknown>;
-  requestState: string | undefined;
-  refreshedTools: boolean;
-  versionRetried: boolean;
-  done: boolean;
 }
 
 let serial = 0;
@@ -197,20 +180,7 @@ export class ModernUpstream implements Upstream {
   async #startCall(clientId: RequestId, method: string, params: Record<string, unknown>): Promise<void> {
     const previous = this.#calls.get(clientId);
     if (previous) this.#finish(previous, true); // the Bridge asks again after a lost answer
-    const call: Call = {
-      clientId,
-      method,
-      params,
-      abort: new AbortController(),
-      wireId: clientId,
-      rounds: 0,
-      waiting: new Map(),
-      responses: {},
-      requestState: undefined,
-      refreshedTools: false,
-      versionRetried: false,
-      done: false,
-    };
+    const call = newCall(clientId, method, params);
     this.#calls.set(clientId, call);
     await this.#post(call, params);
   }
