@@ -23,14 +23,14 @@ import { discoverContext, sendsResource, type AuthContext } from './discovery-co
 import type { ProofSender } from './dpop/resource-proof.js';
 import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
-import { assertClientBelongs, sameIssuer, serverMovedError } from './issuer-trust.js';
+import { sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
 import { withServerLock } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
-import { bridgeLoginCriteria, firstUsableLogin, selectLogins } from './stored-logins.js';
+import { assertStoredClientBelongs, bridgeLoginCriteria, firstUsableLogin, selectLogins } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
 import { readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
 import { stepUpScopes } from './step-up.js';
@@ -362,7 +362,11 @@ export class Authorizer {
       union,
     });
     if (GRANTS[this.#grant].obtainBy === 'device-login') assertDeviceFlowSupported(ctx.as);
-    if (!force) await this.#assertClientBelongs(ctx);
+    // A pre-registered client goes only to the issuer it belongs to (issuer-trust.ts); `login --force` re-trusts.
+    if (!force && this.#o.clientId && !this.#o.issuer) {
+      const c = { serverUrl: this.#o.serverUrl, clientId: this.#o.clientId, hasCredentials: !!(this.#o.clientSecret || this.#o.clientKey) };
+      await assertStoredClientBelongs(await this.#openStore(), { ...c, issuer: ctx.as.issuer, info: (line) => this.#log.info(line) });
+    }
     await this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       if (GRANTS[this.#grant].user) {
@@ -400,18 +404,4 @@ export class Authorizer {
     });
   }
 
-  /** A pre-registered client goes only to the issuer it belongs to (issuer-trust.ts); `login --force` re-trusts. */
-  async #assertClientBelongs(ctx: AuthContext): Promise<void> {
-    const clientId = this.#o.clientId;
-    if (!clientId || this.#o.issuer) return;
-    const { logins } = await (await this.#openStore()).list();
-    assertClientBelongs({
-      serverLabel: this.#o.serverUrl.host,
-      clientId,
-      hasCredentials: !!(this.#o.clientSecret || this.#o.clientKey),
-      issuer: ctx.as.issuer,
-      own: selectLogins(logins, { serverUrl: this.#o.serverUrl.href, clientIdSource: 'pre-registered', clientId }),
-      info: (line) => this.#log.info(line),
-    });
-  }
 }

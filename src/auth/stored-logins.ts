@@ -6,7 +6,7 @@
  */
 import type { ClientIdSource, CredentialStore, ListedLogin, LoginGrant, LoginMetadata, StoredLogin } from '../store/index.js';
 import { isMachineGrant } from './grants.js';
-import { sameIssuer } from './issuer-trust.js';
+import { assertClientBelongs, sameIssuer } from './issuer-trust.js';
 import { isExpired } from './tokens.js';
 
 /** What a stored login must match; every field left out matches anything. */
@@ -101,4 +101,34 @@ export async function firstUsableLogin(
     return { key: c.key, login };
   }
   return undefined;
+}
+
+/** Options for {@link assertStoredClientBelongs}. */
+export interface StoredClientTrustOptions {
+  serverUrl: URL;
+  /** The pre-registered client (`--client-id`). */
+  clientId: string;
+  /** Whether it has credentials (a secret or a key) that would go to the issuer. */
+  hasCredentials: boolean;
+  /** The issuer the server names now. */
+  issuer: string;
+  /** Says, on the first login, which issuer the client's credentials will go to. */
+  info: (line: string) => void;
+}
+
+/**
+ * The issuer rule for a pre-registered client (issuer-trust.ts `assertClientBelongs`) over this server's stored
+ * logins made with that client, read from `store`.
+ * @throws BridgeError `AUTH` when the server now names another issuer than the client's logins were made with
+ */
+export async function assertStoredClientBelongs(store: CredentialStore, o: StoredClientTrustOptions): Promise<void> {
+  const { logins } = await store.list();
+  assertClientBelongs({
+    serverLabel: o.serverUrl.host,
+    clientId: o.clientId,
+    hasCredentials: o.hasCredentials,
+    issuer: o.issuer,
+    own: selectLogins(logins, { serverUrl: o.serverUrl.href, clientIdSource: 'pre-registered', clientId: o.clientId }),
+    info: o.info,
+  });
 }
