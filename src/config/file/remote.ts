@@ -8,7 +8,8 @@ import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
 import { REMOTE_KEYS, type KeyKind } from './keys.js';
 import { isObject, readFlag, readText, readTextList, wrongType, type ReadContext } from './json-values.js';
-import { entryRefused, fileProblem, type Place } from './problem.js';
+import { describePlace, entryRefused, fileProblem, type Place } from './problem.js';
+import { parseHeader } from '../headers.js';
 import type { ServerConfig } from '../types.js';
 import { validateConfig } from '../validate.js';
 
@@ -85,8 +86,8 @@ function readOption(value: unknown, kind: KeyKind, place: Place, ctx: ReadContex
 }
 
 /**
- * `headers` as the validator's `Name: value` lines. Values are checked for unset variables here (to name the key)
- * but passed on unexpanded: the validator expands header values itself, and expanding twice would expand a `${…}`
+ * `headers` as the validator's `Name: value` lines. Values are checked here (so that a refusal names the key) but
+ * passed on unexpanded: the validator expands header values itself, and expanding twice would expand a `${…}`
  * that a variable's value happens to contain.
  */
 function headerLines(given: Given, place: Place, ctx: ReadContext): string[] {
@@ -97,6 +98,9 @@ function headerLines(given: Given, place: Place, ctx: ReadContext): string[] {
     if (typeof value !== 'string') throw wrongType(key, value, 'text', `"${name}": "value"`);
     if (name.includes(':') || name.trim() !== name || name === '') throw fileProblem(key, 'is not a header name', 'write the name alone as the key, e.g. "X-Api-Key", and the value as its text');
     expandAt(value, ctx.env, key);
-    return `${name}: ${value}`;
+    const line = `${name}: ${value}`;
+    // The validator checks it again; here, so that a refusal (reserved name, line break, empty) names the key.
+    parseHeader(line, ctx.env, { origin: describePlace(key) });
+    return line;
   });
 }
