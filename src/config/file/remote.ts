@@ -3,6 +3,7 @@
  * validator, whose refusal comes back naming the file and the server.
  */
 import { BridgeError } from '../../errors.js';
+import { WORKLOAD_TOKEN_ENV } from '../env-names.js';
 import { expandAt } from './expand.js';
 import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
@@ -15,9 +16,10 @@ import { validateConfig } from '../validate.js';
 
 /**
  * Variables that configure THE server of a single-server bridge; with many servers they would apply to every one of
- * them (MCP_HEADERS would send one server's credentials to all), so the validator does not see them here.
+ * them (MCP_HEADERS would send one server's credentials to all, MCP_WORKLOAD_TOKEN would present one workload token to
+ * every server), so the validator does not see them here. An entry names its own (`headers`, `workload-token-file`).
  */
-const SINGLE_SERVER_ENV = ['MCP_HEADERS', 'MCP_BACKEND_URL'] as const;
+const SINGLE_SERVER_ENV = ['MCP_HEADERS', 'MCP_BACKEND_URL', WORKLOAD_TOKEN_ENV] as const;
 
 /** `type` as VS Code and the other clients write it, as a `--transport`. `http` falls back to SSE, as VS Code does. */
 const TYPE_TRANSPORT: Readonly<Record<string, string>> = { http: 'auto', 'streamable-http': 'streamable-http', streamableHttp: 'streamable-http', sse: 'sse' };

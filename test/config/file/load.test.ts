@@ -169,7 +169,14 @@ describe('variables', () => {
 
   it('MCP_HEADERS, the single-server bridge\'s headers, are not sent to every server of a file', () => {
     const [server] = load({ mcpServers: { a: { url: 'https://a.example.com/mcp' } } }, { MCP_HEADERS: 'X-Secret: one-server-only' }).servers;
-    expect(server).toMatchObject({ config: { headers: {} } });
+    expect(server?.kind === 'remote' && server.config.headers).toEqual({});
+  });
+});
+
+describe('single-server variables', () => {
+  it('MCP_WORKLOAD_TOKEN is not presented to every server of a file', () => {
+    const [server] = load({ mcpServers: { a: { url: 'https://a.example.com/mcp' } } }, { MCP_WORKLOAD_TOKEN: 'header.payload.signature' }).servers;
+    expect(server).toMatchObject({ config: { auth: { kind: 'oauth', workloadToken: undefined } } });
   });
 });
 
