@@ -2,12 +2,15 @@
  * Reading typed values out of parsed JSON, each refusal naming the place and the type wanted (never the value
  * found: it may be a secret). Strings come back with their variables expanded.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { expandAt } from './expand.js';
 import { fileProblem, type Place } from './problem.js';
 
-/** What the readers need: the environment to expand from. */
+/** What the readers need: the environment to expand from, and the directory relative paths start from. */
 export interface ReadContext {
   env: NodeJS.ProcessEnv;
+  /** The configuration file's directory. */
+  dir: string;
 }
 
 /** The JSON type of `value` as a user would name it. */
@@ -33,6 +36,16 @@ export function wrongType(place: Place, value: unknown, wanted: string, example?
 export function readText(value: unknown, place: Place, ctx: ReadContext, example?: string): string {
   if (typeof value !== 'string') throw wrongType(place, value, 'text', example);
   return expandAt(value, ctx.env, place);
+}
+
+/**
+ * A file path, variables expanded; a relative one is taken from the configuration file's directory (the client starts
+ * the bridge in a directory of its own choosing). A PEM given in place of a path is left as it is, for the validator
+ * to refuse without quoting it.
+ */
+export function readPath(value: unknown, place: Place, ctx: ReadContext, example?: string): string {
+  const text = readText(value, place, ctx, example);
+  return text === '' || isAbsolute(text) || text.includes('-----BEGIN') ? text : resolve(ctx.dir, text);
 }
 
 /** A boolean. */

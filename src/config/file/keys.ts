@@ -6,8 +6,8 @@
  */
 import type { ConfigInput } from '../input.js';
 
-/** The JSON value a key takes: `text` a string; `flag` a boolean; `amount` a string or a number (durations, sizes, ports); `list` strings; `text-or-false` a string or `false` (`--no-resource`, `--no-browser`); `auth` `"oauth"` or `"none"`. */
-export type KeyKind = 'text' | 'flag' | 'amount' | 'list' | 'text-or-false' | 'auth';
+/** The JSON value a key takes: `text` a string; `path` a string naming a file, relative to the config file's directory; `flag` a boolean; `amount` a string or a number (durations, sizes, ports); `list` strings; `text-or-false` a string or `false` (`--no-resource`, `--no-browser`); `auth` `"oauth"` or `"none"`. */
+export type KeyKind = 'text' | 'path' | 'flag' | 'amount' | 'list' | 'text-or-false' | 'auth';
 
 /** One remote option: its field in {@link ConfigInput} and its kind. */
 export interface RemoteKey {
@@ -19,7 +19,7 @@ export interface RemoteKey {
 export const REMOTE_KEYS: Readonly<Record<string, RemoteKey>> = {
   transport: { field: 'transport', kind: 'text' },
   protocol: { field: 'protocol', kind: 'text' },
-  'header-file': { field: 'headerFile', kind: 'text' },
+  'header-file': { field: 'headerFile', kind: 'path' },
   'allow-http': { field: 'allowHttp', kind: 'flag' },
   'allow-private-auth-servers': { field: 'allowPrivateAuthServers', kind: 'flag' },
   'connect-timeout': { field: 'connectTimeout', kind: 'amount' },
@@ -32,14 +32,14 @@ export const REMOTE_KEYS: Readonly<Record<string, RemoteKey>> = {
   'client-metadata-url': { field: 'clientMetadataUrl', kind: 'text' },
   'device-code': { field: 'deviceCode', kind: 'flag' },
   'client-credentials': { field: 'clientCredentials', kind: 'flag' },
-  'client-key': { field: 'clientKey', kind: 'text' },
+  'client-key': { field: 'clientKey', kind: 'path' },
   'client-key-id': { field: 'clientKeyId', kind: 'text' },
   'idp-issuer': { field: 'idpIssuer', kind: 'text' },
   'idp-client-id': { field: 'idpClientId', kind: 'text' },
   'idp-client-secret': { field: 'idpClientSecret', kind: 'text' },
-  'id-token-file': { field: 'idTokenFile', kind: 'text' },
+  'id-token-file': { field: 'idTokenFile', kind: 'path' },
   dpop: { field: 'dpop', kind: 'text' },
-  'workload-token-file': { field: 'workloadTokenFile', kind: 'text' },
+  'workload-token-file': { field: 'workloadTokenFile', kind: 'path' },
   scopes: { field: 'scopes', kind: 'text' },
   resource: { field: 'resource', kind: 'text-or-false' },
   'authorize-param': { field: 'authorizeParam', kind: 'list' },

@@ -4,6 +4,7 @@
  * plus the name separator. Pure: the file reader and the environment are passed in.
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { closestKey } from './closest.js';
 import { loadEntry } from './entry.js';
 import { isObject, wrongType } from './json-values.js';
@@ -75,7 +76,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   const disabled: string[] = [];
   for (const [name, raw] of Object.entries(entries)) {
     checkName(name, separator, path);
-    const loaded = loadEntry(name, raw, path, { env });
+    const loaded = loadEntry(name, raw, path, { env, dir: dirname(path) });
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }

@@ -1,6 +1,6 @@
 /** A local entry: the command the bridge spawns, its arguments, added environment and working directory. */
 import type { Given } from './entry-keys.js';
-import { readText, readTextList, readTextRecord, type ReadContext } from './json-values.js';
+import { readPath, readText, readTextList, readTextRecord, type ReadContext } from './json-values.js';
 import { fileProblem, type Place } from './problem.js';
 import type { LocalServer } from './types.js';
 
@@ -24,6 +24,6 @@ export function readLocal(entry: Map<string, Given>, place: Place, ctx: ReadCont
     command,
     args: args === undefined ? [] : readTextList(args.value, at(args), ctx, '"args": ["-y", "@modelcontextprotocol/server-everything"]'),
     env: env === undefined ? {} : readTextRecord(env.value, at(env), ctx, '"env": { "API_KEY": "${API_KEY}" }'),
-    cwd: cwd === undefined ? undefined : readText(cwd.value, at(cwd), ctx, '"cwd": "/path/to/project"'),
+    cwd: cwd === undefined ? undefined : readPath(cwd.value, at(cwd), ctx, '"cwd": "/path/to/project"'),
   };
 }

@@ -8,7 +8,7 @@ import { expandAt } from './expand.js';
 import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
 import { REMOTE_KEYS, type KeyKind } from './keys.js';
-import { isObject, readFlag, readText, readTextList, wrongType, type ReadContext } from './json-values.js';
+import { isObject, readFlag, readPath, readText, readTextList, wrongType, type ReadContext } from './json-values.js';
 import { describePlace, entryRefused, fileProblem, type Place } from './problem.js';
 import { parseHeader } from '../headers.js';
 import type { ServerConfig } from '../types.js';
@@ -68,6 +68,8 @@ function readOption(value: unknown, kind: KeyKind, place: Place, ctx: ReadContex
   switch (kind) {
     case 'text':
       return readText(value, place, ctx);
+    case 'path':
+      return readPath(value, place, ctx);
     case 'flag':
       return readFlag(value, place);
     case 'amount':

@@ -31,7 +31,7 @@ export interface LocalServer {
   args: string[];
   /** Variables added to the child's environment, values expanded. */
   env: Record<string, string>;
-  /** The child's working directory, or undefined for the bridge's own. */
+  /** The child's working directory (a relative one from the file's directory), or undefined for the bridge's own. */
   cwd: string | undefined;
   filter: ToolFilter;
 }

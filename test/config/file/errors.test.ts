@@ -222,6 +222,7 @@ describe('secrets stay out of messages', () => {
     ['a bad option next to a secret', { url: URL_, 'client-secret': '${SECRET}', 'client-id': 'a', 'connect-timeout': 'never' }],
     ['an unknown key next to a secret', { url: URL_, 'client-secret': '${SECRET}', 'clinet-id': 'a' }],
     ['a secret where a flag belongs', { url: URL_, 'device-code': '${SECRET}' }],
+    ['a PEM where a key file belongs', { url: URL_, 'client-id': 'a', 'client-key': '-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----' }],
     ['an unset variable next to a secret', { url: URL_, headers: { 'X-A': '${SECRET}', 'X-B': '${MISSING}' } }],
   ])('%s', (_what, entry) => {
     const error = refused(servers(entry), env);

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../../src/config/file/load.js';
 import { validateConfig } from '../../../src/config/validate.js';
 import { ErrorCode } from '../../../src/errors.js';
-import { load, refusal, writeConfig } from './files.js';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { dir, load, refusal, writeConfig } from './files.js';
 
 describe('loadConfigFile: the mcpServers shape (Claude Desktop, Cursor, Windsurf)', () => {
   it('loads remote and local entries in the file order, with the default separator', () => {
@@ -170,6 +172,22 @@ describe('variables', () => {
   it('MCP_HEADERS, the single-server bridge\'s headers, are not sent to every server of a file', () => {
     const [server] = load({ mcpServers: { a: { url: 'https://a.example.com/mcp' } } }, { MCP_HEADERS: 'X-Secret: one-server-only' }).servers;
     expect(server?.kind === 'remote' && server.config.headers).toEqual({});
+  });
+});
+
+describe('paths', () => {
+  it('a relative header-file or cwd is taken from the config file\'s directory, not the bridge\'s', () => {
+    writeFileSync(join(dir, 'team-headers.txt'), '# for the team server\nX-Team: blue\n');
+    const loaded = load({
+      mcpServers: {
+        team: { url: 'https://a.example.com/mcp', 'header-file': 'team-headers.txt' },
+        local: { command: 'node', cwd: 'project' },
+        absolute: { command: 'node', cwd: '/srv/project' },
+      },
+    });
+    rmSync(join(dir, 'team-headers.txt'));
+    expect(loaded.servers[0]?.kind === 'remote' && loaded.servers[0].config.headers).toEqual({ 'x-team': 'blue' });
+    expect(loaded.servers.map((s) => (s.kind === 'local' ? s.cwd : undefined))).toEqual([undefined, join(dir, 'project'), '/srv/project']);
   });
 });
 
