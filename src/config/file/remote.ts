@@ -45,13 +45,14 @@ export function readRemote(entry: Map<string, Given>, type: string | undefined, 
     const spec = REMOTE_KEYS[name];
     if (spec !== undefined) fields[spec.field] = readOption(given.value, spec.kind, { ...place, key: given.key }, ctx);
   }
+  // `type` gives the transport unless `transport` says more (`"type": "http"` is either; a `transport` may pick one).
+  const transport = entry.get('transport');
   if (type !== undefined) {
     const wanted = transportOfType(type)!;
-    const transport = entry.get('transport');
-    if (transport !== undefined && input.transport !== wanted) {
+    if (transport === undefined) input.transport = wanted;
+    else if (wanted !== 'auto' && input.transport !== wanted) {
       throw fileProblem({ ...place, key: transport.key }, `does not agree with "type": "${type}"`, 'keep one of "type" and "transport"');
     }
-    input.transport = wanted;
   }
   const env = { ...ctx.env };
   for (const name of SINGLE_SERVER_ENV) delete env[name];

@@ -112,6 +112,7 @@ describe('entry kinds', () => {
     [{ command: 'x', 'client-id': 'a' }, 'key "client-id": is for a remote server (url), and this entry is a local one', 'remove it, or move it to the entry it belongs to'],
     [{ url: URL_, args: ['a'] }, 'key "args": is for a local server (command), and this entry is a remote one', 'remove it, or move it to the entry it belongs to'],
     [{ type: 'sse', transport: 'streamable-http', url: URL_ }, 'key "transport": does not agree with "type": "sse"', 'keep one of "type" and "transport"'],
+    [{ type: 'streamable-http', transport: 'sse', url: URL_ }, 'key "transport": does not agree with "type": "streamable-http"', 'keep one of "type" and "transport"'],
     [{ command: '  ' }, 'key "command": is empty', 'name the program to run, e.g. "npx" or "/usr/local/bin/my-server"'],
     ['https://x', 'should be an object, not text', 'for example "my-server": { "url": "https://mcp.example.com/mcp" }'],
   ])('%j', (entry, message, hint) => {

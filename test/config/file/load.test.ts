@@ -124,9 +124,15 @@ describe('loadConfigFile: the servers shape (VS Code)', () => {
     expect(loaded.servers.map((s) => (s.kind === 'remote' ? s.config.transport : s.kind))).toEqual(['auto', 'sse', 'local']);
   });
 
-  it('a type that agrees with transport is fine', () => {
-    const [server] = load({ servers: { a: { type: 'sse', transport: 'sse', url: 'https://a.example.com/sse' } } }).servers;
-    expect(server).toMatchObject({ config: { transport: 'sse' } });
+  it('a type that agrees with transport is fine; under "http" (either), transport picks one', () => {
+    const loaded = load({
+      servers: {
+        a: { type: 'sse', transport: 'sse', url: 'https://a.example.com/sse' },
+        b: { type: 'http', transport: 'streamable-http', url: 'https://b.example.com/mcp' },
+        c: { type: 'streamable-http', url: 'https://c.example.com/mcp' },
+      },
+    });
+    expect(loaded.servers.map((s) => s.kind === 'remote' && s.config.transport)).toEqual(['sse', 'streamable-http', 'streamable-http']);
   });
 });
 
