@@ -49,13 +49,13 @@ function kindOf(entry: Map<string, Given>, place: Place): 'remote' | 'local' {
   const kind = hasUrl ? 'remote' : 'local';
   const typeValue = type?.value as string | undefined;
   if (typeValue !== undefined && (typeValue === 'stdio') !== (kind === 'local')) {
-    throw fileProblem({ ...place, key: type!.key }, `"${typeValue}" does not fit an entry with "${hasUrl ? 'url' : 'command'}"`, kind === 'local' ? 'use "type": "stdio" for a command' : 'use "type": "http" or "sse" for a url');
+    const fix = kind === 'local' ? 'use "type": "stdio" for a command' : 'use "type": "http" or "sse" for a url';
+    throw fileProblem({ ...place, key: type!.key }, `"${typeValue}" does not fit an entry with "${hasUrl ? 'url' : 'command'}"`, fix);
   }
   const foreign = kind === 'local' ? REMOTE_ONLY : LOCAL_KEYS;
+  const mismatch = kind === 'local' ? 'is for a remote server (url), and this entry is a local one' : 'is for a local server (command), and this entry is a remote one';
   for (const [key, given] of entry) {
-    if (foreign.includes(key)) {
-      throw fileProblem({ ...place, key: given.key }, `is for ${kind === 'local' ? 'a remote server (url)' : 'a local server (command)'}, and this entry is ${kind === 'local' ? 'a local one' : 'a remote one'}`, 'remove it, or move it to the entry it belongs to');
-    }
+    if (foreign.includes(key)) throw fileProblem({ ...place, key: given.key }, mismatch, 'remove it, or move it to the entry it belongs to');
   }
   return kind;
 }

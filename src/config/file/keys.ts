@@ -6,7 +6,11 @@
  */
 import type { ConfigInput } from '../input.js';
 
-/** The JSON value a key takes: `text` a string; `path` a string naming a file, relative to the config file's directory; `flag` a boolean; `amount` a string or a number (durations, sizes, ports); `list` strings; `text-or-false` a string or `false` (`--no-resource`, `--no-browser`); `auth` `"oauth"` or `"none"`. */
+/**
+ * The JSON value a key takes: `text` a string; `path` a string naming a file, relative to the config file's directory;
+ * `flag` a boolean; `amount` a string or a number (durations, sizes, ports); `list` strings; `text-or-false` a string
+ * or `false` (`--no-resource`, `--no-browser`); `auth` `"oauth"` or `"none"`.
+ */
 export type KeyKind = 'text' | 'path' | 'flag' | 'amount' | 'list' | 'text-or-false' | 'auth';
 
 /** One remote option: its field in {@link ConfigInput} and its kind. */

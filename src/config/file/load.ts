@@ -61,7 +61,8 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   for (const key of Object.keys(top)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) {
       const meant = closestKey(key, TOP_KEYS);
-      throw fileProblem({ path, key }, 'is not a top-level key of the file', meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"' : `did you mean "${meant}"?`);
+      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"' : `did you mean "${meant}"?`;
+      throw fileProblem({ path, key }, 'is not a top-level key of the file', fix);
     }
   }
   if (top.mcpServers !== undefined && top.servers !== undefined) {
@@ -110,7 +111,8 @@ function separatorOf(value: unknown, path: string): string {
 
 function checkName(name: string, separator: string, path: string): void {
   if (!NAME.test(name)) {
-    throw fileProblem({ path, server: name }, 'is not a name tools can be prefixed with: it may contain only letters, digits, "_" and "-"', `rename it, e.g. "${name.replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'server'}"`);
+    const suggestion = name.replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'server';
+    throw fileProblem({ path, server: name }, 'is not a name tools can be prefixed with: it may contain only letters, digits, "_" and "-"', `rename it, e.g. "${suggestion}"`);
   }
   if (name.includes(separator)) {
     throw fileProblem({ path, server: name }, `contains the separator "${separator}", so its tools' names could not be told apart`, `rename it, or choose another "separator"`);
