@@ -9,6 +9,7 @@ import { closestKey } from './closest.js';
 import { loadEntry } from './entry.js';
 import { isObject, wrongType } from './json-values.js';
 import { TOP_KEYS } from './keys.js';
+import { fileEnvironment } from './remote.js';
 import { fileProblem } from './problem.js';
 import type { LoadedConfig, LoadedServer } from './types.js';
 
@@ -20,7 +21,10 @@ const NAME = /^[a-zA-Z0-9_-]+$/;
 
 /** Options for {@link loadConfigFile}. */
 export interface LoadOptions {
-  /** The environment `${VAR}` expands from and the validator reads (`MCP_*` flags). */
+  /**
+   * The environment `${VAR}` expands from and the validator reads (`MCP_*` flags); the single-server variables
+   * (`MCP_HEADERS`, `MCP_BACKEND_URL`, `MCP_WORKLOAD_TOKEN`) are left out: they would apply to every server.
+   */
   env: NodeJS.ProcessEnv;
   /** Reads the file as text; default: `fs.readFileSync(path, 'utf8')`. */
   readFile?: (path: string) => string;
@@ -45,8 +49,9 @@ export function loadConfigFile(path: string, options: LoadOptions): LoadedConfig
 
 /** Options for {@link parseConfigText}. */
 export interface ParseOptions {
-  /** The file's name, for messages. */
+  /** The file's name, for messages; relative paths in entries start from its directory. */
   path: string;
+  /** As {@link LoadOptions.env}. */
   env: NodeJS.ProcessEnv;
 }
 
@@ -77,7 +82,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   const disabled: string[] = [];
   for (const [name, raw] of Object.entries(entries)) {
     checkName(name, separator, path);
-    const loaded = loadEntry(name, raw, path, { env, dir: dirname(path) });
+    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), dir: dirname(path) });
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }

@@ -17,9 +17,19 @@ import { validateConfig } from '../validate.js';
 /**
  * Variables that configure THE server of a single-server bridge; with many servers they would apply to every one of
  * them (MCP_HEADERS would send one server's credentials to all, MCP_WORKLOAD_TOKEN would present one workload token to
- * every server), so the validator does not see them here. An entry names its own (`headers`, `workload-token-file`).
+ * every server). An entry names its own (`headers`, `workload-token-file`).
  */
 const SINGLE_SERVER_ENV = ['MCP_HEADERS', 'MCP_BACKEND_URL', WORKLOAD_TOKEN_ENV] as const;
+
+/**
+ * The environment a file is read with: the one given, without the single-server variables. One environment for
+ * the whole file, so that `${VAR}` means the same in every value, headers (which the validator expands) included.
+ */
+export function fileEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of SINGLE_SERVER_ENV) delete out[name];
+  return out;
+}
 
 /** `type` as VS Code and the other clients write it, as a `--transport`. `http` falls back to SSE, as VS Code does. */
 const TYPE_TRANSPORT: Readonly<Record<string, string>> = { http: 'auto', 'streamable-http': 'streamable-http', streamableHttp: 'streamable-http', sse: 'sse' };
@@ -31,6 +41,7 @@ export function transportOfType(type: string): string | undefined {
 
 /**
  * Validates a remote entry.
+ * @param ctx its `env` made by {@link fileEnvironment}
  * @param entry the entry by canonical key (entry-keys.ts)
  * @param type the entry's `type`, already checked to be a remote one, if given
  * @throws BridgeError `CONFIG` for a key of the wrong type or an unset variable; the validator's code otherwise
@@ -54,10 +65,8 @@ export function readRemote(entry: Map<string, Given>, type: string | undefined, 
       throw fileProblem({ ...place, key: transport.key }, `does not agree with "type": "${type}"`, 'keep one of "type" and "transport"');
     }
   }
-  const env = { ...ctx.env };
-  for (const name of SINGLE_SERVER_ENV) delete env[name];
   try {
-    return validateConfig(input, env).server;
+    return validateConfig(input, ctx.env).server;
   } catch (error) {
     if (error instanceof BridgeError) throw entryRefused(place, error);
     throw error;

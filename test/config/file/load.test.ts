@@ -8,7 +8,7 @@ import { validateConfig } from '../../../src/config/validate.js';
 import { ErrorCode } from '../../../src/errors.js';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dir, load, refusal, writeConfig } from './files.js';
+import { dir, load, refusal, refused, writeConfig } from './files.js';
 
 describe('loadConfigFile: the mcpServers shape (Claude Desktop, Cursor, Windsurf)', () => {
   it('loads remote and local entries in the file order, with the default separator', () => {
@@ -201,6 +201,17 @@ describe('single-server variables', () => {
   it('MCP_WORKLOAD_TOKEN is not presented to every server of a file', () => {
     const [server] = load({ mcpServers: { a: { url: 'https://a.example.com/mcp' } } }, { MCP_WORKLOAD_TOKEN: 'header.payload.signature' }).servers;
     expect(server).toMatchObject({ config: { auth: { kind: 'oauth', workloadToken: undefined } } });
+  });
+});
+
+describe('one environment for the whole file', () => {
+  it('a single-server variable is unset everywhere in the file, headers included, so ${VAR} means the same in every value', () => {
+    const env = { MCP_WORKLOAD_TOKEN: 'header.payload.signature' };
+    const inHeader = refused({ mcpServers: { a: { url: 'https://a.example.com/mcp', headers: { 'X-T': '${MCP_WORKLOAD_TOKEN}' } } } }, env);
+    const inArgs = refused({ mcpServers: { a: { command: 'x', args: ['${MCP_WORKLOAD_TOKEN}'] } } }, env);
+    expect([inHeader.code, inArgs.code]).toEqual([ErrorCode.Config, ErrorCode.Config]);
+    expect(inHeader.message).toBe(`${inHeader.path}, server "a", key "headers.X-T": environment variable MCP_WORKLOAD_TOKEN is not set`);
+    expect(inArgs.message).toBe(`${inArgs.path}, server "a", key "args[0]": environment variable MCP_WORKLOAD_TOKEN is not set`);
   });
 });
 
