@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { BridgeError, ErrorCode } from '../errors.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /** Control characters that RFC 9110 §5.5 does not allow in a field value: C0 except tab, and DEL. */
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 /** Headers the transport sets itself; a user value would break the protocol. */
@@ -29,10 +29,15 @@ export interface HeaderSource {
   origin: string;
 }
 
-/** Expands `${VAR}` from `env`; a variable that is not set is an error (never silently empty). */
+/**
+ * Expands `${VAR}` and `${VAR:-default}` from `env` in one pass (an expanded value is never expanded again). A
+ * variable that is not set is an error (never silently empty) unless it has a default, which is used when the variable
+ * is unset or empty, as in a shell.
+ */
 export function expandVariables(text: string, env: NodeJS.ProcessEnv, source: HeaderSource): string {
-  return text.replace(VAR, (_m, name: string) => {
+  return text.replace(VAR, (_m, name: string, fallback: string | undefined) => {
     const value = env[name];
+    if (fallback !== undefined && (value === undefined || value === '')) return fallback;
     if (value === undefined) {
       throw new BridgeError(ErrorCode.Usage, `${source.origin}: environment variable ${name} is not set`, {
         hint: `set ${name} in the environment (in a client config, in its "env" block)`,
