@@ -30,7 +30,7 @@ import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
 import { withServerLock } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
-import { assertStoredClientBelongs, bridgeLoginCriteria, firstUsableLogin, selectLogins } from './stored-logins.js';
+import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
 import { readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
 import { stepUpScopes } from './step-up.js';
@@ -251,16 +251,12 @@ export class Authorizer {
 
   /** Finds the newest stored login for this server (and the issuer/client the options name): stored-logins.ts. */
   async #loadStored(): Promise<void> {
-    const store = await this.#openStore();
-    const { logins } = await store.list();
-    const match = selectLogins(logins, bridgeLoginCriteria({ ...this.#o, grant: this.#grant }))[0];
-    if (!match) return;
-    const login = await store.getTokens(match.key);
-    if (!login) return;
-    this.#remember(login);
-    this.#current = { key: match.key, login };
-    this.#storedToken = login.secrets.accessToken;
-    this.#log.debug(`using the stored login for ${this.#o.serverUrl.href} (${login.metadata.store})`);
+    const found = await readNewestLogin(await this.#openStore(), bridgeLoginCriteria({ ...this.#o, grant: this.#grant }));
+    if (!found) return;
+    this.#remember(found.login);
+    this.#current = found;
+    this.#storedToken = found.login.secrets.accessToken;
+    this.#log.debug(`using the stored login for ${this.#o.serverUrl.href} (${found.login.metadata.store})`);
   }
 
   #remember(login: StoredLogin): void {
@@ -302,15 +298,9 @@ export class Authorizer {
    * `newerThan`, when given: a login the user made after the server refused this process's).
    */
   async #adoptNewer(ctx: AuthContext, rejectedToken: string | undefined, scopes: string[] | undefined, newerThan?: number): Promise<boolean> {
-    const store = await this.#openStore();
-    const { logins } = await store.list();
-    const candidates = selectLogins(logins, {
-      ...bridgeLoginCriteria({ serverUrl: this.#o.serverUrl, grant: this.#grant, clientId: this.#o.clientId }),
-      issuer: ctx.as.issuer,
-      resource: ctx.resource,
-      ...(newerThan !== undefined ? { newerThan } : {}),
-    });
-    const found = await firstUsableLogin(store, candidates, { now: this.#o.now(), rejectedToken, scopes });
+    const criteria = bridgeLoginCriteria({ serverUrl: this.#o.serverUrl, grant: this.#grant, clientId: this.#o.clientId });
+    const newer = { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource, ...(newerThan !== undefined ? { newerThan } : {}) };
+    const found = await readUsableLogin(await this.#openStore(), newer, { now: this.#o.now(), rejectedToken, scopes });
     if (!found) return false;
     this.#remember(found.login);
     this.#current = found;

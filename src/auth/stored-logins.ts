@@ -1,8 +1,8 @@
 /**
  * Which stored logins serve a bridge: one selection rule for the bridge at start-up (does a login exist? which one
  * to use?), for adopting a login another process stored, for `doctor`'s report, and for which issuer a
- * pre-registered client has been used with (issuer-trust.ts). Metadata only: secrets are read by the caller, for
- * the one login chosen.
+ * pre-registered client has been used with (issuer-trust.ts). Selection reads metadata only; the secrets are read
+ * for the one login chosen (readNewestLogin, readUsableLogin).
  */
 import type { ClientIdSource, CredentialStore, ListedLogin, LoginGrant, LoginMetadata, StoredLogin } from '../store/index.js';
 import { isMachineGrant } from './grants.js';
@@ -101,6 +101,24 @@ export async function firstUsableLogin(
     return { key: c.key, login };
   }
   return undefined;
+}
+
+/** The newest stored login matching `c` ({@link selectLogins}), read with its secrets; undefined when none is. */
+export async function readNewestLogin(store: Pick<CredentialStore, 'list' | 'getTokens'>, c: LoginCriteria): Promise<{ key: string; login: StoredLogin } | undefined> {
+  const { logins } = await store.list();
+  const match = selectLogins(logins, c)[0];
+  const login = match && (await store.getTokens(match.key));
+  return login ? { key: match.key, login } : undefined;
+}
+
+/** The newest usable stored login matching `c` ({@link firstUsableLogin} over {@link selectLogins}). */
+export async function readUsableLogin(
+  store: Pick<CredentialStore, 'list' | 'getTokens'>,
+  c: LoginCriteria,
+  o: UsableLoginOptions,
+): Promise<{ key: string; login: StoredLogin } | undefined> {
+  const { logins } = await store.list();
+  return firstUsableLogin(store, selectLogins(logins, c), o);
 }
 
 /** Options for {@link assertStoredClientBelongs}. */
