@@ -29,6 +29,10 @@ export const ErrorCode = {
   Auth: 'AUTH',
   /** The credential store (keychain or files) failed. */
   Store: 'STORE',
+  /** A server of a `--config` aggregate cannot take the request now (connecting, waiting for a login, failed, removed). */
+  ServerUnavailable: 'SERVER_UNAVAILABLE',
+  /** The request names a tool, prompt or resource no server of the aggregate has, or one its filter hides. */
+  UnknownTarget: 'UNKNOWN_TARGET',
   /** An invariant the code relies on did not hold: a bug. */
   Internal: 'INTERNAL',
 } as const;

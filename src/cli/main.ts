@@ -8,7 +8,7 @@ import { createLogger, processSecrets, redact, terminalSafe } from '../log.js';
 import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { processRuntime } from '../config/runtime.js';
-import { validateConfig } from '../config/validate.js';
+import { validateConfig, validateProcessConfig } from '../config/validate.js';
 import { parseEnvFlag } from '../config/values.js';
 import { createProgram, toConfigInput } from './program.js';
 import { ProgressLine } from './progress-line.js';
@@ -72,6 +72,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const logger = (debug: boolean | undefined) => createLogger({ level: debug || parseEnvFlag('MCP_PROXY_DEBUG', env.MCP_PROXY_DEBUG) ? 'debug' : 'info' });
   const program = createProgram({
     bridge: async (url, raw) => {
+      if (typeof raw.config === 'string') {
+        if (url !== undefined) throw new BridgeError(ErrorCode.Usage, `a server URL (${url}) and --config cannot be used together`, { hint: 'put the server in the file, or drop --config' });
+        const { runAggregate } = await import('./run-aggregate.js');
+        const input = toConfigInput(undefined, raw);
+        const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
+        code = await runAggregate({ file: raw.config, process: validateProcessConfig(input, env), store, runtime });
+        return;
+      }
       code = await runBridge({ config: validateConfig(toConfigInput(url, raw), env), runtime });
     },
     login: async (url, raw) => {

@@ -15,6 +15,8 @@ import { VERSION } from '../version.js';
 export interface RawOptions extends Omit<ConfigInput, 'url' | 'auth'> {
   /** `login --force`. */
   force?: boolean;
+  /** `--config <file>`: every server of a file instead of one URL. */
+  config?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface RawOptions extends Omit<ConfigInput, 'url' | 'auth'> {
  * command's own flags (`login --force`) stay behind.
  */
 export function toConfigInput(url: string | undefined, raw: RawOptions): ConfigInput {
-  const { force: _force, ...options } = raw;
+  const { force: _force, config: _config, ...options } = raw;
   return { ...options, ...(url !== undefined ? { url } : {}) };
 }
 
@@ -178,6 +180,11 @@ export function createProgram(actions: ProgramActions): Command {
     .enablePositionalOptions()
     .argument('[url]', 'the remote MCP server endpoint, e.g. https://mcp.example.com/mcp (env: MCP_BACKEND_URL)');
   addBridgeOptions(program)
+    .addOption(
+      new Option('--config <file>', 'bridge every server a JSON file names ({"mcpServers": {...}}, as in Claude Desktop, Cursor, Windsurf; or VS Code\'s {"servers": {...}}), instead of one <url>').env(
+        'MCP_AUTH_BRIDGE_CONFIG',
+      ),
+    )
     .addHelpText(
       'after',
       `
