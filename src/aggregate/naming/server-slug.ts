@@ -1,6 +1,6 @@
 /**
  * A server's slug: its configured name as it appears in tool and prompt prefixes (`<slug><separator><tool>`) and
- * in resource URIs (`<slug>+<uri>`), and the load-time check that the slugs of one file cannot be confused.
+ * in resource URIs (`<prefix>+<uri>`, the prefix made from the slug), and the load-time check that the slugs of one file cannot be confused.
  * Issue 10: "a collision is impossible by construction or reported at load".
  */
 import { uriPrefix } from './uris.js';
@@ -41,7 +41,7 @@ export interface SlugCheck {
  *   RFC 3986 §3.1);
  * - a slug contains the separator (then `a__b` + `c` and `a` + `b__c` both give `a__b__c`);
  * - one slug followed by the separator begins with another's (with `__`, `a_` + `b` and `a` + `_b` both give
- *   `a___b`).
+ *   `a___b`);
  * - two slugs give the same resource URI prefix ({@link uriPrefix}: `_a` and `x-_a` both give `x-.a`).
  * The same name given twice is reported too.
  */
