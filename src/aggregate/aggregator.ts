@@ -16,7 +16,7 @@ import { Catalog, type NamedKind } from './catalog.js';
 import { LIST_METHODS, listAcross } from './fan-out.js';
 import { Member, OWN_ID_PREFIX } from './member.js';
 import { mergeCapabilities, mergeInstructions } from './naming/capabilities.js';
-import { exposeNotificationUris, exposeResultUris, mayContainUri } from './naming/rewrite.js';
+import { exposeNotificationUris, exposeResultUris, exposeServerRequestUris, mayContainUri } from './naming/rewrite.js';
 import { ServerRequests } from './server-requests.js';
 import { findTarget, ROUTED_METHODS } from './targets.js';
 import type { MemberFactory, MemberSpec } from './types.js';
@@ -298,7 +298,12 @@ export class Aggregator {
     const c = classify(message);
     if (c.kind === 'response') return this.#onServerResponse(c.id, message, raw);
     if (c.kind === 'request') {
-      void this.#client.send(this.#serverRequests.toClient(member, message as unknown as Record<string, unknown>) as unknown as JSONRPCMessage);
+      const request = this.#serverRequests.toClient(member, message as unknown as Record<string, unknown>);
+      if (request.params) {
+        request.params = structuredClone(request.params);
+        exposeServerRequestUris(c.method, request.params as Record<string, unknown>, member.spec.slug);
+      }
+      void this.#client.send(request as unknown as JSONRPCMessage);
       return;
     }
     if (c.kind !== 'notification') return;

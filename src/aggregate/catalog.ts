@@ -8,6 +8,9 @@ import { toolPasses, type ToolFacts } from '../config/file/tool-filter.js';
 import type { MemberSpec } from './types.js';
 import { exposedName } from './naming/tool-names.js';
 
+/** How a shortened name ends (naming/tool-names.ts): `_` and 8 hex digits of its hash. */
+const SHORTENED = /_[0-9a-f]{8}$/;
+
 /** Tools and prompts. */
 export type NamedKind = 'tools' | 'prompts';
 
@@ -65,6 +68,8 @@ export class Catalog<M extends { spec: MemberSpec }> {
       const prefix = `${member.spec.slug}${this.#separator}`;
       if (!exposed.startsWith(prefix)) continue;
       const name = exposed.slice(prefix.length);
+      // A name ending like a shortened one may be either: only a listing can tell.
+      if (SHORTENED.test(exposed) && !this.listed(kind, member)) continue;
       if (name && exposedName(member.spec.slug, name, this.#separator) === exposed) return { member, name };
     }
     return undefined;

@@ -55,7 +55,17 @@ export async function listAcross(o: ListAcrossOptions): Promise<Record<string, u
     items.push(...o.expose(member, result, cursors === undefined));
     if (typeof result.nextCursor === 'string' && result.nextCursor) next[member.spec.slug] = result.nextCursor;
   });
-  return { [kind.field]: items, ...(Object.keys(next).length > 0 ? { nextCursor: encodeCursor(next) } : {}) };
+  return { [kind.field]: items, ...(Object.keys(next).length > 0 ? nextPage(next, o) : {}) };
+}
+
+/** The cursor of the next page; none when the servers' own cursors are too large to carry (the list ends here). */
+function nextPage(next: Record<string, string>, o: ListAcrossOptions): { nextCursor?: string } {
+  try {
+    return { nextCursor: encodeCursor(next) };
+  } catch (error) {
+    o.logger.warn(`${o.method}: the servers' cursors are too large to carry in one cursor (${String(error)}); the list ends with this page`);
+    return {};
+  }
 }
 
 async function page(o: ListAcrossOptions, member: Member, cursor: string | undefined): Promise<Record<string, unknown> | undefined> {

@@ -81,10 +81,10 @@ describe('--config with two remote servers', () => {
     const { alpha, beta, bridge } = await twoServers();
     const controller = new AbortController();
     const call = bridge.client.callTool({ name: 'alpha__stall', arguments: {} }, undefined, { signal: controller.signal });
-    await waitFor('alpha got the call', () => bodiesOf(alpha).some((b) => b.includes('"name":"stall"')), 10_000);
+    await waitFor('alpha got the call', () => bodiesOf(alpha).some((b) => b.includes('"name":"stall"')));
     controller.abort('user gave up');
     await expect(call).rejects.toThrow();
-    await waitFor('alpha got the cancellation', () => bodiesOf(alpha).some((b) => b.includes('notifications/cancelled')), 10_000);
+    await waitFor('alpha got the cancellation', () => bodiesOf(alpha).some((b) => b.includes('notifications/cancelled')));
     expect(bodiesOf(beta).some((b) => b.includes('notifications/cancelled'))).toBe(false);
   });
 
