@@ -41,6 +41,16 @@ export interface AggregatorOptions {
   retryMs?: number;
 }
 
+/** A changed configuration, for {@link Aggregator.reconfigure}. */
+export interface Reconfiguration {
+  /** Every server of the new configuration, in its order. */
+  servers: readonly MemberSpec[];
+  /** Names of servers whose entry changed: they are restarted. */
+  changed: ReadonlySet<string>;
+  /** The new name separator, if it changed: every name the client sees changes. */
+  separator?: string;
+}
+
 /** A client request routed to one server. */
 interface Routed {
   member: Member;
@@ -65,7 +75,8 @@ export class Aggregator {
   readonly #log: Logger;
   readonly #client: ClientChannel;
   #members: Member[] = [];
-  readonly #catalog: Catalog<Member>;
+  #catalog: Catalog<Member>;
+  #separator: string;
   readonly #serverRequests = new ServerRequests<Member>();
   /** Client requests a server is answering, by the id the server saw. */
   readonly #routed = new Map<RequestId, Routed>();
@@ -81,6 +92,7 @@ export class Aggregator {
     this.#o = options;
     this.#log = options.logger;
     this.#client = options.client;
+    this.#separator = options.separator;
     this.#catalog = new Catalog({ separator: options.separator });
     this.clientClosed = new Promise((resolve) => (this.#resolveClosed = resolve));
     for (const spec of options.servers) this.#members.push(this.#member(spec));
@@ -125,7 +137,13 @@ export class Aggregator {
    * Applies a changed configuration: servers not in `next` are removed, those in `changed` restarted, new ones
    * added; the others keep their sessions. The client is told that the lists changed.
    */
-  async reconfigure(next: readonly MemberSpec[], changed: ReadonlySet<string>): Promise<void> {
+  async reconfigure(change: Reconfiguration): Promise<void> {
+    const { servers: next, changed } = change;
+    const renamed = change.separator !== undefined && change.separator !== this.#separator;
+    if (renamed) {
+      this.#separator = change.separator!;
+      this.#catalog = new Catalog({ separator: this.#separator });
+    }
     const keep = new Map<string, Member>();
     const gone: Member[] = [];
     for (const member of this.#members) {
@@ -136,7 +154,7 @@ export class Aggregator {
     this.#members = next.map((spec) => keep.get(spec.name) ?? this.#member(spec));
     await Promise.all(gone.map((m) => this.#remove(m)));
     for (const member of this.#members) if (!keep.has(member.spec.name) && this.#initParams) member.connect(this.#initParams);
-    if (gone.length > 0) this.#listsChanged(['tools', 'prompts', 'resources']);
+    if (gone.length > 0 || renamed) this.#listsChanged(['tools', 'prompts', 'resources']);
   }
 
   #member(spec: MemberSpec): Member {
