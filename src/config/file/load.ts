@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closestKey } from './closest.js';
 import { findDuplicateKey } from './duplicate-keys.js';
+import { readInputs } from './inputs.js';
 import { loadEntry } from './entry.js';
 import { isObject, wrongType } from './json-values.js';
 import { TOP_KEYS } from './keys.js';
@@ -69,7 +70,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   for (const key of Object.keys(top)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) {
       const meant = closestKey(key, TOP_KEYS);
-      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"' : `did you mean "${meant}"?`;
+      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers" and "inputs") and optionally "separator"' : `did you mean "${meant}"?`;
       throw fileProblem({ path, key }, 'is not a top-level key of the file', fix);
     }
   }
@@ -81,11 +82,12 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   if (entries === undefined) throw fileProblem({ path }, 'names no servers', 'add "mcpServers": { "<name>": { "url": "https://…" } }');
   if (!isObject(entries)) throw wrongType({ path, key: listKey }, entries, 'an object of server names and entries');
   const separator = separatorOf(top.separator, path);
+  const inputs = readInputs(top.inputs, path);
   const servers: LoadedServer[] = [];
   const disabled: string[] = [];
   for (const [name, raw] of Object.entries(entries)) {
     checkName(name, separator, path);
-    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), dir: dirname(path) });
+    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), inputs, dir: dirname(path) });
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }

@@ -4,7 +4,7 @@
  */
 import { BridgeError } from '../../errors.js';
 import { WORKLOAD_TOKEN_ENV } from '../env-names.js';
-import { expandAt } from './expand.js';
+import { expandAt, withPlainVariables } from './expand.js';
 import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
 import { REMOTE_KEYS, type KeyKind } from './keys.js';
@@ -111,8 +111,8 @@ function headerLines(given: Given, place: Place, ctx: ReadContext): string[] {
     const key = { ...place, key: `${given.key}.${name}` };
     if (typeof value !== 'string') throw wrongType(key, value, 'text', `"${name}": "value"`);
     if (name.includes(':') || name.trim() !== name || name === '') throw fileProblem(key, 'is not a header name', 'write the name alone as the key, e.g. "X-Api-Key", and the value as its text');
-    expandAt(value, ctx.env, key);
-    const line = `${name}: ${value}`;
+    expandAt(value, ctx, key);
+    const line = `${name}: ${withPlainVariables(value, ctx, key)}`;
     // The validator checks it again; here, so that a refusal (reserved name, line break, empty) names the key.
     parseHeader(line, ctx.env, { origin: describePlace(key) });
     return line;

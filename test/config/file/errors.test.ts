@@ -44,7 +44,7 @@ describe('the file', () => {
   it('suggests the top-level key meant', () => {
     expect(refused({ mcpServer: {} }).hint).toBe('did you mean "mcpServers"?');
     expect(refused({ server: {} }).hint).toBe('did you mean "servers"?');
-    expect(refused({ inputs: [] }).hint).toBe('the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"');
+    expect(refused({ zzzzzz: [] }).hint).toBe('the file has "mcpServers" (or VS Code\'s "servers" and "inputs") and optionally "separator"');
   });
 });
 
