@@ -3,7 +3,9 @@
  * validator, whose refusal comes back naming the file and the server.
  */
 import { BridgeError } from '../../errors.js';
-import { WORKLOAD_TOKEN_ENV } from '../env-names.js';
+import { FLAG_ENV, WORKLOAD_TOKEN_ENV } from '../env-names.js';
+import { parseServerUrl } from '../url.js';
+import { parseEnvFlag } from '../values.js';
 import { expandAt, withPlainVariables } from './expand.js';
 import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
@@ -65,11 +67,29 @@ export function readRemote(entry: Map<string, Given>, type: string | undefined, 
       throw fileProblem({ ...place, key: transport.key }, `does not agree with "type": "${type}"`, 'keep one of "type" and "transport"');
     }
   }
+  const spelling = new Map([...entry].map(([canonical, given]) => [canonical, given.key]));
+  try {
+    // The server URL first, on its own, so that its refusal (which names no option) names the key.
+    const allowHttp = allowHttpOf(input, ctx.env);
+    if (allowHttp !== undefined) parseServerUrl(input.url, allowHttp);
+  } catch (error) {
+    if (error instanceof BridgeError) throw entryRefused({ ...place, key: url.key }, error, spelling);
+    throw error;
+  }
   try {
     return validateConfig(input, ctx.env).server;
   } catch (error) {
-    if (error instanceof BridgeError) throw entryRefused(place, error);
+    if (error instanceof BridgeError) throw entryRefused(place, error, spelling);
     throw error;
+  }
+}
+
+/** `allow-http` as the validator reads it: the entry's, else its variable; undefined when the variable is bad (the validator says so). */
+function allowHttpOf(input: ConfigInput, env: NodeJS.ProcessEnv): boolean | undefined {
+  try {
+    return input.allowHttp ?? parseEnvFlag(FLAG_ENV.allowHttp, env[FLAG_ENV.allowHttp]) ?? false;
+  } catch {
+    return undefined;
   }
 }
 
