@@ -89,39 +89,33 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatch {
     if (closed) return;
     const byEvent = evented;
     evented = false;
-    let text: string;
-    let hash: string;
+    let text: string | undefined;
+    let readError: unknown;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      // Not there (between a delete and a create, or deleted) or unreadable: told through the loader's own words.
+      readError = error;
+    }
+    const hash = text === undefined ? `unreadable:${(readError as NodeJS.ErrnoException).code ?? ''}` : hashOf(text);
+    if (hash === settled) {
+      if (byEvent && text !== undefined) logger.debug('config file touched; its contents are unchanged');
+      return;
+    }
     let loaded: LoadedConfig;
     try {
-      try {
-        text = readFileSync(path, 'utf8');
-        hash = hashOf(text);
-      } catch (error) {
-        // Not there (between a delete and a create) or unreadable: told once, through the loader's own words.
-        hash = `unreadable:${(error as NodeJS.ErrnoException).code ?? ''}`;
-        if (hash === settled) return;
-        settled = hash;
-        loadConfigFile(path, { env, readFile: () => { throw error; } });
-        return;
-      }
-      if (hash === settled) {
-        if (byEvent) logger.debug('config file touched; its contents are unchanged');
-        return;
-      }
-      try {
-        loaded = loadConfigFile(path, { env, readFile: () => text });
-      } catch (error) {
-        if (hash !== unsettled) {
-          // Perhaps half-written: look again once it is quiet; the same contents then are what the user saved.
-          unsettled = hash;
-          schedule();
-          return;
-        }
-        throw error;
-      }
+      loaded = loadConfigFile(path, { env, readFile: () => text ?? rethrow(readError) });
     } catch (error) {
+      if (hash !== unsettled) {
+        // Perhaps half-written, or between a delete and a create: look again once it is quiet; the same state then
+        // is what the user left.
+        unsettled = hash;
+        logger.debug('config file does not load yet; looking again once it is quiet');
+        schedule();
+        return;
+      }
       unsettled = undefined;
-      settled = hash!;
+      settled = hash;
       report(error);
       return;
     }
@@ -191,6 +185,10 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatch {
       watcher = undefined;
     },
   };
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function hashOf(text: string): string {

@@ -98,6 +98,17 @@ describe('watchConfigFile', () => {
     expect(w.errors).toHaveLength(2);
   });
 
+  it('a file caught half-written is not reported when the rest of it arrives', async () => {
+    // A long quiet time, so that the rest is written well before the second look.
+    const w = setup({ mcpServers: { a: A } }, { debounceMs: 1500 });
+    w.write('{ "mcpServers": { "a": { "url": "https://a.example.com/mcp" }, "b": { "comm');
+    await waitFor('the first look', () => w.lines.some((l) => l.includes('does not load yet')));
+    w.write({ mcpServers: { a: A, b: B } });
+    const [diff] = await waitFor('the whole file applied', () => w.changes.length > 0 && w.changes);
+    expect(names(diff!.added)).toEqual(['b']);
+    expect(w.errors).toEqual([]);
+  });
+
   it('an editor\'s save by rename over the file is picked up, again and again', async () => {
     const w = setup({ mcpServers: { a: A } });
     const save = (content: object, n: number) => {
