@@ -16,7 +16,9 @@ export interface DuplicateKey {
 
 interface Frame {
   kind: 'object' | 'array';
-  path: Array<string | number>;
+  /** The container this one is in, and its key or index there (the path is built only for a duplicate). */
+  parent: Frame | undefined;
+  at: string | number;
   /** Object keys seen so far, with their lines. */
   keys: Map<string, number>;
   /** Object: the key whose value comes next. Array: the index of the next item. */
@@ -35,8 +37,7 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
   let i = 0;
   const open = (kind: Frame['kind']) => {
     const parent = stack[stack.length - 1];
-    const path = parent === undefined ? [] : [...parent.path, parent.pending];
-    stack.push({ kind, path, keys: new Map(), pending: 0, wantKey: kind === 'object' });
+    stack.push({ kind, parent, at: parent?.pending ?? 0, keys: new Map(), pending: 0, wantKey: kind === 'object' });
   };
   while (i < text.length) {
     const c = text[i]!;
@@ -46,7 +47,7 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
       if (top?.kind === 'object' && top.wantKey) {
         const key = JSON.parse(text.slice(i, end)) as string;
         const first = top.keys.get(key);
-        if (first !== undefined) return { container: top.path, key, firstLine: first, secondLine: line };
+        if (first !== undefined) return { container: pathOf(top), key, firstLine: first, secondLine: line };
         top.keys.set(key, line);
         top.pending = key;
         top.wantKey = false;
@@ -66,6 +67,13 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
     i++;
   }
   return undefined;
+}
+
+/** The keys and indexes leading from the top-level value to `frame`. */
+function pathOf(frame: Frame): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) path.unshift(f.at);
+  return path;
 }
 
 /** The offset just past the string that opens at `start` (a `"`), its escapes skipped. */

@@ -73,4 +73,13 @@ describe('findDuplicateKey', () => {
     expect(findDuplicateKey('{"a": {"b": {}}, "b": {"a": {}}}')).toBeUndefined();
     expect(findDuplicateKey('[{"x": 1}, {"x": 2}]')).toBeUndefined();
   });
+
+  it('finds a duplicate at the bottom of a deeply nested file', () => {
+    const depth = 50_000;
+    const found = findDuplicateKey(`${'{"k":'.repeat(depth)}{"x": 1,\n"x": 2}${'}'.repeat(depth)}`);
+    expect(found?.key).toBe('x');
+    expect(found?.container).toHaveLength(depth);
+    expect(found?.container.every((part) => part === 'k')).toBe(true);
+    expect(found?.secondLine).toBe(2);
+  });
 });
