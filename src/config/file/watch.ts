@@ -72,8 +72,8 @@ export function watchConfigFile(options: WatchConfigOptions): ConfigWatch {
   if (options.current !== undefined) {
     current = options.current;
   } else {
-    const text = readFileSync(path, 'utf8');
-    current = loadConfigFile(path, { env, readFile: () => text });
+    let text = '';
+    current = loadConfigFile(path, { env, readFile: (file) => (text = readFileSync(file, 'utf8')) });
     settled = hashOf(text);
   }
 

@@ -177,6 +177,14 @@ describe('watchConfigFile', () => {
     const path = join(dir, 'mcp.json');
     writeFileSync(path, '{}');
     expect(() => watchConfigFile({ path, env: {}, onChange: () => {}, onError: () => {} })).toThrow(/names no servers/);
+    let missing: unknown;
+    try {
+      watchConfigFile({ path: join(dir, 'absent.json'), env: {}, onChange: () => {}, onError: () => {} });
+    } catch (error) {
+      missing = error;
+    }
+    expect(missing).toBeInstanceOf(BridgeError);
+    expect((missing as BridgeError).message).toBe(`${join(dir, 'absent.json')}: cannot be read (ENOENT)`);
   });
 
   it('close() stops every callback and may be called twice', async () => {
