@@ -1,6 +1,6 @@
 /**
  * A remote entry: its keys mapped through the table (keys.ts) into one {@link ConfigInput}, then validated by the one
- * validator, whose refusal comes back naming the file and the server.
+ * validator, whose refusal comes back naming the file, the server and, in the entry's words, the key (problem.ts).
  */
 import { BridgeError } from '../../errors.js';
 import { FLAG_ENV, WORKLOAD_TOKEN_ENV } from '../env-names.js';
