@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closestKey } from './closest.js';
+import { findDuplicateKey } from './duplicate-keys.js';
+import { readInputs } from './inputs.js';
 import { loadEntry } from './entry.js';
 import { isObject, wrongType } from './json-values.js';
 import { TOP_KEYS } from './keys.js';
@@ -61,12 +63,14 @@ export interface ParseOptions {
  */
 export function parseConfigText(text: string, options: ParseOptions): LoadedConfig {
   const { path, env } = options;
-  const top = parseJson(text.replace(/^\uFEFF/, ''), path);
+  const json = text.replace(/^\uFEFF/, '');
+  const top = parseJson(json, path);
+  refuseDuplicateKeys(json, path);
   if (!isObject(top)) throw wrongType({ path }, top, 'a JSON object', '{ "mcpServers": { "name": { "url": "https://…" } } }');
   for (const key of Object.keys(top)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) {
       const meant = closestKey(key, TOP_KEYS);
-      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"' : `did you mean "${meant}"?`;
+      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers" and "inputs") and optionally "separator"' : `did you mean "${meant}"?`;
       throw fileProblem({ path, key }, 'is not a top-level key of the file', fix);
     }
   }
@@ -78,11 +82,12 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   if (entries === undefined) throw fileProblem({ path }, 'names no servers', 'add "mcpServers": { "<name>": { "url": "https://…" } }');
   if (!isObject(entries)) throw wrongType({ path, key: listKey }, entries, 'an object of server names and entries');
   const separator = separatorOf(top.separator, path);
+  const inputs = readInputs(top.inputs, path);
   const servers: LoadedServer[] = [];
   const disabled: string[] = [];
   for (const [name, raw] of Object.entries(entries)) {
     checkName(name, separator, path);
-    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), dir: dirname(path) });
+    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), inputs, dir: dirname(path) });
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }
@@ -98,6 +103,20 @@ function parseJson(text: string, path: string): unknown {
     const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
     throw fileProblem({ path }, `is not valid JSON${where}`, 'check for a missing comma or quote, or a comma after the last item (JSON allows none)');
   }
+}
+
+/** A key given twice in one object, which JSON would resolve silently by keeping the last. */
+function refuseDuplicateKeys(text: string, path: string): void {
+  const found = findDuplicateKey(text);
+  if (found === undefined) return;
+  const lines = `lines ${found.firstLine} and ${found.secondLine}`;
+  const [list, server, ...rest] = found.container;
+  if (found.container.length === 1 && (list === 'mcpServers' || list === 'servers')) {
+    throw fileProblem({ path, server: found.key }, `is named twice (${lines})`, 'rename one of the two entries: JSON would keep only the last one, without a word');
+  }
+  const inEntry = (list === 'mcpServers' || list === 'servers') && typeof server === 'string';
+  const key = [...(inEntry ? rest : found.container), found.key].map((part) => (typeof part === 'number' ? `[${part}]` : part)).join('.').replace(/\.\[/g, '[');
+  throw fileProblem({ path, server: inEntry ? server : undefined, key }, `is given twice (${lines})`, 'keep one of the two: JSON would keep only the last one, without a word');
 }
 
 function lineAndColumn(text: string, offset: number): string {
