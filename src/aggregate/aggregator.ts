@@ -35,7 +35,7 @@ export interface AggregatorOptions {
   version: string;
   /** Longest wait, in `initialize`, for servers still connecting (never for one waiting for a login). Default 1 s. */
   initializeWaitMs?: number;
-  /** Longest wait for one server's page of a list. Default 10 s. */
+  /** Longest wait for one server's page of a list; 0: no bound. Default 10 s. */
   listWaitMs?: number;
   /** Handshake retry delays of failed servers (tests shorten them). */
   retryMs?: number;

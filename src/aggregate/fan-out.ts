@@ -77,6 +77,7 @@ async function page(o: ListAcrossOptions, member: Member, cursor: string | undef
       return undefined;
     },
   );
+  if (o.waitMs <= 0) return answer;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {

@@ -9,12 +9,14 @@ import { checkSlugs } from '../aggregate/naming/server-slug.js';
 import type { MemberBackend, MemberSpec } from '../aggregate/types.js';
 import { Bridge } from '../bridge/bridge.js';
 import { loadConfigFile } from '../config/file/load.js';
+import { watchConfigFile } from '../config/file/watch.js';
+import type { ConfigDiff } from '../config/file/diff.js';
 import type { LoadedConfig, LoadedServer } from '../config/file/types.js';
 import { DEFAULTS } from '../config/input.js';
 import type { Runtime } from '../config/runtime.js';
 import type { ProcessConfig, ServerConfig } from '../config/types.js';
 import { parseDuration, parseSize } from '../config/values.js';
-import { BridgeError, ErrorCode } from '../errors.js';
+import { BridgeError, describeError, ErrorCode } from '../errors.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createLogger, type Logger } from '../log.js';
 import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
@@ -51,7 +53,36 @@ export async function runAggregate(options: RunAggregateOptions): Promise<ExitCo
   const factory = (spec: MemberSpec): MemberBackend =>
     backendFor({ server: entries.get(spec.name)!, process: proc, store: options.store, runtime, log: log.child({ name: spec.name }), clientReady });
   client = new StdioTransport({ stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes: proc.maxMessageBytes, logger: log });
-  const aggregator = new Aggregator({ client, servers: specs, factory, separator: loaded.separator, logger: log, version: VERSION });
+  const aggregator = new Aggregator({
+    client,
+    servers: specs,
+    factory,
+    separator: loaded.separator,
+    listWaitMs: loaded.listTimeoutMs,
+    logger: log,
+    version: VERSION,
+  });
+  // Saving the file applies it: only the servers whose entries changed are touched.
+  const watch = watchConfigFile({
+    path: options.file,
+    env: runtime.env,
+    current: loaded,
+    logger: log,
+    onChange: (diff) => {
+      let next: MemberSpec[];
+      try {
+        next = memberSpecs(diff.config);
+      } catch (error) {
+        log.warn(`configuration not applied: ${describeError(error)}`);
+        return;
+      }
+      for (const server of diff.config.servers) entries.set(server.name, server);
+      const changed = new Set(diff.changed.map((s) => s.name));
+      log.info(`configuration changed: ${describeDiff(diff)}`);
+      void aggregator.reconfigure({ servers: next, changed, ...(diff.separatorChanged ? { separator: diff.config.separator } : {}) });
+    },
+    onError: (problem) => log.warn(`configuration not applied: ${describeError(problem)}`),
+  });
   let unsubscribe = () => {};
   const stopped = new Promise<string>((resolve) => {
     unsubscribe = runtime.onSignal((signal) => resolve(signal));
@@ -60,10 +91,22 @@ export async function runAggregate(options: RunAggregateOptions): Promise<ExitCo
   const reason = await Promise.race([aggregator.clientClosed.then(() => 'stdin closed'), stopped]);
   if (reason === 'stdin closed') await aggregator.drain(DRAIN_LIMIT_MS);
   unsubscribe();
+  watch.close();
   log.debug(`shutting down (${reason})`);
   await withDeadline(aggregator.close(), CLOSE_LIMIT_MS);
   log.close();
   return ExitCode.Ok;
+}
+
+/** A change in words, for the log: which servers were added, removed and restarted. */
+function describeDiff(diff: ConfigDiff): string {
+  const parts = [
+    diff.added.length > 0 ? `added ${diff.added.map((s) => s.name).join(', ')}` : '',
+    diff.removed.length > 0 ? `removed ${diff.removed.join(', ')}` : '',
+    diff.changed.length > 0 ? `restarting ${diff.changed.map((s) => s.name).join(', ')}` : '',
+    diff.separatorChanged ? `separator now "${diff.config.separator}"` : '',
+  ].filter(Boolean);
+  return parts.join('; ') || 'nothing to do';
 }
 
 /** Longest wait for the shutdown: sessions ended (bounded) and local servers' process groups stopped. */

@@ -3,6 +3,7 @@
  * users already have — `{"mcpServers": {...}}` (Claude Desktop, Cursor, Windsurf) or `{"servers": {...}}` (VS Code) —
  * plus the name separator. Pure: the file reader and the environment are passed in.
  */
+import { parseDuration } from '../values.js';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closestKey } from './closest.js';
@@ -82,6 +83,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   if (entries === undefined) throw fileProblem({ path }, 'names no servers', 'add "mcpServers": { "<name>": { "url": "https://…" } }');
   if (!isObject(entries)) throw wrongType({ path, key: listKey }, entries, 'an object of server names and entries');
   const separator = separatorOf(top.separator, path);
+  const listTimeoutMs = listTimeoutOf(top.listTimeout, path);
   const inputs = readInputs(top.inputs, path);
   const servers: LoadedServer[] = [];
   const disabled: string[] = [];
@@ -91,7 +93,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }
-  return { path, separator, servers, disabled };
+  return { path, separator, listTimeoutMs, servers, disabled };
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -131,6 +133,21 @@ function separatorOf(value: unknown, path: string): string {
     throw fileProblem({ path, key: 'separator' }, 'may contain only letters, digits, "_" and "-"', 'tool names allow no other characters; the default is "__"');
   }
   return value;
+}
+
+/** The default of `"listTimeout"`: how long a list across servers waits for one server. */
+export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
+
+function listTimeoutOf(value: unknown, path: string): number {
+  if (value === undefined) return DEFAULT_LIST_TIMEOUT_MS;
+  if (typeof value !== 'string' && typeof value !== 'number') throw wrongType({ path, key: 'listTimeout' }, value, 'a duration', '"listTimeout": "10s"');
+  let ms: number;
+  try {
+    ms = parseDuration('listTimeout', value);
+  } catch (error) {
+    throw fileProblem({ path, key: 'listTimeout' }, 'is not a duration', 'write e.g. "10s" or "500ms"; 0 waits for every server however long it takes', error);
+  }
+  return ms;
 }
 
 function checkName(name: string, separator: string, path: string): void {
