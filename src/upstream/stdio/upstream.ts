@@ -102,7 +102,10 @@ export class StdioUpstream implements Upstream {
     this.#wire(child);
   }
 
-  /** Writes one message as a line on the child's stdin; waits while the pipe is full. */
+  /**
+   * Writes one message as a line on the child's stdin; resolves once the pipe took it (so it waits while the pipe is
+   * full), rejects with a `SESSION_LOST` {@link BridgeError} when the child is gone.
+   */
   send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
     if (!child || this.#gone || child.stdin.destroyed || !child.stdin.writable) return Promise.reject(this.#goneError());
@@ -111,27 +114,14 @@ export class StdioUpstream implements Upstream {
       this.#initializeId = m.id;
       this.#initializeAnswered = false;
     }
-    const stdin = child.stdin;
+    // Settled when the line reached the pipe: after the child read enough of it when the pipe was full
+    // (backpressure), or with EPIPE when the child was gone, which proves it never read the message.
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        stdin.off('drain', onDrain);
-        stdin.off('close', onClose);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onDrain = () => settle();
-      const onClose = () => settle(this.#goneError());
-      const flowing = stdin.write(`${JSON.stringify(message)}\n`, (error) => {
-        if (error) settle(new BridgeError(ErrorCode.Connect, `could not write to the local server "${this.#o.name}": ${error.message}`, { cause: error }));
+      child.stdin.write(`${JSON.stringify(message)}\n`, (error) => {
+        if (!error) return resolve();
+        this.#gone = true;
+        reject(this.#goneError(error));
       });
-      if (flowing) settle();
-      else {
-        stdin.on('drain', onDrain);
-        stdin.on('close', onClose);
-      }
     });
   }
 
@@ -232,9 +222,9 @@ export class StdioUpstream implements Upstream {
     return `the local server "${this.#o.name}" ${how}${said}`;
   }
 
-  #goneError(): BridgeError {
+  #goneError(cause?: unknown): BridgeError {
     const child = this.#child;
     const how = child && hasExited(child) ? (child.signalCode ? `was killed by ${child.signalCode}` : `exited with code ${child.exitCode}`) : 'stopped reading';
-    return new BridgeError(ErrorCode.SessionLost, this.#ending(how), { hint: 'the bridge starts it again; retry the request' });
+    return new BridgeError(ErrorCode.SessionLost, this.#ending(how), { cause, hint: 'the bridge starts it again; retry the request' });
   }
 }
