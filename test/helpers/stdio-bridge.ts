@@ -73,8 +73,9 @@ export async function connectStdioBridge(options: StdioBridgeOptions): Promise<S
   const notifications: JSONRPCNotification[] = [];
   client.fallbackNotificationHandler = async (n) => void notifications.push(n as JSONRPCNotification);
   onTeardown(async () => {
-    await client.close().catch(() => undefined);
+    // The bridge first: it answers what still waits, which needs the client still connected.
     await bridge.close();
+    await client.close().catch(() => undefined);
     await connector.close();
   });
   await bridge.start();

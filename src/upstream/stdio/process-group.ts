@@ -10,6 +10,7 @@
  * groups: the child alone is killed.
  */
 import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithStdioTuple, type StdioPipe } from 'node:child_process';
+import { groupRunning } from './group-liveness.js';
 
 /** What to run. */
 export interface ChildCommand {
@@ -63,16 +64,6 @@ export function hasExited(child: ChildProcessWithoutNullStreams): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-/** Whether any process is left in the group `pgid` (zombies not yet reaped count as left). */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Options for {@link stopGroup}. */
 export interface StopGroupOptions {
   child: ChildProcessWithoutNullStreams;
@@ -86,11 +77,11 @@ export interface StopGroupOptions {
 
 /** Longest wait for the child to be reaped after SIGKILL. */
 const REAP_WAIT_MS = 2_000;
-const POLL_MS = 25;
+const POLL_MS = 50;
 
 /**
  * Stops the child and its group: closes its stdin; after `eofGraceMs` (unless it exited) SIGTERM to the group; after
- * `stopGraceMs` SIGKILL to the group if any process is left in it. Resolves once the child exited, or after a bound.
+ * `stopGraceMs` SIGKILL to the group if any process in it still runs. Resolves once the child exited, or after a bound.
  */
 export async function stopGroup(o: StopGroupOptions): Promise<void> {
   const { child } = o;
@@ -103,11 +94,11 @@ export async function stopGroup(o: StopGroupOptions): Promise<void> {
     await waitUntil(() => hasExited(child), o.stopGraceMs);
     return;
   }
-  const settled = () => hasExited(child) && !groupAlive(pid);
+  const settled = () => hasExited(child) && !groupRunning(pid);
   if (settled()) return;
   signalGroup(pid, 'SIGTERM');
   if (await waitUntil(settled, o.stopGraceMs)) return;
-  if (groupAlive(pid)) {
+  if (groupRunning(pid)) {
     o.note(`the process group did not stop within ${o.stopGraceMs} ms of SIGTERM: sent SIGKILL`);
     signalGroup(pid, 'SIGKILL');
   }
