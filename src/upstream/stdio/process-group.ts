@@ -4,10 +4,14 @@
  * way MCP 2025-11-25 describes for stdio ("Lifecycle", "Shutdown"): its stdin closed, then SIGTERM, then SIGKILL —
  * each signal sent to the whole group.
  *
- * What the group cannot do: when the bridge itself is killed with SIGKILL, nothing is signalled. The children see
- * their stdin close (EOF) and the group survives unless its programs exit on EOF or die writing to the closed
- * stdout. See test/upstream/stdio/parent-killed.test.ts for what was measured. On Windows there are no process
- * groups: the child alone is killed.
+ * What the group cannot do: when the bridge itself is killed with SIGKILL, nothing of ours runs and nothing is
+ * signalled (a process group gets no SIGHUP from a dead parent that is not its session leader). The child is
+ * re-parented and sees its stdin close (EOF), nothing else. Measured on Linux (test/upstream/stdio/parent-killed.test.ts):
+ * server-everything and an SDK server (McpServer over StdioServerTransport) with nothing else to do exit on EOF, so
+ * their group is gone within a moment; a server that a timer or a child process of its own keeps running does not,
+ * and its whole group is left behind, re-parented, until the user ends it. (Linux's PR_SET_PDEATHSIG would cover
+ * this, but Node.js does not offer it; a watchdog process per group would.) On Windows there are no process groups:
+ * the child alone is killed.
  */
 import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithStdioTuple, type StdioPipe } from 'node:child_process';
 import { groupRunning } from './group-liveness.js';

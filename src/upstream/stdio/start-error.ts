@@ -35,7 +35,9 @@ export function startError(attempt: StartAttempt, cause: unknown): BridgeError {
     const path = attempt.path === undefined ? 'not set' : shorten(attempt.path);
     const hint = hasSeparator(attempt.command)
       ? 'check the path, or give the full path of the program in "command"'
-      : `is it installed? The command is looked up on PATH (${path}); give its full path in "command" if it is elsewhere`;
+      : process.platform === 'win32' && !attempt.command.includes('.')
+        ? `is it installed? The command is looked up on PATH (${path}) without a shell, so a .cmd script such as npx needs "command": "cmd", "args": ["/c", "${attempt.command}", …]`
+        : `is it installed? The command is looked up on PATH (${path}); give its full path in "command" if it is elsewhere`;
     return new BridgeError(ErrorCode.LocalServerStart, `${what}: command ${command} not found`, { cause, hint });
   }
   if (code === 'EACCES' || code === 'EPERM') {
