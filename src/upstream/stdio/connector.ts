@@ -14,7 +14,6 @@ import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { OpenRequest, UpstreamConnector } from '../port.js';
 import { childEnvironment } from './child-env.js';
-import type { SpawnFunction } from './process-group.js';
 import { StdioUpstream } from './upstream.js';
 
 /** Options for {@link createStdioConnector}. */
@@ -45,8 +44,6 @@ export interface StdioConnectorOptions {
   eofGraceMs?: number;
   /** Backpressure from the client side: the child's stdout is not read while this returns a promise. */
   clientReady?: () => Promise<void> | undefined;
-  /** Starts processes; tests only. Default `child_process.spawn`. */
-  spawn?: SpawnFunction;
 }
 
 /** The stdio connector: an {@link UpstreamConnector} that also stops every child it started. */
@@ -126,7 +123,6 @@ class Connector implements StdioConnector {
       ...(o.clientReady ? { clientReady: o.clientReady } : {}),
       logger: this.#log,
       events: request.events,
-      ...(o.spawn ? { spawn: o.spawn } : {}),
     });
     this.#live.add(up);
     try {

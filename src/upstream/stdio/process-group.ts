@@ -13,7 +13,7 @@
  * this, but Node.js does not offer it; a watchdog process per group would.) On Windows there are no process groups:
  * the child alone is killed.
  */
-import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithStdioTuple, type StdioPipe } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { groupRunning } from './group-liveness.js';
 
 /** What to run. */
@@ -26,16 +26,9 @@ export interface ChildCommand {
   cwd: string | undefined;
 }
 
-/** The spawn function, injectable for tests. */
-export type SpawnFunction = (
-  command: string,
-  args: string[],
-  options: SpawnOptionsWithStdioTuple<StdioPipe, StdioPipe, StdioPipe>,
-) => ChildProcessWithoutNullStreams;
-
 /** Starts `what` in a process group of its own with three pipes; see {@link started} for whether it ran. */
-export function spawnInGroup(what: ChildCommand, spawnFn: SpawnFunction = spawn): ChildProcessWithoutNullStreams {
-  return spawnFn(what.command, what.args, {
+export function spawnInGroup(what: ChildCommand): ChildProcessWithoutNullStreams {
+  return spawn(what.command, what.args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: what.env,
     ...(what.cwd === undefined ? {} : { cwd: what.cwd }),

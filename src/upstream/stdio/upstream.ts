@@ -17,7 +17,7 @@ import { refusedAnswer } from '../../protocol/refused-answer.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import type { SessionVerdict, Upstream, UpstreamEvents } from '../port.js';
 import { pathOf } from './child-env.js';
-import { hasExited, spawnInGroup, started, stopGroup, type ChildCommand, type SpawnFunction } from './process-group.js';
+import { hasExited, spawnInGroup, started, stopGroup, type ChildCommand } from './process-group.js';
 import { ServerLines } from './server-lines.js';
 import { startError } from './start-error.js';
 import { StderrLog } from './stderr-log.js';
@@ -39,7 +39,6 @@ export interface StdioUpstreamOptions {
   /** The server's logger (its lines carry the server's name). */
   logger: Logger;
   events: UpstreamEvents;
-  spawn?: SpawnFunction;
 }
 
 /** After the child exited, how long its stdout may still deliver what it wrote before the session counts as lost. */
@@ -89,7 +88,7 @@ export class StdioUpstream implements Upstream {
   /** Starts the child; rejects with a `LOCAL_SERVER_START` {@link BridgeError} when its command cannot run. */
   async start(): Promise<void> {
     const what = this.#o.child;
-    const child = spawnInGroup(what, this.#o.spawn);
+    const child = spawnInGroup(what);
     this.#child = child;
     try {
       await started(child);

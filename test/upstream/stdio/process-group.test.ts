@@ -1,8 +1,12 @@
 // Stopping a local server stops its whole process group: after a normal close nothing is left in the group, a
 // server that ignores SIGTERM gets SIGKILL after the grace period, and what the server started (a grandchild) goes
 // with it — also when the server crashed and the session is replaced. Checked by process group with kill(-pgid, 0).
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { useTeardown } from '../../helpers/cleanup.js';
+import { createLogger, SecretRegistry } from '../../../src/log.js';
+import { createStdioConnector } from '../../../src/upstream/stdio/connector.js';
+import type { StdioUpstream } from '../../../src/upstream/stdio/upstream.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { connectStdioBridge, FIXTURE_SERVER, groupAlive, killGroupAtTeardown } from '../../helpers/stdio-bridge.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
 
@@ -79,5 +83,28 @@ describe('stopping a local server', () => {
     await withTimeout('close', first, 10_000);
     await withTimeout('close again', up.close(), 1_000);
     expect(up.retired).toBe(true);
+  });
+
+  it('the connector’s close() stops a child that no session holds', async () => {
+    const connector = createStdioConnector({
+      name: 'orphan-candidate',
+      command: process.execPath,
+      args: [FIXTURE_SERVER],
+      env: {},
+      maxMessageBytes: 65_536,
+      logger: createLogger({ level: 'silent', secrets: new SecretRegistry() }),
+    });
+    onTeardown(() => connector.close());
+    const events = { onmessage: () => undefined, onResponseStreamEnd: () => undefined, onSessionLost: () => undefined };
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } } as JSONRPCMessage;
+    const up = (await connector.open({ initialize, events })) as StdioUpstream;
+    const pgid = up.pid!;
+    killGroupAtTeardown(pgid);
+    expect(groupAlive(pgid)).toBe(true);
+
+    await withTimeout('the connector to close', connector.close(), 10_000);
+    expect(up.retired).toBe(true);
+    await waitFor(`process group ${pgid} to be gone`, () => !groupAlive(pgid), GONE);
+    await expect(connector.open({ initialize, events })).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });

@@ -64,4 +64,20 @@ describe('a server that keeps crashing soon after it started', () => {
     expect(delays.slice(0, 2)).toEqual(['1000', '2000']);
     expect(bridged.logs.some((l) => l.includes('upstream session lost: the local server "crashy" exited with code 3'))).toBe(true);
   });
+
+  it('closing the connector during the delay starts no new child', async () => {
+    const bridged = await connectStdioBridge({
+      name: 'crashy',
+      command: process.execPath,
+      args: [FIXTURE_SERVER, '--crash-after-initialize'],
+      recovery: { attempts: 5, baseDelayMs: 50, maxDelayMs: 100 },
+    });
+    await waitFor('a restart delay', () => bridged.logs.some((l) => l.includes('starting the server again in')), { timeoutMs: 20_000 });
+    const count = bridged.upstreams.length;
+    await withTimeout('the connector to close', bridged.connector.close(), 10_000);
+    // The lifecycle's own backoff is at most 100 ms here: a child started after the close would show up well within 2 s.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(bridged.upstreams).toHaveLength(count);
+    expect(bridged.upstreams.every((up) => up.retired)).toBe(true);
+  });
 });
