@@ -23,6 +23,8 @@ export const ErrorCode = {
   Closed: 'CLOSED',
   /** A message from the server is over `--max-server-message-size` (or nested too deeply to pass on). */
   MessageTooLarge: 'MESSAGE_TOO_LARGE',
+  /** A local (stdio) server's command could not be started (not found, not executable, bad working directory). */
+  LocalServerStart: 'LOCAL_SERVER_START',
   /** A line on stdin is not a JSON-RPC message. */
   BadInput: 'BAD_INPUT',
   /** Authorization failed or was refused (details in the message; never a secret). */
