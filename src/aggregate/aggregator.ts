@@ -67,6 +67,9 @@ const LIST_CHANGED: Record<NamedKind | 'resources', string> = {
   resources: 'notifications/resources/list_changed',
 };
 
+/** How long list changes are gathered before the client is told, once per kind. */
+const COALESCE_MS = 25;
+
 /** One client over many servers. See the module comment. */
 export class Aggregator {
   /** Resolves when the client side closes or its input ends. */
@@ -86,6 +89,8 @@ export class Aggregator {
   #closing = false;
   #serial = 0;
   #idle: (() => void) | undefined;
+  /** Kinds whose list_changed is about to be sent. */
+  readonly #changedSoon = new Set<NamedKind | 'resources'>();
   #resolveClosed!: () => void;
 
   constructor(options: AggregatorOptions) {
@@ -334,8 +339,12 @@ export class Aggregator {
       }
       case LIST_CHANGED.tools:
       case LIST_CHANGED.prompts:
-        this.#catalog.forget(member, c.method === LIST_CHANGED.tools ? 'tools' : 'prompts');
-        break;
+      case LIST_CHANGED.resources: {
+        const kind = c.method === LIST_CHANGED.tools ? 'tools' : c.method === LIST_CHANGED.prompts ? 'prompts' : 'resources';
+        if (kind !== 'resources') this.#catalog.forget(member, kind);
+        this.#listsChanged([kind]);
+        return;
+      }
       case 'notifications/resources/updated': {
         const copy = { ...params };
         exposeNotificationUris(c.method, copy, member.spec.slug);
@@ -379,9 +388,20 @@ export class Aggregator {
     }
   }
 
+  /**
+   * Tells the client that lists changed; changes that come together (servers joining at once, a server announcing
+   * each tool it adds) are sent once per kind.
+   */
   #listsChanged(kinds: ReadonlyArray<NamedKind | 'resources'>): void {
     if (!this.#clientReady || this.#closing) return;
-    for (const kind of kinds) void this.#client.send({ jsonrpc: '2.0', method: LIST_CHANGED[kind] } as JSONRPCMessage);
+    for (const kind of kinds) {
+      if (this.#changedSoon.has(kind)) continue;
+      this.#changedSoon.add(kind);
+      setTimeout(() => {
+        this.#changedSoon.delete(kind);
+        if (!this.#closing) void this.#client.send({ jsonrpc: '2.0', method: LIST_CHANGED[kind] } as JSONRPCMessage);
+      }, COALESCE_MS).unref();
+    }
   }
 
   #checkIdle(): void {

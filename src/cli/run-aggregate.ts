@@ -51,7 +51,7 @@ export async function runAggregate(options: RunAggregateOptions): Promise<ExitCo
   const clientReady = () => client?.ready();
   const entries = new Map(loaded.servers.map((s) => [s.name, s]));
   const factory = (spec: MemberSpec): MemberBackend =>
-    backendFor({ server: entries.get(spec.name)!, process: proc, store: options.store, runtime, log: log.child({ name: spec.name }), clientReady });
+    backendFor({ server: entries.get(spec.name)!, process: proc, store: options.store, runtime, root: log, log: log.child({ name: spec.name }), clientReady });
   client = new StdioTransport({ stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes: proc.maxMessageBytes, logger: log });
   const aggregator = new Aggregator({
     client,
@@ -132,6 +132,9 @@ interface BackendOptions {
   process: ProcessConfig;
   store: RunAggregateOptions['store'];
   runtime: Runtime;
+  /** The process's logger (the stdio connector names its lines itself). */
+  root: Logger;
+  /** The server's logger. */
   log: Logger;
   clientReady: () => Promise<void> | undefined;
 }
@@ -149,7 +152,7 @@ function backendFor(o: BackendOptions): MemberBackend {
         env: local.env,
         ...(local.cwd !== undefined ? { cwd: local.cwd } : {}),
         maxMessageBytes: parseSize('--max-server-message-size', DEFAULTS.maxServerMessageSize),
-        logger: o.log,
+        logger: o.root,
         clientReady: o.clientReady,
       })),
     );

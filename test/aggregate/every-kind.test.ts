@@ -72,12 +72,24 @@ describe('--config with every kind of server', () => {
     const sampled = await bridge.client.callTool({ name: sampling!, arguments: { prompt: 'hello', maxTokens: 10 } });
     expect(JSON.stringify(sampled)).toContain('sampled: ');
     const seen: number[] = [];
-    await bridge.client.callTool({ name: progress!, arguments: { duration: 1, steps: 2 } }, CallToolResultSchema, { onprogress: (p) => void seen.push(p.progress) });
-    expect(seen.length).toBeGreaterThanOrEqual(2);
+    await bridge.client.callTool({ name: progress!, arguments: { duration: 1, steps: 3 } }, CallToolResultSchema, { onprogress: (p) => void seen.push(p.progress) });
+    // The SDK client drops a progress notification it handles after the response: the last one may be lost there.
+    expect(seen.slice(0, 2)).toEqual([1, 2]);
     const linked = await bridge.client.callTool({ name: links!, arguments: { count: 2 } });
     const link = (linked.content as Array<{ type: string; uri?: string }>).find((c) => c.type === 'resource_link');
     expect(link?.uri).toMatch(/^everything\+/);
     const read = await bridge.client.readResource({ uri: link!.uri! });
     expect(read.contents[0]?.uri).toBe(link!.uri);
+  });
+
+  it('subscribes to a server-everything resource by the URI it listed, and its updates come back under that URI', async () => {
+    const bridge = await connectAggregate({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } } });
+    const { resources } = await bridge.client.listResources();
+    const uri = resources[0]!.uri;
+    expect(uri).toMatch(/^everything\+/);
+    await bridge.client.subscribeResource({ uri });
+    await bridge.client.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
+    const update = await waitFor('resources/updated', () => bridge.notifications.find((n) => n.method === 'notifications/resources/updated'), { timeoutMs: 15_000 });
+    expect(update.params?.uri).toBe(uri);
   });
 });

@@ -26,7 +26,7 @@ describe('a watched configuration file', () => {
     let changes = listChanges(bridge);
     writeFileSync(bridge.file, JSON.stringify({ mcpServers: { alpha: remote(alpha.url), beta: remote(beta.url) } }));
     await waitFor('beta added', async () => (await toolNames(bridge)).includes('beta__echo'), { timeoutMs: 15_000, intervalMs: 200 });
-    expect(listChanges(bridge)).toBeGreaterThan(changes);
+    await waitFor('tools/list_changed', () => listChanges(bridge) > changes);
     expect(alpha.sessions.created).toBe(1);
 
     // Changing beta's entry restarts beta only.
@@ -43,7 +43,7 @@ describe('a watched configuration file', () => {
     changes = listChanges(bridge);
     writeFileSync(bridge.file, JSON.stringify({ mcpServers: { beta: remote(beta.url, { tools: { block: ['echo'] } }) } }));
     await waitFor('alpha removed', async () => !(await toolNames(bridge)).some((n) => n.startsWith('alpha__')), { timeoutMs: 15_000, intervalMs: 200 });
-    expect(listChanges(bridge)).toBeGreaterThan(changes);
+    await waitFor('tools/list_changed', () => listChanges(bridge) > changes);
     await waitFor('alpha\'s session ended with DELETE', () => alpha.sessions.deleted.length === 1);
     expect(beta.sessions.created).toBe(2);
     await expect(bridge.client.callTool({ name: 'alpha__echo', arguments: { text: 'x' } })).rejects.toThrow(/no server of this configuration/);
