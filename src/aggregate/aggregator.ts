@@ -233,10 +233,11 @@ export class Aggregator {
     const state = member.state;
     const waiting = state === 'connecting' ? member.reason : undefined;
     if (state === 'failed' || state === 'closed' || (waiting && waiting !== 'still connecting')) {
-      member.wake();
-      throw new BridgeError(ErrorCode.ServerUnavailable, `server "${member.spec.name}" is not available: ${member.reason ?? state}`, {
+      const error = new BridgeError(ErrorCode.ServerUnavailable, `server "${member.spec.name}" is not available: ${member.reason ?? state}`, {
         hint: 'the bridge keeps trying; its tools come back when it is ready',
       });
+      member.wake();
+      throw error;
     }
     let serverId = id;
     let clientId: RequestId | undefined;

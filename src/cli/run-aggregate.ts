@@ -20,6 +20,7 @@ import { BridgeError, describeError, ErrorCode } from '../errors.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createLogger, type Logger } from '../log.js';
 import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
+import { createGroupGuardian, type GroupGuardian } from '../upstream/stdio/guardian.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { DRAIN_LIMIT_MS } from './run-bridge.js';
@@ -49,9 +50,11 @@ export async function runAggregate(options: RunAggregateOptions): Promise<ExitCo
   }
   let client: StdioTransport | undefined;
   const clientReady = () => client?.ready();
+  // Local servers' process groups are ended by a watchdog even when this process is killed outright.
+  const guardian = createGroupGuardian({ logger: log });
   const entries = new Map(loaded.servers.map((s) => [s.name, s]));
   const factory = (spec: MemberSpec): MemberBackend =>
-    backendFor({ server: entries.get(spec.name)!, process: proc, store: options.store, runtime, root: log, log: log.child({ name: spec.name }), clientReady });
+    backendFor({ server: entries.get(spec.name)!, process: proc, store: options.store, runtime, guardian, root: log, log: log.child({ name: spec.name }), clientReady });
   client = new StdioTransport({ stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes: proc.maxMessageBytes, logger: log });
   const aggregator = new Aggregator({
     client,
@@ -94,6 +97,7 @@ export async function runAggregate(options: RunAggregateOptions): Promise<ExitCo
   watch.close();
   log.debug(`shutting down (${reason})`);
   await withDeadline(aggregator.close(), CLOSE_LIMIT_MS);
+  guardian.close();
   log.close();
   return ExitCode.Ok;
 }
@@ -132,6 +136,8 @@ interface BackendOptions {
   process: ProcessConfig;
   store: RunAggregateOptions['store'];
   runtime: Runtime;
+  /** Ends local servers' process groups if this process dies without stopping them. */
+  guardian: GroupGuardian;
   /** The process's logger (the stdio connector names its lines itself). */
   root: Logger;
   /** The server's logger. */
@@ -154,6 +160,7 @@ function backendFor(o: BackendOptions): MemberBackend {
         maxMessageBytes: parseSize('--max-server-message-size', DEFAULTS.maxServerMessageSize),
         logger: o.root,
         clientReady: o.clientReady,
+        guardian: o.guardian,
       })),
     );
     return {

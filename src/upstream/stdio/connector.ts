@@ -14,6 +14,7 @@ import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { OpenRequest, UpstreamConnector } from '../port.js';
 import { childEnvironment } from './child-env.js';
+import type { GroupGuardian } from './guardian.js';
 import { StdioUpstream } from './upstream.js';
 
 /** Options for {@link createStdioConnector}. */
@@ -44,6 +45,8 @@ export interface StdioConnectorOptions {
   eofGraceMs?: number;
   /** Backpressure from the client side: the child's stdout is not read while this returns a promise. */
   clientReady?: () => Promise<void> | undefined;
+  /** The process's watchdog for local servers' groups (guardian.ts), so a bridge killed outright leaves none. */
+  guardian?: GroupGuardian;
 }
 
 /** The stdio connector: an {@link UpstreamConnector} that also stops every child it started. */
@@ -121,6 +124,7 @@ class Connector implements StdioConnector {
       eofGraceMs: o.eofGraceMs ?? 500,
       stopGraceMs: o.stopGraceMs ?? 2_000,
       ...(o.clientReady ? { clientReady: o.clientReady } : {}),
+      ...(o.guardian ? { guardian: o.guardian } : {}),
       logger: this.#log,
       events: request.events,
     });

@@ -9,9 +9,9 @@
  * re-parented and sees its stdin close (EOF), nothing else. Measured on Linux (test/upstream/stdio/parent-killed.test.ts):
  * server-everything and an SDK server (McpServer over StdioServerTransport) with nothing else to do exit on EOF, so
  * their group is gone within a moment; a server that a timer or a child process of its own keeps running does not,
- * and its whole group is left behind, re-parented, until the user ends it. (Linux's PR_SET_PDEATHSIG would cover
- * this, but Node.js does not offer it; a watchdog process per group would.) On Windows there are no process groups:
- * the child alone is killed.
+ * and its whole group is left behind, re-parented, until the user ends it — unless the connector was given the
+ * watchdog of guardian.ts, as `--config` gives it, which then ends the group. (Linux's PR_SET_PDEATHSIG would cover
+ * this, but Node.js does not offer it.) On Windows there are no process groups: the child alone is killed.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { groupRunning } from './group-liveness.js';

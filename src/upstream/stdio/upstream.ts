@@ -17,6 +17,7 @@ import { refusedAnswer } from '../../protocol/refused-answer.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
 import type { SessionVerdict, Upstream, UpstreamEvents } from '../port.js';
 import { pathOf } from './child-env.js';
+import type { GroupGuardian } from './guardian.js';
 import { hasExited, spawnInGroup, started, stopGroup, type ChildCommand } from './process-group.js';
 import { ServerLines } from './server-lines.js';
 import { startError } from './start-error.js';
@@ -39,6 +40,8 @@ export interface StdioUpstreamOptions {
   /** The server's logger (its lines carry the server's name). */
   logger: Logger;
   events: UpstreamEvents;
+  /** Told when the child's process group starts and once it is stopped, so a bridge killed outright still ends it. */
+  guardian?: GroupGuardian;
 }
 
 /** After the child exited, how long its stdout may still deliver what it wrote before the session counts as lost. */
@@ -98,6 +101,7 @@ export class StdioUpstream implements Upstream {
       throw startError({ name: this.#o.name, command: what.command, cwd: what.cwd, path: pathOf(what.env) }, error);
     }
     this.#log.debug(`${this.label}: started ${JSON.stringify(what.command)} as process group ${child.pid}`);
+    if (child.pid !== undefined) this.#o.guardian?.watch(child.pid);
     this.#wire(child);
   }
 
@@ -153,7 +157,10 @@ export class StdioUpstream implements Upstream {
         : Promise.resolve()
     )
       .catch((error: unknown) => this.#log.debug(`${this.label}: stopping failed: ${describeError(error)}`))
-      .finally(() => this.#onStopped());
+      .finally(() => {
+        if (child?.pid !== undefined) this.#o.guardian?.release(child.pid);
+        this.#onStopped();
+      });
     return this.#stopping;
   }
 
