@@ -59,6 +59,9 @@ function toExitCode(error: unknown): ExitCode {
   return ExitCode.Failure;
 }
 
+/** What may be given on the command line with `--config`: the options of the process, which entries may not set. */
+const WITH_CONFIG = new Set(['config', 'debug', 'silent', 'logFile', 'banner', 'maxMessageSize', 'useEnvProxy', 'tokenStore', 'configDir']);
+
 /** Runs the command with `argv` (default: this process's) and exits with the outcome's code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.on('unhandledRejection', (reason) => {
@@ -71,9 +74,16 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const env = runtime.env;
   const logger = (debug: boolean | undefined) => createLogger({ level: debug || parseEnvFlag('MCP_PROXY_DEBUG', env.MCP_PROXY_DEBUG) ? 'debug' : 'info' });
   const program = createProgram({
-    bridge: async (url, raw) => {
+    bridge: async (url, raw, given) => {
       if (typeof raw.config === 'string') {
         if (url !== undefined) throw new BridgeError(ErrorCode.Usage, `a server URL (${url}) and --config cannot be used together`, { hint: 'put the server in the file, or drop --config' });
+        const perServer = given.filter((key) => !WITH_CONFIG.has(key));
+        if (perServer.length > 0) {
+          const flags = perServer.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+          throw new BridgeError(ErrorCode.Usage, `${flags} applies to one server, so it cannot be given with --config`, {
+            hint: 'put it in the entry of the server it is for, under the same name (e.g. "client-id" or "clientId")',
+          });
+        }
         const { runAggregate } = await import('./run-aggregate.js');
         const input = toConfigInput(undefined, raw);
         const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };

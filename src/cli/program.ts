@@ -34,7 +34,8 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options. */
 export interface ProgramActions {
-  bridge(url: string | undefined, options: RawOptions): Promise<void>;
+  /** `given`: the options given on the command line itself (not defaults, not variables), by commander's name. */
+  bridge(url: string | undefined, options: RawOptions, given: string[]): Promise<void>;
   login(url: string | undefined, options: RawOptions): Promise<void>;
   doctor(url: string | undefined, options: RawOptions): Promise<void>;
   logout(url: string | undefined, options: StoreCommandOptions & { all?: boolean }): Promise<void>;
@@ -198,7 +199,13 @@ Exit codes: 0 clean shutdown (stdin closed, SIGINT, SIGTERM), 1 fatal error, 2 i
 Example (Claude Desktop, Cursor, Windsurf config):
   "command": "npx", "args": ["-y", "mcp-auth-bridge", "https://mcp.example.com/mcp"]`,
     )
-    .action(async (url: string | undefined, options: RawOptions) => actions.bridge(url, options));
+    .action(async (url: string | undefined, options: RawOptions, command: Command) =>
+      actions.bridge(
+        url,
+        options,
+        Object.keys(options).filter((key) => command.getOptionValueSource(key) === 'cli'),
+      ),
+    );
 
   addBridgeOptions(
     common(program.command('login'))

@@ -18,7 +18,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/stdio/mcp-server.mjs', import
 /** A zombie waits for the system to reap it; on these machines that can take seconds. */
 const GONE = { timeoutMs: 20_000, intervalMs: 100 };
 
-const textOf = (result: { content: unknown }) => (result.content as Array<{ text: string }>)[0]!.text;
+const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
 /** A bridge fronting one local fixture server, with its group and a grandchild in it, both known by pid. */
 async function bridgeWithLocal(flags: string[] = []) {

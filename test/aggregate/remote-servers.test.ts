@@ -109,3 +109,17 @@ describe('--config when a server is down', () => {
     expect(ok.content).toEqual([{ type: 'text', text: 'still here' }]);
   });
 });
+
+describe('--config on the command line', () => {
+  it('refuses an option that belongs to one server, naming where it goes', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const { writeConfigFile } = await import('./aggregate-bridge.js');
+    const file = writeConfigFile({ mcpServers: { a: { url: 'https://mcp.example.com/mcp' } } });
+    const result = await runCli(['--config', file, '--client-id', 'abc']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--client-id applies to one server, so it cannot be given with --config');
+    const both = await runCli(['--config', file, 'https://mcp.example.com/mcp']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('cannot be used together');
+  });
+});
