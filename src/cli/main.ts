@@ -12,6 +12,7 @@ import { validateConfig } from '../config/validate.js';
 import { parseEnvFlag } from '../config/values.js';
 import { createProgram, toConfigInput } from './program.js';
 import { ProgressLine } from './progress-line.js';
+import { isFileForm } from './config-commands/file-form.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
 import { runLoginCommand } from './run-login.js';
@@ -74,19 +75,32 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     bridge: async (url, raw) => {
       code = await runBridge({ config: validateConfig(toConfigInput(url, raw), env), runtime });
     },
-    login: async (url, raw) => {
+    login: async (url, raw, given) => {
+      if (isFileForm({ command: 'login', url, config: raw.config, servers: raw.server ?? [], given })) {
+        // The --config forms' code loads only when one runs.
+        code = await (await import('./config-commands/file-commands.js')).loginFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       // Log lines go through the progress line, which clears itself before each.
       const progress = new ProgressLine(runtime.stderr);
       const logger = createLogger({ level: config.process.logLevel, file: config.process.logFile, stream: progress.passthrough });
       code = await runLoginCommand({ config, force: raw.force === true, logger, progress, runtime });
     },
-    doctor: async (url, raw) => {
+    doctor: async (url, raw, given) => {
+      if (isFileForm({ command: 'doctor', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).doctorFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       const { logLevel, logFile } = config.process;
       code = await runDoctorCommand({ config, logger: createLogger({ level: logLevel === 'info' ? 'warn' : logLevel, file: logFile }), runtime });
     },
-    status: async (url, raw) => {
+    status: async (url, raw, given) => {
+      if (isFileForm({ command: 'status', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).statusFromFile({ raw, runtime, logger: logger(raw.debug) });
+        return;
+      }
       code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });
     },
     logout: async (url, raw) => {
