@@ -39,9 +39,9 @@ export async function runDoctorFile(o: DoctorFileOptions): Promise<ExitCode> {
     const failed = steps.filter((s) => !s.ok).length;
     if (failed) failedServers++;
     const checks = `${steps.length} check${steps.length === 1 ? '' : 's'}`;
-    summary.push(failed ? `✗ ${server.name}: ${failed} of ${checks} failed` : `✓ ${server.name}: ${steps.length === 1 ? 'the' : 'all'} ${checks} passed`);
+    summary.push(failed ? `${server.name}: ${failed} of ${checks} failed` : `${server.name}: ${steps.length === 1 ? 'the' : 'all'} ${checks} passed`);
   }
-  for (const name of o.file.disabled) summary.push(`- ${name}: skipped (disabled in the file)`);
+  for (const name of o.file.disabled) summary.push(`${name}: skipped (disabled in the file)`);
   out.write(`${summary.map((line) => terminalSafe(line)).join('\n')}\n`);
   const total = o.file.servers.length;
   const servers = `${total} server${total === 1 ? '' : 's'}`;
