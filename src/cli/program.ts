@@ -75,7 +75,7 @@ function givenOnCommandLine(command: Command): string[] {
 function addFileOptions(command: Command, what: string): Command {
   return command
     .option('--config <file>', `${what} every server of this configuration file ("mcpServers", or VS Code's "servers") instead of one URL`)
-    .addOption(new Option('--server <name>', 'with --config: only this server of the file; repeatable').argParser(collect).default([]));
+    .addOption(new Option('--server <name>', 'with --config: only this server of the file; repeatable').argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]));
 }
 
 /**
