@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/auth-bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { FakeClock, inProcessAuthorizer, type InProcessAuthorizer } from '../helpers/in-process-authorizer.js';
-import { driveLogin, startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
+import { driveDeviceLogin, driveLogin, startOidcProvider, startProtectedMcpServer } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 import { LoginQueue } from '../../src/auth/login-queue.js';
 
@@ -22,7 +22,7 @@ interface Opened {
 }
 
 /** Two Authorizers for two servers of one provider, sharing `queue`, with a browser that only records. */
-async function twoServers(queue: LoginQueue) {
+async function twoServers(queue: LoginQueue, options: { deviceCode?: boolean } = {}) {
   const provider = await startOidcProvider();
   const servers = await Promise.all(['a', 'b'].map(() => startProtectedMcpServer({ issuer: provider.issuer, jwksUri: provider.jwksUri })));
   const configDir = tempDir();
@@ -33,7 +33,7 @@ async function twoServers(queue: LoginQueue) {
   for (const server of servers) {
     authorizers.push(
       await inProcessAuthorizer({
-        input: { url: server.url, tokenStore: 'file', configDir, authTimeout: '60s' },
+        input: { url: server.url, tokenStore: 'file', configDir, authTimeout: '60s', ...(options.deviceCode ? { deviceCode: true } : {}) },
         clock,
         interactiveLogins: queue,
         openBrowser: async (url) => {
@@ -118,4 +118,25 @@ describe('one interactive login at a time', () => {
     expect(one.authorizer.pendingLoginUrl).toBeUndefined();
     expect(await other.accepted(await other.authorizer.accessToken())).toBe(true);
   });
+
+  it('device logins take turns too: the second code is shown only after the first device login ended', async () => {
+    const queue = new LoginQueue();
+    const { authorizers, opened } = await twoServers(queue, { deviceCode: true });
+    const logins = authorizers.map((a) => a.loginNow());
+    for (const login of logins) login.catch(() => undefined);
+    const one = await waitFor('a device login to show its code', () => authorizers.find((a) => a.authorizer.pendingLoginUrl), { timeoutMs: 15_000 });
+    const other = authorizers.find((a) => a !== one)!;
+    expect(await waitFor('the other device login to wait for its turn', () => other.authorizer.waitingForTurn, { timeoutMs: 15_000 })).toBe(one.config.server.url.href);
+    expect(other.authorizer.pendingLoginUrl).toBeUndefined();
+    expect(one.log()).toMatch(/enter the code/);
+    expect(other.log()).not.toMatch(/enter the code/);
+
+    await withTimeout('the user approving the first device', driveDeviceLogin(one.authorizer.pendingLoginUrl!), 20_000);
+    const second = await waitFor('the second device login to show its code', () => other.authorizer.pendingLoginUrl, { timeoutMs: 30_000 });
+    expect(one.authorizer.pendingLoginUrl).toBeUndefined();
+    await withTimeout('the user approving the second device', driveDeviceLogin(second), 20_000);
+    await withTimeout('both device logins', Promise.all(logins), 30_000);
+    expect(opened).toEqual([]); // no browser for a device login
+    for (const a of authorizers) expect(await a.accepted(await a.authorizer.accessToken())).toBe(true);
+  }, 90_000);
 });
