@@ -25,7 +25,7 @@ import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
-import { LoginQueue, type InteractiveLogins } from './login-queue.js';
+import { inTurn, LoginQueue, type InteractiveLogins } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
@@ -370,7 +370,9 @@ export class Authorizer {
       const c = { serverUrl: this.#o.serverUrl, clientId: this.#o.clientId, hasCredentials: !!(this.#o.clientSecret || this.#o.clientKey) };
       await assertStoredClientBelongs(await this.#openStore(), { ...c, issuer: ctx.as.issuer, info: (line) => this.#log.info(line) });
     }
-    await this.#withLock(ctx, async () => {
+    // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
+    // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
+    const locked = () => this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       if (GRANTS[this.#grant].user) {
         const permission = this.#guard.mayLogin();
@@ -382,7 +384,7 @@ export class Authorizer {
       const binding = await this.#dpop.forNewLogin(ctx.as, challenged);
       const obtained = await obtainTokens({
         grant: this.#grant,
-        config: { ...this.#o, http: this.#dpop.tokenHttp(this.#o.http, binding), interactiveLogins: this.#interactiveLogins },
+        config: { ...this.#o, http: this.#dpop.tokenHttp(this.#o.http, binding) },
         ctx,
         scopes,
         resource: this.#resourceParam(ctx),
@@ -390,7 +392,6 @@ export class Authorizer {
         logger: this.#log,
         neverUsed: (clientId) => this.#neverUsed(clientId),
         onPending: (url) => (this.#pendingLoginUrl = url),
-        onWaiting: (ahead) => (this.#waitingFor = ahead),
       });
       const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: obtained.clientId });
       const { tokens, clientId, source, redirectUri } = obtained;
@@ -406,6 +407,9 @@ export class Authorizer {
         this.#log.info(`obtained an access token for ${this.#o.serverUrl.host}${obtained.how}; stored in ${store.description}`);
       }
     });
+    if (!GRANTS[this.#grant].user) return locked();
+    const turn = { logins: this.#interactiveLogins, label: this.#o.serverUrl.href, logger: this.#log, onWaiting: (ahead: string | undefined) => (this.#waitingFor = ahead) };
+    return inTurn(turn, locked);
   }
 
 }

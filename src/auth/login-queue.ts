@@ -5,8 +5,9 @@
  * (RFC 8252 §7.3: the loopback redirect is bound while the login runs). Turns are taken in arrival order.
  *
  * The queue is made once per process (config/runtime.ts `Runtime.interactiveLogins`) and given to every Authorizer;
- * only user grants go through it (obtain-tokens.ts), never a refresh or a machine's grant.
+ * only user grants go through it ({@link inTurn}, from the Authorizer's login), never a refresh or a machine's grant.
  */
+import type { Logger } from '../log.js';
 
 /** Options for one {@link InteractiveLogins.run}. */
 export interface LoginTurnOptions {
@@ -62,4 +63,27 @@ export class LoginQueue implements InteractiveLogins {
       release();
     }
   }
+}
+
+/** Options for {@link inTurn}. */
+export interface TurnOptions {
+  logins: InteractiveLogins;
+  /** The server the login is for, as the messages name it. */
+  label: string;
+  logger: Logger;
+  /** The login this one waits for (its label) while another has the turn; undefined once this one's turn came. */
+  onWaiting: (ahead: string | undefined) => void;
+}
+
+/** Runs one server's interactive login `work` in its turn, saying (once, in the log) when it has to wait, and for which. */
+export function inTurn<T>(o: TurnOptions, work: () => Promise<T>): Promise<T> {
+  const onWait = (ahead: string) => {
+    o.onWaiting(ahead);
+    o.logger.info(`waiting for the login to ${ahead} to finish before logging in to ${o.label}`);
+  };
+  const turn = () => {
+    o.onWaiting(undefined);
+    return work();
+  };
+  return o.logins.run(o.label, turn, { onWait }).finally(() => o.onWaiting(undefined));
 }

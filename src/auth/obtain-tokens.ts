@@ -20,7 +20,6 @@ import { GRANTS } from './grants.js';
 import { describeJwtSource } from './grants/jwt-source.js';
 import { runWorkloadIdentity, workloadClient, type WorkloadToken } from './grants/workload-identity.js';
 import { runLogin, type LoginResult } from './login.js';
-import type { InteractiveLogins } from './login-queue.js';
 import { OAuthError, oauthErrorCode } from './oauth-errors.js';
 import type { OAuthHttp } from './oauth-http.js';
 
@@ -40,8 +39,6 @@ export interface GrantConfig extends CallbackOptions {
   prompt?: ((text: string) => void) | undefined;
   http: OAuthHttp;
   now: () => number;
-  /** The process's interactive logins (login-queue.ts): a user's login waits here for its turn. */
-  interactiveLogins: InteractiveLogins;
 }
 
 /** Options for {@link obtainTokens}. */
@@ -58,8 +55,6 @@ export interface ObtainOptions {
   neverUsed: (clientId: string) => Promise<boolean>;
   /** The URL of the login under way (the browser's, or the device login's page), and undefined when it ends. */
   onPending: (url: string | undefined) => void;
-  /** The login this one waits for (its label) while another interactive login has the turn; undefined from its turn on. */
-  onWaiting: (ahead: string | undefined) => void;
 }
 
 /** What a grant obtained. */
@@ -75,20 +70,9 @@ export interface Obtained {
   how: string;
 }
 
-/**
- * Runs the grant's module (grants.ts `obtainBy`). A user's login takes its turn in the process's queue first
- * (login-queue.ts), so that one browser tab (or device code) is shown at a time; a machine's grant needs no user.
- */
+/** Runs the grant's module (grants.ts `obtainBy`). */
 export function obtainTokens(o: ObtainOptions): Promise<Obtained> {
-  if (!GRANTS[o.grant].user) return machineTokens(o);
-  const label = o.config.serverUrl.href;
-  const onWait = (ahead: string) => {
-    o.onWaiting(ahead);
-    o.logger.info(`waiting for the login to ${ahead} to finish before logging in to ${label}`);
-  };
-  return o.config.interactiveLogins
-    .run(label, () => (o.onWaiting(undefined), userLogin(o)), { onWait })
-    .finally(() => o.onWaiting(undefined));
+  return GRANTS[o.grant].user ? userLogin(o) : machineTokens(o);
 }
 
 /** A user's login: in the browser (authorization code + PKCE) or on another device (RFC 8628). */

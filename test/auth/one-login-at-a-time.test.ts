@@ -44,7 +44,7 @@ async function twoServers(queue: LoginQueue, options: { deviceCode?: boolean } =
       }),
     );
   }
-  return { provider, servers, authorizers, events, opened };
+  return { provider, servers, authorizers, events, opened, configDir, clock };
 }
 
 /** The Authorizer of `server`, and the other one. */
@@ -139,4 +139,35 @@ describe('one interactive login at a time', () => {
     expect(opened).toEqual([]); // no browser for a device login
     for (const a of authorizers) expect(await a.accepted(await a.authorizer.accessToken())).toBe(true);
   }, 90_000);
+
+  it('a login waiting for its turn holds no cross-process lock: another process logs in to that server meanwhile, and the waiting login then uses that login without a browser', async () => {
+    const queue = new LoginQueue();
+    const { provider, authorizers, opened, configDir, clock } = await twoServers(queue);
+    const logins = authorizers.map((a) => a.loginNow());
+    for (const login of logins) login.catch(() => undefined);
+    const first = await waitFor('the first browser to open', () => opened[0], { timeoutMs: 15_000 });
+    const [, waiting] = split(authorizers, first.server);
+    await waitFor('the second login to wait for its turn', () => waiting.authorizer.waitingForTurn, { timeoutMs: 15_000 });
+
+    // Another bridge process (its own queue) logs in to the server whose login waits: its lock is free.
+    const elsewhereOpened: string[] = [];
+    const elsewhere = await inProcessAuthorizer({
+      input: { url: waiting.config.server.url.href, tokenStore: 'file', configDir, authTimeout: '60s' },
+      clock,
+      openBrowser: async (url) => void elsewhereOpened.push(url),
+    });
+    const elsewhereLogin = elsewhere.loginNow();
+    const url = await waitFor('the other process to open its browser (not blocked by a lock)', () => elsewhereOpened[0], { timeoutMs: 15_000 });
+    expect((await withTimeout('driving the other process\'s login', driveLogin(url), 20_000)).status).toBe(200);
+    await withTimeout('the other process\'s login', elsewhereLogin, 20_000);
+
+    // The first login ends; the waiting one's turn comes, and it uses the login just stored instead of a browser.
+    expect((await withTimeout('driving the first login', driveLogin(first.url), 20_000)).status).toBe(200);
+    await withTimeout('both logins', Promise.all(logins), 30_000);
+    expect(opened).toHaveLength(1);
+    expect(waiting.log()).toContain('using the login another mcp-auth-bridge process just completed');
+    expect(await waiting.authorizer.accessToken()).toBe(await elsewhere.authorizer.accessToken());
+    expect(await waiting.accepted(await waiting.authorizer.accessToken())).toBe(true);
+    expect(provider.counters.authorizationRequests).toBe(2);
+  });
 });
