@@ -150,6 +150,12 @@ describe('login --config', () => {
     expect(server.code).toBe(2);
     expect(server.stderr).toContain('login: --server names a server of a configuration file');
 
+    const withDisabled = configFile({ one: { url: 'https://mcp.example.com/mcp' }, old: { url: 'https://old.example.com/mcp', disabled: true } });
+    const disabled = await runCli(['login', '--config', withDisabled, '--server', 'old']);
+    expect(disabled.code).toBe(2);
+    expect(disabled.stderr).toContain(`--server old: the server "old" is disabled in ${withDisabled}`);
+    expect(disabled.stderr).toContain('remove "disabled": true from its entry to use it');
+
     const missing = await runCli(['login', '--config', join(tempDir(), 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json: cannot be read \(ENOENT\)/);
