@@ -8,10 +8,11 @@ import { createLogger, processSecrets, redact, terminalSafe } from '../log.js';
 import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { processRuntime } from '../config/runtime.js';
-import { validateConfig, validateProcessConfig } from '../config/validate.js';
+import { validateConfig, validateProcess } from '../config/validate.js';
 import { parseEnvFlag } from '../config/values.js';
 import { createProgram, toConfigInput } from './program.js';
 import { ProgressLine } from './progress-line.js';
+import { isFileForm } from './config-commands/file-form.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
 import { runLoginCommand } from './run-login.js';
@@ -59,9 +60,6 @@ function toExitCode(error: unknown): ExitCode {
   return ExitCode.Failure;
 }
 
-/** What may be given on the command line with `--config`: the options of the process, which entries may not set. */
-const WITH_CONFIG = new Set(['config', 'debug', 'silent', 'logFile', 'banner', 'maxMessageSize', 'useEnvProxy', 'tokenStore', 'configDir']);
-
 /** Runs the command with `argv` (default: this process's) and exits with the outcome's code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.on('unhandledRejection', (reason) => {
@@ -76,35 +74,41 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const program = createProgram({
     bridge: async (url, raw, given) => {
       if (typeof raw.config === 'string') {
-        if (url !== undefined) throw new BridgeError(ErrorCode.Usage, `a server URL (${url}) and --config cannot be used together`, { hint: 'put the server in the file, or drop --config' });
-        const perServer = given.filter((key) => !WITH_CONFIG.has(key));
-        if (perServer.length > 0) {
-          const flags = perServer.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
-          throw new BridgeError(ErrorCode.Usage, `${flags} applies to one server, so it cannot be given with --config`, {
-            hint: 'put it in the entry of the server it is for, under the same name (e.g. "client-id" or "clientId")',
-          });
-        }
+        isFileForm({ command: 'mcp-auth-bridge', url, config: raw.config, servers: [], given });
         const { runAggregate } = await import('./run-aggregate.js');
         const input = toConfigInput(undefined, raw);
         const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
-        code = await runAggregate({ file: raw.config, process: validateProcessConfig(input, env), store, runtime });
+        code = await runAggregate({ file: raw.config, process: validateProcess(input, env), store, runtime });
         return;
       }
       code = await runBridge({ config: validateConfig(toConfigInput(url, raw), env), runtime });
     },
-    login: async (url, raw) => {
+    login: async (url, raw, given) => {
+      if (isFileForm({ command: 'login', url, config: raw.config, servers: raw.server ?? [], given })) {
+        // The --config forms' code loads only when one runs.
+        code = await (await import('./config-commands/file-commands.js')).loginFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       // Log lines go through the progress line, which clears itself before each.
       const progress = new ProgressLine(runtime.stderr);
       const logger = createLogger({ level: config.process.logLevel, file: config.process.logFile, stream: progress.passthrough });
       code = await runLoginCommand({ config, force: raw.force === true, logger, progress, runtime });
     },
-    doctor: async (url, raw) => {
+    doctor: async (url, raw, given) => {
+      if (isFileForm({ command: 'doctor', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).doctorFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       const { logLevel, logFile } = config.process;
       code = await runDoctorCommand({ config, logger: createLogger({ level: logLevel === 'info' ? 'warn' : logLevel, file: logFile }), runtime });
     },
-    status: async (url, raw) => {
+    status: async (url, raw, given) => {
+      if (isFileForm({ command: 'status', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).statusFromFile({ raw, runtime, logger: logger(raw.debug) });
+        return;
+      }
       code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });
     },
     logout: async (url, raw) => {

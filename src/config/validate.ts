@@ -19,7 +19,7 @@ import { choice, parseDuration, parseEnvFlag, parseSize } from './values.js';
 export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Config {
   const flag = (value: boolean | undefined, name: string) => value ?? parseEnvFlag(name, env[name]) ?? false;
   const allowHttp = flag(input.allowHttp, FLAG_ENV.allowHttp);
-  const process = validateProcessConfig(input, env);
+  const process = validateProcess(input, env);
   const url = parseServerUrl(input.url ?? env[SERVER_URL_ENV], allowHttp);
   const headers = mergeHeaders(
     env.MCP_HEADERS ? parseHeaderLines(env.MCP_HEADERS, env, 'MCP_HEADERS') : [],
@@ -39,11 +39,11 @@ export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Conf
 }
 
 /**
- * Validates the options that belong to the process whatever servers it serves (logging, the banner, the client's
- * message limit, the proxy): for one server, and for a `--config` file, whose entries may not set them.
+ * Validates the options of the process alone (`--debug`, `--silent`, `--log-file`, `--no-banner`,
+ * `--max-message-size`, `--use-env-proxy`), for the commands whose servers come from a `--config` file.
  * @throws BridgeError `USAGE` naming the option
  */
-export function validateProcessConfig(input: ConfigInput, env: NodeJS.ProcessEnv): ProcessConfig {
+export function validateProcess(input: ConfigInput, env: NodeJS.ProcessEnv): ProcessConfig {
   const flag = (value: boolean | undefined, name: string) => value ?? parseEnvFlag(name, env[name]) ?? false;
   const logLevel = logLevelOf(input, env);
   const banner = (input.banner ?? true) && !flag(undefined, FLAG_ENV.noBanner);

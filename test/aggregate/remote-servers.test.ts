@@ -117,9 +117,10 @@ describe('--config on the command line', () => {
     const file = writeConfigFile({ mcpServers: { a: { url: 'https://mcp.example.com/mcp' } } });
     const result = await runCli(['--config', file, '--client-id', 'abc']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--client-id applies to one server, so it cannot be given with --config');
+    expect(result.stderr).toContain('--client-id is an option of one server, and the servers come from');
+    expect(result.stderr).toContain('"client-id"');
     const both = await runCli(['--config', file, 'https://mcp.example.com/mcp']);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('cannot be used together');
+    expect(both.stderr).toContain('give a server URL or --config, not both');
   });
 });
