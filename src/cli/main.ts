@@ -74,7 +74,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const program = createProgram({
     bridge: async (url, raw, given) => {
       if (typeof raw.config === 'string') {
-        isFileForm({ command: 'mcp-auth-bridge', url, config: raw.config, servers: [], given });
+        isFileForm({ command: undefined, url, config: raw.config, servers: [], given });
         const { runAggregate } = await import('./run-aggregate.js');
         const input = toConfigInput(undefined, raw);
         const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };

@@ -30,14 +30,14 @@ describe('--config with every kind of server', () => {
     const bridge = await connectAggregate(
       {
         mcpServers: {
-          secure: { url: stack.server.url, allowHttp: true, browser: false },
+          secure: { url: stack.server.url, allowHttp: true, browser: false, authTimeout: '30s' },
           legacy: { url: sse.url, transport: 'sse', auth: 'none', allowHttp: true },
           modern: { url: modern.url, auth: 'none', allowHttp: true },
           local: { command: process.execPath, args: [FIXTURE] },
           everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] },
         },
       },
-      { args: [...fileStore(configDir), '--auth-timeout', '30s'] },
+      { args: fileStore(configDir) },
     );
     // Everything but the server waiting for its login can be used at once.
     const first = await bridge.client.listTools();

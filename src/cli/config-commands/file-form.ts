@@ -23,8 +23,8 @@ const PROCESS_FLAGS: ReadonlySet<string> = new Set([
 
 /** What the command line gave. */
 export interface FileFormInput {
-  /** The command: `login`, `status` or `doctor`. */
-  command: string;
+  /** The command: `login`, `status` or `doctor`; undefined for the bridge itself. */
+  command: string | undefined;
   /** The server URL argument, if given. */
   url: string | undefined;
   /** `--config`, if given. */
@@ -49,16 +49,16 @@ function entryKeyOf(flag: string): string {
 export function isFileForm(o: FileFormInput): boolean {
   if (o.config === undefined) {
     if (o.servers.length > 0) {
-      throw new BridgeError(ErrorCode.Usage, `${o.command}: --server names a server of a configuration file`, { hint: `add --config <file>, or give the server's URL instead` });
+      throw new BridgeError(ErrorCode.Usage, `${o.command ?? 'mcp-auth-bridge'}: --server names a server of a configuration file`, { hint: `add --config <file>, or give the server's URL instead` });
     }
     return false;
   }
   if (o.url !== undefined) {
-    throw new BridgeError(ErrorCode.Usage, `${o.command}: give a server URL or --config, not both`, { hint: `to act on some servers of the file only, name them with --server <name>` });
+    throw new BridgeError(ErrorCode.Usage, `${o.command ? `${o.command}: ` : ''}give a server URL or --config, not both`, { hint: o.command ? `to act on some servers of the file only, name them with --server <name>` : 'put the server in the file, or drop --config' });
   }
   const flag = o.given.find((f) => !PROCESS_FLAGS.has(f));
   if (flag !== undefined) {
-    throw new BridgeError(ErrorCode.Usage, `${o.command} --config: ${flag} is an option of one server, and the servers come from ${o.config}`, {
+    throw new BridgeError(ErrorCode.Usage, `${o.command ? `${o.command} ` : ''}--config: ${flag} is an option of one server, and the servers come from ${o.config}`, {
       hint: `give it in the server's entry of the file, as ${entryKeyOf(flag)}`,
     });
   }
