@@ -20,8 +20,7 @@
  *   tools/list across servers, per-call overhead; test/bench/aggregate.ts, always Streamable HTTP 2025-11-25 servers,
  *   whatever BENCH_PROTOCOL and BENCH_JSON_RESPONSE say); BENCH_ONLY=single: only the single-bridge part above.
  *   Unset: both, the single-bridge part first.
- * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, 210000 when both parts run); children are
- *   killed when it passes.
+ * - BENCH_DEADLINE_MS: hard limit on the whole run, both parts (default 150000); children are killed when it passes.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -58,7 +57,7 @@ const PROF_INTERVAL_US = Number(env.BENCH_CPU_PROF_INTERVAL ?? 250);
 const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
 const ONLY = env.BENCH_ONLY ?? '';
 const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate' };
-const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? (PARTS.single && PARTS.aggregate ? 210_000 : 150_000));
+const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
 const MODERN = env.BENCH_PROTOCOL === '2026-07-28';
