@@ -20,6 +20,7 @@ function results(patch: Partial<AggregateResults> = {}): AggregateResults {
       eachMedianMs: [12, 32, 52, 72, 92, 112, 132, 152, 172, 192],
     },
     callsMs: { direct: [0.7, 0.7, 0.7], single: [0.8, 0.8, 0.8], aggregate: [0.85, 0.85, 0.85] },
+    callsCpu: { direct: { self: 3, child: 0, calls: 3 }, single: { self: 2, child: 1.5, calls: 3 }, aggregate: { self: 2, child: 1.6, calls: 3 } },
     stderr: { lines: 0, head: '' },
     ...patch,
   };

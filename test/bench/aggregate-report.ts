@@ -81,6 +81,18 @@ export function aggregateRows(r: AggregateResults): Row[] {
       ok: undefined,
     });
   }
+  const childCpu = (path: 'single' | 'aggregate') => {
+    const t = r.callsCpu[path];
+    return t.calls ? (1000 * t.child) / t.calls : Number.NaN;
+  };
+  rows.push({
+    metric: 'CPU µs/call in the bridge child: vs single bridge',
+    direct: fmt(childCpu('single'), 0),
+    bridge: fmt(childCpu('aggregate'), 0),
+    ratio: ratio(childCpu('aggregate'), childCpu('single')),
+    target: '',
+    ok: undefined,
+  });
   const overhead = p('aggregate', 50) - p('single', 50);
   rows.push({
     metric: 'per-call overhead (p50 --config − single bridge), ms',

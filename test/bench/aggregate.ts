@@ -20,7 +20,7 @@ import { startStreamableServer, type StreamableServer } from '../helpers/servers
 import { type BridgeSpawnOptions, type Connection, connectBridge, connectBridgeWith, connectDirect, scratchDir, withTimeout } from './connections.js';
 import { readMemory, type ProcMemory } from './proc.js';
 import { median } from './stats.js';
-import { echo, sequential } from './workload.js';
+import { type CpuTally, echo, newTally, sequential, tallyCpu } from './workload.js';
 
 /** How many servers the aggregate fronts. */
 const SERVERS = 10;
@@ -29,8 +29,8 @@ const listDelayMs = (i: number) => 10 + 20 * i;
 const LIST_ROUNDS = 20;
 /** Lists per server for the sum of the servers' own list times. */
 const LIST_ROUNDS_EACH = 3;
-const OVERHEAD_CALLS = 500;
-const OVERHEAD_BLOCKS = 5;
+const OVERHEAD_CALLS = 1_000;
+const OVERHEAD_BLOCKS = 10;
 const OVERHEAD_WARM = 100;
 /** Bound on waiting until every server of an aggregate is listed. */
 const READY_TIMEOUT_MS = 30_000;
@@ -62,6 +62,8 @@ export interface AggregateResults {
   };
   /** Sequential echo latencies, ms, to the same server. */
   callsMs: Record<CallPath, number[]>;
+  /** CPU time those calls cost this process and each bridge child (for `direct`, this process only). */
+  callsCpu: Record<CallPath, CpuTally>;
   /** Lines the aggregate bridges (--silent) wrote to stderr, and the first of them. */
   stderr: { lines: number; head: string };
 }
@@ -126,7 +128,7 @@ async function alternate<P>(round: number, paths: readonly P[], run: (path: P) =
   for (const path of ordered) await run(path);
 }
 
-async function memoryAndCalls(o: AggregateBenchOptions, servers: StreamableServer[]): Promise<Pick<AggregateResults, 'memory' | 'callsMs'> & { aggregate: Connection }> {
+async function memoryAndCalls(o: AggregateBenchOptions, servers: StreamableServer[]): Promise<Pick<AggregateResults, 'memory' | 'callsMs' | 'callsCpu'> & { aggregate: Connection }> {
   o.log(`--config bridge over ${SERVERS} servers: connect, tools/list, one echo call to each …`);
   const aggregate = await connectAggregate(writeConfig('memory.json', servers), SERVERS, o.spawn);
   for (let i = 0; i < SERVERS; i++) await echo(aggregate, `agg-${i}`, `s${i}__echo`);
@@ -150,16 +152,18 @@ async function memoryAndCalls(o: AggregateBenchOptions, servers: StreamableServe
   const paths: CallPath[] = ['direct', 'single', 'aggregate'];
   for (const path of paths) await sequential(tools[path][0], OVERHEAD_WARM, 'warm', tools[path][1]);
   const callsMs: Record<CallPath, number[]> = { direct: [], single: [], aggregate: [] };
+  const callsCpu: Record<CallPath, CpuTally> = { direct: newTally(), single: newTally(), aggregate: newTally() };
   const perBlock = OVERHEAD_CALLS / OVERHEAD_BLOCKS;
   for (let b = 0; b < OVERHEAD_BLOCKS; b++) {
     await alternate(b, paths, async (path) => {
-      callsMs[path].push(...(await sequential(tools[path][0], perBlock, `b${b}`, tools[path][1])));
+      const [conn, name] = tools[path];
+      callsMs[path].push(...(await tallyCpu(callsCpu[path], conn, perBlock, () => sequential(conn, perBlock, `b${b}`, name))));
     });
   }
   const aggregateAfterCalls = aggregate.pid ? readMemory(aggregate.pid) : undefined;
   await direct.close();
   await single.close();
-  return { memory: { aggregate: aggregateMemory, singles: singleMemory, aggregateAfterCalls }, callsMs, aggregate };
+  return { memory: { aggregate: aggregateMemory, singles: singleMemory, aggregateAfterCalls }, callsMs, callsCpu, aggregate };
 }
 
 async function listAcross(o: AggregateBenchOptions, servers: StreamableServer[]): Promise<{ list: AggregateResults['list']; aggregate: Connection }> {
@@ -217,7 +221,7 @@ export async function benchAggregate(o: AggregateBenchOptions): Promise<Aggregat
     };
     await first.aggregate.close();
     await second.aggregate.close();
-    return { servers: SERVERS, memory: first.memory, list: second.list, callsMs: first.callsMs, stderr };
+    return { servers: SERVERS, memory: first.memory, list: second.list, callsMs: first.callsMs, callsCpu: first.callsCpu, stderr };
   } finally {
     await Promise.allSettled(started.map((s) => s.close()));
   }
