@@ -49,7 +49,9 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
     authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
     waitingFor = () => {
       const url = authorizer?.pendingLoginUrl;
-      return url ? `the browser login to finish; to log in, open ${url}` : undefined;
+      if (url) return `the browser login to finish; to log in, open ${url}`;
+      const ahead = authorizer?.waitingForTurn;
+      return ahead ? `its login, which starts when the login to ${ahead} is done` : undefined;
     };
   }
   // The stacks are declared in net/fetch-stack.ts; each upstream session puts its own client on top.
