@@ -11,15 +11,15 @@ import type { ClientChannel } from '../bridge/bridge.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
-import { LEGACY_PROTOCOL_VERSIONS } from '../protocol/modern-meta.js';
 import { Catalog, type NamedKind } from './catalog.js';
 import { LIST_METHODS, listAcross } from './fan-out.js';
 import { Member, OWN_ID_PREFIX } from './member.js';
-import { mergeCapabilities, mergeInstructions } from './naming/capabilities.js';
-import { exposeNotificationUris, exposeResultUris, exposeServerRequestUris, mayContainUri } from './naming/rewrite.js';
+import { initializeResult } from './initialize-result.js';
+import { exposeNotificationUris, exposeResultUris, exposeServerRequestUris } from './naming/rewrite.js';
+import { responseOut } from './response-out.js';
 import { ServerRequests } from './server-requests.js';
 import { findTarget, ROUTED_METHODS } from './targets.js';
-import type { MemberFactory, MemberSpec } from './types.js';
+import type { MemberFactory, MemberSpec, Reconfiguration } from './types.js';
 
 /** Options for {@link Aggregator}. */
 export interface AggregatorOptions {
@@ -41,16 +41,6 @@ export interface AggregatorOptions {
   retryMs?: number;
 }
 
-/** A changed configuration, for {@link Aggregator.reconfigure}. */
-export interface Reconfiguration {
-  /** Every server of the new configuration, in its order. */
-  servers: readonly MemberSpec[];
-  /** Names of servers whose entry changed: they are restarted. */
-  changed: ReadonlySet<string>;
-  /** The new name separator, if it changed: every name the client sees changes. */
-  separator?: string;
-}
-
 /** A client request routed to one server. */
 interface Routed {
   member: Member;
@@ -59,8 +49,6 @@ interface Routed {
   clientId?: RequestId;
 }
 
-/** Results whose resource URIs are made the client's (naming/rewrite.ts). */
-const URI_RESULTS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const LIST_CHANGED: Record<NamedKind | 'resources', string> = {
   tools: 'notifications/tools/list_changed',
   prompts: 'notifications/prompts/list_changed',
@@ -285,15 +273,7 @@ export class Aggregator {
     for (const m of this.#members) m.connect(params);
     const wait = this.#o.initializeWaitMs ?? 1_000;
     await Promise.all(this.#members.map((m) => m.settled(wait)));
-    const ready = this.#members.filter((m) => m.state === 'ready');
-    const asked = params.protocolVersion;
-    const instructions = mergeInstructions(ready.map((m) => ({ name: m.spec.name, ...(m.instructions ? { instructions: m.instructions } : {}) })));
-    this.#answer(id, {
-      protocolVersion: typeof asked === 'string' && LEGACY_PROTOCOL_VERSIONS.includes(asked) ? asked : LEGACY_PROTOCOL_VERSIONS[0],
-      capabilities: mergeCapabilities(ready.map((m) => m.capabilities)),
-      serverInfo: { name: 'mcp-auth-bridge', title: `mcp-auth-bridge (${this.#members.length} servers)`, version: this.#o.version },
-      ...(instructions ? { instructions } : {}),
-    });
+    this.#answer(id, initializeResult({ asked: params.protocolVersion, members: this.#members, version: this.#o.version }));
   }
 
   async #list(method: string, cursor: unknown, only?: Member[]): Promise<Record<string, unknown>> {
@@ -366,19 +346,9 @@ export class Aggregator {
     if (!routed) return void this.#log.debug(`dropped an answer to ${JSON.stringify(serverId)}: the request already ended`);
     this.#routed.delete(serverId);
     this.#checkIdle();
-    const rewrite = URI_RESULTS.has(routed.method) && 'result' in message;
-    if (raw !== undefined && routed.clientId === undefined && !(rewrite && mayContainUri(raw)) && this.#client.sendRaw) {
-      void this.#client.sendRaw(raw, message);
-      return;
-    }
-    const full = (raw !== undefined ? JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')) : message) as Record<string, unknown>;
-    const out: Record<string, unknown> = { ...full, ...(routed.clientId !== undefined ? { id: routed.clientId } : {}) };
-    if (rewrite && typeof out.result === 'object' && out.result !== null) {
-      const result = structuredClone(out.result) as Record<string, unknown>;
-      exposeResultUris(routed.method, result, routed.member.spec.slug);
-      out.result = result;
-    }
-    void this.#client.send(out as unknown as JSONRPCMessage);
+    const relay = this.#client.sendRaw !== undefined;
+    const out = responseOut({ method: routed.method, slug: routed.member.spec.slug, relay, ...(routed.clientId !== undefined ? { clientId: routed.clientId } : {}) }, message, raw);
+    void (out.raw !== undefined ? this.#client.sendRaw!(out.raw, out.message) : this.#client.send(out.message));
   }
 
   #onState(member: Member): void {

@@ -28,3 +28,13 @@ export interface MemberBackend {
 
 /** Makes the backend of a server. */
 export type MemberFactory = (spec: MemberSpec) => MemberBackend;
+
+/** A changed configuration, for `Aggregator.reconfigure`. */
+export interface Reconfiguration {
+  /** Every server of the new configuration, in its order. */
+  servers: readonly MemberSpec[];
+  /** Names of servers whose entry changed: they are restarted. */
+  changed: ReadonlySet<string>;
+  /** The new name separator, if it changed: every name the client sees changes. */
+  separator?: string;
+}

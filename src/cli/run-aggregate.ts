@@ -23,7 +23,7 @@ import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
 import { createGroupGuardian, type GroupGuardian } from '../upstream/stdio/guardian.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
-import { DRAIN_LIMIT_MS } from './run-bridge.js';
+import { DRAIN_LIMIT_MS, withDeadline } from './run-bridge.js';
 import { linkServer, type ServerLink } from './server-link.js';
 
 /** Options for {@link runAggregate}. */
@@ -201,10 +201,4 @@ function lazyConnector(making: Promise<UpstreamConnector>): UpstreamConnector {
     open: async (request: OpenRequest) => (await making).open(request),
     reopen: async (request: OpenRequest) => (await making).reopen(request),
   };
-}
-
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -76,7 +76,8 @@ function drainLimitMs(requestTimeoutMs: number): number {
   return requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, DRAIN_LIMIT_MS) : DRAIN_LIMIT_MS;
 }
 
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+/** Waits for `work`, or `ms`, whichever comes first. */
+export async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
