@@ -5,7 +5,8 @@
  * filters enforced on calls as well as lists, long names shortened within the tool-name limit.
  */
 import { describe, expect, it } from 'vitest';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { z } from 'zod';
 import { CLIENT_ROOTS, ELICIT_CONTENT } from '../helpers/client.js';
 import { useTeardown } from '../helpers/cleanup.js';
@@ -119,5 +120,41 @@ describe('names', () => {
     const again = await connectAggregate(config);
     const direct = await again.client.callTool({ name: long.name, arguments: {} });
     expect(direct.content).toEqual([{ type: 'text', text: 'long one' }]);
+  });
+});
+
+/** A server with a prompt whose argument completes, and a resource template whose variable completes. */
+function completingServer(word: string): () => McpServer {
+  return () => {
+    const server = new McpServer({ name: `completing-${word}`, version: '1.0.0' });
+    server.registerPrompt(
+      'pick',
+      { argsSchema: { choice: completable(z.string(), (value) => [`${word}-${value}`]) } },
+      ({ choice }) => ({ messages: [{ role: 'user', content: { type: 'text', text: choice } }] }),
+    );
+    server.registerResource(
+      'notes',
+      new ResourceTemplate('notes://{id}', { list: undefined, complete: { id: (value) => [`${word}-note-${value}`] } }),
+      {},
+      async (uri, { id }) => ({ contents: [{ uri: uri.href, text: `${word} note ${String(id)}` }] }),
+    );
+    return server;
+  };
+}
+
+describe('completion and resource templates', () => {
+  it('sends completion/complete to the server that owns the prompt or the template, and reads an expanded template through its prefix', async () => {
+    const left = await startStreamableServer({ createServer: completingServer('left') });
+    const right = await startStreamableServer({ createServer: completingServer('right') });
+    const bridge = await connectAggregate({ mcpServers: { left: remote(left.url), right: remote(right.url) } });
+    const prompt = await bridge.client.complete({ ref: { type: 'ref/prompt', name: 'right__pick' }, argument: { name: 'choice', value: 'x' } });
+    expect(prompt.completion.values).toEqual(['right-x']);
+    const { resourceTemplates } = await bridge.client.listResourceTemplates();
+    const templates = resourceTemplates.map((t) => t.uriTemplate).sort();
+    expect(templates).toEqual(['left+notes://{id}', 'right+notes://{id}']);
+    const completed = await bridge.client.complete({ ref: { type: 'ref/resource', uri: 'left+notes://{id}' }, argument: { name: 'id', value: '7' } });
+    expect(completed.completion.values).toEqual(['left-note-7']);
+    const read = await bridge.client.readResource({ uri: 'left+notes://7' });
+    expect(read.contents[0]).toMatchObject({ uri: 'left+notes://7', text: 'left note 7' });
   });
 });
