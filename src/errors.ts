@@ -23,12 +23,18 @@ export const ErrorCode = {
   Closed: 'CLOSED',
   /** A message from the server is over `--max-server-message-size` (or nested too deeply to pass on). */
   MessageTooLarge: 'MESSAGE_TOO_LARGE',
+  /** A local (stdio) server's command could not be started (not found, not executable, bad working directory). */
+  LocalServerStart: 'LOCAL_SERVER_START',
   /** A line on stdin is not a JSON-RPC message. */
   BadInput: 'BAD_INPUT',
   /** Authorization failed or was refused (details in the message; never a secret). */
   Auth: 'AUTH',
   /** The credential store (keychain or files) failed. */
   Store: 'STORE',
+  /** A server of a `--config` aggregate cannot take the request now (connecting, waiting for a login, failed, removed). */
+  ServerUnavailable: 'SERVER_UNAVAILABLE',
+  /** The request names a tool, prompt or resource no server of the aggregate has, or one its filter hides. */
+  UnknownTarget: 'UNKNOWN_TARGET',
   /** An invariant the code relies on did not hold: a bug. */
   Internal: 'INTERNAL',
 } as const;

@@ -10,6 +10,7 @@ import type { ClientKey } from './client-key.js';
 import type { EnterpriseIdp } from './cross-app-access.js';
 import type { DPoPMode } from './dpop/policy.js';
 import type { WorkloadToken } from './grants/workload-identity.js';
+import type { InteractiveLogins } from './login-queue.js';
 import type { OAuthHttp } from './oauth-http.js';
 import type { RefusalEvidence } from './unadvertised-auth.js';
 
@@ -65,6 +66,11 @@ export interface AuthorizerOptions {
   logger: Logger;
   /** How long no new interactive login starts after the server refused a fresh one (login-guard.ts). Default 5 min. */
   loginBackoffMs?: number;
+  /**
+   * The process's interactive logins (login-queue.ts), shared by the Authorizers of every server the process fronts:
+   * a browser or device login waits for its turn there. Default: a queue of this Authorizer's own.
+   */
+  interactiveLogins?: InteractiveLogins;
 }
 
 /**

@@ -25,6 +25,7 @@ import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
+import { inTurn, LoginQueue, type InteractiveLogins } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
@@ -58,6 +59,9 @@ export class Authorizer {
   /** Client ids that completed a login in this process. */
   readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
+  /** The login (its label) this one waits for while another interactive login of the process has the turn. */
+  #waitingFor: string | undefined;
+  readonly #interactiveLogins: InteractiveLogins;
   /** The access token read from the store at start-up (untried until a request carries it). */
   #storedToken: string | undefined;
   /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
@@ -70,6 +74,7 @@ export class Authorizer {
     this.#dpop = new DPoPSession(options.dpop);
     this.#log = options.logger;
     this.#grant = options.grant ?? 'authorization_code';
+    this.#interactiveLogins = options.interactiveLogins ?? new LoginQueue();
     if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
     if ((this.#grant === 'jwt_bearer' && !options.enterpriseIdp) || (this.#grant === 'workload_identity' && !options.workloadToken)) throw new BridgeError(ErrorCode.Internal, `the ${this.#grant} grant needs its source`);
     this.#guard = new LoginGuard({
@@ -104,6 +109,14 @@ export class Authorizer {
   /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
   get pendingLoginUrl(): string | undefined {
     return this.#pendingLoginUrl;
+  }
+
+  /**
+   * While this server's login waits for another server's interactive login to end (login-queue.ts), the label of
+   * that one; else undefined. {@link pendingLoginUrl} stays undefined until this login's turn.
+   */
+  get waitingForTurn(): string | undefined {
+    return this.#waitingFor;
   }
 
   /**
@@ -357,7 +370,9 @@ export class Authorizer {
       const c = { serverUrl: this.#o.serverUrl, clientId: this.#o.clientId, hasCredentials: !!(this.#o.clientSecret || this.#o.clientKey) };
       await assertStoredClientBelongs(await this.#openStore(), { ...c, issuer: ctx.as.issuer, info: (line) => this.#log.info(line) });
     }
-    await this.#withLock(ctx, async () => {
+    // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
+    // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
+    const locked = () => this.#withLock(ctx, async () => {
       if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
       if (GRANTS[this.#grant].user) {
         const permission = this.#guard.mayLogin();
@@ -392,6 +407,9 @@ export class Authorizer {
         this.#log.info(`obtained an access token for ${this.#o.serverUrl.host}${obtained.how}; stored in ${store.description}`);
       }
     });
+    if (!GRANTS[this.#grant].user) return locked();
+    const turn = { logins: this.#interactiveLogins, label: this.#o.serverUrl.href, logger: this.#log, onWaiting: (ahead: string | undefined) => (this.#waitingFor = ahead) };
+    return inTurn(turn, locked);
   }
 
 }

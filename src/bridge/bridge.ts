@@ -21,8 +21,11 @@ import { PendingTable, type PendingRequest } from './pending.js';
 
 /** The client side: an SDK transport that may also write a message's original JSON text as it is. */
 export interface ClientChannel extends Transport {
-  /** Writes one message given as validated single-line JSON text (or its UTF-8 bytes). */
-  sendRaw?(json: string | Uint8Array): Promise<void>;
+  /**
+   * Writes one message given as validated single-line JSON text (or its UTF-8 bytes). `message` stands for it in
+   * routing: its id, and whether it is a result or an error (a large result's stand-in has an empty `result`).
+   */
+  sendRaw?(json: string | Uint8Array, message?: JSONRPCMessage): Promise<void>;
   /** Set by the bridge: called when the client's input ended while answers can still be written. */
   oninputend?: () => void;
   /** Backpressure: undefined while the client can take more, else a promise that settles when it can. */
@@ -283,7 +286,7 @@ export class Bridge {
       }
       if (entry.method === 'initialize') this.#session.initializeAnswered(message, from);
       const client = this.#client;
-      void (raw !== undefined && client.sendRaw ? client.sendRaw(raw) : client.send(message));
+      void (raw !== undefined && client.sendRaw ? client.sendRaw(raw, message) : client.send(message));
       return;
     }
     if (from.retired) return;

@@ -77,8 +77,8 @@ export interface CreateAuthorizerOptions {
   log: Logger;
   /** The OAuth stack from {@link chooseFetches}. */
   oauthFetch: FetchLike;
-  /** The clock, the system browser and the login prompter come from here. */
-  runtime: Pick<Runtime, 'now' | 'openBrowser' | 'prompt'>;
+  /** The clock, the system browser, the login prompter and the queue of interactive logins come from here. */
+  runtime: Pick<Runtime, 'now' | 'openBrowser' | 'prompt' | 'interactiveLogins'>;
 }
 
 /** Builds the Authorizer for one server (its modules are imported here, on first use). */
@@ -126,6 +126,7 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     now: runtime.now,
     logger: log,
     loginBackoffMs: auth.loginBackoffMs,
+    interactiveLogins: runtime.interactiveLogins,
   });
 }
 

@@ -8,10 +8,11 @@ import { createLogger, processSecrets, redact, terminalSafe } from '../log.js';
 import { adviseOnArguments, shapeOf } from './argv-advice.js';
 import { ExitCode } from './exit-codes.js';
 import { processRuntime } from '../config/runtime.js';
-import { validateConfig } from '../config/validate.js';
+import { validateConfig, validateProcess } from '../config/validate.js';
 import { parseEnvFlag } from '../config/values.js';
 import { createProgram, toConfigInput } from './program.js';
 import { ProgressLine } from './progress-line.js';
+import { isFileForm } from './config-commands/file-form.js';
 import { runBridge } from './run-bridge.js';
 import { runDoctorCommand } from './run-doctor.js';
 import { runLoginCommand } from './run-login.js';
@@ -71,22 +72,43 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const env = runtime.env;
   const logger = (debug: boolean | undefined) => createLogger({ level: debug || parseEnvFlag('MCP_PROXY_DEBUG', env.MCP_PROXY_DEBUG) ? 'debug' : 'info' });
   const program = createProgram({
-    bridge: async (url, raw) => {
+    bridge: async (url, raw, given) => {
+      if (typeof raw.config === 'string') {
+        isFileForm({ command: undefined, url, config: raw.config, servers: [], given });
+        const { runAggregate } = await import('./run-aggregate.js');
+        const input = toConfigInput(undefined, raw);
+        const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
+        code = await runAggregate({ file: raw.config, process: validateProcess(input, env), store, runtime });
+        return;
+      }
       code = await runBridge({ config: validateConfig(toConfigInput(url, raw), env), runtime });
     },
-    login: async (url, raw) => {
+    login: async (url, raw, given) => {
+      if (isFileForm({ command: 'login', url, config: raw.config, servers: raw.server ?? [], given })) {
+        // The --config forms' code loads only when one runs.
+        code = await (await import('./config-commands/file-commands.js')).loginFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       // Log lines go through the progress line, which clears itself before each.
       const progress = new ProgressLine(runtime.stderr);
       const logger = createLogger({ level: config.process.logLevel, file: config.process.logFile, stream: progress.passthrough });
       code = await runLoginCommand({ config, force: raw.force === true, logger, progress, runtime });
     },
-    doctor: async (url, raw) => {
+    doctor: async (url, raw, given) => {
+      if (isFileForm({ command: 'doctor', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).doctorFromFile({ raw, runtime });
+        return;
+      }
       const config = validateConfig(toConfigInput(url, raw), env);
       const { logLevel, logFile } = config.process;
       code = await runDoctorCommand({ config, logger: createLogger({ level: logLevel === 'info' ? 'warn' : logLevel, file: logFile }), runtime });
     },
-    status: async (url, raw) => {
+    status: async (url, raw, given) => {
+      if (isFileForm({ command: 'status', url, config: raw.config, servers: raw.server ?? [], given })) {
+        code = await (await import('./config-commands/file-commands.js')).statusFromFile({ raw, runtime, logger: logger(raw.debug) });
+        return;
+      }
       code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });
     },
     logout: async (url, raw) => {

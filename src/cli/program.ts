@@ -15,6 +15,10 @@ import { VERSION } from '../version.js';
 export interface RawOptions extends Omit<ConfigInput, 'url' | 'auth'> {
   /** `login --force`. */
   force?: boolean;
+  /** `--config <file>` (the bridge, `login`, `status`, `doctor`): the servers come from this configuration file. */
+  config?: string;
+  /** `--server <name>` (repeatable) with `--config`: only these servers of the file. */
+  server?: string[];
 }
 
 /**
@@ -22,7 +26,7 @@ export interface RawOptions extends Omit<ConfigInput, 'url' | 'auth'> {
  * command's own flags (`login --force`) stay behind.
  */
 export function toConfigInput(url: string | undefined, raw: RawOptions): ConfigInput {
-  const { force: _force, ...options } = raw;
+  const { force: _force, config: _config, server: _server, ...options } = raw;
   return { ...options, ...(url !== undefined ? { url } : {}) };
 }
 
@@ -30,13 +34,17 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options. */
+/**
+ * The actions behind the commands; each receives the URL argument (possibly undefined) and the raw options;
+ * `login`, `status` and `doctor` also the long flags given on the command line itself (their `--config` form
+ * refuses a server's options there: cli/config-commands/file-form.ts).
+ */
 export interface ProgramActions {
-  bridge(url: string | undefined, options: RawOptions): Promise<void>;
-  login(url: string | undefined, options: RawOptions): Promise<void>;
-  doctor(url: string | undefined, options: RawOptions): Promise<void>;
+  bridge(url: string | undefined, options: RawOptions, given: string[]): Promise<void>;
+  login(url: string | undefined, options: RawOptions, given: string[]): Promise<void>;
+  doctor(url: string | undefined, options: RawOptions, given: string[]): Promise<void>;
   logout(url: string | undefined, options: StoreCommandOptions & { all?: boolean }): Promise<void>;
-  status(url: string | undefined, options: StoreCommandOptions & { json?: boolean }): Promise<void>;
+  status(url: string | undefined, options: StoreCommandOptions & { json?: boolean }, given: string[]): Promise<void>;
 }
 
 /** Options of the commands that only read or change stored credentials. */
@@ -44,6 +52,30 @@ export interface StoreCommandOptions {
   tokenStore: string;
   configDir?: string;
   debug?: boolean;
+  /** `status --config <file>`. */
+  config?: string;
+  /** `status --config <file> --server <name>`. */
+  server?: string[];
+}
+
+/** The long flags of `command`'s options given on the command line itself (not by the environment or a default). */
+function givenOnCommandLine(command: Command): string[] {
+  const given = new Set<string>();
+  for (const option of command.options) {
+    const name = option.attributeName();
+    if (command.getOptionValueSource(name) !== 'cli' || !option.long) continue;
+    // `--browser <command>` and `--no-browser` share a value: name the one that set it.
+    if (option.negate !== (command.getOptionValue(name) === false)) continue;
+    given.add(option.long);
+  }
+  return [...given];
+}
+
+/** `--config` and `--server` of `login`, `status` and `doctor` (under `Options:` with the command's own flags). */
+function addFileOptions(command: Command, what: string): Command {
+  return command
+    .option('--config <file>', `${what} every server of this configuration file ("mcpServers", or VS Code's "servers") instead of one URL`)
+    .addOption(new Option('--server <name>', 'with --config: only this server of the file; repeatable').argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]));
 }
 
 /**
@@ -178,6 +210,11 @@ export function createProgram(actions: ProgramActions): Command {
     .enablePositionalOptions()
     .argument('[url]', 'the remote MCP server endpoint, e.g. https://mcp.example.com/mcp (env: MCP_BACKEND_URL)');
   addBridgeOptions(program)
+    .addOption(
+      new Option('--config <file>', 'bridge every server a JSON file names ({"mcpServers": {...}}, as in Claude Desktop, Cursor, Windsurf; or VS Code\'s {"servers": {...}}), instead of one <url>').env(
+        'MCP_AUTH_BRIDGE_CONFIG',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -191,14 +228,17 @@ Exit codes: 0 clean shutdown (stdin closed, SIGINT, SIGTERM), 1 fatal error, 2 i
 Example (Claude Desktop, Cursor, Windsurf config):
   "command": "npx", "args": ["-y", "mcp-auth-bridge", "https://mcp.example.com/mcp"]`,
     )
-    .action(async (url: string | undefined, options: RawOptions) => actions.bridge(url, options));
+    .action(async (url: string | undefined, options: RawOptions, command: Command) => actions.bridge(url, options, givenOnCommandLine(command)));
 
   addBridgeOptions(
-    common(program.command('login'))
-      .description('log in to a server now (discovery and the browser login), store the credentials, and say who is logged in until when')
-      .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)')
-      .option('--force', 'log in again even when a stored login is still good'),
-  ).action(async (url: string | undefined, options: RawOptions) => actions.login(url, options));
+    addFileOptions(
+      common(program.command('login'))
+        .description('log in to a server now (discovery and the browser login), store the credentials, and say who is logged in until when')
+        .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)')
+        .option('--force', 'log in again even when a stored login is still good'),
+      'log in, one after another, to',
+    ),
+  ).action(async (url: string | undefined, options: RawOptions, command: Command) => actions.login(url, options, givenOnCommandLine(command)));
 
   addStoreOptions(
     common(program.command('logout'))
@@ -208,17 +248,23 @@ Example (Claude Desktop, Cursor, Windsurf config):
   ).action(async (url: string | undefined, options: StoreCommandOptions & { all?: boolean }) => actions.logout(url, options));
 
   addStoreOptions(
-    common(program.command('status'))
-      .description('list stored logins: server, issuer, client, scopes, store, expiry, refresh token (never a secret)')
-      .argument('[url]', 'only this server')
-      .option('--json', 'print JSON instead of a table'),
-  ).action(async (url: string | undefined, options: StoreCommandOptions & { json?: boolean }) => actions.status(url, options));
+    addFileOptions(
+      common(program.command('status'))
+        .description('list stored logins: server, issuer, client, scopes, store, expiry, refresh token (never a secret)')
+        .argument('[url]', 'only this server')
+        .option('--json', 'print JSON instead of a table'),
+      'list, by server name, the logins of',
+    ),
+  ).action(async (url: string | undefined, options: StoreCommandOptions & { json?: boolean }, command: Command) => actions.status(url, options, givenOnCommandLine(command)));
 
   addBridgeOptions(
-    common(program.command('doctor'))
-      .description('diagnose the connection to a server step by step, each with the fix; exit code 0 only when all pass')
-      .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)'),
-  ).action(async (url: string | undefined, options: RawOptions) => actions.doctor(url, options));
+    addFileOptions(
+      common(program.command('doctor'))
+        .description('diagnose the connection to a server step by step, each with the fix; exit code 0 only when all pass')
+        .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL)'),
+      'diagnose, one at a time,',
+    ),
+  ).action(async (url: string | undefined, options: RawOptions, command: Command) => actions.doctor(url, options, givenOnCommandLine(command)));
 
   return program;
 }

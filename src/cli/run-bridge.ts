@@ -4,21 +4,15 @@
  */
 import { Bridge } from '../bridge/bridge.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
-import { createHttpConnector } from '../upstream/http/connector.js';
-import { createEraConnector } from '../upstream/era/era-connector.js';
-import { serverEraMemory } from './server-era-memory.js';
-import { resolveConfigDir } from '../store/paths.js';
-import { createAuthFetch } from '../auth/auth-fetch.js';
-import type { Authorizer } from '../auth/authorizer.js';
-import { createLogger, type Logger } from '../log.js';
-import type { Middleware } from '../net/middleware.js';
+import { createLogger } from '../log.js';
+import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
-import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
 import { ExitCode } from './exit-codes.js';
 import type { Runtime } from '../config/runtime.js';
-import { oauthOf, type Config } from '../config/types.js';
+import type { Config } from '../config/types.js';
 import { displayUrl } from '../config/url.js';
 import { describeStoreChoice } from './store-choice.js';
+import { linkServer } from './server-link.js';
 
 /** Options for {@link runBridge}. */
 export interface RunBridgeOptions {
@@ -34,48 +28,15 @@ export async function runBridge(options: RunBridgeOptions): Promise<ExitCode> {
   const { runtime } = options;
   const { server: config, process: proc } = options.config;
   const log = options.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
-  for (const value of Object.values(config.headers)) log.secret(value);
   if (proc.banner) {
     log.info(`v${VERSION}: stdio ⇄ ${displayUrl(config.url)} (transport ${config.transport}; ${describeStoreChoice(config.auth)})`);
   }
-  let authorization: Middleware | undefined;
-  let waitingFor: (() => string | undefined) | undefined;
-  const auth = oauthOf(config);
-  if (auth) {
-    let authorizer: Authorizer | undefined;
-    // The OAuth engine and the credential store load only when a server first asks for authorization.
-    const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime }));
-    const storedLogin = hasStoredLogin(config, auth).catch(() => false);
-    authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
-    waitingFor = () => {
-      const url = authorizer?.pendingLoginUrl;
-      return url ? `the browser login to finish; to log in, open ${url}` : undefined;
-    };
-  }
-  // The stacks are declared in net/fetch-stack.ts; each upstream session puts its own client on top.
-  const fetches = await chooseFetches(options.config, log, runtime, authorization ? { authorization } : {});
-  const client = new StdioTransport({
+  let client: StdioTransport | undefined;
+  const { connector, waitingFor } = await linkServer({ server: config, process: proc, runtime, log, clientReady: () => client?.ready() });
+  client = new StdioTransport({
     stdin: runtime.stdin,
     stdout: runtime.stdout,
     maxMessageBytes: proc.maxMessageBytes,
-    logger: log,
-  });
-  const settings = {
-    url: config.url,
-    headers: config.headers,
-    fetch: fetches.upstream,
-    connectTimeoutMs: config.connectTimeoutMs,
-    maxMessageBytes: config.maxServerMessageBytes,
-    clientReady: () => client.ready(),
-    logger: log,
-  };
-  // The protocol era: detected (and remembered) or chosen; the 2026-07-28 upstream loads only when a server needs it.
-  const connector = createEraConnector({
-    choice: config.protocol,
-    legacy: createHttpConnector({ ...settings, mode: config.transport }),
-    modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
-    answerWaitMs: config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000,
-    memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
     logger: log,
   });
   const bridge = new Bridge({
@@ -115,7 +76,8 @@ function drainLimitMs(requestTimeoutMs: number): number {
   return requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, DRAIN_LIMIT_MS) : DRAIN_LIMIT_MS;
 }
 
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+/** Waits for `work`, or `ms`, whichever comes first. */
+export async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);

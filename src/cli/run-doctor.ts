@@ -80,16 +80,21 @@ function keychainFallbackStep(description: string, fallback: KeychainFallback): 
   };
 }
 
-/** Runs the diagnosis and prints it; see the module comment. */
-export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
-  const steps = await diagnose(o);
-  const out = o.runtime.stdout;
+/** Prints `steps`, each ✓ or ✗ with its detail, and the fix of a failed one or the note of a passed one. */
+export function writeSteps(out: { write(text: string): unknown }, steps: readonly DoctorStep[]): void {
   for (const s of steps) {
     // Details may quote what a server said: print them terminal-safe.
     out.write(`${s.ok ? '✓' : '✗'} ${s.name}: ${terminalSafe(s.detail)}\n`);
     if (!s.ok && s.fix) out.write(`    fix: ${terminalSafe(s.fix)}\n`);
     if (s.ok && s.note) out.write(`    note: ${terminalSafe(s.note)}\n`);
   }
+}
+
+/** Runs the diagnosis and prints it; see the module comment. */
+export async function runDoctorCommand(o: DoctorOptions): Promise<ExitCode> {
+  const steps = await diagnose(o);
+  const out = o.runtime.stdout;
+  writeSteps(out, steps);
   const failed = steps.filter((s) => !s.ok).length;
   out.write(failed ? `\n${failed} of ${steps.length} checks failed.\n` : `\nAll ${steps.length} checks passed.\n`);
   return failed ? ExitCode.Failure : ExitCode.Ok;

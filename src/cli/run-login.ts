@@ -3,6 +3,7 @@
  * access, as the options say), so a server can be added to a client already logged in. Reports who is logged in and
  * until when (stdout); progress, the login URL and a device login's code go to stderr.
  */
+import type { LoginSummary } from '../auth/authorizer.js';
 import { isMachineGrant } from '../auth/grants.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -25,6 +26,8 @@ export interface LoginCommandOptions {
    * `passthrough` as stream, so log lines clear it first.
    */
   progress?: ProgressLine;
+  /** Told the HTTP status of the unauthenticated request that asked the server for its challenge, when one was sent. */
+  onProbeStatus?: (status: number) => void;
 }
 
 /** Formats an expiry for people: the local time and how far away it is. */
@@ -41,8 +44,12 @@ export function describeClientSource(source: string): string {
   return source === 'dynamic' ? 'dynamic registration' : source === 'metadata-document' ? 'metadata document' : 'pre-registered';
 }
 
-/** Runs `login`. */
-export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode> {
+/**
+ * Logs in to the server of `o.config` as `login <url>` does (a stored login that is still good is reused unless
+ * `force`), showing the progress line while the user acts, and returns what was stored.
+ * @throws BridgeError when the configuration has nothing to log in to, or the login fails
+ */
+export async function loginToServer(o: LoginCommandOptions): Promise<LoginSummary> {
   const { runtime } = o;
   const config = o.config.server;
   const auth = oauthOf(config);
@@ -63,27 +70,37 @@ export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode>
         progress.show(`waiting for the login ${auth.grant === 'device_code' ? 'on your other device' : 'in your browser'}: ${seconds} s (Ctrl-C to cancel)`);
       }, 1000)
     : undefined;
-  let summary;
   try {
-    summary = await authorizer.loginNow({ force: o.force, probe: () => initializeProbe(config, fetches.upstream) });
+    const probe = async () => {
+      const response = await initializeProbe(config, fetches.upstream);
+      o.onProbeStatus?.(response.status);
+      return response;
+    };
+    return await authorizer.loginNow({ force: o.force, probe });
   } finally {
     if (timer) runtime.timers.clearInterval(timer);
     progress.clear();
   }
-  const out = runtime.stdout;
+}
+
+/** How the login's tokens are renewed, in words (`, refreshed automatically`). */
+export function describeRenewal(summary: LoginSummary): string {
+  if (summary.hasRefreshToken) return ', refreshed automatically';
+  if (isMachineGrant(summary.grant)) return `, requested again automatically (${summary.grant === 'client_credentials' ? 'client credentials' : 'cross-app access'})`;
+  return ', no refresh token: log in again when it expires';
+}
+
+/** Runs `login`. */
+export async function runLoginCommand(o: LoginCommandOptions): Promise<ExitCode> {
+  const summary = await loginToServer(o);
+  const now = o.runtime.now;
   const who = summary.account ? ` as ${summary.account}` : '';
-  const machine = isMachineGrant(summary.grant);
-  const renewal = summary.hasRefreshToken
-    ? ', refreshed automatically'
-    : machine
-      ? `, requested again automatically (${summary.grant === 'client_credentials' ? 'client credentials' : 'cross-app access'})`
-      : ', no refresh token: log in again when it expires';
-  out.write(
+  o.runtime.stdout.write(
     `${summary.reused ? 'Already logged in' : 'Logged in'} to ${summary.serverUrl}${who}\n` +
       `  issuer:   ${summary.issuer}\n` +
       `  client:   ${summary.clientId} (${describeClientSource(summary.clientIdSource)})\n` +
       `  scopes:   ${summary.scopes.join(' ') || '(none)'}\n` +
-      `  access:   ${describeExpiry(summary.expiresAt, now())}${renewal}\n` +
+      `  access:   ${describeExpiry(summary.expiresAt, now())}${describeRenewal(summary)}\n` +
       `  stored:   ${summary.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n`,
   );
   return ExitCode.Ok;

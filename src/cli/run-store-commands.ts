@@ -6,7 +6,7 @@ import { describeRememberedEra, rememberedEra } from './era-report.js';
 import { matchesLogin } from '../auth/stored-logins.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ListedLogin } from '../store/index.js';
+import type { ListedLogin, LoginMetadata } from '../store/index.js';
 import { ExitCode } from './exit-codes.js';
 import { describeClientSource, describeExpiry } from './run-login.js';
 import { parseServerUrl } from '../config/url.js';
@@ -42,16 +42,9 @@ export interface StatusRow {
   obtainedAt: string;
 }
 
-/** Runs `status`. */
-export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): Promise<ExitCode> {
-  const { openFileStore } = await import('../store/index.js');
-  const store = await openFileStore({ ...(o.configDir ? { configDir: o.configDir } : {}), logger: o.logger });
-  const { logins, unreadable } = await store.list();
-  const filter = serverFilter(o.url);
-  const now = (o.now ?? Date.now)();
-  const selected = filter ? logins.filter(filter) : logins;
-  const out = o.out ?? process.stdout;
-  const rows: StatusRow[] = selected.map(({ metadata: m }) => ({
+/** The status row of a stored login (never a secret). */
+export function statusRow(m: LoginMetadata, now: number): StatusRow {
+  return {
     server: m.serverUrl,
     issuer: m.issuer,
     clientId: m.clientId,
@@ -62,7 +55,33 @@ export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): 
     expired: m.expiresAt !== undefined && m.expiresAt <= now,
     refreshToken: m.hasRefreshToken,
     obtainedAt: new Date(m.obtainedAt).toISOString(),
-  }));
+  };
+}
+
+/** A stored login as `status` prints it: the server, then one line per field; every line starts with `indent`. */
+export function statusText(m: LoginMetadata, now: number, indent = ''): string {
+  const row = statusRow(m, now);
+  return (
+    `${indent}${row.server}\n` +
+    `${indent}  issuer:   ${row.issuer}\n` +
+    `${indent}  client:   ${row.clientId} (${describeClientSource(row.clientIdSource)})\n` +
+    `${indent}  scopes:   ${row.scopes.join(' ') || '(none)'}\n` +
+    `${indent}  store:    ${row.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n` +
+    `${indent}  access:   ${describeExpiry(m.expiresAt, now)}\n` +
+    `${indent}  refresh:  ${row.refreshToken ? 'yes' : 'no'}\n`
+  );
+}
+
+/** Runs `status`. */
+export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): Promise<ExitCode> {
+  const { openFileStore } = await import('../store/index.js');
+  const store = await openFileStore({ ...(o.configDir ? { configDir: o.configDir } : {}), logger: o.logger });
+  const { logins, unreadable } = await store.list();
+  const filter = serverFilter(o.url);
+  const now = (o.now ?? Date.now)();
+  const selected = filter ? logins.filter(filter) : logins;
+  const out = o.out ?? process.stdout;
+  const rows: StatusRow[] = selected.map(({ metadata }) => statusRow(metadata, now));
   const serverUrl = o.url === undefined ? undefined : parsedUrl(o.url);
   const era = serverUrl ? await rememberedEra(store.configDir, serverUrl).catch(() => undefined) : undefined;
   if (o.json) {
@@ -74,18 +93,7 @@ export async function runStatusCommand(o: StoreCommandRun & { json: boolean }): 
   if (rows.length === 0) {
     out.write(o.url ? `No stored login for ${o.url}.\n` : `No stored logins (in ${store.configDir}).\n`);
   }
-  for (const [i, row] of rows.entries()) {
-    const m = selected[i]!.metadata;
-    out.write(
-      `${row.server}\n` +
-        `  issuer:   ${row.issuer}\n` +
-        `  client:   ${row.clientId} (${describeClientSource(row.clientIdSource)})\n` +
-        `  scopes:   ${row.scopes.join(' ') || '(none)'}\n` +
-        `  store:    ${row.store === 'keychain' ? 'OS keychain' : 'files (0600)'}\n` +
-        `  access:   ${describeExpiry(m.expiresAt, now)}\n` +
-        `  refresh:  ${row.refreshToken ? 'yes' : 'no'}\n`,
-    );
-  }
+  for (const { metadata } of selected) out.write(statusText(metadata, now));
   for (const u of unreadable) out.write(`unreadable record ${u.path}: ${u.reason} (treated as absent; delete it or run logout --all)\n`);
   return ExitCode.Ok;
 }

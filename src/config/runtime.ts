@@ -6,6 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { LoginQueue, type InteractiveLogins } from '../auth/login-queue.js';
 
 /** Timers, as the runtime keeps them (a fake clock replaces them together with `now`). */
 export interface Timers {
@@ -38,6 +39,11 @@ export interface Runtime {
   prompt: (text: string) => void;
   /** Subscribes to shutdown signals; returns an unsubscribe function. */
   onSignal: (handler: (signal: string) => void) => () => void;
+  /**
+   * One interactive login at a time, process-wide (auth/login-queue.ts): every server's Authorizer takes its browser
+   * or device login's turn here, so two servers never open two tabs or compete for the callback port.
+   */
+  interactiveLogins: InteractiveLogins;
 }
 
 /** The process's own world: `Date.now`, the global timers, stdio, `process.env`, SIGINT/SIGTERM/SIGHUP. */
@@ -59,6 +65,7 @@ export function processRuntime(): Runtime {
     openBrowser: async (url) => (await import('../auth/browser.js')).systemOpener(url),
     prompt: (text) => process.stderr.write(text),
     onSignal: processSignals,
+    interactiveLogins: new LoginQueue(),
   };
 }
 

@@ -19,8 +19,7 @@ import { choice, parseDuration, parseEnvFlag, parseSize } from './values.js';
 export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Config {
   const flag = (value: boolean | undefined, name: string) => value ?? parseEnvFlag(name, env[name]) ?? false;
   const allowHttp = flag(input.allowHttp, FLAG_ENV.allowHttp);
-  const logLevel = logLevelOf(input, env);
-  const banner = (input.banner ?? true) && !flag(undefined, FLAG_ENV.noBanner);
+  const process = validateProcess(input, env);
   const url = parseServerUrl(input.url ?? env[SERVER_URL_ENV], allowHttp);
   const headers = mergeHeaders(
     env.MCP_HEADERS ? parseHeaderLines(env.MCP_HEADERS, env, 'MCP_HEADERS') : [],
@@ -31,15 +30,26 @@ export function validateConfig(input: ConfigInput, env: NodeJS.ProcessEnv): Conf
   const protocol = protocolOf(input.protocol ?? DEFAULTS.protocol, transport);
   const connectTimeoutMs = parseDuration('--connect-timeout', input.connectTimeout ?? DEFAULTS.connectTimeout);
   const requestTimeoutMs = parseDuration('--request-timeout', input.requestTimeout ?? DEFAULTS.requestTimeout);
-  const maxMessageBytes = parseSize('--max-message-size', input.maxMessageSize ?? DEFAULTS.maxMessageSize);
   const maxServerMessageBytes = parseSize('--max-server-message-size', input.maxServerMessageSize ?? DEFAULTS.maxServerMessageSize);
-  const useEnvProxy = flag(input.useEnvProxy, FLAG_ENV.useEnvProxy);
   // An Authorization header from the user turns the bridge's own login off.
   const auth: ServerAuth =
     headers.authorization !== undefined ? { kind: 'static-header' } : input.auth === 'none' ? { kind: 'none' } : validateOAuth(input, allowHttp, env);
   const server: ServerConfig = { url, transport, protocol, headers, connectTimeoutMs, requestTimeoutMs, maxServerMessageBytes, allowHttp, auth };
-  const process: ProcessConfig = { logLevel, logFile: input.logFile, banner, maxMessageBytes, useEnvProxy };
   return { server, process };
+}
+
+/**
+ * Validates the options of the process alone (`--debug`, `--silent`, `--log-file`, `--no-banner`,
+ * `--max-message-size`, `--use-env-proxy`), for the commands whose servers come from a `--config` file.
+ * @throws BridgeError `USAGE` naming the option
+ */
+export function validateProcess(input: ConfigInput, env: NodeJS.ProcessEnv): ProcessConfig {
+  const flag = (value: boolean | undefined, name: string) => value ?? parseEnvFlag(name, env[name]) ?? false;
+  const logLevel = logLevelOf(input, env);
+  const banner = (input.banner ?? true) && !flag(undefined, FLAG_ENV.noBanner);
+  const maxMessageBytes = parseSize('--max-message-size', input.maxMessageSize ?? DEFAULTS.maxMessageSize);
+  const useEnvProxy = flag(input.useEnvProxy, FLAG_ENV.useEnvProxy);
+  return { logLevel, logFile: input.logFile, banner, maxMessageBytes, useEnvProxy };
 }
 
 /** `--protocol` with the peer's synonyms resolved; a 2026-07-28 server has no legacy SSE transport. */

@@ -3,8 +3,8 @@
  * way the SDK separates a `Transport` from its `Protocol`. Nothing above this port knows how messages travel.
  *
  * Implementations: `http/` (Streamable HTTP, with the legacy SSE transport as a fallback chosen when it opens) and
- * `http-2026/` (a stateless 2026-07-28 server, behind the same 2025-11-25 semantics); `era/` picks between them. A
- * stdio child process is to come; each brings its own {@link UpstreamConnector}.
+ * `http-2026/` (a stateless 2026-07-28 server, behind the same 2025-11-25 semantics); `era/` picks between them;
+ * `stdio/` (a local server: a child process in its own process group). Each brings its own {@link UpstreamConnector}.
  * See docs/architecture.md, "Sessions".
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';

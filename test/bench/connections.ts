@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 export type Mode = 'direct' | 'bridge';
 
 /** What the workload asks of a client: the SDK 1.x client's `callTool`, which the 2.x client is adapted to. */
-export type BenchClient = Pick<Client, 'callTool' | 'close'>;
+export type BenchClient = Pick<Client, 'callTool' | 'listTools' | 'close'>;
 
 /** A connected client of either kind. */
 export interface Connection {
@@ -65,9 +65,15 @@ export async function withTimeout<T>(what: string, promise: Promise<T>, ms: numb
   }
 }
 
+/** The bench's private temp dir (bridge state, configuration files); {@link killAll} removes it. */
+export function scratchDir(): string {
+  stateDir ??= mkdtempSync(join(tmpdir(), 'mcp-auth-bridge-bench-'));
+  return stateDir;
+}
+
 /** The SDK's safe default variables, plus XDG directories in a private temp dir (no real user state is touched). */
 function bridgeEnv(): Record<string, string> {
-  stateDir ??= mkdtempSync(join(tmpdir(), 'mcp-auth-bridge-bench-'));
+  const stateDir = scratchDir();
   return {
     ...getDefaultEnvironment(),
     XDG_CONFIG_HOME: join(stateDir, 'config'),
@@ -118,6 +124,7 @@ export async function connectDirect2026(url: string): Promise<Timed> {
   const adapted = {
     callTool: (params: { name: string; arguments?: Record<string, unknown> }, _schema?: unknown, options?: { timeout?: number }) =>
       client.callTool(params, options?.timeout ? { timeout: options.timeout } : {}),
+    listTools: (params?: { cursor?: string }) => client.listTools(params),
     close: () => client.close(),
   } as unknown as BenchClient;
   const conn: Connection = {
@@ -139,7 +146,15 @@ export async function connectDirect2026(url: string): Promise<Timed> {
  * Spawns `node [nodeArgs] <binPath> <url> --no-banner --silent` and connects through it; `ms` runs from spawning
  * (inside `connect()`) to `connect()` resolving, i.e. until initialize is answered and `initialized` is sent.
  */
-export async function connectBridge(url: string, options: BridgeSpawnOptions): Promise<Timed> {
+export function connectBridge(url: string, options: BridgeSpawnOptions): Promise<Timed> {
+  return connectBridgeWith([url], options);
+}
+
+/**
+ * As {@link connectBridge}, with `target` in place of the URL: the server the bridge fronts, e.g. `[url]` or
+ * `['--config', file]`.
+ */
+export async function connectBridgeWith(target: readonly string[], options: BridgeSpawnOptions): Promise<Timed> {
   const nodeArgs = [...(options.nodeArgs ?? [])];
   if (options.cpuProfile) {
     mkdirSync(options.cpuProfile.dir, { recursive: true });
@@ -147,7 +162,7 @@ export async function connectBridge(url: string, options: BridgeSpawnOptions): P
   }
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...nodeArgs, options.binPath, url, '--no-banner', '--silent'],
+    args: [...nodeArgs, options.binPath, ...target, '--no-banner', '--silent'],
     env: bridgeEnv(),
     stderr: 'pipe',
   });

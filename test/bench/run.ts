@@ -16,7 +16,11 @@
  * - BENCH_PROTOCOL=2026-07-28: the server is a 2026-07-28 one (the SDK 2.x `createMcpHandler`, modern-only,
  *   test/helpers/server-2026.ts) and the direct client the SDK 2.x client pinned to that era; the bridge detects
  *   the era on its first start and remembers it, so the measured starts are the remembered path.
- * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000); children are killed when it passes.
+ * - BENCH_ONLY=aggregate: only the `--config` part (one bridge fronting 10 servers vs single bridges: memory,
+ *   tools/list across servers, per-call overhead; test/bench/aggregate.ts, always Streamable HTTP 2025-11-25 servers,
+ *   whatever BENCH_PROTOCOL and BENCH_JSON_RESPONSE say); BENCH_ONLY=single: only the single-bridge part above.
+ *   Unset: both, the single-bridge part first.
+ * - BENCH_DEADLINE_MS: hard limit on the whole run, both parts (default 150000); children are killed when it passes.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -26,6 +30,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startStreamableServer } from '../helpers/servers.js';
 import { startServer2026 } from '../helpers/server-2026.js';
 import { type BridgeSpawnOptions, closeAll, connectBridge, connectDirect, connectDirect2026, killAll, type Mode, type Timed } from './connections.js';
+import { benchAggregate } from './aggregate.js';
+import { renderAggregateReport } from './aggregate-report.js';
 import { summariseProfile } from './cpuprofile.js';
 import { readMemory } from './proc.js';
 import { renderReport, type Results } from './report.js';
@@ -49,6 +55,8 @@ const PROFILE = env.BENCH_CPU_PROF === '1';
 const PROF_DIR = env.BENCH_PROF_DIR ?? '/tmp/prof';
 const PROF_INTERVAL_US = Number(env.BENCH_CPU_PROF_INTERVAL ?? 250);
 const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
+const ONLY = env.BENCH_ONLY ?? '';
+const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate' };
 const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
@@ -248,10 +256,18 @@ async function main(): Promise<number> {
 
   let server: BenchServer | undefined;
   try {
-    server = MODERN
-      ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
-      : await startStreamableServer({ jsonResponse: JSON_RESPONSE });
-    await bench(server);
+    if (!PARTS.single && !PARTS.aggregate) throw new Error(`BENCH_ONLY=${ONLY}: use aggregate or single`);
+    if (PARTS.single) {
+      server = MODERN
+        ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
+        : await startStreamableServer({ jsonResponse: JSON_RESPONSE });
+      await bench(server);
+    }
+    if (PARTS.aggregate) {
+      const results = await benchAggregate({ spawn: SPAWN, log });
+      const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+      console.log(renderAggregateReport(results, `--config: one bridge fronting ${results.servers} Streamable HTTP servers · load ${load}`));
+    }
     return 0;
   } catch (error) {
     if (interrupted) return 130;

@@ -34,12 +34,14 @@ export interface Row {
   ok: boolean | undefined;
 }
 
-/** Renders rows as an aligned text table with a header line. */
-export function renderTable(rows: readonly Row[]): string {
-  const header = ['metric', 'direct', 'bridge', 'bridge/direct', 'target', ''];
+/** The column titles of the main table, in {@link Row} order. */
+const HEADER = ['metric', 'direct', 'bridge', 'bridge/direct', 'target', ''] as const;
+
+/** Renders rows as an aligned text table with a header line (`header`: other column titles, in {@link Row} order). */
+export function renderTable(rows: readonly Row[], header: readonly string[] = HEADER): string {
   const cells = rows.map((r) => [r.metric, r.direct, r.bridge, r.ratio, r.target, r.ok === undefined ? '' : r.ok ? '✓' : '✗']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
+  const line = (c: readonly string[]) =>
     c.map((text, i) => (i === 0 || i === 4 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

@@ -13,9 +13,9 @@ const CALL_TIMEOUT_MS = 15_000;
 
 type TextContent = Array<{ type: string; text?: string }>;
 
-/** One `echo` call; throws unless the text comes back unchanged. */
-export async function echo(conn: Connection, text: string): Promise<void> {
-  const result = await conn.client.callTool({ name: 'echo', arguments: { text } }, undefined, { timeout: CALL_TIMEOUT_MS });
+/** One `echo` call (of the tool `name`, default `echo`); throws unless the text comes back unchanged. */
+export async function echo(conn: Connection, text: string, name = 'echo'): Promise<void> {
+  const result = await conn.client.callTool({ name, arguments: { text } }, undefined, { timeout: CALL_TIMEOUT_MS });
   const content = (result.content as TextContent)[0];
   if (content?.text !== text) throw new Error(`${conn.mode}: echo returned ${JSON.stringify(content).slice(0, 200)}`);
 }
@@ -27,12 +27,12 @@ export async function big(conn: Connection, bytes: number): Promise<void> {
   if (length !== bytes) throw new Error(`${conn.mode}: big returned ${length ?? 'no'} bytes, expected ${bytes}`);
 }
 
-/** `count` sequential echo calls; returns each call's latency in ms. */
-export async function sequential(conn: Connection, count: number, tag: string): Promise<number[]> {
+/** `count` sequential echo calls (of the tool `name`, default `echo`); returns each call's latency in ms. */
+export async function sequential(conn: Connection, count: number, tag: string, name = 'echo'): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    await echo(conn, `${tag}-${i}`);
+    await echo(conn, `${tag}-${i}`, name);
     out.push(performance.now() - t0);
   }
   return out;

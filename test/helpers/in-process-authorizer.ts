@@ -9,7 +9,7 @@ import { chooseFetches, createAuthorizer } from '../../src/cli/auth-wiring.js';
 import { initializeProbe } from '../../src/cli/probe.js';
 import type { Authorizer } from '../../src/auth/authorizer.js';
 import type { ConfigInput } from '../../src/config/input.js';
-import { processRuntime, type Runtime } from '../../src/config/runtime.js';
+import { processRuntime, type OpenBrowser, type Runtime } from '../../src/config/runtime.js';
 import { oauthOf, type Config } from '../../src/config/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { createLogger, type Logger } from '../../src/log.js';
@@ -36,6 +36,10 @@ export interface InProcessAuthorizerOptions {
   clock: FakeClock;
   /** The scripted browser's user and choices. Default: alice, approving. */
   login?: DriveLoginOptions;
+  /** The browser instead of the scripted one (e.g. one that records the URL and leaves the login to the test). */
+  openBrowser?: OpenBrowser;
+  /** The process's queue of interactive logins, to share it between Authorizers as one process does. Default: its own. */
+  interactiveLogins?: Runtime['interactiveLogins'];
 }
 
 /** One Authorizer, as one bridge process would hold it. */
@@ -66,9 +70,12 @@ export async function inProcessAuthorizer(options: InProcessAuthorizerOptions): 
     stderr: stream,
     prompt: (text) => logged.push(text),
     // The callback is waited for after the opener returns: drive the login without awaiting it here.
-    openBrowser: async (url) => {
-      void driveLogin(url, options.login).catch((error: unknown) => logged.push(`scripted login failed: ${String(error)}\n`));
-    },
+    openBrowser:
+      options.openBrowser ??
+      (async (url) => {
+        void driveLogin(url, options.login).catch((error: unknown) => logged.push(`scripted login failed: ${String(error)}\n`));
+      }),
+    ...(options.interactiveLogins ? { interactiveLogins: options.interactiveLogins } : {}),
   };
   const fetches = await chooseFetches(config, logger, runtime);
   const authorizer = await createAuthorizer({ server: config.server, auth, log: logger, oauthFetch: fetches.oauth, runtime });

@@ -3,12 +3,11 @@
  * found: it may be a secret). Strings come back with their variables expanded.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { expandAt } from './expand.js';
+import { expandAt, type Variables } from './expand.js';
 import { fileProblem, type Place } from './problem.js';
 
-/** What the readers need: the environment to expand from, and the directory relative paths start from. */
-export interface ReadContext {
-  env: NodeJS.ProcessEnv;
+/** What the readers need: the environment and inputs to expand from, and the directory relative paths start from. */
+export interface ReadContext extends Variables {
   /** The configuration file's directory. */
   dir: string;
 }
@@ -35,7 +34,7 @@ export function wrongType(place: Place, value: unknown, wanted: string, example?
 /** A string, variables expanded. */
 export function readText(value: unknown, place: Place, ctx: ReadContext, example?: string): string {
   if (typeof value !== 'string') throw wrongType(place, value, 'text', example);
-  return expandAt(value, ctx.env, place);
+  return expandAt(value, ctx, place);
 }
 
 /**

@@ -3,9 +3,12 @@
  * users already have — `{"mcpServers": {...}}` (Claude Desktop, Cursor, Windsurf) or `{"servers": {...}}` (VS Code) —
  * plus the name separator. Pure: the file reader and the environment are passed in.
  */
+import { parseDuration } from '../values.js';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closestKey } from './closest.js';
+import { findDuplicateKey } from './duplicate-keys.js';
+import { readInputs } from './inputs.js';
 import { loadEntry } from './entry.js';
 import { isObject, wrongType } from './json-values.js';
 import { TOP_KEYS } from './keys.js';
@@ -61,12 +64,14 @@ export interface ParseOptions {
  */
 export function parseConfigText(text: string, options: ParseOptions): LoadedConfig {
   const { path, env } = options;
-  const top = parseJson(text.replace(/^\uFEFF/, ''), path);
+  const json = text.replace(/^\uFEFF/, '');
+  const top = parseJson(json, path);
+  refuseDuplicateKeys(json, path);
   if (!isObject(top)) throw wrongType({ path }, top, 'a JSON object', '{ "mcpServers": { "name": { "url": "https://…" } } }');
   for (const key of Object.keys(top)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) {
       const meant = closestKey(key, TOP_KEYS);
-      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"' : `did you mean "${meant}"?`;
+      const fix = meant === undefined ? 'the file has "mcpServers" (or VS Code\'s "servers" and "inputs") and optionally "separator"' : `did you mean "${meant}"?`;
       throw fileProblem({ path, key }, 'is not a top-level key of the file', fix);
     }
   }
@@ -78,15 +83,17 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
   if (entries === undefined) throw fileProblem({ path }, 'names no servers', 'add "mcpServers": { "<name>": { "url": "https://…" } }');
   if (!isObject(entries)) throw wrongType({ path, key: listKey }, entries, 'an object of server names and entries');
   const separator = separatorOf(top.separator, path);
+  const listTimeoutMs = listTimeoutOf(top.listTimeout, path);
+  const inputs = readInputs(top.inputs, path);
   const servers: LoadedServer[] = [];
   const disabled: string[] = [];
   for (const [name, raw] of Object.entries(entries)) {
     checkName(name, separator, path);
-    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), dir: dirname(path) });
+    const loaded = loadEntry(name, raw, path, { env: fileEnvironment(env), inputs, dir: dirname(path) });
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }
-  return { path, separator, servers, disabled };
+  return { path, separator, listTimeoutMs, servers, disabled };
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -98,6 +105,20 @@ function parseJson(text: string, path: string): unknown {
     const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
     throw fileProblem({ path }, `is not valid JSON${where}`, 'check for a missing comma or quote, or a comma after the last item (JSON allows none)');
   }
+}
+
+/** A key given twice in one object, which JSON would resolve silently by keeping the last. */
+function refuseDuplicateKeys(text: string, path: string): void {
+  const found = findDuplicateKey(text);
+  if (found === undefined) return;
+  const lines = `lines ${found.firstLine} and ${found.secondLine}`;
+  const [list, server, ...rest] = found.container;
+  if (found.container.length === 1 && (list === 'mcpServers' || list === 'servers')) {
+    throw fileProblem({ path, server: found.key }, `is named twice (${lines})`, 'rename one of the two entries: JSON would keep only the last one, without a word');
+  }
+  const inEntry = (list === 'mcpServers' || list === 'servers') && typeof server === 'string';
+  const key = [...(inEntry ? rest : found.container), found.key].map((part) => (typeof part === 'number' ? `[${part}]` : part)).join('.').replace(/\.\[/g, '[');
+  throw fileProblem({ path, server: inEntry ? server : undefined, key }, `is given twice (${lines})`, 'keep one of the two: JSON would keep only the last one, without a word');
 }
 
 function lineAndColumn(text: string, offset: number): string {
@@ -112,6 +133,21 @@ function separatorOf(value: unknown, path: string): string {
     throw fileProblem({ path, key: 'separator' }, 'may contain only letters, digits, "_" and "-"', 'tool names allow no other characters; the default is "__"');
   }
   return value;
+}
+
+/** The default of `"listTimeout"`: how long a list across servers waits for one server. */
+export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
+
+function listTimeoutOf(value: unknown, path: string): number {
+  if (value === undefined) return DEFAULT_LIST_TIMEOUT_MS;
+  if (typeof value !== 'string' && typeof value !== 'number') throw wrongType({ path, key: 'listTimeout' }, value, 'a duration', '"listTimeout": "10s"');
+  let ms: number;
+  try {
+    ms = parseDuration('listTimeout', value);
+  } catch (error) {
+    throw fileProblem({ path, key: 'listTimeout' }, 'is not a duration', 'write e.g. "10s" or "500ms"; 0 waits for every server however long it takes', error);
+  }
+  return ms;
 }
 
 function checkName(name: string, separator: string, path: string): void {

@@ -3,6 +3,7 @@
  * never quote a value from the file or the environment (a value may be a secret); they name where it is.
  */
 import { BridgeError, ErrorCode } from '../../errors.js';
+import { leadingKey, optionsAsKeys, type Spelling } from './option-words.js';
 
 /** Where in the file a problem is: the server entry and the key inside it (`headers.Authorization`, `tools.allow[2]`). */
 export interface Place {
@@ -25,11 +26,14 @@ export function fileProblem(place: Place, what: string, hint?: string, cause?: u
 }
 
 /**
- * The validator's refusal of a remote entry, told with the file and server in front. The code and hint stay the
- * validator's; its error is the `cause`. The validator names options as the command line does (`--client-id`),
- * which is the entry's key without the dashes.
+ * The validator's refusal of a remote entry, told with the file, the server and the key in front, in the entry's
+ * words: the validator names options as the command line does (`--client-id: …`), which here become the keys as the
+ * user wrote them (`key "clientId": …`). The code stays the validator's; its error, as it was, is the `cause`.
+ * @param spelling the entry's keys as written, by canonical name
  */
-export function entryRefused(place: Place, error: BridgeError): BridgeError {
-  const hint = error.hint ?? 'the entry takes the command line\'s options as keys, without the dashes (see docs/options.md)';
-  return new BridgeError(error.code, `${describePlace(place)}: ${error.message}`, { hint, cause: error });
+export function entryRefused(place: Place, error: BridgeError, spelling: Spelling): BridgeError {
+  const { key, rest } = leadingKey(error.message, spelling);
+  const at = key === undefined ? place : { ...place, key };
+  const hint = error.hint === undefined ? undefined : optionsAsKeys(error.hint, spelling);
+  return new BridgeError(error.code, `${describePlace(at)}: ${optionsAsKeys(rest, spelling)}`, { hint, cause: error });
 }

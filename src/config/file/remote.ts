@@ -1,10 +1,12 @@
 /**
  * A remote entry: its keys mapped through the table (keys.ts) into one {@link ConfigInput}, then validated by the one
- * validator, whose refusal comes back naming the file and the server.
+ * validator, whose refusal comes back naming the file, the server and, in the entry's words, the key (problem.ts).
  */
 import { BridgeError } from '../../errors.js';
-import { WORKLOAD_TOKEN_ENV } from '../env-names.js';
-import { expandAt } from './expand.js';
+import { FLAG_ENV, WORKLOAD_TOKEN_ENV } from '../env-names.js';
+import { parseServerUrl } from '../url.js';
+import { parseEnvFlag } from '../values.js';
+import { expandAt, withPlainVariables } from './expand.js';
 import type { Given } from './entry-keys.js';
 import type { ConfigInput } from '../input.js';
 import { REMOTE_KEYS, type KeyKind } from './keys.js';
@@ -65,11 +67,29 @@ export function readRemote(entry: Map<string, Given>, type: string | undefined, 
       throw fileProblem({ ...place, key: transport.key }, `does not agree with "type": "${type}"`, 'keep one of "type" and "transport"');
     }
   }
+  const spelling = new Map([...entry].map(([canonical, given]) => [canonical, given.key]));
+  try {
+    // The server URL first, on its own, so that its refusal (which names no option) names the key.
+    const allowHttp = allowHttpOf(input, ctx.env);
+    if (allowHttp !== undefined) parseServerUrl(input.url, allowHttp);
+  } catch (error) {
+    if (error instanceof BridgeError) throw entryRefused({ ...place, key: url.key }, error, spelling);
+    throw error;
+  }
   try {
     return validateConfig(input, ctx.env).server;
   } catch (error) {
-    if (error instanceof BridgeError) throw entryRefused(place, error);
+    if (error instanceof BridgeError) throw entryRefused(place, error, spelling);
     throw error;
+  }
+}
+
+/** `allow-http` as the validator reads it: the entry's, else its variable; undefined when the variable is bad (the validator says so). */
+function allowHttpOf(input: ConfigInput, env: NodeJS.ProcessEnv): boolean | undefined {
+  try {
+    return input.allowHttp ?? parseEnvFlag(FLAG_ENV.allowHttp, env[FLAG_ENV.allowHttp]) ?? false;
+  } catch {
+    return undefined;
   }
 }
 
@@ -111,8 +131,8 @@ function headerLines(given: Given, place: Place, ctx: ReadContext): string[] {
     const key = { ...place, key: `${given.key}.${name}` };
     if (typeof value !== 'string') throw wrongType(key, value, 'text', `"${name}": "value"`);
     if (name.includes(':') || name.trim() !== name || name === '') throw fileProblem(key, 'is not a header name', 'write the name alone as the key, e.g. "X-Api-Key", and the value as its text');
-    expandAt(value, ctx.env, key);
-    const line = `${name}: ${value}`;
+    expandAt(value, ctx, key);
+    const line = `${name}: ${withPlainVariables(value, ctx, key)}`;
     // The validator checks it again; here, so that a refusal (reserved name, line break, empty) names the key.
     parseHeader(line, ctx.env, { origin: describePlace(key) });
     return line;

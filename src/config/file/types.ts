@@ -45,6 +45,8 @@ export interface LoadedConfig {
   path: string;
   /** Between a server's name and a tool or prompt name (`<server><separator><tool>`); default `__`. */
   separator: string;
+  /** `"listTimeout"`: how long a list across servers waits for one server before answering without it; 0: no bound. */
+  listTimeoutMs: number;
   /** The enabled servers, in the file's order. */
   servers: LoadedServer[];
   /** The names of the entries with `disabled: true`, in the file's order; they are not in {@link servers}. */

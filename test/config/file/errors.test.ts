@@ -44,7 +44,7 @@ describe('the file', () => {
   it('suggests the top-level key meant', () => {
     expect(refused({ mcpServer: {} }).hint).toBe('did you mean "mcpServers"?');
     expect(refused({ server: {} }).hint).toBe('did you mean "servers"?');
-    expect(refused({ inputs: [] }).hint).toBe('the file has "mcpServers" (or VS Code\'s "servers") and optionally "separator"');
+    expect(refused({ zzzzzz: [] }).hint).toBe('the file has "mcpServers" (or VS Code\'s "servers" and "inputs") and optionally "separator"');
   });
 });
 
@@ -177,34 +177,36 @@ describe('headers', () => {
 });
 
 describe('the validator\'s refusals', () => {
-  it('come back naming the file and the server, with the validator\'s code, hint and error as cause', () => {
+  it('come back naming the file, the server and the key, with the validator\'s code, hint and error as cause', () => {
     const error = refused(servers({ url: URL_, 'connect-timeout': 'soon' }));
     expect(error.code).toBe(ErrorCode.Usage);
-    expect(error.message).toMatch(new RegExp(`^${error.path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, server "github": --connect-timeout`));
+    expect(error.message).toBe(`${error.path}, server "github", key "connect-timeout": "soon" is not a duration`);
     expect(error.cause).toBeInstanceOf(BridgeError);
-    expect(error.message).toBe(`${error.path}, server "github": ${(error.cause as BridgeError).message}`);
+    expect((error.cause as BridgeError).message).toBe('--connect-timeout: "soon" is not a duration');
+    expect(error.hint).toBe((error.cause as BridgeError).hint);
   });
 
-  it('a url the validator refuses', () => {
+  it('a url the validator refuses names the key "url"', () => {
     const error = refused(servers({ url: 'ftp://mcp.example.com/' }));
     expect(error.code).toBe(ErrorCode.Usage);
-    expect(error.message).toBe(`${error.path}, server "github": the server URL must use https: (got ftp:)`);
+    expect(error.message).toBe(`${error.path}, server "github", key "url": the server URL must use https: (got ftp:)`);
   });
 
-  it('options that cannot go together', () => {
+  it('options that cannot go together, named as keys in the message and the hint', () => {
     const error = refused(servers({ url: URL_, 'device-code': true, 'client-credentials': true }));
     expect(error.code).toBe(ErrorCode.Usage);
     expect(error.message).toBe(
-      `${error.path}, server "github": --device-code and --client-credentials cannot be used together (check MCP_DEVICE_CODE, MCP_CLIENT_CREDENTIALS, MCP_IDP_ISSUER and MCP_WORKLOAD_TOKEN(_FILE) too)`,
+      `${error.path}, server "github": "device-code": true and "client-credentials": true cannot be used together (check MCP_DEVICE_CODE, MCP_CLIENT_CREDENTIALS, MCP_IDP_ISSUER and MCP_WORKLOAD_TOKEN(_FILE) too)`,
     );
-    expect(error.hint).toMatch(/^choose one way to log in: /);
+    expect(error.hint).toMatch(/^choose one way to log in: "device-code": true \(a user, on another device\), "client-credentials": true \(a machine\), "idp-issuer" /);
+    expect(error.hint).not.toContain('--');
   });
 
-  it('gives the entry\'s key-spelling fix when the validator has no hint', () => {
+  it('a value outside the choices names the key, with no hint where the validator gives none', () => {
     const error = refused(servers({ url: URL_, transport: 'carrier-pigeon' }));
     expect(error.code).toBe(ErrorCode.Usage);
-    expect(error.message).toBe(`${error.path}, server "github": --transport: "carrier-pigeon" is not one of auto, streamable-http, sse`);
-    expect(error.hint).toBe('the entry takes the command line\'s options as keys, without the dashes (see docs/options.md)');
+    expect(error.message).toBe(`${error.path}, server "github", key "transport": "carrier-pigeon" is not one of auto, streamable-http, sse`);
+    expect(error.hint).toBeUndefined();
   });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * How the bridge reaches one remote server, built the same way for the single-server bridge and for each remote
+ * server of a `--config` file: the fetch stacks with the auth layer when the bridge logs in for the server (its
+ * OAuth engine and credential store load only when the server first asks), and the connector that picks the
+ * protocol era (the 2026-07-28 upstream loads only when a server needs it).
+ */
+import { createAuthFetch } from '../auth/auth-fetch.js';
+import type { Authorizer } from '../auth/authorizer.js';
+import type { Runtime } from '../config/runtime.js';
+import { oauthOf, type ProcessConfig, type ServerConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { Middleware } from '../net/middleware.js';
+import { resolveConfigDir } from '../store/paths.js';
+import { createEraConnector } from '../upstream/era/era-connector.js';
+import { createHttpConnector } from '../upstream/http/connector.js';
+import type { UpstreamConnector } from '../upstream/port.js';
+import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
+import { serverEraMemory } from './server-era-memory.js';
+
+/** Options for {@link linkServer}. */
+export interface ServerLinkOptions {
+  server: ServerConfig;
+  process: ProcessConfig;
+  runtime: Runtime;
+  log: Logger;
+  /** The client's backpressure: the upstream stops reading the server while the client cannot take more. */
+  clientReady: () => Promise<void> | undefined;
+}
+
+/** What a Bridge needs to reach the server. */
+export interface ServerLink {
+  connector: UpstreamConnector;
+  /** What requests may be waiting for (a browser login and its URL), for timeout and unavailability errors. */
+  waitingFor: (() => string | undefined) | undefined;
+}
+
+/** Builds the link to `options.server`; see the module comment. */
+export async function linkServer(options: ServerLinkOptions): Promise<ServerLink> {
+  const { server: config, runtime, log } = options;
+  for (const value of Object.values(config.headers)) log.secret(value);
+  let authorization: Middleware | undefined;
+  let waitingFor: (() => string | undefined) | undefined;
+  const auth = oauthOf(config);
+  if (auth) {
+    let authorizer: Authorizer | undefined;
+    // The OAuth engine and the credential store load only when a server first asks for authorization.
+    const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime }));
+    const storedLogin = hasStoredLogin(config, auth).catch(() => false);
+    authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
+    waitingFor = () => {
+      const url = authorizer?.pendingLoginUrl;
+      if (url) return `the browser login to finish; to log in, open ${url}`;
+      const ahead = authorizer?.waitingForTurn;
+      return ahead ? `its login, which starts when the login to ${ahead} is done` : undefined;
+    };
+  }
+  // The stacks are declared in net/fetch-stack.ts; each upstream session puts its own client on top.
+  const fetches = await chooseFetches({ server: config, process: options.process }, log, runtime, authorization ? { authorization } : {});
+  const settings = {
+    url: config.url,
+    headers: config.headers,
+    fetch: fetches.upstream,
+    connectTimeoutMs: config.connectTimeoutMs,
+    maxMessageBytes: config.maxServerMessageBytes,
+    clientReady: options.clientReady,
+    logger: log,
+  };
+  const connector = createEraConnector({
+    choice: config.protocol,
+    legacy: createHttpConnector({ ...settings, mode: config.transport }),
+    modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
+    answerWaitMs: config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000,
+    memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
+    logger: log,
+  });
+  return { connector, waitingFor };
+}
