@@ -5,26 +5,20 @@
  * Resolves with the exit code; only the entry (main.ts) ends the process.
  */
 import { Aggregator } from '../aggregate/aggregator.js';
-import { checkSlugs } from '../aggregate/naming/server-slug.js';
 import type { MemberBackend, MemberSpec } from '../aggregate/types.js';
-import { Bridge } from '../bridge/bridge.js';
 import { loadConfigFile } from '../config/file/load.js';
 import { watchConfigFile } from '../config/file/watch.js';
 import type { ConfigDiff } from '../config/file/diff.js';
-import type { LoadedConfig, LoadedServer } from '../config/file/types.js';
-import { DEFAULTS } from '../config/input.js';
 import type { Runtime } from '../config/runtime.js';
-import type { ProcessConfig, ServerConfig } from '../config/types.js';
-import { parseDuration, parseSize } from '../config/values.js';
-import { BridgeError, describeError, ErrorCode } from '../errors.js';
+import type { ProcessConfig } from '../config/types.js';
+import { describeError } from '../errors.js';
 import { StdioTransport } from '../front/stdio/stdio-transport.js';
 import { createLogger, type Logger } from '../log.js';
-import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
-import { createGroupGuardian, type GroupGuardian } from '../upstream/stdio/guardian.js';
+import { createGroupGuardian } from '../upstream/stdio/guardian.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { DRAIN_LIMIT_MS, withDeadline } from './run-bridge.js';
-import { linkServer, type ServerLink } from './server-link.js';
+import { backendFor, memberSpecs, type StoreChoice } from './member-backends.js';
 
 /** Options for {@link runAggregate}. */
 export interface RunAggregateOptions {
@@ -32,7 +26,7 @@ export interface RunAggregateOptions {
   file: string;
   process: ProcessConfig;
   /** Where credentials are kept (`--token-store`, `--config-dir`): the process's, applied to every server. */
-  store: { tokenStore?: 'auto' | 'keychain' | 'file'; configDir?: string };
+  store: StoreChoice;
   runtime: Runtime;
   /** Default: a logger on stderr at the configured level. */
   logger?: Logger;
@@ -115,90 +109,3 @@ function describeDiff(diff: ConfigDiff): string {
 
 /** Longest wait for the shutdown: sessions ended (bounded) and local servers' process groups stopped. */
 const CLOSE_LIMIT_MS = 5_000;
-
-/**
- * The aggregator's view of the file's servers.
- * @throws BridgeError `CONFIG` when two names would give one prefix, or a name holds the separator
- */
-export function memberSpecs(loaded: LoadedConfig): MemberSpec[] {
-  const { slugs, problems } = checkSlugs(
-    loaded.servers.map((s) => s.name),
-    loaded.separator,
-  );
-  if (problems.length > 0) {
-    throw new BridgeError(ErrorCode.Config, `${loaded.path}: ${problems.join('; ')}`, { hint: 'rename the servers in the file' });
-  }
-  return loaded.servers.map((s) => ({ name: s.name, slug: slugs.get(s.name)!, filter: s.filter }));
-}
-
-interface BackendOptions {
-  server: LoadedServer;
-  process: ProcessConfig;
-  store: RunAggregateOptions['store'];
-  runtime: Runtime;
-  /** Ends local servers' process groups if this process dies without stopping them. */
-  guardian: GroupGuardian;
-  /** The process's logger (the stdio connector names its lines itself). */
-  root: Logger;
-  /** The server's logger. */
-  log: Logger;
-  clientReady: () => Promise<void> | undefined;
-}
-
-/** A server's backend: its Bridge over the link to a remote server, or over a local server's child process. */
-function backendFor(o: BackendOptions): MemberBackend {
-  if (o.server.kind === 'local') {
-    const local = o.server;
-    let connector: import('../upstream/stdio/connector.js').StdioConnector | undefined;
-    const opening = import('../upstream/stdio/connector.js').then(({ createStdioConnector }) =>
-      (connector = createStdioConnector({
-        name: local.name,
-        command: local.command,
-        args: local.args,
-        env: local.env,
-        ...(local.cwd !== undefined ? { cwd: local.cwd } : {}),
-        maxMessageBytes: parseSize('--max-server-message-size', DEFAULTS.maxServerMessageSize),
-        logger: o.root,
-        clientReady: o.clientReady,
-        guardian: o.guardian,
-      })),
-    );
-    return {
-      open: (channel) => new Bridge({ client: channel, connector: lazyConnector(opening), ...timeouts(undefined), logger: o.log }),
-      waitingFor: () => undefined,
-      close: async () => {
-        await connector?.close();
-      },
-    };
-  }
-  const server = withStore(o.server.config, o.store);
-  let link: ServerLink | undefined;
-  const linking = linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady }).then((l) => (link = l));
-  const waitingFor = () => link?.waitingFor?.();
-  return {
-    open: (channel) =>
-      new Bridge({ client: channel, connector: lazyConnector(linking.then((l) => l.connector)), ...timeouts(server), logger: o.log, waitingFor }),
-    waitingFor,
-  };
-}
-
-/** The process's credential store options over an entry's (entries may not set them). */
-function withStore(server: ServerConfig, store: RunAggregateOptions['store']): ServerConfig {
-  if (server.auth.kind !== 'oauth') return server;
-  return { ...server, auth: { ...server.auth, ...(store.tokenStore ? { tokenStore: store.tokenStore } : {}), ...(store.configDir ? { configDir: store.configDir } : {}) } };
-}
-
-function timeouts(server: ServerConfig | undefined): { connectTimeoutMs: number; requestTimeoutMs: number } {
-  return {
-    connectTimeoutMs: server?.connectTimeoutMs ?? parseDuration('--connect-timeout', DEFAULTS.connectTimeout),
-    requestTimeoutMs: server?.requestTimeoutMs ?? parseDuration('--request-timeout', DEFAULTS.requestTimeout),
-  };
-}
-
-/** A connector that is still being made (its code loading, its fetch stacks opening). */
-function lazyConnector(making: Promise<UpstreamConnector>): UpstreamConnector {
-  return {
-    open: async (request: OpenRequest) => (await making).open(request),
-    reopen: async (request: OpenRequest) => (await making).reopen(request),
-  };
-}
