@@ -2,6 +2,7 @@
  * What the Authorizer is configured with and what it reports: its options, a rejected request, what it did about
  * a 401, and the summary of a login for the `login` command.
  */
+import type { CallbackHub } from './web-callback/hub.js';
 import type { LoginGrant, LoginMetadata, CredentialStore } from '../store/index.js';
 import type { Logger } from '../log.js';
 import type { BrowserOpener } from './browser.js';
@@ -53,6 +54,11 @@ export interface AuthorizerOptions {
   callbackHost?: string;
   /** Callback port (`--callback-port`); otherwise a stable port per server, or a free one. */
   callbackPort?: number;
+  /**
+   * `serve`: browser logins receive their authorization response at the shared endpoint of web-callback/hub.ts,
+   * bound to the user `owner`, instead of a loopback server; {@link redirectUrl} is that endpoint's URL.
+   */
+  webCallback?: { hub: CallbackHub; owner: string };
   /** Opens the login URL; undefined prints it only. */
   opener: BrowserOpener | undefined;
   /** Shows the user what to do to log in (the login URL, a device login's code). Default: stderr. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CallbackServer } from './callback-server.js';
+import type { CallbackSink } from './callback-sink.js';
 
 /** The loopback port a server's logins use unless told otherwise: stable per (issuer, resource), in 28000–28999. */
 export function stableCallbackPort(issuer: string, resource: string): number {
@@ -55,7 +56,7 @@ export function callbackAddress(o: CallbackOptions, issuer: string, resource: st
 
 /** A listening callback and the redirect URI that reaches it. */
 export interface BoundCallback {
-  server: CallbackServer;
+  server: CallbackSink;
   redirectUri: string;
 }
 

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { CallbackSink } from './callback-sink.js';
 import { PAGE_HEADERS, renderPage, type PageContent } from './pages.js';
 
 /** What the login decides about one hit on the callback. */
@@ -63,7 +64,7 @@ export function isLoopbackHost(host: string | undefined, port: number): boolean 
 }
 
 /** A bound callback server. See the module comment. */
-export class CallbackServer {
+export class CallbackServer implements CallbackSink {
   /** The port actually bound. */
   readonly port: number;
   readonly #servers: Server[];

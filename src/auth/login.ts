@@ -19,7 +19,8 @@ import {
 import { BridgeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BrowserOpener } from './browser.js';
-import type { CallbackServer, CallbackVerdict } from './callback-server.js';
+import type { CallbackVerdict } from './callback-server.js';
+import type { CallbackSink } from './callback-sink.js';
 import type { ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError } from './oauth-errors.js';
 import { checkResponseIssuer } from './response-issuer.js';
@@ -32,7 +33,8 @@ export interface LoginOptions {
   as: AuthorizationServer;
   client: ResolvedClient;
   redirectUri: string;
-  callback: CallbackServer;
+  /** Where the authorization response arrives (the loopback server, or serve's shared endpoint). */
+  callback: CallbackSink;
   scopes: string[];
   /** RFC 8707 resource indicator; omitted with `--no-resource`. */
   resource: string | undefined;
@@ -110,6 +112,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   const verifier = generateRandomCodeVerifier();
   const state = generateRandomState();
   o.logger.secret(verifier);
+  o.callback.expect?.(state);
   const url = authorizationUrl({
     as: o.as,
     clientId: o.client.client.client_id,

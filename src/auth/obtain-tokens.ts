@@ -9,7 +9,8 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registrationKey, type CredentialStore, type LoginGrant } from '../store/index.js';
 import type { BrowserOpener } from './browser.js';
-import { bindCallback, type CallbackOptions } from './callback-address.js';
+import type { CallbackHub } from './web-callback/hub.js';
+import { bindCallback, type BoundCallback, type CallbackOptions } from './callback-address.js';
 import { requestClientCredentials } from './client-credentials.js';
 import type { ClientKey } from './client-key.js';
 import { DEVICE_REGISTRATION_URI, preRegisteredClient, resolveClient, type ResolvedClient } from './client.js';
@@ -37,6 +38,8 @@ export interface GrantConfig extends CallbackOptions {
   opener: BrowserOpener | undefined;
   /** Shows the user the login URL or a device login's code. Default: stderr. */
   prompt?: ((text: string) => void) | undefined;
+  /** `serve`: the shared callback endpoint and the user (authorizer-options.ts). */
+  webCallback?: { hub: CallbackHub; owner: string } | undefined;
   http: OAuthHttp;
   now: () => number;
 }
@@ -75,12 +78,20 @@ export function obtainTokens(o: ObtainOptions): Promise<Obtained> {
   return GRANTS[o.grant].user ? userLogin(o) : machineTokens(o);
 }
 
+/** Where a browser login's response arrives: serve's shared endpoint for its user, else a loopback server. */
+async function callbackFor(config: ObtainOptions['config'], issuer: string, resource: string, logger: Logger): Promise<BoundCallback> {
+  const web = config.webCallback;
+  if (!web) return bindCallback({ ...config, logger }, issuer, resource);
+  if (!config.redirectUrl) throw new BridgeError(ErrorCode.Internal, 'a web callback needs its redirect URL');
+  return { server: web.hub.sink(web.owner), redirectUri: config.redirectUrl };
+}
+
 /** A user's login: in the browser (authorization code + PKCE) or on another device (RFC 8628). */
 async function userLogin(o: ObtainOptions): Promise<Obtained> {
   const { ctx, config, store, logger } = o;
   const device = GRANTS[o.grant].obtainBy === 'device-login';
   for (let attempt = 0; ; attempt++) {
-    const bound = device ? undefined : await bindCallback({ ...config, logger }, ctx.as.issuer, ctx.resource);
+    const bound = device ? undefined : await callbackFor(config, ctx.as.issuer, ctx.resource, logger);
     const redirectUri = bound?.redirectUri ?? DEVICE_REGISTRATION_URI;
     let client: ResolvedClient | undefined;
     try {

@@ -79,6 +79,11 @@ export interface CreateAuthorizerOptions {
   oauthFetch: FetchLike;
   /** The clock, the system browser, the login prompter and the queue of interactive logins come from here. */
   runtime: Pick<Runtime, 'now' | 'openBrowser' | 'prompt' | 'interactiveLogins'>;
+  /**
+   * `serve`: browser logins answer at the shared callback endpoint for this user (auth/web-callback/hub.ts), whose
+   * URL is `auth.redirectUrl`; no browser is opened on the server (the login link reaches the user instead).
+   */
+  webCallback?: { hub: import('../auth/web-callback/hub.js').CallbackHub; owner: string };
 }
 
 /** Builds the Authorizer for one server (its modules are imported here, on first use). */
@@ -113,7 +118,8 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     ...(auth.redirectUrl ? { redirectUrl: auth.redirectUrl } : {}),
     ...(auth.callbackHost ? { callbackHost: auth.callbackHost } : {}),
     ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
-    opener: auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : runtime.openBrowser,
+    opener: o.webCallback || auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : runtime.openBrowser,
+    ...(o.webCallback ? { webCallback: o.webCallback } : {}),
     prompt: runtime.prompt,
     openStore: async () => {
       const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });

@@ -5,7 +5,7 @@
  * without sleeping through real token lifetimes.
  */
 import { PassThrough } from 'node:stream';
-import { chooseFetches, createAuthorizer } from '../../src/cli/auth-wiring.js';
+import { chooseFetches, createAuthorizer, type CreateAuthorizerOptions } from '../../src/cli/auth-wiring.js';
 import { initializeProbe } from '../../src/cli/probe.js';
 import type { Authorizer } from '../../src/auth/authorizer.js';
 import type { ConfigInput } from '../../src/config/input.js';
@@ -40,6 +40,8 @@ export interface InProcessAuthorizerOptions {
   openBrowser?: OpenBrowser;
   /** The process's queue of interactive logins, to share it between Authorizers as one process does. Default: its own. */
   interactiveLogins?: Runtime['interactiveLogins'];
+  /** serve's shared callback endpoint for this user (with `input.redirectUrl` its URL). */
+  webCallback?: CreateAuthorizerOptions['webCallback'];
 }
 
 /** One Authorizer, as one bridge process would hold it. */
@@ -78,7 +80,7 @@ export async function inProcessAuthorizer(options: InProcessAuthorizerOptions): 
     ...(options.interactiveLogins ? { interactiveLogins: options.interactiveLogins } : {}),
   };
   const fetches = await chooseFetches(config, logger, runtime);
-  const authorizer = await createAuthorizer({ server: config.server, auth, log: logger, oauthFetch: fetches.oauth, runtime });
+  const authorizer = await createAuthorizer({ server: config.server, auth, log: logger, oauthFetch: fetches.oauth, runtime, ...(options.webCallback ? { webCallback: options.webCallback } : {}) });
   return {
     authorizer,
     config,
