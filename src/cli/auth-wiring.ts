@@ -120,7 +120,8 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     ...(auth.callbackPort !== undefined ? { callbackPort: auth.callbackPort } : {}),
     opener: o.webCallback || auth.browser === false ? undefined : auth.browser ? commandOpener(auth.browser, log) : runtime.openBrowser,
     ...(o.webCallback ? { webCallback: o.webCallback } : {}),
-    prompt: runtime.prompt,
+    // A login link is a capability of the user it is for: in serve it reaches that user, never the server's log.
+    prompt: o.webCallback ? () => undefined : runtime.prompt,
     openStore: async () => {
       const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });
       // The start-up line named the choice; once `auto` has picked the keychain, say so (a fall-back to files says itself).

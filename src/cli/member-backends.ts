@@ -51,6 +51,8 @@ export interface BackendOptions {
   /** The server's logger. */
   log: Logger;
   clientReady: () => Promise<void> | undefined;
+  /** The link to a remote server, when it is shared (serve: one per user and server); default a new one. */
+  link?: Promise<ServerLink>;
 }
 
 /** A server's backend: its Bridge over the link to a remote server, or over a local server's child process. */
@@ -81,7 +83,7 @@ export function backendFor(o: BackendOptions): MemberBackend {
   }
   const server = withStore(o.server.config, o.store);
   let link: ServerLink | undefined;
-  const linking = linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady }).then((l) => (link = l));
+  const linking = (o.link ?? linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady })).then((l) => (link = l));
   const waitingFor = () => link?.waitingFor?.();
   return {
     open: (channel) =>

@@ -14,7 +14,7 @@ import { resolveConfigDir } from '../store/paths.js';
 import { createEraConnector } from '../upstream/era/era-connector.js';
 import { createHttpConnector } from '../upstream/http/connector.js';
 import type { UpstreamConnector } from '../upstream/port.js';
-import { chooseFetches, createAuthorizer, hasStoredLogin } from './auth-wiring.js';
+import { chooseFetches, createAuthorizer, hasStoredLogin, type CreateAuthorizerOptions } from './auth-wiring.js';
 import { serverEraMemory } from './server-era-memory.js';
 
 /** Options for {@link linkServer}. */
@@ -25,6 +25,8 @@ export interface ServerLinkOptions {
   log: Logger;
   /** The client's backpressure: the upstream stops reading the server while the client cannot take more. */
   clientReady: () => Promise<void> | undefined;
+  /** `serve`: logins answer at the shared callback for this user (cli/auth-wiring.ts `CreateAuthorizerOptions`). */
+  webCallback?: CreateAuthorizerOptions['webCallback'];
 }
 
 /** What a Bridge needs to reach the server. */
@@ -44,7 +46,8 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
   if (auth) {
     let authorizer: Authorizer | undefined;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
-    const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime }));
+    const web = options.webCallback ? { webCallback: options.webCallback } : {};
+    const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime, ...web }));
     const storedLogin = hasStoredLogin(config, auth).catch(() => false);
     authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
     waitingFor = () => {
