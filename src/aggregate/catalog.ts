@@ -11,6 +11,11 @@ import { exposedName } from './naming/tool-names.js';
 /** How a shortened name ends (naming/tool-names.ts): `_` and 8 hex digits of its hash. */
 const SHORTENED = /_[0-9a-f]{8}$/;
 
+/** Whether the server's filter, and the user's where there is one, let `tool` through. */
+function passes(spec: MemberSpec, tool: ToolFacts): boolean {
+  return toolPasses(spec.filter, tool) && (spec.userFilter === undefined || toolPasses(spec.userFilter, tool));
+}
+
 /** Tools and prompts. */
 export type NamedKind = 'tools' | 'prompts';
 
@@ -50,7 +55,7 @@ export class Catalog<M extends { spec: MemberSpec }> {
       const readOnlyHint = (item as { annotations?: { readOnlyHint?: unknown } }).annotations?.readOnlyHint === true;
       const facts = { name, readOnlyHint };
       listing.facts.set(name, facts);
-      if (kind === 'tools' && !toolPasses(member.spec.filter, facts)) continue;
+      if (kind === 'tools' && !passes(member.spec, facts)) continue;
       const exposed = exposedName(member.spec.slug, name, this.#separator);
       const owner = listing.byExposed.get(exposed);
       if (owner !== undefined && owner !== name) continue; // two of its names shortened alike: the first stays
@@ -75,12 +80,12 @@ export class Catalog<M extends { spec: MemberSpec }> {
     return undefined;
   }
 
-  /** Whether the filter lets the client call `name` of `member`; undefined when the answer needs a listing. */
+  /** Whether the filters let the client call `name` of `member`; undefined when the answer needs a listing. */
   allows(member: M, name: string): boolean | undefined {
-    const filter = member.spec.filter;
-    if (!filter.readOnly) return toolPasses(filter, { name });
+    const spec = member.spec;
+    if (!spec.filter.readOnly && !spec.userFilter?.readOnly) return passes(spec, { name });
     const facts = this.#listings.get(member)?.tools?.facts.get(name);
-    return facts ? toolPasses(filter, facts) : undefined;
+    return facts ? passes(spec, facts) : undefined;
   }
 
   /** Whether `member`'s `kind` was listed since it last changed. */

@@ -12,8 +12,10 @@ export interface MemberSpec {
   name: string;
   /** The name as it prefixes tools, prompts and resource URIs (naming/server-slug.ts). */
   slug: string;
-  /** Which of its tools the client sees (and may call). */
+  /** Which of its tools the client sees (and may call): the server's own filter. */
   filter: ToolFilter;
+  /** `serve`: what this session's user may use of the server, on top of {@link filter} (both must let a tool through). */
+  userFilter?: ToolFilter;
 }
 
 /** Makes one server's Bridge; made by the CLI for each server of the file. */
