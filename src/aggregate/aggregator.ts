@@ -13,8 +13,10 @@ import type { Logger } from '../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
 import { Catalog, type NamedKind } from './catalog.js';
 import { LIST_METHODS, listAcross } from './fan-out.js';
+import { LIST_CHANGED, ListChanges, type ListKind } from './list-changes.js';
 import { Member, OWN_ID_PREFIX } from './member.js';
 import { initializeResult } from './initialize-result.js';
+import { acceptsUrlElicitation, LoginLinks } from './login-links.js';
 import { exposeNotificationUris, exposeResultUris, exposeServerRequestUris } from './naming/rewrite.js';
 import { responseOut } from './response-out.js';
 import { ServerRequests } from './server-requests.js';
@@ -37,6 +39,11 @@ export interface AggregatorOptions {
   initializeWaitMs?: number;
   /** Longest wait for one server's page of a list; 0: no bound. Default 10 s. */
   listWaitMs?: number;
+  /**
+   * A call to a server waiting for the user's login is answered with a URL-mode elicitation of the login link when
+   * the client accepts one (login-links.ts); `serve` sets it. Default: the error that contains the link.
+   */
+  loginElicitation?: boolean;
   /** Handshake retry delays of failed servers (tests shorten them). */
   retryMs?: number;
 }
@@ -49,15 +56,6 @@ interface Routed {
   clientId?: RequestId;
 }
 
-const LIST_CHANGED: Record<NamedKind | 'resources', string> = {
-  tools: 'notifications/tools/list_changed',
-  prompts: 'notifications/prompts/list_changed',
-  resources: 'notifications/resources/list_changed',
-};
-
-/** How long list changes are gathered before the client is told, once per kind. */
-const COALESCE_MS = 25;
-
 /** One client over many servers. See the module comment. */
 export class Aggregator {
   /** Resolves when the client side closes or its input ends. */
@@ -69,6 +67,7 @@ export class Aggregator {
   #catalog: Catalog<Member>;
   #separator: string;
   readonly #serverRequests = new ServerRequests<Member>();
+  readonly #loginLinks = new LoginLinks<Member>();
   /** Client requests a server is answering, by the id the server saw. */
   readonly #routed = new Map<RequestId, Routed>();
   #initParams: Record<string, unknown> | undefined;
@@ -77,8 +76,7 @@ export class Aggregator {
   #closing = false;
   #serial = 0;
   #idle: (() => void) | undefined;
-  /** Kinds whose list_changed is about to be sent. */
-  readonly #changedSoon = new Set<NamedKind | 'resources'>();
+  readonly #changes = new ListChanges((message) => void this.#client.send(message), () => this.#closing);
   #resolveClosed!: () => void;
 
   constructor(options: AggregatorOptions) {
@@ -169,6 +167,7 @@ export class Aggregator {
       this.#routed.delete(id);
     }
     this.#serverRequests.dropMember(member);
+    this.#loginLinks.forget(member);
     this.#catalog.forget(member);
     await member.close();
   }
@@ -221,6 +220,11 @@ export class Aggregator {
     const state = member.state;
     const waiting = state === 'connecting' ? member.reason : undefined;
     if (state === 'failed' || state === 'closed' || (waiting && waiting !== 'still connecting')) {
+      const url = member.loginUrl;
+      if (url && this.#o.loginElicitation && acceptsUrlElicitation(this.#initParams)) {
+        void this.#client.send(this.#loginLinks.offer(member, member.spec.name, url, id));
+        return;
+      }
       const error = new BridgeError(ErrorCode.ServerUnavailable, `server "${member.spec.name}" is not available: ${member.reason ?? state}`, {
         hint: 'the bridge keeps trying; its tools come back when it is ready',
       });
@@ -277,7 +281,7 @@ export class Aggregator {
   }
 
   async #list(method: string, cursor: unknown, only?: Member[]): Promise<Record<string, unknown>> {
-    const kind = method.split('/')[0] as NamedKind | 'resources';
+    const kind = method.split('/')[0] as ListKind;
     return listAcross({
       method,
       cursor,
@@ -354,25 +358,14 @@ export class Aggregator {
   #onState(member: Member): void {
     if (member.state === 'ready') {
       this.#log.info(`${member.spec.name}: ready`);
+      for (const done of this.#loginLinks.completed(member)) void this.#client.send(done);
       if (this.#logLevel && member.offers('logging')) void member.request('logging/setLevel', { level: this.#logLevel }).catch(() => undefined);
       if (this.#clientReady) this.#listsChanged((['tools', 'prompts', 'resources'] as const).filter((k) => member.offers(k)));
     }
   }
 
-  /**
-   * Tells the client that lists changed; changes that come together (servers joining at once, a server announcing
-   * each tool it adds) are sent once per kind.
-   */
-  #listsChanged(kinds: ReadonlyArray<NamedKind | 'resources'>): void {
-    if (!this.#clientReady || this.#closing) return;
-    for (const kind of kinds) {
-      if (this.#changedSoon.has(kind)) continue;
-      this.#changedSoon.add(kind);
-      setTimeout(() => {
-        this.#changedSoon.delete(kind);
-        if (!this.#closing) void this.#client.send({ jsonrpc: '2.0', method: LIST_CHANGED[kind] } as JSONRPCMessage);
-      }, COALESCE_MS).unref();
-    }
+  #listsChanged(kinds: readonly ListKind[]): void {
+    if (this.#clientReady && !this.#closing) this.#changes.changed(kinds);
   }
 
   #checkIdle(): void {

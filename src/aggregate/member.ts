@@ -82,6 +82,11 @@ export class Member {
     return this.#reason;
   }
 
+  /** The URL of the user's login this server waits for, if any. */
+  get loginUrl(): string | undefined {
+    return this.#state === 'connecting' ? this.#o.backend.loginUrl?.() : undefined;
+  }
+
   /** The server's capabilities (once ready). */
   get capabilities(): Record<string, unknown> | undefined {
     return this.#result?.capabilities as Record<string, unknown> | undefined;

@@ -24,6 +24,8 @@ export interface MemberBackend {
   open(channel: ClientChannel): Bridge;
   /** What the server's requests wait for (e.g. a browser login and its URL), for messages to the client. */
   waitingFor(): string | undefined;
+  /** The URL of the user's login under way for this server, if any (for a URL-mode elicitation). */
+  loginUrl?(): string | undefined;
   /** Releases what the backend holds beyond the Bridge (nothing, for most). */
   close?(): Promise<void>;
 }

@@ -85,10 +85,12 @@ export function backendFor(o: BackendOptions): MemberBackend {
   let link: ServerLink | undefined;
   const linking = (o.link ?? linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady })).then((l) => (link = l));
   const waitingFor = () => link?.waitingFor?.();
+  const loginUrl = () => link?.loginUrl();
   return {
     open: (channel) =>
       new Bridge({ client: channel, connector: lazyConnector(linking.then((l) => l.connector)), ...timeouts(server), logger: o.log, waitingFor }),
     waitingFor,
+    loginUrl,
   };
 }
 

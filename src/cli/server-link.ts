@@ -34,6 +34,8 @@ export interface ServerLink {
   connector: UpstreamConnector;
   /** What requests may be waiting for (a browser login and its URL), for timeout and unavailability errors. */
   waitingFor: (() => string | undefined) | undefined;
+  /** The URL of the browser login under way, if any. */
+  loginUrl: () => string | undefined;
 }
 
 /** Builds the link to `options.server`; see the module comment. */
@@ -42,9 +44,11 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
   for (const value of Object.values(config.headers)) log.secret(value);
   let authorization: Middleware | undefined;
   let waitingFor: (() => string | undefined) | undefined;
+  let readAuthorizer: () => Authorizer | undefined = () => undefined;
   const auth = oauthOf(config);
   if (auth) {
     let authorizer: Authorizer | undefined;
+    readAuthorizer = () => authorizer;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
     const web = options.webCallback ? { webCallback: options.webCallback } : {};
     const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime, ...web }));
@@ -76,5 +80,5 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
     memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
     logger: log,
   });
-  return { connector, waitingFor };
+  return { connector, waitingFor, loginUrl: () => readAuthorizer()?.pendingLoginUrl };
 }
