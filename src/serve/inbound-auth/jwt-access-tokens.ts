@@ -92,8 +92,8 @@ export class JwtAccessTokens {
     const now = this.#o.now?.() ?? Date.now();
     let claims: JWTAccessTokenClaims;
     try {
-      // Only the Authorization header is read from the request; its URL is the resource, for DPoP-bound tokens.
-      const request = new Request(this.#o.audience, { headers: { authorization: `Bearer ${token}` } });
+      // Only its Authorization header is read (DPoP-bound tokens, which would need the URL, are not accepted).
+      const request = new Request('http://serve.invalid/mcp', { headers: { authorization: `Bearer ${token}` } });
       claims = await validateJwtAccessToken(as, request, this.#o.audience, {
         [customFetch]: fetchKeys as never,
         [allowInsecureRequests]: allowsInsecure(new URL(as.jwks_uri!), this.#http.policy),
