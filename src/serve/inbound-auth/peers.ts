@@ -60,8 +60,9 @@ function parseRange(text: string): Range {
   if (addressText.includes('%')) throw new PeerListError(text, 'has a zone index; list the address without it');
   const address = parseAddress(addressText);
   if (address === undefined) throw new PeerListError(text, 'is not an IPv4 or IPv6 address or CIDR range');
-  const width = address.family === 4 ? 32 : 128;
-  if (slash === -1) return { ...address, prefix: width, text };
+  // A mapped address is written in IPv6, so its prefix counts IPv6 bits.
+  const width = address.family === 4 && !address.mapped ? 32 : 128;
+  if (slash === -1) return { family: address.family, bits: address.bits, prefix: address.family === 4 ? 32 : 128, text };
   const prefixText = entry.slice(slash + 1);
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
   if (!(prefix >= 0 && prefix <= width)) throw new PeerListError(text, `has a prefix length that is not 0 to ${width}`);

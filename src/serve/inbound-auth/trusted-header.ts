@@ -27,6 +27,8 @@ export interface TrustedHeaderOptions {
   logger: Logger;
   /** The clock, ms; default `Date.now`. */
   now?: (() => number) | undefined;
+  /** How many peers the log limiter remembers at most; default {@link MAX_REMEMBERED_PEERS}. */
+  maxRememberedPeers?: number | undefined;
 }
 
 /** Reads the trusted header; see the module comment. */
@@ -62,19 +64,20 @@ export class TrustedHeader {
 
   #noteIgnored(peer: string): void {
     const now = this.#o.now?.() ?? Date.now();
+    const max = this.#o.maxRememberedPeers ?? MAX_REMEMBERED_PEERS;
     const last = this.#lastLogged.get(peer);
     if (last !== undefined && now - last < IGNORED_LOG_INTERVAL_MS) return;
     this.#lastLogged.delete(peer);
     // Oldest first (each entry is re-inserted when logged): drop the stale ones, and the oldest while full.
     for (const [p, at] of this.#lastLogged) {
-      if (this.#lastLogged.size < MAX_REMEMBERED_PEERS && now - at < IGNORED_LOG_INTERVAL_MS) break;
+      if (this.#lastLogged.size < max && now - at < IGNORED_LOG_INTERVAL_MS) break;
       this.#lastLogged.delete(p);
     }
     this.#lastLogged.set(peer, now);
     this.#o.logger.warn(`inbound auth: ignored the ${this.#o.name} header from ${peer}, which is not a listed peer (at most one such line a minute per peer)`);
   }
 
-  /** How many peers the log limiter remembers now (bounded by {@link MAX_REMEMBERED_PEERS}). */
+  /** How many peers the log limiter remembers now (bounded by {@link TrustedHeaderOptions.maxRememberedPeers}). */
   get rememberedPeers(): number {
     return this.#lastLogged.size;
   }
