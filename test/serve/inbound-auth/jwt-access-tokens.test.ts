@@ -11,6 +11,7 @@ import { bearerChallenge, parseChallenges } from '../../../src/auth/challenge.js
 import { DiscoveryPath, locateAuthorizationServer, readAuthorizationServer } from '../../../src/auth/discovery-context.js';
 import { createInboundAuth, mcpResourceOf } from '../../../src/serve/inbound-auth/create.js';
 import type { JwtAuthConfig } from '../../../src/serve/inbound-auth/config.js';
+import { clientCredentialsToken } from './provider-tokens.js';
 import { call, recordingLogger, startGuardedServer, type Answer } from './guarded-server.js';
 
 useTeardown();
@@ -28,17 +29,7 @@ afterAll(async () => {
 });
 
 /** A real access token from `from` by client credentials, for `resource`. */
-async function tokenFor(resource: string, from: OidcProvider = provider, scope = 'mcp:read mcp:write'): Promise<string> {
-  const { clientId, clientSecret } = from.confidentialClient;
-  const response = await fetch(`${from.issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope }),
-  });
-  const json = (await response.json()) as { access_token?: string };
-  if (response.status !== 200 || !json.access_token) throw new Error(`token request failed: HTTP ${response.status} ${JSON.stringify(json)}`);
-  return json.access_token;
-}
+const tokenFor = (resource: string, from: OidcProvider = provider) => clientCredentialsToken(from, resource);
 
 /** A guarded server accepting JWTs of the provider, with `jwt` options on top. */
 async function jwtServer(jwt: Partial<JwtAuthConfig> = {}, now?: () => number) {
