@@ -58,6 +58,14 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
   const required = tokens.size > 0 || jwt !== undefined || header !== undefined;
 
   async function authenticate(req: IncomingMessage): Promise<InboundOutcome> {
+    const outcome = await decide(req);
+    if (!outcome.ok && logger.enabled('debug')) {
+      logger.debug(`inbound auth: refused a request from ${req.socket.remoteAddress ?? 'an unknown peer'}: ${outcome.status} ${outcome.body.error} (${outcome.body.error_description})`);
+    }
+    return outcome;
+  }
+
+  async function decide(req: IncomingMessage): Promise<InboundOutcome> {
     if (!required) return { ok: true, identity: { user: 'local', method: 'none' } };
     const byHeader = header?.identify(req);
     if (byHeader?.kind === 'user') return { ok: true, identity: { user: byHeader.user, method: 'header' } };

@@ -105,9 +105,7 @@ export class JwtAccessTokens {
         this.#o.logger.warn(`inbound auth: cannot read the signing keys of ${as.issuer}: ${describeError(error)}`);
         return { ok: false, kind: 'unavailable', retryAfterSeconds: DISCOVERY_RETRY_SECONDS };
       }
-      const description = whyInvalid(error);
-      this.#o.logger.debug(`inbound auth: refused a JWT: ${description}`);
-      return { ok: false, kind: 'invalid', description };
+      return { ok: false, kind: 'invalid', description: whyInvalid(error) };
     }
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => s !== '') : [];
     if (!this.#required.every((scope) => scopes.includes(scope))) return { ok: false, kind: 'scope', required: this.#required };

@@ -69,6 +69,10 @@ describe('a JWT access token of the named issuer', () => {
     const challenge = bearerChallenge(new Response(null, { headers: { 'www-authenticate': String(answer.headers['www-authenticate']) } }));
     expect(challenge).toEqual({ resourceMetadata: `http://127.0.0.1:${s.port}/.well-known/oauth-protected-resource/mcp`, error: 'invalid_token', errorDescription: 'the token has expired' });
     expectNoToken(answer, token);
+    // Logged at debug, with the peer and the reason, never the token.
+    const logged = s.lines.join('');
+    expect(logged).toContain('inbound auth: refused a request from 127.0.0.1: 401 invalid_token (the token has expired)');
+    expect(logged).not.toContain(token.split('.')[2]!);
   });
 
   it('for another audience is refused', async () => {

@@ -45,6 +45,8 @@ describe('static tokens', () => {
     expect(answer.json).toEqual({ error: 'invalid_token', error_description: 'the token is not one this server accepts' });
     expect(answer.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
     expect(answer.text + JSON.stringify(answer.headers)).not.toContain(token.slice(0, 16));
+    expect(s.lines.join('')).toContain('refused a request from 127.0.0.1: 401 invalid_token');
+    expect(s.lines.join('')).not.toContain(token.slice(0, 16));
   });
 
   it('no credentials: 401 with a bare Bearer challenge', async () => {
