@@ -119,7 +119,7 @@ function readTrustedHeader(value: unknown, place: Place, ctx: ReadContext): Trus
 /** An absolute https URL (http on loopback, or anywhere with `allowHttp`). */
 function readUrl(value: unknown, place: Place, ctx: ReadContext, allowHttp: boolean): string {
   const text = readText(value, place, ctx, '"https://login.example.com"');
-  const url = URL.parse(text);
+  const url = parseUrl(text);
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw fileProblem(place, 'is not an https URL', 'e.g. "https://login.example.com"');
   const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
   if (url.protocol === 'http:' && !loopback && !allowHttp) {
@@ -142,4 +142,13 @@ function objectAt(value: unknown, place: Place, keys: readonly string[], example
 
 function at(place: Place, key: string): Place {
   return { ...place, key: `${place.key}.${key}` };
+}
+
+/** `new URL(text)`, or null (URL.parse needs Node 20.18). */
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
 }

@@ -78,7 +78,7 @@ function jwtFromFlags(flags: InboundAuthFlags): JwtAuthConfig | undefined {
 }
 
 function checkUrl(flag: string, text: string): string {
-  const url = URL.parse(text);
+  const url = parseUrl(text);
   const loopback = url !== null && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
   if (url === null || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
     throw usage(`${flag}: not an https URL`, 'e.g. https://login.example.com (plain http only on this machine)');
@@ -125,4 +125,13 @@ function listOf(value: string | readonly string[] | undefined): string[] {
 
 function usage(message: string, hint: string): BridgeError {
   return new BridgeError(ErrorCode.Usage, message, { hint });
+}
+
+/** `new URL(text)`, or null (URL.parse needs Node 20.18). */
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
 }
