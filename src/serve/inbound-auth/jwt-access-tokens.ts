@@ -2,8 +2,8 @@
  * JWT access tokens (RFC 9068) from the one issuer the operator names, checked as a resource server: the issuer's
  * metadata found by RFC 8414, then OpenID Connect discovery (src/auth/discovery.ts, the client side's own), then
  * oauth4webapi's `validateJwtAccessToken` — `typ` `at+jwt`, `iss`, `aud` = serve's resource, `exp` (30 s leeway),
- * the signature against the issuer's JWKS (cached; refetched on an unknown `kid`, so keys can rotate) — then the
- * required scopes, and the user from the configured claim. Outcomes, never exceptions, for bad tokens.
+ * the signature against the issuer's JWKS (cached; refetched on an unknown `kid` at most once a minute, so keys
+ * can rotate; concurrent checks share one fetch) — then the required scopes, and the user from the configured claim. Outcomes, never exceptions, for bad tokens.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -57,6 +57,8 @@ export class JwtAccessTokens {
   readonly #claim: string;
   #as: Promise<AuthorizationServer> | undefined;
   #failedAt = 0;
+  /** The key set being fetched: requests that need it at the same moment share one fetch. */
+  #keysInFlight: Promise<Response> | undefined;
 
   constructor(o: JwtAccessTokensOptions) {
     this.#o = o;
@@ -79,16 +81,16 @@ export class JwtAccessTokens {
       return { ok: false, kind: 'unavailable', retryAfterSeconds: DISCOVERY_RETRY_SECONDS };
     }
     let keysUnreadable = false;
-    const fetchKeys = sizeLimitedFetch(async (url, init) => {
+    const fetchKeys: FetchLike = async (url) => {
       try {
-        const response = await this.#http.fetch(url, init);
+        const response = (await this.#fetchKeys(String(url))).clone();
         if (response.status !== 200) keysUnreadable = true;
         return response;
       } catch (error) {
         keysUnreadable = true;
         throw error;
       }
-    });
+    };
     const now = this.#o.now?.() ?? Date.now();
     let claims: JWTAccessTokenClaims;
     try {
@@ -114,6 +116,19 @@ export class JwtAccessTokens {
       return { ok: false, kind: 'invalid', description: `the token has no "${this.#claim}" claim to name its user` };
     }
     return { ok: true, user, scopes };
+  }
+
+  /** GETs the key set (RFC 7517 §5), once for all the checks that need it at the same moment; body size bounded. */
+  #fetchKeys(url: string): Promise<Response> {
+    this.#keysInFlight ??= sizeLimitedFetch(this.#http.fetch)(url, {
+      method: 'GET',
+      headers: { accept: 'application/json, application/jwk-set+json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    }).finally(() => {
+      this.#keysInFlight = undefined;
+    });
+    return this.#keysInFlight;
   }
 
   /** The issuer's metadata, read once; a failure is kept {@link DISCOVERY_RETRY_SECONDS} before trying again. */

@@ -149,6 +149,17 @@ describe('a JWT access token of the named issuer', () => {
   });
 });
 
+describe('the issuer\'s signing keys', () => {
+  it('are fetched once for many first requests at the same moment, not once per request', async () => {
+    const s = await jwtServer();
+    const token = await tokenFor(s.resource);
+    const before = provider.requests.filter((r) => r.path === '/jwks').length;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(s.port, { headers: bearer(token) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(provider.requests.filter((r) => r.path === '/jwks').length - before).toBe(1);
+  });
+});
+
 describe('a request without credentials', () => {
   it('gets 401 with a bare challenge naming the metadata (RFC 6750 §3.1: no error code)', async () => {
     const s = await jwtServer();
