@@ -81,6 +81,7 @@ export class JwtAccessTokens {
       return { ok: false, kind: 'unavailable', retryAfterSeconds: DISCOVERY_RETRY_SECONDS };
     }
     let keysUnreadable = false;
+    // The key set, when oauth4webapi needs it (its request options are replaced by ours: same GET, our timeout).
     const fetchKeys: FetchLike = async (url) => {
       try {
         const response = (await this.#fetchKeys(String(url))).clone();
@@ -100,7 +101,6 @@ export class JwtAccessTokens {
         [customFetch]: fetchKeys as never,
         [allowInsecureRequests]: allowsInsecure(new URL(as.jwks_uri!), this.#http.policy),
         [clockSkew]: Math.round((now - Date.now()) / 1000),
-        signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
       });
     } catch (error) {
       if (keysUnreadable) {
