@@ -160,6 +160,18 @@ describe('the issuer\'s signing keys', () => {
   });
 });
 
+describe('"jwksUri"', () => {
+  it('replaces the metadata\'s key set URL: the provider\'s own works, an unreachable one gives 503, not 401', async () => {
+    const good = await jwtServer({ jwksUri: provider.jwksUri });
+    expect((await call(good.port, { headers: bearer(await tokenFor(good.resource)) })).status).toBe(200);
+    const bad = await jwtServer({ jwksUri: 'http://127.0.0.1:1/jwks' });
+    const answer = await call(bad.port, { headers: bearer(await tokenFor(bad.resource)) });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('10');
+    expect(bad.lines.join('')).toContain('cannot read the signing keys of');
+  });
+});
+
 describe('a request without credentials', () => {
   it('gets 401 with a bare challenge naming the metadata (RFC 6750 §3.1: no error code)', async () => {
     const s = await jwtServer();
