@@ -81,7 +81,7 @@ export const COMMON_KEYS = ['type', 'tools', 'readOnly', 'disabled'] as const;
 export const TOOLS_KEYS = ['allow', 'block'] as const;
 
 /** Top-level keys of the file. */
-export const TOP_KEYS = ['mcpServers', 'servers', 'separator', 'listTimeout', 'inputs'] as const;
+export const TOP_KEYS = ['mcpServers', 'servers', 'separator', 'listTimeout', 'inputs', 'serve'] as const;
 
 /** `clientId` → `client-id`: the camelCase spelling of a key, turned into the command line's. */
 export function kebabOf(key: string): string {

@@ -14,6 +14,7 @@ import { isObject, wrongType } from './json-values.js';
 import { TOP_KEYS } from './keys.js';
 import { fileEnvironment } from './remote.js';
 import { fileProblem } from './problem.js';
+import { readServeSection } from './serve-section.js';
 import type { LoadedConfig, LoadedServer } from './types.js';
 
 /** The separator between a server's name and a tool's when the file names none. */
@@ -93,7 +94,9 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
     if (loaded === 'disabled') disabled.push(name);
     else servers.push(loaded);
   }
-  return { path, separator, listTimeoutMs, servers, disabled };
+  const loaded: LoadedConfig = { path, separator, listTimeoutMs, servers, disabled };
+  if (top.serve !== undefined) loaded.serve = readServeSection(top.serve, { path, ctx: { env: fileEnvironment(env), inputs, dir: dirname(path) } });
+  return loaded;
 }
 
 function parseJson(text: string, path: string): unknown {

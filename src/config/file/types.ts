@@ -4,6 +4,7 @@
  * entries.
  */
 import type { ServerConfig } from '../types.js';
+import type { ServeSection } from './serve-section.js';
 
 /** Which of a server's tools the client sees: `tools.allow` / `tools.block` patterns and `readOnly`. */
 export interface ToolFilter {
@@ -51,4 +52,6 @@ export interface LoadedConfig {
   servers: LoadedServer[];
   /** The names of the entries with `disabled: true`, in the file's order; they are not in {@link servers}. */
   disabled: string[];
+  /** The `"serve"` section (inbound auth for `mcp-auth-bridge serve`), when the file has one. */
+  serve?: ServeSection;
 }

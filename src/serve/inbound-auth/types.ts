@@ -17,7 +17,8 @@ export interface InboundIdentity {
 
 /** A request that does not say who it is from, or says it wrongly: what to answer (RFC 6750 §3, RFC 9728 §5.1). */
 export interface InboundRefusal {
-  status: 401 | 403;
+  /** 401 or 403 (RFC 6750 §3.1); 503 when credentials cannot be checked now (the issuer is unreachable), with `Retry-After`. */
+  status: 401 | 403 | 503;
   /** Headers of the answer, `WWW-Authenticate` among them. */
   headers: Record<string, string>;
   /** `error` (RFC 6750 §3.1 code) and a description for humans, never a secret. */
