@@ -95,7 +95,7 @@ export function parseConfigText(text: string, options: ParseOptions): LoadedConf
     else servers.push(loaded);
   }
   const loaded: LoadedConfig = { path, separator, listTimeoutMs, servers, disabled };
-  if (top.serve !== undefined) loaded.serve = readServeSection(top.serve, { path, ctx: { env: fileEnvironment(env), inputs, dir: dirname(path) } });
+  if (top.serve !== undefined) loaded.serve = readServeSection(top.serve, { path, ctx: { env: fileEnvironment(env), inputs, dir: dirname(path) }, servers: [...servers.map((s) => s.name), ...disabled] });
   return loaded;
 }
 

@@ -1,11 +1,14 @@
 /**
  * The `"serve"` part of the configuration file, read for `mcp-auth-bridge serve --config`: today its `"auth"`, the
- * inbound auth methods (static tokens, JWT access tokens, a trusted identity header). Values are `${VAR}` expanded
+ * inbound auth methods (static tokens, JWT access tokens, a trusted identity header), and its `"users"`, who may use
+ * which server and tool (serve/access/). Values are `${VAR}` expanded
  * like the rest of the file; problems name the key and never quote a value (a token is a secret).
  */
 import { closestKey } from './closest.js';
 import { isObject, readFlag, readText, readTextList, wrongType, type ReadContext } from './json-values.js';
 import { fileProblem, type Place } from './problem.js';
+import type { AccessRules } from '../../serve/access/policy.js';
+import { readUsersSection } from './users-section.js';
 import type { InboundAuthConfig, JwtAuthConfig, StaticTokenConfig, TrustedHeaderConfig } from '../../serve/inbound-auth/config.js';
 
 /** The shortest static token accepted: 32 characters, e.g. 16 random bytes in hex (RFC 6750 §5.2: unguessable). */
@@ -15,9 +18,11 @@ export const MIN_STATIC_TOKEN_LENGTH = 32;
 export interface ServeSection {
   /** The inbound auth methods; `{}` when the section names none. */
   auth: InboundAuthConfig;
+  /** Who may use which server and tool (serve/access/users-section.ts); undefined: everyone everything. */
+  users: AccessRules;
 }
 
-const SERVE_KEYS = ['auth'] as const;
+const SERVE_KEYS = ['auth', 'users'] as const;
 const AUTH_KEYS = ['tokens', 'jwt', 'trustedHeader'] as const;
 const TOKEN_KEYS = ['user', 'token'] as const;
 const JWT_KEYS = ['issuer', 'audience', 'userClaim', 'requiredScopes', 'jwksUri', 'allowHttp'] as const;
@@ -30,6 +35,8 @@ export interface ServeSectionOptions {
   /** The configuration file, for messages. */
   path: string;
   ctx: ReadContext;
+  /** The names of the file's servers (users' rules may name only these). */
+  servers: readonly string[];
 }
 
 /**
@@ -40,8 +47,9 @@ export interface ServeSectionOptions {
 export function readServeSection(value: unknown, options: ServeSectionOptions): ServeSection {
   const place: Place = { path: options.path, key: 'serve' };
   const serve = objectAt(value, place, SERVE_KEYS, '"serve": { "auth": { "tokens": [ { "user": "alice", "token": "${ALICE_TOKEN}" } ] } }');
-  if (serve.auth === undefined) return { auth: {} };
-  return { auth: readAuth(serve.auth, { ...place, key: 'serve.auth' }, options.ctx) };
+  const users = readUsersSection(serve.users, { path: options.path, servers: options.servers });
+  if (serve.auth === undefined) return { auth: {}, users };
+  return { auth: readAuth(serve.auth, { ...place, key: 'serve.auth' }, options.ctx), users };
 }
 
 function readAuth(value: unknown, place: Place, ctx: ReadContext): InboundAuthConfig {

@@ -5,7 +5,7 @@ import { Catalog } from '../../../src/aggregate/catalog.js';
 import type { MemberSpec } from '../../../src/aggregate/types.js';
 import { PASS_ALL } from '../../../src/config/file/tool-filter.js';
 import { AccessPolicy } from '../../../src/serve/access/policy.js';
-import { readUsersSection } from '../../../src/serve/access/users-section.js';
+import { readUsersSection } from '../../../src/config/file/users-section.js';
 
 const SERVERS = ['github', 'docs', 'docs-internal', 'files'];
 const specs: MemberSpec[] = SERVERS.map((name) => ({ name, slug: name, filter: PASS_ALL }));
@@ -79,5 +79,16 @@ describe('"serve.users" refusals', () => {
 
   it('names the file and the user in the message', () => {
     expect(() => read({ 'alice@example.com': { servers: ['nope'] } })).toThrow('serve.json, "serve.users", user "alice@example.com": names no server');
+  });
+});
+
+describe('"serve.users" in a configuration file', () => {
+  it('is read with the file, checked against its servers (disabled ones included)', async () => {
+    const { parseConfigText } = await import('../../../src/config/file/load.js');
+    const text = (users: unknown) =>
+      JSON.stringify({ mcpServers: { docs: { url: 'https://docs.example.com/mcp' }, old: { url: 'https://old.example.com/mcp', disabled: true } }, serve: { users } });
+    const loaded = parseConfigText(text({ alice: { servers: ['docs', 'old'] } }), { path: 'serve.json', env: {} });
+    expect(new AccessPolicy(loaded.serve!.users).mayUse('alice', 'old')).toBe(true);
+    expect(() => parseConfigText(text({ alice: { servers: ['wiki'] } }), { path: 'serve.json', env: {} })).toThrow('names no server of the file with "wiki"');
   });
 });

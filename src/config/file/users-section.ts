@@ -14,9 +14,9 @@
  * silently do nothing.
  */
 import { BridgeError, ErrorCode } from '../../errors.js';
-import type { ToolFilter } from '../../config/file/types.js';
-import { matchesGlob } from '../../config/file/tool-filter.js';
-import type { AccessRules, UserAccess } from './policy.js';
+import type { ToolFilter } from './types.js';
+import { matchesGlob } from './tool-filter.js';
+import type { AccessRules, UserAccess } from '../../serve/access/policy.js';
 
 /** What {@link readUsersSection} checks names against. */
 export interface UsersContext {
