@@ -15,6 +15,7 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
 import type { GroupGuardian } from '../upstream/stdio/guardian.js';
+import type { CallbackHub } from '../auth/web-callback/hub.js';
 import { linkServer, type ServerLink } from './server-link.js';
 
 /** Where credentials are kept (`--token-store`, `--config-dir`): the process's, applied to every server. */
@@ -51,8 +52,13 @@ export interface BackendOptions {
   /** The server's logger. */
   log: Logger;
   clientReady: () => Promise<void> | undefined;
-  /** The link to a remote server, when it is shared (serve: one per user and server); default a new one. */
+  /** The link to a remote server, when it is shared; default a new one. */
   link?: Promise<ServerLink>;
+  /**
+   * `serve`: the user's logins answer at the shared callback (`redirectUrl`, the public URL's `/oauth/callback`),
+   * bound to `owner`; no browser opens on the server and the link reaches the user instead.
+   */
+  web?: { hub: CallbackHub; owner: string; redirectUrl: string };
 }
 
 /** A server's backend: its Bridge over the link to a remote server, or over a local server's child process. */
@@ -81,9 +87,10 @@ export function backendFor(o: BackendOptions): MemberBackend {
       },
     };
   }
-  const server = withStore(o.server.config, o.store);
+  const server = withWeb(withStore(o.server.config, o.store), o.web);
   let link: ServerLink | undefined;
-  const linking = (o.link ?? linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady })).then((l) => (link = l));
+  const web = o.web ? { webCallback: { hub: o.web.hub, owner: o.web.owner } } : {};
+  const linking = (o.link ?? linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady, ...web })).then((l) => (link = l));
   const waitingFor = () => link?.waitingFor?.();
   const loginUrl = () => link?.loginUrl();
   return {
@@ -98,6 +105,12 @@ export function backendFor(o: BackendOptions): MemberBackend {
 function withStore(server: ServerConfig, store: StoreChoice): ServerConfig {
   if (server.auth.kind !== 'oauth') return server;
   return { ...server, auth: { ...server.auth, ...(store.tokenStore ? { tokenStore: store.tokenStore } : {}), ...(store.configDir ? { configDir: store.configDir } : {}) } };
+}
+
+/** The shared callback's URL as the redirect URI of every browser login of `server`. */
+function withWeb(server: ServerConfig, web: BackendOptions['web']): ServerConfig {
+  if (!web || server.auth.kind !== 'oauth') return server;
+  return { ...server, auth: { ...server.auth, redirectUrl: web.redirectUrl } };
 }
 
 function timeouts(server: ServerConfig | undefined): { connectTimeoutMs: number; requestTimeoutMs: number } {
