@@ -51,6 +51,11 @@ export interface BackendOptions {
   /** The server's logger. */
   log: Logger;
   clientReady: () => Promise<void> | undefined;
+  /**
+   * The remote server's link, when the caller shares one among many backends (serve: one per server, whatever the
+   * number of sessions); default: a link of the backend's own.
+   */
+  link?: Promise<ServerLink>;
 }
 
 /** A server's backend: its Bridge over the link to a remote server, or over a local server's child process. */
@@ -81,7 +86,7 @@ export function backendFor(o: BackendOptions): MemberBackend {
   }
   const server = withStore(o.server.config, o.store);
   let link: ServerLink | undefined;
-  const linking = linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady }).then((l) => (link = l));
+  const linking = (o.link ?? linkServer({ server, process: o.process, runtime: o.runtime, log: o.log, clientReady: o.clientReady })).then((l) => (link = l));
   const waitingFor = () => link?.waitingFor?.();
   return {
     open: (channel) =>
@@ -91,7 +96,7 @@ export function backendFor(o: BackendOptions): MemberBackend {
 }
 
 /** The process's credential store options over an entry's (entries may not set them). */
-function withStore(server: ServerConfig, store: StoreChoice): ServerConfig {
+export function withStore(server: ServerConfig, store: StoreChoice): ServerConfig {
   if (server.auth.kind !== 'oauth') return server;
   return { ...server, auth: { ...server.auth, ...(store.tokenStore ? { tokenStore: store.tokenStore } : {}), ...(store.configDir ? { configDir: store.configDir } : {}) } };
 }
