@@ -288,7 +288,7 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default('8080').env('MCP_SERVE_PORT'))
       .addOption(new Option('--public-url <url>', 'the URL clients reach this server at (behind a proxy); its host is accepted in the Host header').env('MCP_SERVE_PUBLIC_URL'))
       .addOption(new Option('--insecure-no-auth', 'listen on a non-loopback address without inbound authentication: anyone who reaches it uses your logins (logged loudly)'))
-      .addOption(new Option('--cors-origin <origin>', 'a browser origin allowed to call, with CORS headers; repeatable (default: none, CORS off)').argParser(collect))
+      .addOption(new Option('--cors-origin <origin>', 'a browser origin allowed to call, with CORS headers; repeatable (default: none, CORS off)').argParser(collect).default([]))
       .addOption(new Option('--max-sessions <n>', 'most client sessions at once; beyond, 503 with Retry-After').default('1000').env('MCP_SERVE_MAX_SESSIONS'))
       .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE')),
   ).action(async (url: string | undefined, options: RawOptions & ServeCommandOptions) => actions.serve(url, options));

@@ -20,7 +20,11 @@ export interface ServeProcess extends CliProcess {
 /** Starts `serve ...args --port 0` and waits (bounded) for it to listen. */
 export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const cli = startCli(['serve', ...args, '--port', '0'], env);
-  const m = await cli.waitForStderr(/serving .* at (http:\/\/[^/\s]+)\/mcp/, 20_000);
+  const exitedEarly = cli.exited.then((r) => {
+    throw new Error(`${cli.label} exited (${r.code ?? r.signal}) before listening:\n${r.stderr}`);
+  });
+  exitedEarly.catch(() => undefined); // a later exit (SIGTERM tests) is not an error
+  const m = await Promise.race([cli.waitForStderr(/serving .* at (http:\/\/[^/\s]+)\/mcp/, 20_000), exitedEarly]);
   const base = m[1]!;
   return { ...cli, base, port: Number(new URL(base).port) };
 }
