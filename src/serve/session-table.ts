@@ -110,9 +110,11 @@ export class SessionTable {
   }
 
   #sweep(): void {
-    const limit = this.#now() - this.#o.idleMs;
+    const now = this.#now();
     for (const session of this.#sessions.values()) {
-      if (session.lastSeen <= limit && session.inFlight() === 0) void this.close(session, 'idle');
+      // A session waiting for answers is busy: its idle time starts when the last one is in (to a sweep's precision).
+      if (session.inFlight() > 0) session.lastSeen = now;
+      else if (session.lastSeen <= now - this.#o.idleMs) void this.close(session, 'idle');
     }
   }
 
