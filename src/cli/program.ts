@@ -230,7 +230,7 @@ export function createProgram(actions: ProgramActions): Command {
     .addHelpText(
       'after',
       `
-Commands run instead of the bridge when named first: login, logout, status, doctor (see mcp-auth-bridge <command> --help).
+Commands run instead of the bridge when named first: login, logout, status, doctor, serve (see mcp-auth-bridge <command> --help).
 Durations: 500ms, 30s, 2m, or plain seconds. Sizes: 64kb, 16mb.
 stdout carries only the MCP protocol; every log line goes to stderr.
 Coming from mcp-remote? Its flags (--host, --enable-proxy, --static-oauth-client-info, …) are refused with ours to use instead.

@@ -31,6 +31,16 @@ describe('serve binds safely', () => {
   });
 });
 
+describe('serve --help', () => {
+  it('lists serve\'s own options with their defaults and variables', async () => {
+    const run = await runCli(['serve', '--help']);
+    expect(run.code).toBe(0);
+    for (const text of ['--host', '127.0.0.1', '--port', '8080', '--public-url', '--insecure-no-auth', '--cors-origin', '--max-sessions', '--session-idle', 'MCP_SERVE_HOST', '--config', '--max-message-size']) {
+      expect(run.stdout, `serve --help mentions ${text}`).toContain(text);
+    }
+  });
+});
+
 describe('serve stops gracefully', () => {
   it('on SIGTERM, answers the call in flight, refuses new sessions, closes the upstream sessions and exits 0', async () => {
     const server = await startStreamableServer();
