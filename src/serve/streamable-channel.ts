@@ -26,8 +26,9 @@ export class StreamableChannel implements ClientChannel {
   readonly #log: Logger;
   /** The POST reply waiting for each request's response. */
   readonly #replies = new Map<RequestId, PostReply>();
-  /** The request of each progress token. */
+  /** The request of each progress token, and the token of each such request. */
   readonly #tokens = new Map<RequestId, RequestId>();
+  readonly #tokenOf = new Map<RequestId, RequestId>();
   readonly #open = new Set<PostReply>();
   #get: SseStream | undefined;
   readonly #buffer: Array<string | Uint8Array> = [];
@@ -64,7 +65,10 @@ export class StreamableChannel implements ClientChannel {
         if (!('method' in m) || !('id' in m)) continue;
         this.#replies.set(m.id, reply);
         const token = progressTokenOf(m);
-        if (token !== undefined) this.#tokens.set(token, m.id);
+        if (token !== undefined) {
+          this.#tokens.set(token, m.id);
+          this.#tokenOf.set(m.id, token);
+        }
       }
       this.#flush();
     }
@@ -100,6 +104,7 @@ export class StreamableChannel implements ClientChannel {
     this.#open.clear();
     this.#replies.clear();
     this.#tokens.clear();
+    this.#tokenOf.clear();
     this.#get?.end();
     this.#buffer.length = 0;
     this.onclose?.();
@@ -112,7 +117,11 @@ export class StreamableChannel implements ClientChannel {
       const reply = m.id === undefined ? undefined : this.#replies.get(m.id);
       if (!reply) return void this.#log.debug(`dropped a response to ${JSON.stringify(m.id)}: its request is not waiting on this session`);
       this.#replies.delete(m.id!);
-      for (const [token, id] of this.#tokens) if (id === m.id) this.#tokens.delete(token);
+      const token = this.#tokenOf.get(m.id!);
+      if (token !== undefined) {
+        this.#tokenOf.delete(m.id!);
+        this.#tokens.delete(token);
+      }
       reply.answer(m.id!, raw ?? JSON.stringify(message));
       return;
     }
