@@ -27,25 +27,24 @@ const noWait = (): undefined => undefined;
 export async function urlBackends(o: { config: Config; runtime: Runtime; log: Logger }): Promise<ServeBackends> {
   const { server, process } = o.config;
   const link = await linkServer({ server, process, runtime: o.runtime, log: o.log, clientReady: noWait });
-  const backend: MemberBackend = {
-    open: (channel) =>
-      new Bridge({
-        client: channel,
-        connector: link.connector,
-        connectTimeoutMs: server.connectTimeoutMs,
-        requestTimeoutMs: server.requestTimeoutMs,
-        logger: o.log,
-        ...(link.waitingFor ? { waitingFor: link.waitingFor } : {}),
-      }),
-    waitingFor: () => link.waitingFor?.(),
-  };
+  const bridgeOn = (channel: ClientChannel, logger: Logger) =>
+    new Bridge({
+      client: channel,
+      connector: link.connector,
+      connectTimeoutMs: server.connectTimeoutMs,
+      requestTimeoutMs: server.requestTimeoutMs,
+      logger,
+      ...(link.waitingFor ? { waitingFor: link.waitingFor } : {}),
+    });
+  const monitorLog = o.log.child({ name: 'readyz' });
+  const backend: MemberBackend = { open: (channel) => bridgeOn(channel, monitorLog), waitingFor: () => link.waitingFor?.() };
   const name = new URL(server.url).host;
   const monitor = new ReadinessMonitor(
     (channel) =>
-      new Aggregator({ client: channel, servers: [{ name, slug: 'server', filter: NO_FILTER }], factory: () => backend, separator: '__', logger: o.log.child({ name: 'readyz' }), version: VERSION }),
+      new Aggregator({ client: channel, servers: [{ name, slug: 'server', filter: NO_FILTER }], factory: () => backend, separator: '__', logger: monitorLog, version: VERSION }),
   );
   await monitor.start();
-  return { servers: [], open: (_target, channel) => backend.open(channel), readiness: () => monitor.readiness(), close: () => monitor.close() };
+  return { servers: [], open: (_target, channel, session) => bridgeOn(channel, session.logger), readiness: () => monitor.readiness(), close: () => monitor.close() };
 }
 
 /** Options for {@link fileBackends}. */
@@ -79,22 +78,25 @@ export async function fileBackends(o: FileBackendsOptions): Promise<ServeBackend
     }
     return link;
   };
-  const factory = (spec: MemberSpec): MemberBackend => {
-    const server = entries.get(spec.name)!;
-    const link = linkOf(server);
-    return backendFor({ server, process: o.process, store: o.store, runtime: o.runtime, guardian, root: log, log: log.child({ name: spec.name }), clientReady: noWait, ...(link ? { link } : {}) });
-  };
+  /** A server's backend for an engine whose lines go to `logger`. */
+  const factoryFor =
+    (logger: Logger) =>
+    (spec: MemberSpec): MemberBackend => {
+      const server = entries.get(spec.name)!;
+      const link = linkOf(server);
+      return backendFor({ server, process: o.process, store: o.store, runtime: o.runtime, guardian, root: log, log: logger.child({ name: spec.name }), clientReady: noWait, ...(link ? { link } : {}) });
+    };
   const aggregatorOn = (channel: ClientChannel, servers: readonly MemberSpec[], logger: Logger) =>
-    new Aggregator({ client: channel, servers, factory, separator: loaded.separator, listWaitMs: loaded.listTimeoutMs, logger, version: VERSION });
+    new Aggregator({ client: channel, servers, factory: factoryFor(logger), separator: loaded.separator, listWaitMs: loaded.listTimeoutMs, logger, version: VERSION });
   const monitor = new ReadinessMonitor((channel) => aggregatorOn(channel, specs, log.child({ name: 'readyz' })));
   await monitor.start();
   return {
     servers: specs.map((s) => s.name),
-    open(target, channel): SessionEngine {
-      if (target === undefined) return aggregatorOn(channel, specs, log);
+    open(target, channel, session): SessionEngine {
+      if (target === undefined) return aggregatorOn(channel, specs, session.logger);
       const spec = specs.find((s) => s.name === target)!;
-      if (filters(spec.filter)) return aggregatorOn(channel, [spec], log);
-      const backend = factory(spec);
+      if (filters(spec.filter)) return aggregatorOn(channel, [spec], session.logger);
+      const backend = factoryFor(session.logger)(spec);
       const bridge = backend.open(channel);
       return {
         start: () => bridge.start(),

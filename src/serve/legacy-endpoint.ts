@@ -21,8 +21,9 @@ export async function openLegacy(ctx: FrontContext, r: EndpointRequest): Promise
   }
   const { id, serial } = ctx.sessions.nextId();
   const stream = new SseStream(res, cors);
-  const channel = new LegacyChannel({ stream, logger: ctx.logger.child({ name: `session ${serial}` }) });
-  const engine = ctx.backends.open(r.target, channel);
+  const logger = ctx.logger.child({ name: `session ${serial}` });
+  const channel = new LegacyChannel({ stream, logger });
+  const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });
   const messages = r.path.replace(/sse$/, 'messages');
   const session: ServeSession = { id, serial, owner: r.identity, kind: 'sse', endpoint: messages, engine, channel, inFlight: () => channel.inFlight, lastSeen: Date.now() };
   ctx.sessions.add(session);

@@ -91,8 +91,9 @@ async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessa
     return answerRpcError(res, 503, TransportError.Server, ctx.draining() ? 'Service Unavailable: shutting down' : 'Service Unavailable: too many sessions', { 'retry-after': RETRY_AFTER_S, ...cors });
   }
   const { id: sessionId, serial } = ctx.sessions.nextId();
-  const channel = new StreamableChannel({ logger: ctx.logger.child({ name: `session ${serial}` }) });
-  const engine = ctx.backends.open(r.target, channel);
+  const logger = ctx.logger.child({ name: `session ${serial}` });
+  const channel = new StreamableChannel({ logger });
+  const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });
   const session: ServeSession = {
     id: sessionId,
     serial,

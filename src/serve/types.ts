@@ -4,6 +4,8 @@
  * processes stays in `cli/run-serve.ts`, so this room knows nothing of them.
  */
 import type { ClientChannel } from '../bridge/bridge.js';
+import type { Logger } from '../log.js';
+import type { InboundIdentity } from './inbound-auth/types.js';
 
 /** One inbound session's engine: a {@link Bridge} or an {@link Aggregator} over the session's own channel. */
 export interface SessionEngine {
@@ -26,12 +28,19 @@ export interface Readiness {
   servers: Record<string, UpstreamState>;
 }
 
+/** Who an engine is for: the session's user (per-user logins and tool access will key on it) and its logger. */
+export interface SessionContext {
+  identity: InboundIdentity;
+  /** The session's logger (its lines name the session's serial, never its id). */
+  logger: Logger;
+}
+
 /** The endpoints' backends, made by the CLI. */
 export interface ServeBackends {
   /** The config's server names, each served alone at `/servers/<name>/mcp`; empty for one URL. */
   readonly servers: readonly string[];
   /** A new engine over `channel`: every server (`target` undefined, `/mcp`) or one server of the config alone. */
-  open(target: string | undefined, channel: ClientChannel): SessionEngine;
+  open(target: string | undefined, channel: ClientChannel, session: SessionContext): SessionEngine;
   /** The upstreams' states for `/readyz`. */
   readiness(): Readiness;
   /** Releases what the backends hold across sessions (the readiness monitor's sessions, process guards). */
