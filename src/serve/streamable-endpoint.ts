@@ -67,7 +67,8 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
   const message = c.message;
   const accept = req.headers.accept ?? '';
-  const mode = accept.includes('text/event-stream') ? 'sse' : 'json';
+  const events = accept.includes('text/event-stream');
+  const mode = events && (accept.includes('application/json') || accept.includes('*/*')) ? 'auto' : events ? 'sse' : 'json';
   if (c.kind === 'request' && c.method === 'initialize') {
     if (req.headers[SESSION_HEADER] !== undefined) return answerRpcError(res, 400, TransportError.InvalidRequest, 'Invalid Request: initialize opens a new session; send it without Mcp-Session-Id', cors);
     return open(ctx, r, message, c.id, mode);
@@ -80,11 +81,11 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
     return;
   }
   if (channel.pending(c.id)) return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: request id ${JSON.stringify(c.id)} is already in use`, cors);
-  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, batch: false }));
+  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors }));
 }
 
 /** Opens a session with its `initialize`: its own channel and engine. */
-async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessage, id: RequestId, mode: 'sse' | 'json'): Promise<void> {
+async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessage, id: RequestId, mode: 'sse' | 'json' | 'auto'): Promise<void> {
   const { res, cors } = r;
   if (ctx.draining() || ctx.sessions.full) {
     if (!ctx.draining()) ctx.logger.warn(`refused a new session: ${ctx.sessions.size} are open (--max-sessions)`);
@@ -107,7 +108,7 @@ async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessa
   };
   ctx.sessions.add(session);
   await engine.start();
-  channel.receive([message], new PostReply({ res, ids: [id], mode, headers: { 'mcp-session-id': sessionId, ...cors }, batch: false }));
+  channel.receive([message], new PostReply({ res, ids: [id], mode, headers: { 'mcp-session-id': sessionId, ...cors } }));
 }
 
 async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * Where `serve` puts each message of a Streamable HTTP session, read off the raw streams: a response and the
+ * Where `serve` puts each message of a Streamable HTTP session, read off the raw streams: a quick answer as JSON, a
+ * slow one or one with progress as an event stream; a response and the
  * progress of its request on that request's POST stream (two calls at once each get only their own); a server's
  * request on the GET stream when one is open, else on the POST stream in flight; and a notification with no stream
  * to go on kept for the next stream the client opens.
@@ -41,6 +42,18 @@ async function session() {
 }
 
 describe('serve routes each message to the right stream', () => {
+  it('answers a quick request with a JSON body, and a slow one or one with progress with an event stream', async () => {
+    const { post } = await session();
+    const quick = await post(call(51, 'echo', { text: 'fast' }), /"id":51/);
+    expect(quick.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(quick.text)).toMatchObject({ id: 51, result: { content: [{ text: 'fast' }] } });
+    const slow = await post(call(52, 'slow', { ms: 600, steps: 1 }), /"id":52/);
+    expect(slow.headers['content-type']).toBe('text/event-stream');
+    const progress = await post(call(53, 'slow', { ms: 10, steps: 1 }, 'token-c'), /"id":53/);
+    expect(progress.headers['content-type']).toBe('text/event-stream');
+    expect(progress.text.indexOf('token-c')).toBeLessThan(progress.text.indexOf('"id":53'));
+  });
+
   it('puts progress and the response on the stream of the request they belong to', async () => {
     const { post } = await session();
     const [a, b] = await Promise.all([post(call(11, 'slow', { ms: 600, steps: 3 }, 'token-a'), /"id":11/), post(call(12, 'slow', { ms: 600, steps: 3 }, 'token-b'), /"id":12/)]);
