@@ -82,6 +82,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     if (target.kind === 'mcp') return handleStreamable(ctx, r);
     if (target.kind === 'sse') return openLegacy(ctx, r);
     if (target.kind === 'messages') return postLegacy(ctx, r, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answerJson(res, 405, { error: 'method_not_allowed', error_description: 'the page at / is read with GET' }, { allow: 'GET, HEAD' });
     return answerHome(res);
   }
 
