@@ -138,7 +138,7 @@ export class StreamableChannel implements ClientChannel {
   #elsewhere(json: string | Uint8Array): void {
     if (this.#get?.event(json)) return;
     for (const reply of this.#open) if (reply.streaming && reply.push(json)) return;
-    if (this.#buffer.length === 0) this.#log.debug('no stream open to the client: keeping messages for the next one');
+    if (this.#buffer.length === 0) this.#log.info(`no stream open to the client: keeping its messages (up to ${MAX_BUFFERED}) for the next one`);
     this.#buffer.push(json);
     if (this.#buffer.length > MAX_BUFFERED) {
       this.#buffer.shift();
