@@ -97,6 +97,7 @@ describe('serve routes each message to the right stream', () => {
     const json = await post(call(41, 'notify', {}), /"id":41/, 'application/json');
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(json.text)).toMatchObject({ id: 41, result: { content: [{ text: 'notified' }] } });
+    await serve.waitForStderr(/session 1\b.*no stream open to the client: keeping its messages/);
     const get = listen(serve.port, id);
     await waitFor('the kept list_changed on the GET stream', () => get.text().includes('notifications/tools/list_changed'), { timeoutMs: 15_000 });
   });
