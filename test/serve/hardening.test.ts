@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startStreamableServer } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
 import { INITIALIZE, MCP_POST_HEADERS, openRawSession, rawHttp, toolsList } from './raw-http.js';
 import { startServe } from './serve-process.js';
 
@@ -26,6 +27,13 @@ describe('serve refuses what a browser was tricked into sending', () => {
     expect((await post(`localhost:${serve.port}`)).status).toBe(200);
     expect((await post(`127.0.0.1:${serve.port}`)).status).toBe(200);
     expect(serve.stderr()).toMatch(/refused POST \/mcp .*Host header "attacker\.example/);
+  });
+
+  it('accepts the --public-url host in the Host header, and still refuses others', async () => {
+    const serve = await serveOne(['--public-url', 'https://mcp.example.com']);
+    const post = (host: string) => rawHttp({ port: serve.port, method: 'POST', path: '/mcp', headers: { ...MCP_POST_HEADERS, host }, body: INITIALIZE, until: /"id":1/ });
+    expect((await post('mcp.example.com')).status).toBe(200);
+    expect((await post('mcp.example.com.attacker.example')).status).toBe(403);
   });
 
   it('answers 403 to a foreign Origin, and sends no CORS headers unless the origin is listed', async () => {
@@ -67,14 +75,16 @@ describe('serve limits', () => {
     await openRawSession(serve.port);
   });
 
-  it('closes a session idle for --session-idle: its id then gets 404', async () => {
-    const serve = await serveOne(['--session-idle', '1s']);
+  it('closes a session idle for --session-idle, and its upstream session: its id then gets 404', async () => {
+    const server = await startStreamableServer();
+    const serve = await startServe([server.url, '--session-idle', '1s']);
     const id = await openRawSession(serve.port);
     const list = () => rawHttp({ port: serve.port, method: 'POST', path: '/mcp', headers: { ...MCP_POST_HEADERS, 'mcp-session-id': id }, body: toolsList(2), until: /"id":2/ });
     expect((await list()).status).toBe(200);
     await serve.waitForStderr(/session 1 closed \(idle\)/, 15_000);
     const after = await list();
     expect(after.status).toBe(404);
+    await waitFor('the idle session\'s upstream session to be ended', () => server.sessions.deleted.length === 1, { timeoutMs: 10_000 });
   });
 });
 
