@@ -5,6 +5,7 @@
  * `serve` runs (a dynamic import from main.ts), so the stdio bridge's start-up does not pay for it. Resolves with
  * the exit code; only the entry ends the process.
  */
+import { loadConfigFile } from '../config/file/load.js';
 import type { Runtime } from '../config/runtime.js';
 import { validateConfig, validateProcess } from '../config/validate.js';
 import { BridgeError, ErrorCode } from '../errors.js';
@@ -44,9 +45,11 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const { runtime } = o;
   const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, ...bridgeRaw } = o.raw;
   const settings = parseServeSettings(o.raw);
+  const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
+  const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
+  // Inbound authentication from the file's "serve" section or the command line plugs in here.
   const authenticator = o.authenticator ?? noInboundAuth();
   const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
-  const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const input = toConfigInput(file === undefined ? o.url : undefined, bridgeRaw);
   const config = file === undefined ? validateConfig(input, runtime.env) : undefined;
   const proc = config?.process ?? validateProcess(input, runtime.env);
@@ -54,7 +57,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
   const backends: ServeBackends = config
     ? await urlBackends({ config, runtime, log })
-    : await fileBackends({ file: file!, process: proc, store, runtime, log });
+    : await fileBackends({ loaded: loaded!, process: proc, store, runtime, log });
   let front;
   try {
     front = await startHttpFront({

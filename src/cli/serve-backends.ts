@@ -8,8 +8,7 @@
 import { Aggregator } from '../aggregate/aggregator.js';
 import type { MemberBackend, MemberSpec } from '../aggregate/types.js';
 import { Bridge, type ClientChannel } from '../bridge/bridge.js';
-import { loadConfigFile } from '../config/file/load.js';
-import type { LoadedServer, ToolFilter } from '../config/file/types.js';
+import type { LoadedConfig, LoadedServer, ToolFilter } from '../config/file/types.js';
 import type { Runtime } from '../config/runtime.js';
 import type { Config, ProcessConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -49,7 +48,8 @@ export async function urlBackends(o: { config: Config; runtime: Runtime; log: Lo
 
 /** Options for {@link fileBackends}. */
 export interface FileBackendsOptions {
-  file: string;
+  /** The `--config` file, loaded. */
+  loaded: LoadedConfig;
   process: ProcessConfig;
   store: StoreChoice;
   runtime: Runtime;
@@ -62,8 +62,7 @@ export interface FileBackendsOptions {
  * Aggregator enforces the filter (and names carry the server's prefix).
  */
 export async function fileBackends(o: FileBackendsOptions): Promise<ServeBackends> {
-  const log = o.log;
-  const loaded = loadConfigFile(o.file, { env: o.runtime.env });
+  const { log, loaded } = o;
   const specs = memberSpecs(loaded);
   const entries = new Map(loaded.servers.map((s) => [s.name, s]));
   const guardian = createGroupGuardian({ logger: log });
