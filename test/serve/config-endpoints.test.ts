@@ -12,8 +12,11 @@ import { useTeardown } from '../helpers/cleanup.js';
 import { SAMPLING_MODEL } from '../helpers/client.js';
 import { SAMPLING_PROMPT, startSseServer, startStreamableServer, TEST_TOOL_NAMES } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
+import { groupRunning } from '../../src/upstream/stdio/group-liveness.js';
+import { killGroupAtTeardown } from '../helpers/stdio-bridge.js';
 import { rawHttp } from './raw-http.js';
-import { connectServeClient, startServe, textOf } from './serve-process.js';
+import { connectServeClient, startServe, textOf, type ServeClient } from './serve-process.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 useTeardown();
 
@@ -36,6 +39,24 @@ describe('serve --config', () => {
     expect(textOf(await alone.client.callTool({ name: 'echo', arguments: { text: 'alone' } }))).toBe('alone');
     const missing = await rawHttp({ port: serve.port, method: 'POST', path: '/servers/nope/mcp', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(missing.status).toBe(404);
+  });
+
+  it.skipIf(process.platform === 'win32')('gives each session its own local server process, ended with the session', async () => {
+    const serve = await startServe(['--config', writeConfigFile({ mcpServers: { local } })]);
+    const pidOf = async (client: ServeClient, tool: string) => {
+      const pid = Number(textOf(await client.client.callTool({ name: tool, arguments: {} })));
+      killGroupAtTeardown(pid);
+      return pid;
+    };
+    const a = await connectServeClient(`${serve.base}/mcp`);
+    const b = await connectServeClient(`${serve.base}/servers/local/mcp`);
+    const pa = await pidOf(a, 'local__pid');
+    const pb = await pidOf(b, 'pid');
+    expect(pa).not.toBe(pb);
+    expect(groupRunning(pa) && groupRunning(pb)).toBe(true);
+    await (a.transport as StreamableHTTPClientTransport).terminateSession();
+    await (b.transport as StreamableHTTPClientTransport).terminateSession();
+    await waitFor('both sessions\' local servers to be gone', () => !groupRunning(pa) && !groupRunning(pb), { timeoutMs: 20_000, intervalMs: 100 });
   });
 
   it('enforces a server\'s tool filter at /servers/<name>/mcp too', async () => {
