@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { FLAG_ENV } from '../config/env-names.js';
 import { CHOICES, DEFAULTS, type ConfigInput } from '../config/input.js';
+import type { RawServeOptions } from '../serve/serve-settings.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -48,16 +49,8 @@ export interface ProgramActions {
   serve(url: string | undefined, options: RawOptions & ServeCommandOptions): Promise<void>;
 }
 
-/** `serve`'s own options (checked in serve/serve-settings.ts, which loads only when `serve` runs). */
-export interface ServeCommandOptions {
-  host?: string;
-  port?: string;
-  publicUrl?: string;
-  insecureNoAuth?: boolean;
-  corsOrigin?: string[];
-  maxSessions?: string;
-  sessionIdle?: string;
-}
+/** `serve`'s own options (checked in serve/serve-settings.ts, which loads only when `serve` runs: a type import). */
+export type ServeCommandOptions = RawServeOptions;
 
 /** Options of the commands that only read or change stored credentials. */
 export interface StoreCommandOptions {
