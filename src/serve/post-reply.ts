@@ -34,7 +34,7 @@ export class PostReply {
   readonly #waiting: Set<RequestId>;
   #sse: SseStream | undefined;
   #timer: NodeJS.Timeout | undefined;
-  readonly #collected = new Map<RequestId, string>();
+  readonly #collected = new Map<RequestId, string | Uint8Array>();
   #done = false;
 
   constructor(options: PostReplyOptions) {
@@ -69,12 +69,14 @@ export class PostReply {
       if (this.#waiting.size === 0) this.#sse.end();
       return;
     }
-    this.#collected.set(id, typeof json === 'string' ? json : Buffer.from(json).toString('utf8'));
+    this.#collected.set(id, json);
     if (this.#waiting.size > 0) return;
     clearTimeout(this.#timer);
     const parts = this.#o.ids.map((i) => this.#collected.get(i)).filter((p) => p !== undefined);
-    const body = parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`;
-    this.#o.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...this.#o.headers }).end(body);
+    // One response (the usual case) goes as it came, bytes without a copy.
+    const body = parts.length === 1 ? parts[0]! : `[${parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'))).join(',')}]`;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    this.#o.res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(length), ...this.#o.headers }).end(body);
     this.#finish();
   }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { ELICIT_CONTENT, SAMPLING_MODEL } from '../helpers/client.js';
-import { SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../helpers/servers.js';
+import { patternText, SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
 import { connectServeClient, startServe, textOf } from './serve-process.js';
 
@@ -27,6 +27,14 @@ describe('serve <url> over Streamable HTTP', () => {
     const { tools } = await client.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TEST_TOOL_NAMES].sort());
     expect(textOf(await client.client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
+  });
+
+  it('carries a large answer whole', async () => {
+    const { serve } = await serveOne();
+    const client = await connectServeClient(`${serve.base}/mcp`);
+    const text = textOf(await client.client.callTool({ name: 'big', arguments: { bytes: 3_000_000 } }, CallToolResultSchema, { timeout: 30_000 }));
+    expect(text).toHaveLength(3_000_000);
+    expect(text).toBe(patternText(3_000_000));
   });
 
   it('carries sampling and elicitation requests from the server to the HTTP client and their answers back', async () => {
