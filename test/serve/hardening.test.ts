@@ -77,7 +77,7 @@ describe('serve limits', () => {
 
   it('closes a session idle for --session-idle, and its upstream session: its id then gets 404', async () => {
     const server = await startStreamableServer();
-    const serve = await startServe([server.url, '--session-idle', '1s']);
+    const serve = await startServe([server.url, '--session-idle', '3s']);
     const id = await openRawSession(serve.port);
     const list = () => rawHttp({ port: serve.port, method: 'POST', path: '/mcp', headers: { ...MCP_POST_HEADERS, 'mcp-session-id': id }, body: toolsList(2), until: /"id":2/ });
     expect((await list()).status).toBe(200);
