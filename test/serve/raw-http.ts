@@ -82,3 +82,26 @@ export async function openRawSession(port: number, headers: Record<string, strin
 
 /** A `tools/list` request body with `id`. */
 export const toolsList = (id: number): string => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: {} });
+
+/** An event stream held open (closed after the test), read as it comes. */
+export interface OpenStream {
+  /** What arrived so far. */
+  text(): string;
+  /** The status, once the headers arrived (then the server has registered the stream). */
+  status(): number | undefined;
+}
+
+/** Opens `GET path` with `headers` and keeps reading it until the test ends. */
+export function openEventStream(port: number, path: string, headers: Record<string, string>): OpenStream {
+  let text = '';
+  let status: number | undefined;
+  const req = request({ host: '127.0.0.1', port, path, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    status = res.statusCode;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+  });
+  req.on('error', () => undefined);
+  req.end();
+  onTeardown(() => void req.destroy());
+  return { text: () => text, status: () => status };
+}

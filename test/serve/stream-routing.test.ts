@@ -5,12 +5,11 @@
  * request on the GET stream when one is open, else on the POST stream in flight; and a notification with no stream
  * to go on kept for the next stream the client opens.
  */
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { useTeardown } from '../helpers/cleanup.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor } from '../helpers/wait.js';
-import { MCP_POST_HEADERS, openRawSession, rawHttp } from './raw-http.js';
+import { MCP_POST_HEADERS, openEventStream, openRawSession, rawHttp } from './raw-http.js';
 import { startServe } from './serve-process.js';
 
 useTeardown();
@@ -18,19 +17,8 @@ useTeardown();
 const call = (id: number, name: string, args: Record<string, unknown>, token?: string) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(token ? { _meta: { progressToken: token } } : {}) } });
 
-/** An open GET stream of the session, read as it comes; `open` once its headers arrived (it is then registered). */
-function listen(port: number, id: string): { text: () => string; open: () => boolean } {
-  let text = '';
-  let open = false;
-  const req = request({ host: '127.0.0.1', port, path: '/mcp', headers: { accept: 'text/event-stream', 'mcp-session-id': id } }, (res) => {
-    open = res.statusCode === 200;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => (text += chunk));
-  });
-  req.end();
-  onTeardown(() => void req.destroy());
-  return { text: () => text, open: () => open };
-}
+/** An open GET stream of the session. */
+const listen = (port: number, id: string) => openEventStream(port, '/mcp', { 'mcp-session-id': id });
 
 async function session() {
   const server = await startStreamableServer();
@@ -66,7 +54,7 @@ describe('serve routes each message to the right stream', () => {
   it('sends a server request on the GET stream when one is open, and takes the client\'s answer by POST', async () => {
     const { serve, id, post } = await session();
     const get = listen(serve.port, id);
-    await waitFor('the GET stream to open', get.open);
+    await waitFor('the GET stream to open', () => get.status() === 200);
     const answer = post(call(21, 'sample', {}), /"id":21/);
     const asked = await waitFor('the sampling request on the GET stream', () => /data: (\{.*"method":"sampling\/createMessage".*\})/.exec(get.text())?.[1], { timeoutMs: 15_000 });
     const request = JSON.parse(asked) as { id: string | number };
