@@ -111,6 +111,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       }
       code = await runStatusCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), json: raw.json === true });
     },
+    serve: async (url, raw) => {
+      // serve's code (the HTTP front, its sessions) loads only when it runs.
+      code = await (await import('./run-serve.js')).runServe({ url, raw, runtime });
+    },
     logout: async (url, raw) => {
       code = await runLogoutCommand({ url, tokenStore: raw.tokenStore as 'auto', configDir: raw.configDir, logger: logger(raw.debug), all: raw.all === true });
     },

@@ -52,7 +52,10 @@ export interface BackendOptions {
   /** The server's logger. */
   log: Logger;
   clientReady: () => Promise<void> | undefined;
-  /** The link to a remote server, when it is shared; default a new one. */
+  /**
+   * The remote server's link, when the caller shares one among many backends (serve: one per server and user,
+   * whatever the number of sessions); default: a link of the backend's own.
+   */
   link?: Promise<ServerLink>;
   /**
    * `serve`: the user's logins answer at the shared callback (`redirectUrl`, the public URL's `/oauth/callback`),
@@ -102,7 +105,7 @@ export function backendFor(o: BackendOptions): MemberBackend {
 }
 
 /** The process's credential store options over an entry's (entries may not set them). */
-function withStore(server: ServerConfig, store: StoreChoice): ServerConfig {
+export function withStore(server: ServerConfig, store: StoreChoice): ServerConfig {
   if (server.auth.kind !== 'oauth') return server;
   return { ...server, auth: { ...server.auth, ...(store.tokenStore ? { tokenStore: store.tokenStore } : {}), ...(store.configDir ? { configDir: store.configDir } : {}) } };
 }

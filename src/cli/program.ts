@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { FLAG_ENV } from '../config/env-names.js';
 import { CHOICES, DEFAULTS, type ConfigInput } from '../config/input.js';
+import type { RawServeOptions } from '../serve/serve-settings.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -45,7 +46,11 @@ export interface ProgramActions {
   doctor(url: string | undefined, options: RawOptions, given: string[]): Promise<void>;
   logout(url: string | undefined, options: StoreCommandOptions & { all?: boolean }): Promise<void>;
   status(url: string | undefined, options: StoreCommandOptions & { json?: boolean }, given: string[]): Promise<void>;
+  serve(url: string | undefined, options: RawOptions & ServeCommandOptions): Promise<void>;
 }
+
+/** `serve`'s own options (checked in serve/serve-settings.ts, which loads only when `serve` runs: a type import). */
+export type ServeCommandOptions = RawServeOptions;
 
 /** Options of the commands that only read or change stored credentials. */
 export interface StoreCommandOptions {
@@ -218,7 +223,7 @@ export function createProgram(actions: ProgramActions): Command {
     .addHelpText(
       'after',
       `
-Commands run instead of the bridge when named first: login, logout, status, doctor (see mcp-auth-bridge <command> --help).
+Commands run instead of the bridge when named first: login, logout, status, doctor, serve (see mcp-auth-bridge <command> --help).
 Durations: 500ms, 30s, 2m, or plain seconds. Sizes: 64kb, 16mb.
 stdout carries only the MCP protocol; every log line goes to stderr.
 Coming from mcp-remote? Its flags (--host, --enable-proxy, --static-oauth-client-info, …) are refused with ours to use instead.
@@ -265,6 +270,21 @@ Example (Claude Desktop, Cursor, Windsurf config):
       'diagnose, one at a time,',
     ),
   ).action(async (url: string | undefined, options: RawOptions, command: Command) => actions.doctor(url, options, givenOnCommandLine(command)));
+
+  addBridgeOptions(
+    common(program.command('serve'))
+      .description('serve one server, or every server of a --config file, to many MCP clients over HTTP (Streamable HTTP at /mcp, legacy SSE at /sse)')
+      .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL); or --config <file>')
+      .option('--config <file>', 'serve every server of this configuration file: aggregated at /mcp, each alone at /servers/<name>/mcp')
+      .optionsGroup('Serving:')
+      .addOption(new Option('--host <address>', 'address to listen on; other than loopback only with inbound authentication or --insecure-no-auth').default('127.0.0.1').env('MCP_SERVE_HOST'))
+      .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default('8080').env('MCP_SERVE_PORT'))
+      .addOption(new Option('--public-url <url>', 'the URL clients reach this server at (behind a proxy); its host is accepted in the Host header').env('MCP_SERVE_PUBLIC_URL'))
+      .addOption(new Option('--insecure-no-auth', 'listen on a non-loopback address without inbound authentication: anyone who reaches it uses your logins (logged loudly)'))
+      .addOption(new Option('--cors-origin <origin>', 'a browser origin allowed to call, with CORS headers; repeatable (default: none, CORS off)').argParser(collect).default([]))
+      .addOption(new Option('--max-sessions <n>', 'most client sessions at once; beyond, 503 with Retry-After').default('1000').env('MCP_SERVE_MAX_SESSIONS'))
+      .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE')),
+  ).action(async (url: string | undefined, options: RawOptions & ServeCommandOptions) => actions.serve(url, options));
 
   return program;
 }

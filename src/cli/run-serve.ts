@@ -1,0 +1,113 @@
+/**
+ * `mcp-auth-bridge serve`: one bridge for many MCP clients over HTTP (issue 11). Checks where it may listen, builds
+ * the backends (serve-backends.ts), starts the HTTP front (serve/http-front.ts) and serves until SIGINT or SIGTERM,
+ * then drains: no new sessions, requests in flight answered (bounded), every session closed. Loaded only when
+ * `serve` runs (a dynamic import from main.ts), so the stdio bridge's start-up does not pay for it. Resolves with
+ * the exit code; only the entry ends the process.
+ */
+import { loadConfigFile } from '../config/file/load.js';
+import type { Runtime } from '../config/runtime.js';
+import { validateConfig, validateProcess } from '../config/validate.js';
+import { BridgeError, ErrorCode } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { checkBind, insecureWarning, INSECURE_WARNING_EVERY_MS } from '../serve/bind-policy.js';
+import { startHttpFront } from '../serve/http-front.js';
+import type { InboundAuthenticator } from '../serve/inbound-auth/types.js';
+import { noInboundAuth } from '../serve/no-inbound-auth.js';
+import { parseServeSettings, type RawServeOptions } from '../serve/serve-settings.js';
+import type { ServeBackends } from '../serve/types.js';
+import { VERSION } from '../version.js';
+import { ExitCode } from './exit-codes.js';
+import { toConfigInput, type RawOptions } from './program.js';
+import { withDeadline } from './run-bridge.js';
+import { fileBackends, urlBackends } from './serve-backends.js';
+
+/** Options for {@link runServe}. */
+export interface RunServeOptions {
+  /** The one server's URL (or `MCP_BACKEND_URL`), unless `raw.config` names a file. */
+  url: string | undefined;
+  /** The command's options as commander gives them: the bridge's and `serve`'s own. */
+  raw: RawOptions & RawServeOptions;
+  runtime: Runtime;
+  /** Who is calling; default {@link noInboundAuth} (loopback only, or `--insecure-no-auth`). */
+  authenticator?: InboundAuthenticator;
+  /** Default: a logger on stderr at the configured level. */
+  logger?: Logger;
+}
+
+/** Longest wait, at shutdown, for the answers of requests in flight. */
+export const SERVE_DRAIN_MS = 10_000;
+/** Longest wait for the backends to close after the drain. */
+const CLOSE_LIMIT_MS = 5_000;
+
+/** Runs `serve`; see the module comment. */
+export async function runServe(o: RunServeOptions): Promise<ExitCode> {
+  const { runtime } = o;
+  const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, ...bridgeRaw } = o.raw;
+  const settings = parseServeSettings(o.raw);
+  const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
+  const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
+  // Inbound authentication from the file's "serve" section or the command line plugs in here.
+  const authenticator = o.authenticator ?? noInboundAuth();
+  const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
+  const input = toConfigInput(file === undefined ? o.url : undefined, bridgeRaw);
+  const config = file === undefined ? validateConfig(input, runtime.env) : undefined;
+  const proc = config?.process ?? validateProcess(input, runtime.env);
+  const log = o.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
+  const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
+  const backends: ServeBackends = config
+    ? await urlBackends({ config, runtime, log })
+    : await fileBackends({ loaded: loaded!, process: proc, store, runtime, log });
+  let front;
+  try {
+    front = await startHttpFront({
+      host: settings.host,
+      port: settings.port,
+      ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+      corsOrigins: settings.corsOrigins,
+      authenticator,
+      backends,
+      maxMessageBytes: proc.maxMessageBytes,
+      maxSessions: settings.maxSessions,
+      sessionIdleMs: settings.sessionIdleMs,
+      logger: log,
+    });
+  } catch (error) {
+    await withDeadline(backends.close(), CLOSE_LIMIT_MS);
+    throw listenError(error, settings.host, settings.port);
+  }
+  const where = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${front.port}`;
+  const what = config ? new URL(config.server.url).host : `${backends.servers.length} servers from ${file}`;
+  log.info(`v${VERSION}: serving ${what} at ${where}/mcp (legacy SSE at ${where}/sse)${backends.servers.length > 0 ? `; each server alone at ${where}/servers/<name>/mcp` : ''}`);
+  let warning: NodeJS.Timeout | undefined;
+  if (loud) {
+    log.warn(insecureWarning(settings.host));
+    warning = setInterval(() => log.warn(insecureWarning(settings.host)), INSECURE_WARNING_EVERY_MS);
+    warning.unref();
+  }
+  if (!front.checksHost) log.warn(`listening on every address without --public-url: the Host header cannot be checked against DNS rebinding; set --public-url`);
+  let unsubscribe = () => {};
+  const signal = await new Promise<string>((resolve) => {
+    unsubscribe = runtime.onSignal((s) => {
+      if (s === 'SIGHUP') log.info('SIGHUP ignored: serve does not reload its configuration yet');
+      else resolve(s);
+    });
+  });
+  unsubscribe();
+  clearInterval(warning);
+  log.info(`${signal}: draining (new sessions refused; up to ${SERVE_DRAIN_MS / 1000} s for answers in flight)`);
+  await front.drain(SERVE_DRAIN_MS);
+  await withDeadline(backends.close(), CLOSE_LIMIT_MS);
+  log.info('stopped');
+  log.close();
+  return ExitCode.Ok;
+}
+
+/** A failure to listen, in words with what to do. */
+function listenError(error: unknown, host: string, port: number): BridgeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new BridgeError(ErrorCode.Usage, `serve: port ${port} on ${host} is already in use`, { cause: error, hint: 'stop what listens there, or choose another --port' });
+  }
+  return new BridgeError(ErrorCode.Usage, `serve: cannot listen on ${host}:${port} (${code ?? 'error'})`, { cause: error, hint: 'check --host and --port' });
+}

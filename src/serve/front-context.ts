@@ -1,0 +1,36 @@
+/**
+ * What every endpoint handler of the HTTP front shares: the sessions, the backends, the limits and the logger, and
+ * the one request being handled with the identity the authenticator gave it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
+import type { InboundIdentity } from './inbound-auth/types.js';
+import type { SessionTable } from './session-table.js';
+import type { ServeBackends } from './types.js';
+
+/** Shared by the endpoint handlers. */
+export interface FrontContext {
+  sessions: SessionTable;
+  backends: ServeBackends;
+  /** `--max-message-size`: the largest POST body. */
+  maxMessageBytes: number;
+  logger: Logger;
+  /** True once the drain started: no new session is opened. */
+  draining(): boolean;
+}
+
+/** One request to an MCP endpoint, authenticated. */
+export interface EndpointRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  identity: InboundIdentity;
+  /** The server it is for (`/servers/<name>/…`), undefined for every server (`/mcp`, `/sse`). */
+  target: string | undefined;
+  /** The endpoint's path, for logs. */
+  path: string;
+  /** CORS headers to add to the answer (empty unless the origin is listed). */
+  cors: Record<string, string>;
+}
+
+/** Seconds a client is told to wait when the session limit is reached or the server is draining. */
+export const RETRY_AFTER_S = '30';

@@ -1,0 +1,139 @@
+/**
+ * The HTTP front of `serve`: one `node:http` server whose every request passes, in order, the process's own pages
+ * (`/healthz`, `/readyz`: no secret, no credentials needed, for probes), the Host and Origin checks (403), a CORS
+ * preflight for listed origins, the authenticators' own documents (`route`), the authenticator (its refusal
+ * answered as it says), and then the endpoints: `/mcp` and `/servers/<name>/mcp` (Streamable HTTP), `/sse` and
+ * `/messages` (legacy SSE, also under `/servers/<name>/`), and `/`. The drain stops new sessions, lets requests in
+ * flight be answered (bounded), then closes every session.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { EndpointRequest, FrontContext } from './front-context.js';
+import { answerHealth, answerHome, answerReadiness } from './health.js';
+import { answerJson } from './http-answers.js';
+import type { InboundAuthenticator } from './inbound-auth/types.js';
+import { openLegacy, postLegacy } from './legacy-endpoint.js';
+import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './request-guard.js';
+import { SessionTable } from './session-table.js';
+import { handleStreamable } from './streamable-endpoint.js';
+import type { ServeBackends } from './types.js';
+
+/** Options for {@link startHttpFront}. */
+export interface HttpFrontOptions {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  publicUrl?: URL;
+  corsOrigins: readonly string[];
+  authenticator: InboundAuthenticator;
+  backends: ServeBackends;
+  maxMessageBytes: number;
+  maxSessions: number;
+  /** 0: sessions never expire. */
+  sessionIdleMs: number;
+  logger: Logger;
+}
+
+/** A listening front. */
+export interface HttpFront {
+  /** The port actually bound. */
+  readonly port: number;
+  /** Whether the Host header is checked (not on a wildcard address without `--public-url`). */
+  readonly checksHost: boolean;
+  /** Stops new sessions and connections, waits up to `timeoutMs` for answers in flight, closes every session. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+/** Listens and serves; see the module comment. */
+export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
+  const log = o.logger;
+  const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
+  let draining = false;
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining };
+  let guard: RequestGuard | undefined;
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      log.error(`${req.method} ${pathOf(req)}: ${describeError(error)}`);
+      if (!res.headersSent) answerJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://serve.invalid');
+    const path = url.pathname;
+    if (log.enabled('debug')) res.on('finish', () => log.debug(`${req.method} ${path} → ${res.statusCode}`));
+    if (path === '/healthz') return answerHealth(res);
+    if (path === '/readyz') return answerReadiness(res, o.backends.readiness());
+    const verdict = guard!.check(req);
+    if (!verdict.ok) {
+      log.warn(`refused ${req.method} ${path} from ${req.socket.remoteAddress ?? 'an unknown peer'}: ${verdict.why}`);
+      return answerJson(res, 403, { error: 'forbidden', error_description: verdict.why });
+    }
+    if (req.method === 'OPTIONS' && verdict.cors['access-control-allow-origin']) return void res.writeHead(204, { ...verdict.cors, ...PREFLIGHT_HEADERS }).end();
+    if (o.authenticator.route(req, res, path)) return;
+    const outcome = await o.authenticator.authenticate(req);
+    if (!outcome.ok) return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });
+    const target = targetOf(path, o.backends.servers);
+    if (target === 'unknown') return answerJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${path}` }, verdict.cors);
+    const r: EndpointRequest = { req, res, identity: outcome.identity, target: target.server, path, cors: verdict.cors };
+    if (target.kind === 'mcp') return handleStreamable(ctx, r);
+    if (target.kind === 'sse') return openLegacy(ctx, r);
+    if (target.kind === 'messages') return postLegacy(ctx, r, url);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answerJson(res, 405, { error: 'method_not_allowed', error_description: 'the page at / is read with GET' }, { allow: 'GET, HEAD' });
+    return answerHome(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  guard = createRequestGuard({ host: o.host, port, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), corsOrigins: o.corsOrigins });
+  return {
+    port,
+    checksHost: guard.checksHost,
+    drain: (timeoutMs) => drain(server, sessions, timeoutMs, () => (draining = true), log),
+  };
+}
+
+type Target = { kind: 'mcp' | 'sse' | 'messages' | 'home'; server: string | undefined } | 'unknown';
+
+/** Which endpoint `path` is, and for which server. */
+function targetOf(path: string, servers: readonly string[]): Target {
+  if (path === '/') return { kind: 'home', server: undefined };
+  const m = /^(?:\/servers\/([^/]+))?\/(mcp|sse|messages)$/.exec(path);
+  if (!m) return 'unknown';
+  const name = m[1] === undefined ? undefined : safeDecode(m[1]);
+  if (m[1] !== undefined && (name === undefined || !servers.includes(name))) return 'unknown';
+  return { kind: m[2] as 'mcp' | 'sse' | 'messages', server: name };
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]!;
+}
+
+async function drain(server: Server, sessions: SessionTable, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
+  start();
+  server.close();
+  const open = sessions.all();
+  const busy = open.filter((s) => s.inFlight() > 0).length;
+  if (busy > 0) log.info(`draining: waiting up to ${timeoutMs} ms for the answers of ${busy} session(s)`);
+  await Promise.all(open.map((s) => s.engine.drain(timeoutMs)));
+  await sessions.closeAll('shutting down');
+  server.closeAllConnections();
+}
+

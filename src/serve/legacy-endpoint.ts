@@ -1,0 +1,55 @@
+/**
+ * The legacy SSE endpoints of `serve` (MCP 2024-11-05, "HTTP with SSE"), for old clients: `GET …/sse` opens a
+ * session and its event stream, whose first event names where to POST (`…/messages?sessionId=<id>`); each POST is
+ * answered 202 and its answer comes on the stream. The session ends with its stream. Like every session, it has
+ * its own channel and engine, and only the identity that opened it may post to it (else 404).
+ */
+import { classify } from '../protocol/jsonrpc.js';
+import { RETRY_AFTER_S, type EndpointRequest, type FrontContext } from './front-context.js';
+import { answerJson, answerRpcError, TransportError } from './http-answers.js';
+import { LegacyChannel } from './legacy-channel.js';
+import { readBody } from './request-body.js';
+import type { ServeSession } from './session-table.js';
+import { SseStream } from './sse-stream.js';
+
+/** `GET …/sse`: a new session. `r.path` is the stream's path; messages go to the sibling `messages` path. */
+export async function openLegacy(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+  const { res, cors } = r;
+  if (r.req.method !== 'GET') return answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'GET', ...cors });
+  if (ctx.draining() || ctx.sessions.full) {
+    return answerRpcError(res, 503, TransportError.Server, ctx.draining() ? 'Service Unavailable: shutting down' : 'Service Unavailable: too many sessions', { 'retry-after': RETRY_AFTER_S, ...cors });
+  }
+  const { id, serial } = ctx.sessions.nextId();
+  const stream = new SseStream(res, cors);
+  const logger = ctx.logger.child({ name: `session ${serial}` });
+  const channel = new LegacyChannel({ stream, logger });
+  const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });
+  const messages = r.path.replace(/sse$/, 'messages');
+  const session: ServeSession = { id, serial, owner: r.identity, kind: 'sse', endpoint: messages, engine, channel, inFlight: () => channel.inFlight, lastSeen: Date.now() };
+  ctx.sessions.add(session);
+  stream.onclose = () => void ctx.sessions.close(session, 'stream closed by the client');
+  await engine.start();
+  stream.event(`${messages}?sessionId=${encodeURIComponent(id)}`, 'endpoint');
+}
+
+/** `POST …/messages?sessionId=<id>`: one client message for the session. */
+export async function postLegacy(ctx: FrontContext, r: EndpointRequest, url: URL): Promise<void> {
+  const { req, res, cors } = r;
+  if (req.method !== 'POST') return answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'POST', ...cors });
+  const session = ctx.sessions.find(url.searchParams.get('sessionId') ?? undefined, r.identity);
+  if (!session || session.kind !== 'sse' || session.endpoint !== r.path) return answerRpcError(res, 404, TransportError.Session, 'Session not found', cors);
+  const body = await readBody(req, ctx.maxMessageBytes);
+  if (body === 'too-large') {
+    return answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return answerRpcError(res, 400, TransportError.ParseError, 'Parse error: the body is not JSON', cors);
+  }
+  const c = classify(value);
+  if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
+  answerJson(res, 202, { status: 'accepted' }, cors);
+  session.channel.receive(c.message);
+}

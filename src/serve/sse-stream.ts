@@ -1,0 +1,51 @@
+/**
+ * One Server-Sent Events response of `serve` (the HTML standard's `text/event-stream`): its headers, one `message`
+ * event per JSON-RPC message (the JSON is single-line, so it fits one `data:` line), and whether it is still open.
+ */
+import type { ServerResponse } from 'node:http';
+
+const NEWLINE = Buffer.from('\n\n');
+
+/** An open SSE response; see the module comment. */
+export class SseStream {
+  /** Called once when the stream ends, from either side. */
+  onclose?: () => void;
+  readonly #res: ServerResponse;
+  #open = true;
+
+  constructor(res: ServerResponse, headers: Record<string, string> = {}) {
+    this.#res = res;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', ...headers });
+    res.flushHeaders();
+    res.on('close', () => this.#closed());
+  }
+
+  /** Whether events can still be written. */
+  get open(): boolean {
+    return this.#open && !this.#res.destroyed;
+  }
+
+  /** Writes one event; false when the stream is closed (nothing written). */
+  event(data: string | Uint8Array, name = 'message'): boolean {
+    if (!this.open) return false;
+    if (typeof data === 'string') this.#res.write(`event: ${name}\ndata: ${data}\n\n`);
+    else {
+      this.#res.write(`event: ${name}\ndata: `);
+      this.#res.write(data);
+      this.#res.write(NEWLINE);
+    }
+    return true;
+  }
+
+  /** Ends the response. Idempotent. */
+  end(): void {
+    if (!this.#res.writableEnded) this.#res.end();
+    this.#closed();
+  }
+
+  #closed(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.onclose?.();
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The client side of one Streamable HTTP session (MCP 2025-11-25, "Streamable HTTP"): a {@link ClientChannel} whose
+ * client speaks over many HTTP requests. What the engine sends is routed so that no message is lost:
+ * - a response goes on the stream of the POST that carried its request;
+ * - progress goes on the stream of the request whose `progressToken` it carries;
+ * - server requests and other notifications go on the GET stream when one is open, else on an open POST stream of
+ *   the session, else wait in a bounded buffer (with a log line) for the next stream that opens.
+ * Messages are not validated here beyond the front's `classify()`: this is every message's path.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientChannel } from '../bridge/bridge.js';
+import type { Logger } from '../log.js';
+import { progressTokenOf, type RequestId } from '../protocol/jsonrpc.js';
+import type { PostReply } from './post-reply.js';
+import type { SseStream } from './sse-stream.js';
+
+/** Messages kept for the next stream when none is open; beyond, the oldest are dropped (and logged). */
+export const MAX_BUFFERED = 256;
+
+/** One Streamable HTTP session's channel; see the module comment. */
+export class StreamableChannel implements ClientChannel {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  readonly #log: Logger;
+  /** The POST reply waiting for each request's response. */
+  readonly #replies = new Map<RequestId, PostReply>();
+  /** The request of each progress token, and the token of each such request. */
+  readonly #tokens = new Map<RequestId, RequestId>();
+  readonly #tokenOf = new Map<RequestId, RequestId>();
+  readonly #open = new Set<PostReply>();
+  #get: SseStream | undefined;
+  readonly #buffer: Array<string | Uint8Array> = [];
+  #dropped = 0;
+  #closed = false;
+
+  constructor(options: { logger: Logger }) {
+    this.#log = options.logger;
+  }
+
+  async start(): Promise<void> {}
+
+  /** Requests waiting for their response. */
+  get inFlight(): number {
+    return this.#replies.size;
+  }
+
+  /** Whether a request with this id is still waiting (a client may not reuse it meanwhile). */
+  pending(id: RequestId): boolean {
+    return this.#replies.has(id);
+  }
+
+  /** Whether a GET stream is open. */
+  get listening(): boolean {
+    return this.#get?.open === true;
+  }
+
+  /** Takes the messages of one POST: requests are answered on `reply` (undefined when the POST holds none). */
+  receive(messages: readonly JSONRPCMessage[], reply: PostReply | undefined): void {
+    if (reply) {
+      this.#open.add(reply);
+      reply.onclose = () => this.#open.delete(reply);
+      for (const m of messages) {
+        if (!('method' in m) || !('id' in m)) continue;
+        this.#replies.set(m.id, reply);
+        const token = progressTokenOf(m);
+        if (token !== undefined) {
+          this.#tokens.set(token, m.id);
+          this.#tokenOf.set(m.id, token);
+        }
+      }
+      this.#flush();
+    }
+    for (const m of messages) this.onmessage?.(m);
+  }
+
+  /** Opens the session's GET stream (one at a time: false when one is open already). */
+  listen(stream: SseStream): boolean {
+    if (this.listening || this.#closed) return false;
+    this.#get = stream;
+    stream.onclose = () => {
+      if (this.#get === stream) this.#get = undefined;
+    };
+    this.#flush();
+    return true;
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    this.#route(message, undefined);
+    return Promise.resolve();
+  }
+
+  sendRaw(json: string | Uint8Array, message?: JSONRPCMessage): Promise<void> {
+    if (message) this.#route(message, json);
+    else this.#route(JSON.parse(typeof json === 'string' ? json : Buffer.from(json).toString('utf8')) as JSONRPCMessage, json);
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const reply of this.#open) reply.end();
+    this.#open.clear();
+    this.#replies.clear();
+    this.#tokens.clear();
+    this.#tokenOf.clear();
+    this.#get?.end();
+    this.#buffer.length = 0;
+    this.onclose?.();
+  }
+
+  #route(message: JSONRPCMessage, raw: string | Uint8Array | undefined): void {
+    if (this.#closed) return;
+    const m = message as { id?: RequestId; method?: string; params?: { progressToken?: RequestId } };
+    if (m.method === undefined) {
+      const reply = m.id === undefined ? undefined : this.#replies.get(m.id);
+      if (!reply) return void this.#log.debug(`dropped a response to ${JSON.stringify(m.id)}: its request is not waiting on this session`);
+      this.#replies.delete(m.id!);
+      const token = this.#tokenOf.get(m.id!);
+      if (token !== undefined) {
+        this.#tokenOf.delete(m.id!);
+        this.#tokens.delete(token);
+      }
+      reply.answer(m.id!, raw ?? JSON.stringify(message));
+      return;
+    }
+    const json = raw ?? JSON.stringify(message);
+    if (m.method === 'notifications/progress' && m.params?.progressToken !== undefined) {
+      const id = this.#tokens.get(m.params.progressToken);
+      const reply = id === undefined ? undefined : this.#replies.get(id);
+      if (reply?.push(json)) return;
+    }
+    this.#elsewhere(json);
+  }
+
+  /** A server request or a notification: the GET stream, else an open POST stream, else the buffer. */
+  #elsewhere(json: string | Uint8Array): void {
+    if (this.#get?.event(json)) return;
+    for (const reply of this.#open) if (reply.streaming && reply.push(json)) return;
+    if (this.#buffer.length === 0) this.#log.info(`no stream open to the client: keeping its messages (up to ${MAX_BUFFERED}) for the next one`);
+    this.#buffer.push(json);
+    if (this.#buffer.length > MAX_BUFFERED) {
+      this.#buffer.shift();
+      if (this.#dropped++ === 0) this.#log.warn(`the client opened no stream for over ${MAX_BUFFERED} messages; dropping the oldest`);
+    }
+  }
+
+  #flush(): void {
+    while (this.#buffer.length > 0) {
+      const json = this.#buffer[0]!;
+      if (!(this.#get?.event(json) || [...this.#open].some((r) => r.streaming && r.push(json)))) return;
+      this.#buffer.shift();
+    }
+    this.#dropped = 0;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The Streamable HTTP endpoint of `serve` (MCP 2025-11-25, "Streamable HTTP"): POST carries client messages (an
+ * `initialize` opens a session, whose id comes back in `Mcp-Session-Id`), GET opens the session's stream for the
+ * server's own messages, DELETE ends the session. Each session has its own channel and engine, so its own upstream
+ * sessions: nothing is shared between inbound sessions. Refusals as the specification says: 400 without a session
+ * id (or with an unsupported `MCP-Protocol-Version`), 404 for an unknown session — or another user's.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { classify, type RequestId } from '../protocol/jsonrpc.js';
+import { RETRY_AFTER_S, type EndpointRequest, type FrontContext } from './front-context.js';
+import { answerRpcError, TransportError } from './http-answers.js';
+import { PostReply } from './post-reply.js';
+import { readBody } from './request-body.js';
+import type { ServeSession } from './session-table.js';
+import { SseStream } from './sse-stream.js';
+import { StreamableChannel } from './streamable-channel.js';
+
+const SESSION_HEADER = 'mcp-session-id';
+
+/** Handles one request to a Streamable HTTP endpoint. */
+export async function handleStreamable(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+  const { req, res, cors } = r;
+  const version = req.headers['mcp-protocol-version'];
+  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    return answerRpcError(res, 400, TransportError.InvalidRequest, `Bad Request: unsupported protocol version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
+  }
+  if (req.method === 'POST') return post(ctx, r);
+  if (req.method === 'GET') return get(ctx, r);
+  if (req.method === 'DELETE') return del(ctx, r);
+  answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'GET, POST, DELETE', ...cors });
+}
+
+/** The session a request names, or the answer that refuses it (400 without an id, 404 unknown or not theirs). */
+function sessionOf(ctx: FrontContext, r: EndpointRequest): Extract<ServeSession, { kind: 'streamable' }> | undefined {
+  const id = r.req.headers[SESSION_HEADER];
+  if (typeof id !== 'string' || id === '') {
+    answerRpcError(r.res, 400, TransportError.Server, 'Bad Request: Mcp-Session-Id header is required', r.cors);
+    return undefined;
+  }
+  const session = ctx.sessions.find(id, r.identity);
+  if (!session || session.kind !== 'streamable' || session.endpoint !== r.path) {
+    answerRpcError(r.res, 404, TransportError.Session, 'Session not found', r.cors);
+    return undefined;
+  }
+  return session;
+}
+
+async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+  const { req, res, cors } = r;
+  const type = req.headers['content-type'] ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    return answerRpcError(res, 415, TransportError.Server, 'Unsupported Media Type: Content-Type must be application/json', cors);
+  }
+  const body = await readBody(req, ctx.maxMessageBytes);
+  if (body === 'too-large') {
+    ctx.logger.warn(`refused a ${req.headers['content-length'] ?? 'large'}-byte POST to ${r.path}: over the ${ctx.maxMessageBytes}-byte limit (--max-message-size)`);
+    return answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return answerRpcError(res, 400, TransportError.ParseError, 'Parse error: the body is not JSON', cors);
+  }
+  const c = classify(value);
+  if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
+  const message = c.message;
+  const accept = req.headers.accept ?? '';
+  const events = accept.includes('text/event-stream');
+  const mode = events && (accept.includes('application/json') || accept.includes('*/*')) ? 'auto' : events ? 'sse' : 'json';
+  if (c.kind === 'request' && c.method === 'initialize') {
+    if (req.headers[SESSION_HEADER] !== undefined) return answerRpcError(res, 400, TransportError.InvalidRequest, 'Invalid Request: initialize opens a new session; send it without Mcp-Session-Id', cors);
+    return open(ctx, r, message, c.id, mode);
+  }
+  const channel = sessionOf(ctx, r)?.channel;
+  if (!channel) return;
+  if (c.kind !== 'request') {
+    res.writeHead(202, cors).end();
+    channel.receive([message], undefined);
+    return;
+  }
+  if (channel.pending(c.id)) return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: request id ${JSON.stringify(c.id)} is already in use`, cors);
+  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors }));
+}
+
+/** Opens a session with its `initialize`: its own channel and engine. */
+async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessage, id: RequestId, mode: 'sse' | 'json' | 'auto'): Promise<void> {
+  const { res, cors } = r;
+  if (ctx.draining() || ctx.sessions.full) {
+    if (!ctx.draining()) ctx.logger.warn(`refused a new session: ${ctx.sessions.size} are open (--max-sessions)`);
+    return answerRpcError(res, 503, TransportError.Server, ctx.draining() ? 'Service Unavailable: shutting down' : 'Service Unavailable: too many sessions', { 'retry-after': RETRY_AFTER_S, ...cors });
+  }
+  const { id: sessionId, serial } = ctx.sessions.nextId();
+  const logger = ctx.logger.child({ name: `session ${serial}` });
+  const channel = new StreamableChannel({ logger });
+  const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });
+  const session: ServeSession = {
+    id: sessionId,
+    serial,
+    owner: r.identity,
+    kind: 'streamable',
+    endpoint: r.path,
+    engine,
+    channel,
+    inFlight: () => channel.inFlight,
+    lastSeen: Date.now(),
+  };
+  ctx.sessions.add(session);
+  await engine.start();
+  channel.receive([message], new PostReply({ res, ids: [id], mode, headers: { 'mcp-session-id': sessionId, ...cors } }));
+}
+
+async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+  const { req, res, cors } = r;
+  if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+    return answerRpcError(res, 406, TransportError.Server, 'Not Acceptable: the client must accept text/event-stream', cors);
+  }
+  const channel = sessionOf(ctx, r)?.channel;
+  if (!channel) return;
+  if (channel.listening) return answerRpcError(res, 409, TransportError.Server, 'Conflict: this session already has a GET stream open', cors);
+  channel.listen(new SseStream(res, cors));
+}
+
+async function del(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+  const session = sessionOf(ctx, r);
+  if (!session) return;
+  await ctx.sessions.close(session, 'ended by the client');
+  r.res.writeHead(200, r.cors).end();
+}

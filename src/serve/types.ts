@@ -1,0 +1,48 @@
+/**
+ * What the HTTP front of `serve` is given: per inbound session, the engine that carries it to the upstream servers
+ * (a Bridge for one server, an Aggregator for many), and what `/readyz` reports. The wiring of servers, logins and
+ * processes stays in `cli/run-serve.ts`, so this room knows nothing of them.
+ */
+import type { ClientChannel } from '../bridge/bridge.js';
+import type { Logger } from '../log.js';
+import type { InboundIdentity } from './inbound-auth/types.js';
+
+/** One inbound session's engine: a {@link Bridge} or an {@link Aggregator} over the session's own channel. */
+export interface SessionEngine {
+  /** Starts reading the channel (the channel's `onmessage` is set here). */
+  start(): Promise<void>;
+  /** Waits (bounded) until every request forwarded so far is answered; true when none is left. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Answers what is still pending with an error, ends the upstream sessions and closes the channel. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** An upstream's state as `/readyz` shows it: a fixed word, never a reason text (which may quote a server). */
+export type UpstreamState = 'ready' | 'connecting' | 'waiting for login' | 'failed' | 'closed';
+
+/** What `/readyz` answers. */
+export interface Readiness {
+  /** Whether every upstream is ready. */
+  ready: boolean;
+  /** Each upstream by name (a config entry's name, or the host of the one URL). */
+  servers: Record<string, UpstreamState>;
+}
+
+/** Who an engine is for: the session's user (per-user logins and tool access will key on it) and its logger. */
+export interface SessionContext {
+  identity: InboundIdentity;
+  /** The session's logger (its lines name the session's serial, never its id). */
+  logger: Logger;
+}
+
+/** The endpoints' backends, made by the CLI. */
+export interface ServeBackends {
+  /** The config's server names, each served alone at `/servers/<name>/mcp`; empty for one URL. */
+  readonly servers: readonly string[];
+  /** A new engine over `channel`: every server (`target` undefined, `/mcp`) or one server of the config alone. */
+  open(target: string | undefined, channel: ClientChannel, session: SessionContext): SessionEngine;
+  /** The upstreams' states for `/readyz`. */
+  readiness(): Readiness;
+  /** Releases what the backends hold across sessions (the readiness monitor's sessions, process guards). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * The HTTP front of `serve` run in the test process, over the real backends of one real server URL, for the
+ * tests that need several users: its authenticator is a real {@link InboundAuthenticator} that believes the
+ * `X-Test-User` header (what a trusted proxy's header would be), refusing requests without it with 401. Its log
+ * lines are kept for assertions. Stopped (drained) after the test.
+ */
+import { Writable } from 'node:stream';
+import { urlBackends } from '../../src/cli/serve-backends.js';
+import { processRuntime } from '../../src/config/runtime.js';
+import { validateConfig } from '../../src/config/validate.js';
+import { createLogger } from '../../src/log.js';
+import { startHttpFront, type HttpFront } from '../../src/serve/http-front.js';
+import type { InboundAuthenticator } from '../../src/serve/inbound-auth/types.js';
+import { onTeardown } from '../helpers/cleanup.js';
+
+/** Believes `X-Test-User`; see the module comment. */
+export function testUserAuthenticator(): InboundAuthenticator {
+  return {
+    required: true,
+    authenticate: async (req) => {
+      const user = req.headers['x-test-user'];
+      if (typeof user === 'string' && user !== '') return { ok: true, identity: { user, method: 'header' } };
+      return { ok: false, status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: 'invalid_request', error_description: 'no X-Test-User' } };
+    },
+    route: () => false,
+  };
+}
+
+/** A running in-process front. */
+export interface InProcessFront {
+  front: HttpFront;
+  port: number;
+  /** Every log line so far. */
+  log(): string;
+}
+
+/** Starts the front on a free loopback port before the server at `url`. */
+export async function startInProcessFront(url: string): Promise<InProcessFront> {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', stream });
+  const runtime = processRuntime();
+  const backends = await urlBackends({ config: validateConfig({ url, auth: 'none' }, {}), runtime, log });
+  const front = await startHttpFront({
+    host: '127.0.0.1',
+    port: 0,
+    corsOrigins: [],
+    authenticator: testUserAuthenticator(),
+    backends,
+    maxMessageBytes: 1024 * 1024,
+    maxSessions: 100,
+    sessionIdleMs: 0,
+    logger: log,
+  });
+  onTeardown(async () => {
+    await front.drain(1_000);
+    await backends.close();
+  });
+  return { front, port: front.port, log: () => text };
+}
