@@ -283,7 +283,16 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--insecure-no-auth', 'listen on a non-loopback address without inbound authentication: anyone who reaches it uses your logins (logged loudly)'))
       .addOption(new Option('--cors-origin <origin>', 'a browser origin allowed to call, with CORS headers; repeatable (default: none, CORS off)').argParser(collect).default([]))
       .addOption(new Option('--max-sessions <n>', 'most client sessions at once; beyond, 503 with Retry-After').default('1000').env('MCP_SERVE_MAX_SESSIONS'))
-      .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE')),
+      .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE'))
+      .optionsGroup('Who may call (inbound auth; with --config, the file\'s "serve.auth" instead):')
+      .addOption(new Option('--token-file <path>', 'static bearer tokens, one "user token" a line (${VAR} expanded); each names its user').env('MCP_SERVE_TOKEN_FILE'))
+      .addOption(new Option('--jwt-issuer <url>', 'accept JWT access tokens of this issuer; serve publishes protected-resource metadata naming it').env('MCP_JWT_ISSUER'))
+      .addOption(new Option('--jwt-audience <aud>', 'the aud tokens must carry (default: the public URL\'s /mcp)'))
+      .addOption(new Option('--jwt-user-claim <claim>', 'the claim that names the user (default: sub)'))
+      .addOption(new Option('--jwt-scopes <scopes>', 'scopes every token must carry, space- or comma-separated'))
+      .addOption(new Option('--jwt-jwks-uri <url>', 'the issuer\'s signing keys, instead of its metadata\'s jwks_uri'))
+      .addOption(new Option('--trusted-header <name>', 'a header naming the user, set by a proxy in front of serve (e.g. X-Forwarded-User)'))
+      .addOption(new Option('--trusted-peer <address>', 'a proxy allowed to set that header (address or CIDR); repeatable').argParser(collect).default([])),
   ).action(async (url: string | undefined, options: RawOptions & ServeCommandOptions) => actions.serve(url, options));
 
   return program;

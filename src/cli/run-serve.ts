@@ -21,6 +21,25 @@ import { ExitCode } from './exit-codes.js';
 import { toConfigInput, type RawOptions } from './program.js';
 import { withDeadline } from './run-bridge.js';
 import { fileBackends, urlBackends } from './serve-backends.js';
+import { memberSpecs } from './member-backends.js';
+import { PASS_ALL } from '../config/file/tool-filter.js';
+import { resolveConfigDir } from '../store/paths.js';
+import { createGroupGuardian } from '../upstream/stdio/guardian.js';
+import { createInboundAuth } from '../serve/inbound-auth/create.js';
+import { inboundAuthFromFlags } from '../serve/inbound-auth/from-flags.js';
+import { createUserSide } from '../serve/users/user-side.js';
+
+/** The inbound auth flags of `serve` (serve/inbound-auth/from-flags.ts). */
+interface ServeAuthFlags {
+  tokenFile?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  jwtUserClaim?: string;
+  jwtScopes?: string;
+  jwtJwksUri?: string;
+  trustedHeader?: string;
+  trustedPeer?: string[];
+}
 
 /** Options for {@link runServe}. */
 export interface RunServeOptions {
@@ -47,17 +66,38 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
-  // Inbound authentication from the file's "serve" section or the command line plugs in here.
-  const authenticator = o.authenticator ?? noInboundAuth();
-  const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
-  const input = toConfigInput(file === undefined ? o.url : undefined, bridgeRaw);
+  const { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, trustedHeader, trustedPeer, ...serverRaw } = bridgeRaw as typeof bridgeRaw & ServeAuthFlags;
+  const input = toConfigInput(file === undefined ? o.url : undefined, serverRaw);
   const config = file === undefined ? validateConfig(input, runtime.env) : undefined;
   const proc = config?.process ?? validateProcess(input, runtime.env);
   const log = o.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
-  const store = { ...(input.tokenStore ? { tokenStore: input.tokenStore as 'auto' } : {}), ...(input.configDir ? { configDir: input.configDir } : {}) };
-  const backends: ServeBackends = config
-    ? await urlBackends({ config, runtime, log })
-    : await fileBackends({ loaded: loaded!, process: proc, store, runtime, log });
+  // Who is calling: the file's "serve.auth", else the command line's flags; none means loopback only.
+  const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, trustedHeader, trustedPeers: trustedPeer };
+  const authConfig = loaded?.serve?.auth ?? inboundAuthFromFlags(flags, runtime.env);
+  const configuredOrigin = settings.publicUrl?.origin ?? `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
+  if (authConfig.jwt && !settings.publicUrl && settings.port === 0) {
+    throw new BridgeError(ErrorCode.Usage, 'serve: JWT inbound auth needs --public-url (or a fixed --port)', { hint: 'the tokens\' audience and the protected-resource metadata name this server by its public URL' });
+  }
+  const authenticator = o.authenticator ?? (Object.keys(authConfig).length > 0 ? createInboundAuth(authConfig, { logger: log, publicUrl: settings.publicUrl ?? configuredOrigin }) : noInboundAuth());
+  const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
+  if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in files of their own; --token-store ${input.tokenStore} is not used`);
+  let origin = configuredOrigin;
+  const servers = config
+    ? new Map([[new URL(config.server.url).host, { name: new URL(config.server.url).host, kind: 'remote' as const, config: config.server, filter: PASS_ALL }]])
+    : new Map(loaded!.servers.map((server) => [server.name, server]));
+  const guardian = createGroupGuardian({ logger: log });
+  const side = createUserSide({
+    servers,
+    specs: loaded ? memberSpecs(loaded) : [],
+    rules: loaded?.serve?.users,
+    process: proc,
+    runtime,
+    guardian,
+    logger: log,
+    configDir: resolveConfigDir(input.configDir ? { configDir: input.configDir } : {}),
+    origin: () => origin,
+  });
+  const backends: ServeBackends = config ? await urlBackends({ config, runtime, log, side }) : await fileBackends({ loaded: loaded!, log, side });
   let front;
   try {
     front = await startHttpFront({
@@ -77,6 +117,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     throw listenError(error, settings.host, settings.port);
   }
   const where = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${front.port}`;
+  origin = settings.publicUrl?.origin ?? where;
   const what = config ? new URL(config.server.url).host : `${backends.servers.length} servers from ${file}`;
   log.info(`v${VERSION}: serving ${what} at ${where}/mcp (legacy SSE at ${where}/sse)${backends.servers.length > 0 ? `; each server alone at ${where}/servers/<name>/mcp` : ''}`);
   let warning: NodeJS.Timeout | undefined;
@@ -98,6 +139,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   log.info(`${signal}: draining (new sessions refused; up to ${SERVE_DRAIN_MS / 1000} s for answers in flight)`);
   await front.drain(SERVE_DRAIN_MS);
   await withDeadline(backends.close(), CLOSE_LIMIT_MS);
+  guardian.close();
   log.info('stopped');
   log.close();
   return ExitCode.Ok;

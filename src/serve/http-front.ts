@@ -12,6 +12,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EndpointRequest, FrontContext } from './front-context.js';
 import { answerHealth, answerHome, answerReadiness } from './health.js';
+import { CALLBACK_PATH } from './users/callback-route.js';
 import { answerJson } from './http-answers.js';
 import type { InboundAuthenticator } from './inbound-auth/types.js';
 import { openLegacy, postLegacy } from './legacy-endpoint.js';
@@ -74,8 +75,15 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     }
     if (req.method === 'OPTIONS' && verdict.cors['access-control-allow-origin']) return void res.writeHead(204, { ...verdict.cors, ...PREFLIGHT_HEADERS }).end();
     if (o.authenticator.route(req, res, path)) return;
+    const web = o.backends.web;
+    if (web && path === CALLBACK_PATH && req.method === 'GET') {
+      // A browser coming back from a login carries no bearer token: the login's `state` is what it has (hub.ts).
+      const who = await o.authenticator.authenticate(req);
+      return web.callback(res, url.searchParams, who.ok ? who.identity.user : undefined);
+    }
     const outcome = await o.authenticator.authenticate(req);
     if (!outcome.ok) return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });
+    if (web && (path === '/' || path.startsWith('/status')) && (await web.page(req, res, path, outcome.identity.user))) return;
     const target = targetOf(path, o.backends.servers);
     if (target === 'unknown') return answerJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${path}` }, verdict.cors);
     const r: EndpointRequest = { req, res, identity: outcome.identity, target: target.server, path, cors: verdict.cors };

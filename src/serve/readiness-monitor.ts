@@ -59,7 +59,8 @@ export class ReadinessMonitor {
             ? 'connecting'
             : member.state;
       servers[member.spec.name] = state;
-      if (state !== 'ready') ready = false;
+      // A server that asks for a login answers: each user logs in for themselves, so it counts as ready.
+      if (state !== 'ready' && state !== 'waiting for login') ready = false;
     }
     return { ready, servers };
   }

@@ -3,6 +3,7 @@
  * (a Bridge for one server, an Aggregator for many), and what `/readyz` reports. The wiring of servers, logins and
  * processes stays in `cli/run-serve.ts`, so this room knows nothing of them.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientChannel } from '../bridge/bridge.js';
 import type { Logger } from '../log.js';
 import type { InboundIdentity } from './inbound-auth/types.js';
@@ -35,8 +36,21 @@ export interface SessionContext {
   logger: Logger;
 }
 
+/** The pages of `serve` for people in a browser: the shared login callback and the status page. */
+export interface WebRoutes {
+  /**
+   * The shared login callback (`/oauth/callback`), reached without inbound auth (the browser carries no bearer
+   * token); `caller` is the user the request shows when it shows one (a trusted header), else undefined.
+   */
+  callback(res: ServerResponse, query: URLSearchParams, caller: string | undefined): Promise<void>;
+  /** The status page's routes (`/`, `/status.css`, `/status/…`) for the signed-in `user`; false when `path` is none. */
+  page(req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<boolean>;
+}
+
 /** The endpoints' backends, made by the CLI. */
 export interface ServeBackends {
+  /** The browser pages, when the backends have them. */
+  readonly web?: WebRoutes;
   /** The config's server names, each served alone at `/servers/<name>/mcp`; empty for one URL. */
   readonly servers: readonly string[];
   /** A new engine over `channel`: every server (`target` undefined, `/mcp`) or one server of the config alone. */

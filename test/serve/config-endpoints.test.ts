@@ -3,7 +3,7 @@
  * remote server and a local stdio one, names prefixed), each server alone at `/servers/<name>/mcp` under its own
  * names (or, when its entry filters tools, behind a one-server aggregate that enforces the filter), an unknown
  * server's path 404; the legacy SSE client served too; `/healthz`, `/readyz` (one upstream down: 503 naming it)
- * and the placeholder page at `/` with a strict CSP.
+ * and the status page at `/` with a strict CSP.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe('serve --config', () => {
     expect(textOf(await alone.client.callTool({ name: 'echo', arguments: { text: 'alone' } }))).toBe('alone');
   });
 
-  it('/healthz says the process is up; /readyz names the server that is down with 503, and / is a placeholder under a strict CSP', async () => {
+  it('/healthz says the process is up; /readyz names the server that is down with 503, and / is the status page under a strict CSP', async () => {
     const alpha = await startStreamableServer();
     const gone = await startStreamableServer();
     const goneUrl = gone.url;
@@ -99,7 +99,10 @@ describe('serve --config', () => {
     expect(home.headers['content-type']).toMatch(/^text\/html/);
     expect(home.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(home.headers['content-security-policy']).not.toMatch(/script-src/);
-    expect(home.text).toMatch(/status page/i);
+    // The status page, for the loopback user: both servers, neither needing a login, no script.
+    expect(home.text).toContain('Signed in as <strong>local</strong>');
+    expect(home.text).toMatch(/<td>alpha<\/td><td class="state-no-login-needed">/);
+    expect(home.text).not.toContain('<script');
   });
 
   it('/readyz is 200 when every server is ready', async () => {

@@ -12,6 +12,10 @@ import { createLogger } from '../../src/log.js';
 import { startHttpFront, type HttpFront } from '../../src/serve/http-front.js';
 import type { InboundAuthenticator } from '../../src/serve/inbound-auth/types.js';
 import { onTeardown } from '../helpers/cleanup.js';
+import { tempDir } from '../helpers/auth-bridge.js';
+import { PASS_ALL } from '../../src/config/file/tool-filter.js';
+import { createGroupGuardian } from '../../src/upstream/stdio/guardian.js';
+import { createUserSide } from '../../src/serve/users/user-side.js';
 
 /** Believes `X-Test-User`; see the module comment. */
 export function testUserAuthenticator(): InboundAuthenticator {
@@ -45,7 +49,20 @@ export async function startInProcessFront(url: string): Promise<InProcessFront> 
   });
   const log = createLogger({ level: 'debug', stream });
   const runtime = processRuntime();
-  const backends = await urlBackends({ config: validateConfig({ url, auth: 'none' }, {}), runtime, log });
+  const config = validateConfig({ url, auth: 'none' }, {});
+  const name = new URL(url).host;
+  const side = createUserSide({
+    servers: new Map([[name, { name, kind: 'remote' as const, config: config.server, filter: PASS_ALL }]]),
+    specs: [],
+    rules: undefined,
+    process: config.process,
+    runtime,
+    guardian: createGroupGuardian({ logger: log }),
+    logger: log,
+    configDir: tempDir(),
+    origin: () => 'http://127.0.0.1',
+  });
+  const backends = await urlBackends({ config, runtime, log, side });
   const front = await startHttpFront({
     host: '127.0.0.1',
     port: 0,

@@ -8,11 +8,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /** Makes and checks the forms' tokens; see the module comment. */
 export class CsrfTokens {
   readonly #key = randomBytes(32);
-  readonly #origin: string;
+  readonly #origin: () => string;
 
-  /** `origin`: the page's own origin (the public URL's). */
-  constructor(origin: string) {
-    this.#origin = origin;
+  /** `origin`: the page's own origin (the public URL's; known once serve listens). */
+  constructor(origin: string | (() => string)) {
+    this.#origin = typeof origin === 'string' ? () => origin : origin;
   }
 
   /** The token for `user`'s forms. */
@@ -22,7 +22,7 @@ export class CsrfTokens {
 
   /** Whether a POST from `user` with `token` and the request's `origin` header may act. */
   accepts(user: string, token: string | null, origin: string | undefined): boolean {
-    if (origin !== undefined && origin !== this.#origin) return false;
+    if (origin !== undefined && origin !== this.#origin()) return false;
     if (token === null) return false;
     const expected = Buffer.from(this.tokenFor(user));
     const given = Buffer.from(token);

@@ -12,11 +12,11 @@ import { chooseFetches, createAuthorizer } from '../../cli/auth-wiring.js';
 import { initializeProbe } from '../../cli/probe.js';
 import type { LoadedServer } from '../../config/file/types.js';
 import type { Runtime } from '../../config/runtime.js';
-import { oauthOf, type ProcessConfig, type ServerConfig } from '../../config/types.js';
+import { oauthOf, type ProcessConfig } from '../../config/types.js';
 import { BridgeError, describeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { openFileStore } from '../../store/index.js';
-import { userConfigDir } from './user-members.js';
+import { userConfigDir, userServerConfig } from './user-members.js';
 
 /** A server's state for one user. */
 export interface ServerStatus {
@@ -37,7 +37,8 @@ export interface UserLoginsOptions {
   runtime: Runtime;
   logger: Logger;
   hub: CallbackHub;
-  callbackUrl: string;
+  /** The shared callback's public URL (known once serve listens). */
+  callbackUrl: () => string;
   configDir: string;
 }
 
@@ -90,10 +91,7 @@ export class UserLogins {
     const key = `${user}\0${name}`;
     const running = this.#running.get(key)?.pendingLoginUrl;
     if (running) return running;
-    const config: ServerConfig = {
-      ...server.config,
-      auth: { ...auth, tokenStore: 'file', configDir: userConfigDir(this.#o.configDir, user), redirectUrl: this.#o.callbackUrl },
-    };
+    const config = userServerConfig(server.config, userConfigDir(this.#o.configDir, user), this.#o.callbackUrl());
     const log = this.#o.logger.child({ name });
     const runtime = { ...this.#o.runtime, openBrowser: async () => undefined, prompt: () => undefined };
     const fetches = await chooseFetches({ server: config, process: this.#o.process }, log, runtime);

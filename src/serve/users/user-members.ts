@@ -13,7 +13,8 @@ import type { CallbackHub } from '../../auth/web-callback/hub.js';
 import { backendFor } from '../../cli/member-backends.js';
 import type { LoadedServer } from '../../config/file/types.js';
 import type { Runtime } from '../../config/runtime.js';
-import type { ProcessConfig } from '../../config/types.js';
+import type { ProcessConfig, ServerConfig } from '../../config/types.js';
+import { linkServer, type ServerLink } from '../../cli/server-link.js';
 import type { Logger } from '../../log.js';
 import type { GroupGuardian } from '../../upstream/stdio/guardian.js';
 import type { AccessPolicy } from '../access/policy.js';
@@ -21,6 +22,15 @@ import type { AccessPolicy } from '../access/policy.js';
 /** The credential directory of `user` under `configDir`: named by a hash, so no user name reaches the file system. */
 export function userConfigDir(configDir: string, user: string): string {
   return join(configDir, 'users', createHash('sha256').update(user, 'utf8').digest('hex').slice(0, 32));
+}
+
+/** Sessions do not hold the upstream back: each has its own, and an HTTP client's pace is its streams'. */
+const noWait = (): undefined => undefined;
+
+/** `server` as `user` reaches it: their credential directory, files only, logins redirected to the shared callback. */
+export function userServerConfig(server: ServerConfig, configDir: string, callbackUrl: string): ServerConfig {
+  if (server.auth.kind !== 'oauth') return server;
+  return { ...server, auth: { ...server.auth, tokenStore: 'file', configDir, redirectUrl: callbackUrl } };
 }
 
 /** What {@link UserMembers} serves from. */
@@ -34,9 +44,9 @@ export interface UserMembersOptions {
   runtime: Runtime;
   guardian: GroupGuardian;
   logger: Logger;
-  /** The shared login callback and its public URL (`<public URL>/oauth/callback`). */
+  /** The shared login callback and its public URL (`<public URL>/oauth/callback`, known once serve listens). */
   hub: CallbackHub;
-  callbackUrl: string;
+  callbackUrl: () => string;
   /** Where every user's credential directory is made ({@link userConfigDir}). */
   configDir: string;
 }
@@ -45,9 +55,15 @@ export interface UserMembersOptions {
 export class UserMembers {
   readonly #o: UserMembersOptions;
   readonly #queues = new Map<string, LoginQueue>();
+  readonly #links = new Map<string, Promise<ServerLink>>();
 
   constructor(options: UserMembersOptions) {
     this.#o = options;
+  }
+
+  /** Every server of the file, without any user's rules (the readiness monitor's). */
+  allSpecs(): MemberSpec[] {
+    return [...this.#o.specs];
   }
 
   /** The servers `user` may use, each with the user's tool filter; empty when the user may use none. */
@@ -55,26 +71,49 @@ export class UserMembers {
     return this.#o.access.specsFor(user, this.#o.specs);
   }
 
-  /** Makes the members of one session of `user`; `clientReady` is that session's backpressure. */
-  factoryFor(user: string, clientReady: () => Promise<void> | undefined): MemberFactory {
+  /**
+   * Makes the members of one session of `user`: each remote server over the user's own link to it (one per user and
+   * server, shared by the user's sessions: one login), each local server a process of the session's own.
+   */
+  factoryFor(user: string, logger: Logger): MemberFactory {
     const o = this.#o;
-    const runtime: Runtime = { ...o.runtime, interactiveLogins: this.#queueOf(user), openBrowser: async () => undefined, prompt: () => undefined };
     const configDir = userConfigDir(o.configDir, user);
     return (spec) => {
       const server = o.servers.get(spec.name);
       if (!server) throw new Error(`no server named ${spec.name}`);
+      const link = this.linkFor(user, server);
       return backendFor({
         server,
         process: o.process,
         store: { tokenStore: 'file', configDir },
-        runtime,
+        runtime: this.#runtimeOf(user),
         guardian: o.guardian,
         root: o.logger,
-        log: o.logger.child({ name: spec.name }),
-        clientReady,
-        web: { hub: o.hub, owner: user, redirectUrl: o.callbackUrl },
+        log: logger.child({ name: spec.name }),
+        clientReady: noWait,
+        ...(link ? { link } : {}),
       });
     };
+  }
+
+  /** The link of `user` to the remote `server` (undefined for a local one): made once, then shared. */
+  linkFor(user: string, server: LoadedServer): Promise<ServerLink> | undefined {
+    if (server.kind !== 'remote') return undefined;
+    const key = `${user}\0${server.name}`;
+    let link = this.#links.get(key);
+    if (!link) {
+      const o = this.#o;
+      const config = userServerConfig(server.config, userConfigDir(o.configDir, user), o.callbackUrl());
+      const log = o.logger.child({ name: server.name });
+      link = linkServer({ server: config, process: o.process, runtime: this.#runtimeOf(user), log, clientReady: noWait, webCallback: { hub: o.hub, owner: user } });
+      link.catch(() => undefined);
+      this.#links.set(key, link);
+    }
+    return link;
+  }
+
+  #runtimeOf(user: string): Runtime {
+    return { ...this.#o.runtime, interactiveLogins: this.#queueOf(user), openBrowser: async () => undefined, prompt: () => undefined };
   }
 
   #queueOf(user: string): LoginQueue {

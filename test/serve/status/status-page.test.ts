@@ -53,7 +53,7 @@ async function statusSite(servers: Map<string, { name: string; kind: 'remote'; c
   const address = site.address();
   origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const process = validateConfig({ url: 'http://127.0.0.1:9/mcp', allowHttp: true }, {}).process;
-  const logins = new UserLogins({ servers, process, runtime: processRuntime(), logger, hub, callbackUrl: `${origin}${CALLBACK_PATH}`, configDir: tempDir() });
+  const logins = new UserLogins({ servers, process, runtime: processRuntime(), logger, hub, callbackUrl: () => `${origin}${CALLBACK_PATH}`, configDir: tempDir() });
   const routes = { logins, serversOf: () => [...servers.keys()], csrf: new CsrfTokens(origin), logger };
   return { origin, routes };
 }

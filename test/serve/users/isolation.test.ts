@@ -56,11 +56,11 @@ describe('serve: upstream credentials per user', () => {
     ]);
     const specs = [...servers.keys()].map((name) => ({ name, slug: name, filter: PASS_ALL }));
     const access = new AccessPolicy(new Map([['alice', { servers: ['*'], tools: {} }], ['bob', { servers: ['secure'], tools: {} }]]));
-    const users = new UserMembers({ servers, specs, access, process: secure.process, runtime: processRuntime(), guardian: createGroupGuardian({ logger }), logger, hub, callbackUrl, configDir });
+    const users = new UserMembers({ servers, specs, access, process: secure.process, runtime: processRuntime(), guardian: createGroupGuardian({ logger }), logger, hub, callbackUrl: () => callbackUrl, configDir });
 
     const session = async (user: string) => {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-      const aggregator = new Aggregator({ client: serverSide, servers: users.specsFor(user), factory: users.factoryFor(user, () => undefined), separator: '__', logger, version: 'test', loginElicitation: true });
+      const aggregator = new Aggregator({ client: serverSide, servers: users.specsFor(user), factory: users.factoryFor(user, logger), separator: '__', logger, version: 'test', loginElicitation: true });
       onTeardown(() => aggregator.close());
       await aggregator.start();
       const client = new Client({ name: user, version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });

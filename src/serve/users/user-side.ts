@@ -1,0 +1,69 @@
+/**
+ * Everything per user in `serve`, made once at start: the access rules, each user's servers and links
+ * (user-members.ts), the logins of the status page (user-logins.ts), the shared login callback (web-callback/hub.ts)
+ * and the browser pages (the callback and the status page). Each user's credentials live in files of their own
+ * under `<config dir>/users/` (the OS keychain belongs to one OS user).
+ */
+import type { MemberSpec } from '../../aggregate/types.js';
+import { CallbackHub } from '../../auth/web-callback/hub.js';
+import type { LoadedServer } from '../../config/file/types.js';
+import type { Runtime } from '../../config/runtime.js';
+import type { ProcessConfig } from '../../config/types.js';
+import type { Logger } from '../../log.js';
+import type { GroupGuardian } from '../../upstream/stdio/guardian.js';
+import { AccessPolicy, type AccessRules } from '../access/policy.js';
+import { CsrfTokens } from '../status/csrf.js';
+import { handleStatusRoute } from '../status/status-routes.js';
+import type { WebRoutes } from '../types.js';
+import { answerCallback, CALLBACK_PATH } from './callback-route.js';
+import { UserLogins } from './user-logins.js';
+import { UserMembers } from './user-members.js';
+
+/** What {@link createUserSide} builds from. */
+export interface UserSideOptions {
+  /** The servers by name (one for `serve <url>`). */
+  servers: ReadonlyMap<string, LoadedServer>;
+  /** The servers as the aggregator sees them, in order (empty for `serve <url>`). */
+  specs: readonly MemberSpec[];
+  rules: AccessRules;
+  process: ProcessConfig;
+  runtime: Runtime;
+  guardian: GroupGuardian;
+  logger: Logger;
+  /** Where the users' credential directories are made. */
+  configDir: string;
+  /** The public origin (`https://mcp.example.com`), known once serve listens. */
+  origin: () => string;
+}
+
+/** Per user: their servers and the browser pages. */
+export interface UserSide {
+  users: UserMembers;
+  web: WebRoutes;
+  hub: CallbackHub;
+}
+
+/** Builds the per-user side; see the module comment. */
+export function createUserSide(o: UserSideOptions): UserSide {
+  const hub = new CallbackHub({ logger: o.logger });
+  const callbackUrl = () => `${o.origin()}${CALLBACK_PATH}`;
+  const access = new AccessPolicy(o.rules);
+  const common = { servers: o.servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
+  const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian });
+  const logins = new UserLogins(common);
+  const names = [...o.servers.keys()];
+  const routes = {
+    logins,
+    serversOf: (user: string) => (o.specs.length > 0 ? users.specsFor(user).map((s) => s.name) : names.filter((n) => access.mayUse(user, n))),
+    csrf: new CsrfTokens(o.origin),
+    logger: o.logger,
+  };
+  return {
+    users,
+    hub,
+    web: {
+      callback: (res, query, caller) => answerCallback(hub, res, query, caller),
+      page: (req, res, path, user) => handleStatusRoute(routes, req, res, path, user),
+    },
+  };
+}

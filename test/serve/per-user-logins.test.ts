@@ -1,0 +1,76 @@
+/**
+ * serve end to end, as a team uses it: the real built CLI `serve --config` with static tokens for two users in
+ * front of a server behind the real OpenID provider. Each user's MCP client (the SDK's, over Streamable HTTP with
+ * its bearer token) is told to log in with a URL-mode elicitation of a link of its own; the link's login lands on
+ * serve's `/oauth/callback`; then that user's calls work with their own account, and the other user's still do not.
+ * A request without a token is refused with a challenge; a token's holder never sees the other user's session.
+ */
+import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { writeConfigFile } from '../aggregate/aggregate-bridge.js';
+import { tempDir } from '../helpers/auth-bridge.js';
+import { onTeardown, useTeardown } from '../helpers/cleanup.js';
+import { driveLoginToCallback, startAuthStack } from '../helpers/oidc/index.js';
+import { waitFor, withTimeout } from '../helpers/wait.js';
+import { startServe } from './serve-process.js';
+
+useTeardown();
+
+const ALICE = 'alice-token-0123456789abcdef0123456789';
+const BOB = 'bob-token-0123456789abcdef0123456789abc';
+
+async function clientOf(base: string, token: string): Promise<Client> {
+  const client = new Client({ name: 'team-member', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  onTeardown(() => withTimeout('client close', client.close(), 10_000).catch(() => undefined));
+  await withTimeout('connect to serve', client.connect(transport), 20_000);
+  return client;
+}
+
+/** Calls `whoami` until serve answers with a login link (the server's login begins with the first refusal). */
+async function loginLink(client: Client): Promise<string> {
+  let link: string | undefined;
+  await waitFor('a login link', async () => {
+    const error = await client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
+    link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
+    return link;
+  }, { timeoutMs: 20_000, intervalMs: 250 });
+  return link!;
+}
+
+describe('serve for a team: per-user upstream logins', () => {
+  it('logs each user in with a link of their own, through serve\'s callback, and keeps their credentials apart', { timeout: 90_000 }, async () => {
+    const stack = await startAuthStack();
+    const file = writeConfigFile({
+      mcpServers: { secure: { url: stack.server.url, allowHttp: true, authTimeout: '60s' } },
+      serve: { auth: { tokens: [{ user: 'alice', token: '${ALICE_TOKEN}' }, { user: 'bob', token: '${BOB_TOKEN}' }] } },
+    });
+    const serve = await startServe(['--config', file, '--config-dir', tempDir()], { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB });
+    const anonymous = await fetch(`${serve.base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+
+    const alice = await clientOf(serve.base, ALICE);
+    const bob = await clientOf(serve.base, BOB);
+    const aliceLink = await loginLink(alice);
+    const bobLink = await loginLink(bob);
+    expect(bobLink).not.toBe(aliceLink);
+    expect(new URL(aliceLink).searchParams.get('redirect_uri')).toBe(`${serve.base}/oauth/callback`);
+
+    const { callbackUrl } = await driveLoginToCallback(aliceLink, { user: 'alice-account' });
+    expect(callbackUrl.startsWith(`${serve.base}/oauth/callback?`)).toBe(true);
+    const landed = await fetch(callbackUrl);
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain('Logged in');
+
+    await waitFor('alice\'s calls to work', async () => (await alice.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).catch(() => undefined)) !== undefined, { timeoutMs: 20_000, intervalMs: 250 });
+    const who = await alice.callTool({ name: 'secure__whoami', arguments: {} });
+    expect(JSON.stringify(who.content)).toContain('alice-account');
+    const bobStill = await bob.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
+    expect(bobStill?.code).toBe(-32042);
+    expect(serve.stderr()).not.toContain(ALICE);
+    expect(serve.stderr()).not.toContain(aliceLink);
+  });
+});
