@@ -119,10 +119,13 @@ export class PostReply {
   /**
    * Continues the stream on `stream`, a GET whose `Last-Event-ID` names one of its events (MCP 2025-11-25,
    * "Resumability and Redelivery"): the events after it, then whatever comes until the last response. A connection
-   * still open for it is ended first (the client has given up on it).
+   * still open for it is ended first (the client has given up on it). False, with `open` not called, when it has not
+   * become an event stream (no event id of it was ever sent).
    */
-  resume(stream: SseStream, lastEventId: string): void {
-    const events = this.#o.events!;
+  resume(open: () => SseStream, lastEventId: string): boolean {
+    const events = this.#o.events;
+    if (!events || !(this.#detached || this.#sse)) return false;
+    const stream = open();
     clearTimeout(this.#grace);
     if (this.#sse?.open) {
       const old = this.#sse;
@@ -133,12 +136,13 @@ export class PostReply {
     if (this.#waiting.size === 0) {
       stream.end();
       this.#forget();
-      return;
+      return true;
     }
     this.#detached = false;
     this.#done = false;
     this.#sse = stream;
     stream.onclose = () => this.#finish();
+    return true;
   }
 
   /** Ends the reply without the responses still missing (the session closed). */

@@ -74,9 +74,8 @@ export class StreamableChannel implements ClientChannel {
   resume(lastEventId: string, open: () => SseStream): boolean {
     const id = streamOfEventId(lastEventId);
     const reply = id === undefined ? undefined : this.#resumable.get(id);
-    if (!reply || this.#closed) return false;
+    if (!reply || this.#closed || !reply.resume(open, lastEventId)) return false;
     this.#log.debug(`a client resumed stream ${id}`);
-    reply.resume(open(), lastEventId);
     return true;
   }
 

@@ -72,4 +72,45 @@ describe('serve: SSE polling (resumable POST streams)', () => {
     expect(resumed.text.match(/"progress":2/g)).toHaveLength(1);
     for (const eventId of eventIds(resumed.text)) expect(seen).not.toContain(eventId);
   });
+
+  it('keeps the response of a dropped stream that arrived before the client came back, and ends the resumed stream with it', async () => {
+    const { serve, id, post } = await session();
+    const first = await post(call(81, 'slow', { ms: 300, steps: 3 }, 'tok-late'), /"progress":1/, '2025-11-25');
+    const seen = eventIds(first.text);
+    // The client comes back after the call is over (a client's retry interval; not an assertion).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const resumed = await rawHttp({
+      port: serve.port,
+      path: '/mcp',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25', 'last-event-id': seen[seen.length - 1]! },
+      streamMs: 15_000,
+    });
+    expect(resumed.status).toBe(200);
+    expect(resumed.text).toContain('"progress":3');
+    expect(resumed.text).toContain('"id":81');
+    // Everything was delivered: the stream is not resumable any more, a GET with that id is an ordinary GET stream.
+    const again = await rawHttp({
+      port: serve.port,
+      path: '/mcp',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25', 'last-event-id': seen[seen.length - 1]! },
+      streamMs: 500,
+    });
+    expect(again.status).toBe(200);
+    expect(again.text).not.toContain('"id":81');
+  });
+
+  it('never replays another session\'s stream: its event ids mean nothing in this one', async () => {
+    const a = await session();
+    const first = await a.post(call(91, 'slow', { ms: 1200, steps: 3 }, 'tok-a'), /"progress":1/, '2025-11-25');
+    const last = eventIds(first.text).at(-1)!;
+    const other = await openRawSession(a.serve.port);
+    const elsewhere = await rawHttp({
+      port: a.serve.port,
+      path: '/mcp',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': other, 'mcp-protocol-version': '2025-11-25', 'last-event-id': last },
+      streamMs: 2_500,
+    });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).not.toMatch(/tok-a|"id":91/);
+  });
 });
