@@ -78,11 +78,6 @@ export class PostReply {
     return this.#o.events?.streamId;
   }
 
-  /** Whether its connection dropped before the last response, so a client may resume it. */
-  get detached(): boolean {
-    return this.#detached;
-  }
-
   /** Writes the response to `id`; the reply ends after the last one. */
   answer(id: RequestId, json: string | Uint8Array): void {
     if (!this.#waiting.delete(id)) return;
