@@ -7,10 +7,16 @@
  * last response, it goes as a JSON body (cheaper for both sides); when anything else comes first (progress, a server
  * request), or nothing has come within {@link AUTO_STREAM_MS}, the answer becomes an event stream, so a long call
  * shows it is alive and can carry what the server sends meanwhile.
+ *
+ * With `events` (a client at 2025-11-25 or later), the event stream is resumable (stream-events.ts): it opens with a
+ * priming event, every event has an id, and when the connection drops before the last response, what the stream
+ * would have carried is kept until the client reconnects with `Last-Event-ID` ({@link PostReply.resume}), or until
+ * {@link RESUME_GRACE_MS} after the last response.
  */
 import type { ServerResponse } from 'node:http';
 import type { RequestId } from '../protocol/jsonrpc.js';
 import { SseStream } from './sse-stream.js';
+import { RESUME_GRACE_MS, RESUME_RETRY_MS, type StreamEvents } from './stream-events.js';
 
 /** How long an `auto` answer waits for its response before it becomes an event stream. */
 export const AUTO_STREAM_MS = 100;
@@ -24,18 +30,25 @@ export interface PostReplyOptions {
   mode: 'sse' | 'json' | 'auto';
   /** Headers for the answer (the session id, CORS). */
   headers: Record<string, string>;
+  /** Makes its event stream resumable; see the module comment. Default: not resumable. */
+  events?: StreamEvents;
 }
 
 /** One POST's answer; see the module comment. */
 export class PostReply {
   /** Called once when the reply is done or its connection closed. */
   onclose?: () => void;
+  /** Called once when a resumable reply can no longer be resumed (all delivered, expired, or ended). */
+  onforget?: () => void;
   readonly #o: PostReplyOptions;
   readonly #waiting: Set<RequestId>;
   #sse: SseStream | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #collected = new Map<RequestId, string | Uint8Array>();
   #done = false;
+  /** Resumable, connection dropped before the last response: events are kept for {@link resume}. */
+  #detached = false;
+  #grace: NodeJS.Timeout | undefined;
 
   constructor(options: PostReplyOptions) {
     this.#o = options;
@@ -60,12 +73,23 @@ export class PostReply {
     return !this.#done;
   }
 
+  /** The id of its resumable stream, if it has one. */
+  get streamId(): string | undefined {
+    return this.#o.events?.streamId;
+  }
+
   /** Writes the response to `id`; the reply ends after the last one. */
   answer(id: RequestId, json: string | Uint8Array): void {
-    if (!this.#waiting.delete(id) || this.#done) return;
+    if (!this.#waiting.delete(id)) return;
+    if (this.#detached) {
+      this.#o.events!.add(json);
+      if (this.#waiting.size === 0) this.#expireLater();
+      return;
+    }
+    if (this.#done) return;
     if (!this.#sse && this.#o.mode === 'auto' && this.#waiting.size > 0) this.#stream();
     if (this.#sse) {
-      this.#sse.event(json);
+      this.#write(json);
       if (this.#waiting.size === 0) this.#sse.end();
       return;
     }
@@ -82,13 +106,47 @@ export class PostReply {
 
   /** Writes a message related to the requests (progress, a server request); false when it cannot. */
   push(json: string | Uint8Array): boolean {
+    if (this.#detached) return Boolean(this.#o.events!.add(json));
     if (!this.#sse && this.#o.mode === 'auto' && !this.#done) this.#stream();
-    return this.#sse?.event(json) ?? false;
+    return this.#sse ? this.#write(json) : false;
+  }
+
+  /**
+   * Continues the stream on `stream`, a GET whose `Last-Event-ID` names one of its events (MCP 2025-11-25,
+   * "Resumability and Redelivery"): the events after it, then whatever comes until the last response. A connection
+   * still open for it is ended first (the client has given up on it). False, with `open` not called, when it has not
+   * become an event stream (no event id of it was ever sent).
+   */
+  resume(open: () => SseStream, lastEventId: string): boolean {
+    const events = this.#o.events;
+    if (!events || !(this.#detached || this.#sse)) return false;
+    const stream = open();
+    clearTimeout(this.#grace);
+    if (this.#sse?.open) {
+      const old = this.#sse;
+      old.onclose = undefined;
+      old.end();
+    }
+    for (const e of events.after(lastEventId)) stream.event(e.data, 'message', e.id);
+    if (this.#waiting.size === 0) {
+      stream.end();
+      this.#forget();
+      return true;
+    }
+    this.#detached = false;
+    this.#done = false;
+    this.#sse = stream;
+    stream.onclose = () => this.#finish();
+    return true;
   }
 
   /** Ends the reply without the responses still missing (the session closed). */
   end(): void {
     clearTimeout(this.#timer);
+    // The missing responses will not come: nothing to keep for a resumption.
+    this.#waiting.clear();
+    this.#detached = false;
+    this.#forget();
     if (this.#sse) this.#sse.end();
     else if (!this.#o.res.headersSent) this.#o.res.writeHead(503, this.#o.headers).end();
     this.#finish();
@@ -100,12 +158,38 @@ export class PostReply {
     if (this.#sse || this.#done) return;
     this.#sse = new SseStream(this.#o.res, this.#o.headers);
     this.#sse.onclose = () => this.#finish();
+    if (this.#o.events) this.#sse.prime(this.#o.events.prime(), RESUME_RETRY_MS);
+  }
+
+  /** Writes one event on the stream, with its id when resumable. */
+  #write(json: string | Uint8Array): boolean {
+    const events = this.#o.events;
+    return events ? this.#sse!.event(json, 'message', events.add(json).id) : this.#sse!.event(json);
+  }
+
+  /** Keeps a detached stream resumable for a while after its last response, then forgets it. */
+  #expireLater(): void {
+    clearTimeout(this.#grace);
+    this.#grace = setTimeout(() => {
+      this.#detached = false;
+      this.#forget();
+    }, RESUME_GRACE_MS);
+    this.#grace.unref();
+  }
+
+  #forget(): void {
+    clearTimeout(this.#grace);
+    const forget = this.onforget;
+    this.onforget = undefined;
+    forget?.();
   }
 
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
+    if (this.#o.events && this.#sse && this.#waiting.size > 0) this.#detached = true;
+    else this.#forget();
     this.onclose?.();
   }
 }

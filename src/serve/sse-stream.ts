@@ -1,6 +1,7 @@
 /**
  * One Server-Sent Events response of `serve` (the HTML standard's `text/event-stream`): its headers, one `message`
- * event per JSON-RPC message (the JSON is single-line, so it fits one `data:` line), and whether it is still open.
+ * event per JSON-RPC message (the JSON is single-line, so it fits one `data:` line), with an `id` on resumable
+ * streams (stream-events.ts), and whether it is still open.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -25,15 +26,26 @@ export class SseStream {
     return this.#open && !this.#res.destroyed;
   }
 
-  /** Writes one event; false when the stream is closed (nothing written). */
-  event(data: string | Uint8Array, name = 'message'): boolean {
+  /** Writes one event (with its `id` on a resumable stream); false when the stream is closed (nothing written). */
+  event(data: string | Uint8Array, name = 'message', id?: string): boolean {
     if (!this.open) return false;
-    if (typeof data === 'string') this.#res.write(`event: ${name}\ndata: ${data}\n\n`);
+    const head = id === undefined ? `event: ${name}\ndata: ` : `id: ${id}\nevent: ${name}\ndata: `;
+    if (typeof data === 'string') this.#res.write(`${head}${data}\n\n`);
     else {
-      this.#res.write(`event: ${name}\ndata: `);
+      this.#res.write(head);
       this.#res.write(data);
       this.#res.write(NEWLINE);
     }
+    return true;
+  }
+
+  /**
+   * Writes the priming event of a resumable stream (MCP 2025-11-25, SEP-1699): an id and empty data, with the
+   * `retry` interval a client waits before it reconnects with that id as `Last-Event-ID`.
+   */
+  prime(id: string, retryMs: number): boolean {
+    if (!this.open) return false;
+    this.#res.write(`id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
     return true;
   }
 

@@ -4,7 +4,9 @@
  * - a response goes on the stream of the POST that carried its request;
  * - progress goes on the stream of the request whose `progressToken` it carries;
  * - server requests and other notifications go on the GET stream when one is open, else on an open POST stream of
- *   the session, else wait in a bounded buffer (with a log line) for the next stream that opens.
+ *   the session, else wait in a bounded buffer (with a log line) for the next stream that opens;
+ * - a resumable POST stream whose connection dropped keeps its own messages until the client resumes it with a GET
+ *   and `Last-Event-ID` ({@link StreamableChannel.resume}; stream-events.ts).
  * Messages are not validated here beyond the front's `classify()`: this is every message's path.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -13,6 +15,7 @@ import type { Logger } from '../log.js';
 import { progressTokenOf, type RequestId } from '../protocol/jsonrpc.js';
 import type { PostReply } from './post-reply.js';
 import type { SseStream } from './sse-stream.js';
+import { StreamEvents, streamOfEventId } from './stream-events.js';
 
 /** Messages kept for the next stream when none is open; beyond, the oldest are dropped (and logged). */
 export const MAX_BUFFERED = 256;
@@ -34,6 +37,9 @@ export class StreamableChannel implements ClientChannel {
   readonly #buffer: Array<string | Uint8Array> = [];
   #dropped = 0;
   #closed = false;
+  /** Resumable POST replies by stream id, until each can no longer be resumed. */
+  readonly #resumable = new Map<string, PostReply>();
+  #streams = 0;
 
   constructor(options: { logger: Logger }) {
     this.#log = options.logger;
@@ -56,11 +62,33 @@ export class StreamableChannel implements ClientChannel {
     return this.#get?.open === true;
   }
 
+  /** The events of a new resumable POST stream of this session (its ids unique within the session). */
+  streamEvents(): StreamEvents {
+    return new StreamEvents(`s${++this.#streams}`);
+  }
+
+  /**
+   * Resumes the POST stream that `lastEventId` belongs to, on the stream `open` makes (MCP 2025-11-25,
+   * "Resumability and Redelivery"): false, with nothing opened, when no such stream of this session is resumable.
+   */
+  resume(lastEventId: string, open: () => SseStream): boolean {
+    const id = streamOfEventId(lastEventId);
+    const reply = id === undefined ? undefined : this.#resumable.get(id);
+    if (!reply || this.#closed || !reply.resume(open, lastEventId)) return false;
+    this.#log.debug(`a client resumed stream ${id}`);
+    return true;
+  }
+
   /** Takes the messages of one POST: requests are answered on `reply` (undefined when the POST holds none). */
   receive(messages: readonly JSONRPCMessage[], reply: PostReply | undefined): void {
     if (reply) {
       this.#open.add(reply);
       reply.onclose = () => this.#open.delete(reply);
+      const streamId = reply.streamId;
+      if (streamId !== undefined) {
+        this.#resumable.set(streamId, reply);
+        reply.onforget = () => this.#resumable.delete(streamId);
+      }
       for (const m of messages) {
         if (!('method' in m) || !('id' in m)) continue;
         this.#replies.set(m.id, reply);
@@ -101,7 +129,9 @@ export class StreamableChannel implements ClientChannel {
     if (this.#closed) return;
     this.#closed = true;
     for (const reply of this.#open) reply.end();
+    for (const reply of this.#resumable.values()) reply.end();
     this.#open.clear();
+    this.#resumable.clear();
     this.#replies.clear();
     this.#tokens.clear();
     this.#tokenOf.clear();

@@ -14,6 +14,7 @@ import { PostReply } from './post-reply.js';
 import { readBody } from './request-body.js';
 import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
+import { primingAllowed } from './stream-events.js';
 import { StreamableChannel } from './streamable-channel.js';
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -81,7 +82,8 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
     return;
   }
   if (channel.pending(c.id)) return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: request id ${JSON.stringify(c.id)} is already in use`, cors);
-  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors }));
+  const resumable = primingAllowed(req.headers['mcp-protocol-version']) ? channel.streamEvents() : undefined;
+  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, events: resumable }));
 }
 
 /** Opens a session with its `initialize`: its own channel and engine. */
@@ -118,6 +120,8 @@ async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   }
   const channel = sessionOf(ctx, r)?.channel;
   if (!channel) return;
+  const last = req.headers['last-event-id'];
+  if (typeof last === 'string' && channel.resume(last, () => new SseStream(res, cors))) return;
   if (channel.listening) return answerRpcError(res, 409, TransportError.Server, 'Conflict: this session already has a GET stream open', cors);
   channel.listen(new SseStream(res, cors));
 }
