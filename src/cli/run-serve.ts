@@ -130,17 +130,6 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     await withDeadline(backends.close(), CLOSE_LIMIT_MS);
     throw listenError(error, settings.host, settings.port);
   }
-  const where = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${front.port}`;
-  origin = settings.publicUrl?.origin ?? where;
-  const what = config ? new URL(config.server.url).host : `${backends.servers.length} servers from ${file}`;
-  log.info(`v${VERSION}: serving ${what} at ${where}/mcp (legacy SSE at ${where}/sse)${backends.servers.length > 0 ? `; each server alone at ${where}/servers/<name>/mcp` : ''}`);
-  let warning: NodeJS.Timeout | undefined;
-  if (loud) {
-    log.warn(insecureWarning(settings.host));
-    warning = setInterval(() => log.warn(insecureWarning(settings.host)), INSECURE_WARNING_EVERY_MS);
-    warning.unref();
-  }
-  if (!front.checksHost) log.warn(`listening on every address without --public-url: the Host header cannot be checked against DNS rebinding; set --public-url`);
   /** A new authenticator, refused (it throws) where the address needs inbound auth that it no longer has. */
   const boundChecked = (next: InboundAuthenticator): InboundAuthenticator => {
     checkBind({ host: settings.host, authRequired: next.required, insecureNoAuth: settings.insecureNoAuth });
@@ -163,14 +152,27 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
           }),
         })
       : undefined;
+  // Signals are heard before serve says it is serving: a SIGHUP sent at once must not end the process.
   let unsubscribe = () => {};
-  const signal = await new Promise<string>((resolve) => {
+  const signalled = new Promise<string>((resolve) => {
     unsubscribe = runtime.onSignal((s) => {
       if (s !== 'SIGHUP') resolve(s);
       else if (reload) reload.reread();
       else log.info('SIGHUP: nothing to reload (serve <url> has no configuration file; restart it to change its options)');
     });
   });
+  const where = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${front.port}`;
+  origin = settings.publicUrl?.origin ?? where;
+  const what = config ? new URL(config.server.url).host : `${backends.servers.length} servers from ${file}`;
+  log.info(`v${VERSION}: serving ${what} at ${where}/mcp (legacy SSE at ${where}/sse)${backends.servers.length > 0 ? `; each server alone at ${where}/servers/<name>/mcp` : ''}`);
+  let warning: NodeJS.Timeout | undefined;
+  if (loud) {
+    log.warn(insecureWarning(settings.host));
+    warning = setInterval(() => log.warn(insecureWarning(settings.host)), INSECURE_WARNING_EVERY_MS);
+    warning.unref();
+  }
+  if (!front.checksHost) log.warn(`listening on every address without --public-url: the Host header cannot be checked against DNS rebinding; set --public-url`);
+  const signal = await signalled;
   unsubscribe();
   reload?.close();
   clearInterval(warning);
@@ -199,7 +201,7 @@ function startReload(o: { file: string; runtime: Runtime; log: Logger; reload: C
     current: reload.current,
     logger: log,
     // The watcher's difference is against what it saw last; the reload compares with what is in force.
-    onChange: (diff) => void reload.apply(diff.config),
+    onChange: (diff) => void reload.apply(diff.config, 'file saved'),
     onError: (problem) => reload.refuse(problem),
   });
   return {
@@ -212,7 +214,7 @@ function startReload(o: { file: string; runtime: Runtime; log: Logger; reload: C
         reload.refuse(error);
         return;
       }
-      void reload.apply(next);
+      void reload.apply(next, 'SIGHUP');
     },
     close: () => watch.close(),
   };

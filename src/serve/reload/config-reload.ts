@@ -32,6 +32,9 @@ export interface ReconfigurableSessions {
   reconfigure(change: SessionsChange): Promise<void>;
 }
 
+/** What asked for a reload, for the log. */
+export type ReloadCause = 'SIGHUP' | 'file saved';
+
 /** Options for {@link ConfigReload}. */
 export interface ConfigReloadOptions {
   /** The configuration in force at start. */
@@ -69,8 +72,8 @@ export class ConfigReload {
    * Applies `next` (after any reload under way): resolves true when it is in force, false when it changed nothing
    * (the same configuration, or one that cannot be applied: then the reason is logged).
    */
-  apply(next: LoadedConfig): Promise<boolean> {
-    const run = this.#queue.then(() => this.#apply(next));
+  apply(next: LoadedConfig, why: ReloadCause): Promise<boolean> {
+    const run = this.#queue.then(() => this.#apply(next, why));
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -80,7 +83,7 @@ export class ConfigReload {
     this.#o.logger.warn(`configuration not applied: ${describeError(problem)}`);
   }
 
-  async #apply(next: LoadedConfig): Promise<boolean> {
+  async #apply(next: LoadedConfig, why: ReloadCause): Promise<boolean> {
     const o = this.#o;
     const diff = diffConfigs(this.#current, next);
     const authChanged = !sameValue(this.#current.serve?.auth, next.serve?.auth);
@@ -88,7 +91,7 @@ export class ConfigReload {
     const listChanged = this.#current.listTimeoutMs !== next.listTimeoutMs;
     const serversChanged = diff.added.length + diff.removed.length + diff.changed.length > 0 || diff.separatorChanged;
     if (!serversChanged && !authChanged && !usersChanged && !listChanged) {
-      o.logger.info('configuration unchanged');
+      o.logger.info(`configuration unchanged (${why})`);
       return false;
     }
     // Everything that may fail, before anything changes.
@@ -106,7 +109,7 @@ export class ConfigReload {
     o.side.reconfigure({ servers: new Map(next.servers.map((s) => [s.name, s])), specs, rules: next.serve?.users, restarted });
     if (authenticator) o.auth!.swappable.swap(authenticator);
     this.#current = next;
-    o.logger.info(`configuration applied: ${describeChange(diff, { auth: authChanged && authenticator !== undefined, users: usersChanged })}`);
+    o.logger.info(`configuration applied (${why}): ${describeChange(diff, { auth: authChanged && authenticator !== undefined, users: usersChanged })}`);
     await o.sessions.reconfigure({ changed, listTimeoutMs: next.listTimeoutMs, ...(diff.separatorChanged ? { separator: next.separator } : {}) });
     return true;
   }
