@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import { ReadinessMonitor } from '../serve/readiness-monitor.js';
 import type { ServeBackends, SessionEngine } from '../serve/types.js';
 import type { ReconfigurableSessions, SessionsChange } from '../serve/reload/config-reload.js';
+import { RetirableChannel } from '../serve/reload/retirable-channel.js';
 import type { UserSide } from '../serve/users/user-side.js';
 import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
 import { VERSION } from '../version.js';
@@ -75,8 +76,9 @@ export interface FileBackends extends ServeBackends, ReconfigurableSessions {
   /**
    * Applies the configuration the user side now holds (call `side.reconfigure` first) to every open session: each
    * session's aggregate gets its user's servers as they are now (added ones join, removed ones and ones the user
-   * lost access to leave, changed ones restart, the others keep their upstream sessions); a session of one server
-   * alone whose server changed, went or is no longer the user's is closed. `/readyz` follows the new list.
+   * lost access to leave, changed ones restart, the others keep their upstream sessions); a plain session of one
+   * server alone whose server changed, went or is no longer the user's is retired (its upstream session ended, each
+   * later request answered with an error that says to open a new session). `/readyz` follows the new list.
    */
   reconfigure(change: SessionsChange): Promise<void>;
 }
@@ -84,7 +86,7 @@ export interface FileBackends extends ServeBackends, ReconfigurableSessions {
 /** One open session, as a reload sees it. */
 type OpenSession =
   | { kind: 'aggregate'; user: string; target: string | undefined; aggregator: Aggregator }
-  | { kind: 'bridge'; user: string; target: string; engine: SessionEngine };
+  | { kind: 'bridge'; user: string; target: string; retire: (why: string) => Promise<void> };
 
 /**
  * The backends for a `--config` file, per session user: `/mcp` aggregates the servers the user may use (their tool
@@ -146,19 +148,29 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
       // A server the user may not use is served as an empty aggregate: nothing to list, nothing to call.
       if (!spec) return aggregateFor(channel, [], user, target, session.logger);
       if (filters(spec.filter) || spec.userFilter) return aggregateFor(channel, [spec], user, target, session.logger);
+      // The bridge speaks through a channel a reload can retire: the client then gets errors, never silence.
+      const retirable = new RetirableChannel(channel);
       const backend = users.factoryFor(user, session.logger)(spec);
-      const bridge = backend.open(channel);
-      let closing: Promise<void> | undefined;
+      const bridge = backend.open(retirable);
+      let upstreamClosed: Promise<void> | undefined;
+      const closeUpstream = () =>
+        (upstreamClosed ??= (async () => {
+          await bridge.close();
+          await backend.close?.();
+        })());
       const engine: SessionEngine = {
         start: () => bridge.start(),
         drain: (ms) => bridge.drain(ms),
-        close: () =>
-          (closing ??= (async () => {
-            await bridge.close();
-            await backend.close?.();
-          })()),
+        close: async () => {
+          await closeUpstream();
+          await retirable.end();
+        },
       };
-      return tracked({ kind: 'bridge', user, target, engine }, engine);
+      const retire = async (why: string) => {
+        retirable.retire(why);
+        await closeUpstream();
+      };
+      return tracked({ kind: 'bridge', user, target, retire }, engine);
     },
     readiness: () => monitor.readiness(),
     async reconfigure(change) {
@@ -178,8 +190,13 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
           // no longer the user's, the session ends (the client opens a new one, made from the new entry).
           if (!spec || change.changed.has(entry.target) || filters(spec.filter) || spec.userFilter) {
             open.delete(entry);
-            log.info(`a session of ${entry.target} alone ended: the server's configuration changed`);
-            work.push(entry.engine.close());
+            const why = !users.allSpecs().some((s) => s.name === entry.target)
+              ? `server "${entry.target}" was removed from serve's configuration`
+              : spec
+                ? `server "${entry.target}" was changed in serve's configuration`
+                : `server "${entry.target}" is no longer yours to use`;
+            log.info(`a session of ${entry.target} alone was retired: ${why}`);
+            work.push(entry.retire(why));
           }
         }
       }

@@ -3,7 +3,8 @@
  * that did not change: a server added joins every open session's aggregate (and `/readyz`), a changed one restarts,
  * a removed one leaves, and the others keep their upstream sessions (counted at the upstream). `serve.users` narrows
  * open sessions; `serve.auth` swaps the authenticator, so a user whose token was removed gets 401 on their next
- * request. A file that cannot be applied changes nothing. `serve <url>` has nothing to reload.
+ * request. A session of one server alone whose server changed is retired: its requests get an error that says to
+ * open a new session. A file that cannot be applied changes nothing. `serve <url>` has nothing to reload.
  */
 import { writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -66,6 +67,12 @@ describe('serve: reloading the configuration file', () => {
     }, WAIT);
     expect(beta.sessions.created).toBeGreaterThan(betaSessions);
     expect(alpha.sessions.created).toBe(alphaSessions);
+    // The session of beta alone cannot change under its client: it is retired, its requests answered, not dropped.
+    await expect(alone.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(/was changed in serve's configuration: this session is over; open a new session/);
+    const again = await connectServeClient(`${serve.base}/servers/beta/mcp`);
+    const filtered = await toolNames(again);
+    expect(filtered).toContain('beta__add');
+    expect(filtered).not.toContain('beta__echo');
 
     // A mistake in the file changes nothing.
     writeFileSync(file, '{ "mcpServers": { "alpha": ');
