@@ -182,8 +182,8 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
       for (const entry of [...open]) {
         const servers = specsOf(entry.user, entry.target);
         if (entry.kind === 'aggregate') {
-          // A one-server endpoint keeps its own names: the separator is the aggregate's only at /mcp.
-          work.push(entry.aggregator.reconfigure({ servers, changed: change.changed, ...(entry.target === undefined ? sep : {}) }));
+          // One-server aggregates (a filter to enforce) prefix their names too: the new separator is theirs as well.
+          work.push(entry.aggregator.reconfigure({ servers, changed: change.changed, ...sep }));
         } else {
           const spec = servers[0];
           // A plain bridge cannot change under its client: when its server changed, went, gained a filter or is
