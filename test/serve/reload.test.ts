@@ -30,10 +30,10 @@ async function readyz(serve: ServeProcess): Promise<Record<string, string>> {
   return (JSON.parse(answer.text) as { servers: Record<string, string> }).servers;
 }
 
-/** An SDK client of serve's `/mcp` that presents `token`. */
-async function connectWithToken(serve: ServeProcess, token: string, name: string): Promise<Lister & { client: Client }> {
+/** An SDK client of serve's `/mcp` (or `path`) that presents `token`. */
+async function connectWithToken(serve: ServeProcess, token: string, name: string, path = '/mcp'): Promise<Lister & { client: Client }> {
   const client = new Client({ name, version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${serve.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${serve.base}${path}`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
   onTeardown(() => withTimeout('a serve client to close', client.close(), 10_000).catch(() => undefined));
   await withTimeout(`${name} initializes through serve`, client.connect(transport), 20_000);
   return { client };
@@ -135,7 +135,16 @@ describe('serve: reloading the configuration file', () => {
     const bob = await connectWithToken(serve, bobToken, 'bob');
     expect(await toolNames(bob)).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo']));
     expect(await toolNames(alice)).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo']));
+    const bobBeta = await connectWithToken(serve, bobToken, 'bob at beta alone', '/servers/beta/mcp');
+    expect(await toolNames(bobBeta)).toContain('echo');
     const alphaSessions = alpha.sessions.created;
+
+    // A file whose inbound auth cannot be served here (JWTs need --public-url with --port 0) changes nothing at all,
+    // not even the users' rules that came with it.
+    const jwt = { issuer: 'https://login.example.com' };
+    writeFileSync(file, JSON.stringify({ mcpServers: servers, serve: { auth: { tokens, jwt }, users: { bob: { servers: ['alpha'] }, alice: { servers: ['*'] } } } }));
+    await serve.waitForStderr(/configuration not applied: serve: JWT inbound auth needs --public-url/, 20_000);
+    expect(await toolNames(bob)).toEqual(expect.arrayContaining(['alpha__echo', 'beta__echo']));
 
     writeFileSync(file, JSON.stringify({ mcpServers: servers, serve: { auth: { tokens: [tokens[1]] }, users: { bob: { servers: ['alpha'] } } } }));
     await waitFor('bob loses beta in his open session', async () => {
@@ -144,6 +153,7 @@ describe('serve: reloading the configuration file', () => {
     }, WAIT);
     await expect(bob.client.callTool({ name: 'beta__echo', arguments: { text: 'x' } })).rejects.toThrow();
     expect(textOf(await bob.client.callTool({ name: 'alpha__echo', arguments: { text: 'still here' } }))).toBe('still here');
+    await expect(bobBeta.client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/is no longer yours to use/);
     // Alice's token is gone: her next request is refused, her open session notwithstanding.
     const refused = await rawHttp({ port: serve.port, method: 'POST', path: '/mcp', headers: { ...MCP_POST_HEADERS, authorization: `Bearer ${aliceToken}` }, body: '{}' });
     expect(refused.status).toBe(401);
