@@ -275,7 +275,7 @@ Example (Claude Desktop, Cursor, Windsurf config):
     common(program.command('serve'))
       .description('serve one server, or every server of a --config file, to many MCP clients over HTTP (Streamable HTTP at /mcp, legacy SSE at /sse)')
       .argument('[url]', 'the remote MCP server endpoint (env: MCP_BACKEND_URL); or --config <file>')
-      .option('--config <file>', 'serve every server of this configuration file: aggregated at /mcp, each alone at /servers/<name>/mcp')
+      .option('--config <file>', 'serve every server of this configuration file: aggregated at /mcp, each alone at /servers/<name>/mcp; applied again when saved and on SIGHUP')
       .optionsGroup('Serving:')
       .addOption(new Option('--host <address>', 'address to listen on; other than loopback only with inbound authentication or --insecure-no-auth').default('127.0.0.1').env('MCP_SERVE_HOST'))
       .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default('8080').env('MCP_SERVE_PORT'))

@@ -1,7 +1,8 @@
 /**
  * `mcp-auth-bridge serve`: one bridge for many MCP clients over HTTP (issue 11). Checks where it may listen, builds
  * the backends (serve-backends.ts), starts the HTTP front (serve/http-front.ts) and serves until SIGINT or SIGTERM,
- * then drains: no new sessions, requests in flight answered (bounded), every session closed. Loaded only when
+ * then drains: no new sessions, requests in flight answered (bounded), every session closed. With `--config`, the
+ * file is applied again on SIGHUP and whenever it is saved (serve/reload/). Loaded only when
  * `serve` runs (a dynamic import from main.ts), so the stdio bridge's start-up does not pay for it. Resolves with
  * the exit code; only the entry ends the process.
  */
@@ -28,6 +29,11 @@ import { createGroupGuardian } from '../upstream/stdio/guardian.js';
 import { createInboundAuth } from '../serve/inbound-auth/create.js';
 import { inboundAuthFromFlags } from '../serve/inbound-auth/from-flags.js';
 import { createUserSide } from '../serve/users/user-side.js';
+import { ConfigReload } from '../serve/reload/config-reload.js';
+import { SwappableAuthenticator } from '../serve/reload/swappable-authenticator.js';
+import { watchConfigFile } from '../config/file/watch.js';
+import type { LoadedConfig } from '../config/file/types.js';
+import type { InboundAuthConfig } from '../serve/inbound-auth/config.js';
 
 /** The inbound auth flags of `serve` (serve/inbound-auth/from-flags.ts). */
 interface ServeAuthFlags {
@@ -73,12 +79,19 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const log = o.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
   // Who is calling: the file's "serve.auth", else the command line's flags; none means loopback only.
   const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, trustedHeader, trustedPeers: trustedPeer };
-  const authConfig = loaded?.serve?.auth ?? inboundAuthFromFlags(flags, runtime.env);
+  const fromFlags = inboundAuthFromFlags(flags, runtime.env);
+  const authConfigOf = (l: LoadedConfig | undefined): InboundAuthConfig => l?.serve?.auth ?? fromFlags;
+  const authConfig = authConfigOf(loaded);
   const configuredOrigin = settings.publicUrl?.origin ?? `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
-  if (authConfig.jwt && !settings.publicUrl && settings.port === 0) {
-    throw new BridgeError(ErrorCode.Usage, 'serve: JWT inbound auth needs --public-url (or a fixed --port)', { hint: 'the tokens\' audience and the protected-resource metadata name this server by its public URL' });
-  }
-  const authenticator = o.authenticator ?? (Object.keys(authConfig).length > 0 ? createInboundAuth(authConfig, { logger: log, publicUrl: settings.publicUrl ?? configuredOrigin }) : noInboundAuth());
+  const authenticatorFor = (auth: InboundAuthConfig): InboundAuthenticator => {
+    if (auth.jwt && !settings.publicUrl && settings.port === 0) {
+      throw new BridgeError(ErrorCode.Usage, 'serve: JWT inbound auth needs --public-url (or a fixed --port)', { hint: 'the tokens\' audience and the protected-resource metadata name this server by its public URL' });
+    }
+    return Object.keys(auth).length > 0 ? createInboundAuth(auth, { logger: log, publicUrl: settings.publicUrl ?? configuredOrigin }) : noInboundAuth();
+  };
+  // With a file, the authenticator in force is swapped when the file's "serve.auth" changes (serve/reload/).
+  const swappable = o.authenticator === undefined && loaded ? new SwappableAuthenticator(authenticatorFor(authConfig)) : undefined;
+  const authenticator = o.authenticator ?? swappable ?? authenticatorFor(authConfig);
   const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
   if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in files of their own; --token-store ${input.tokenStore} is not used`);
   let origin = configuredOrigin;
@@ -97,7 +110,8 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     configDir: resolveConfigDir(input.configDir ? { configDir: input.configDir } : {}),
     origin: () => origin,
   });
-  const backends: ServeBackends = config ? await urlBackends({ config, runtime, log, side }) : await fileBackends({ loaded: loaded!, log, side });
+  const perFile = loaded ? await fileBackends({ loaded, log, side }) : undefined;
+  const backends: ServeBackends = perFile ?? (await urlBackends({ config: config!, runtime, log, side }));
   let front;
   try {
     front = await startHttpFront({
@@ -116,6 +130,37 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     await withDeadline(backends.close(), CLOSE_LIMIT_MS);
     throw listenError(error, settings.host, settings.port);
   }
+  /** A new authenticator, refused (it throws) where the address needs inbound auth that it no longer has. */
+  const boundChecked = (next: InboundAuthenticator): InboundAuthenticator => {
+    checkBind({ host: settings.host, authRequired: next.required, insecureNoAuth: settings.insecureNoAuth });
+    return next;
+  };
+  // A file is applied again on SIGHUP and whenever it is saved: only what changed is touched (serve/reload/).
+  const reload =
+    loaded && perFile && file !== undefined
+      ? startReload({
+          file,
+          runtime,
+          log,
+          reload: new ConfigReload({
+            current: loaded,
+            specsOf: memberSpecs,
+            side,
+            sessions: perFile,
+            ...(swappable ? { auth: { swappable, authenticatorOf: (next) => boundChecked(authenticatorFor(authConfigOf(next))) } } : {}),
+            logger: log,
+          }),
+        })
+      : undefined;
+  // Signals are heard before serve says it is serving: a SIGHUP sent at once must not end the process.
+  let unsubscribe = () => {};
+  const signalled = new Promise<string>((resolve) => {
+    unsubscribe = runtime.onSignal((s) => {
+      if (s !== 'SIGHUP') resolve(s);
+      else if (reload) reload.reread();
+      else log.info('SIGHUP: nothing to reload (serve <url> has no configuration file; restart it to change its options)');
+    });
+  });
   const where = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${front.port}`;
   origin = settings.publicUrl?.origin ?? where;
   const what = config ? new URL(config.server.url).host : `${backends.servers.length} servers from ${file}`;
@@ -127,14 +172,9 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     warning.unref();
   }
   if (!front.checksHost) log.warn(`listening on every address without --public-url: the Host header cannot be checked against DNS rebinding; set --public-url`);
-  let unsubscribe = () => {};
-  const signal = await new Promise<string>((resolve) => {
-    unsubscribe = runtime.onSignal((s) => {
-      if (s === 'SIGHUP') log.info('SIGHUP ignored: serve does not reload its configuration yet');
-      else resolve(s);
-    });
-  });
+  const signal = await signalled;
   unsubscribe();
+  reload?.close();
   clearInterval(warning);
   log.info(`${signal}: draining (new sessions refused; up to ${SERVE_DRAIN_MS / 1000} s for answers in flight)`);
   await front.drain(SERVE_DRAIN_MS);
@@ -143,6 +183,41 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   log.info('stopped');
   log.close();
   return ExitCode.Ok;
+}
+
+/** A running reload: the file watched, and read again on demand (SIGHUP). */
+interface RunningReload {
+  /** Reads the file now and applies it (a file that does not load changes nothing and is logged). */
+  reread(): void;
+  close(): void;
+}
+
+/** Watches `o.file` and applies each change through `o.reload`; see {@link RunningReload}. */
+function startReload(o: { file: string; runtime: Runtime; log: Logger; reload: ConfigReload }): RunningReload {
+  const { reload, log } = o;
+  const watch = watchConfigFile({
+    path: o.file,
+    env: o.runtime.env,
+    current: reload.current,
+    logger: log,
+    // The watcher's difference is against what it saw last; the reload compares with what is in force.
+    onChange: (diff) => void reload.apply(diff.config, 'file saved'),
+    onError: (problem) => reload.refuse(problem),
+  });
+  return {
+    reread() {
+      log.info(`SIGHUP: reading ${o.file} again`);
+      let next: LoadedConfig;
+      try {
+        next = loadConfigFile(o.file, { env: o.runtime.env });
+      } catch (error) {
+        reload.refuse(error);
+        return;
+      }
+      void reload.apply(next, 'SIGHUP');
+    },
+    close: () => watch.close(),
+  };
 }
 
 /** A failure to listen, in words with what to do. */

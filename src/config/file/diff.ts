@@ -19,13 +19,15 @@ export interface ConfigDiff {
   unchanged: string[];
   /** Whether the separator changed: every tool and prompt name of every server changes with it. */
   separatorChanged: boolean;
+  /** Whether the `"serve"` section changed (inbound auth, users' access): `serve` applies it, the stdio forms ignore it. */
+  serveChanged: boolean;
 }
 
 /** Compares two loaded configurations server by server; entries are compared deeply (filters, env and headers too). */
 export function diffConfigs(before: LoadedConfig, after: LoadedConfig): ConfigDiff {
   const old = new Map(before.servers.map((server) => [server.name, server]));
   const now = new Set(after.servers.map((server) => server.name));
-  const diff: ConfigDiff = { config: after, added: [], removed: [], changed: [], unchanged: [], separatorChanged: before.separator !== after.separator };
+  const diff: ConfigDiff = { config: after, added: [], removed: [], changed: [], unchanged: [], separatorChanged: before.separator !== after.separator, serveChanged: !sameValue(before.serve, after.serve) };
   for (const server of after.servers) {
     const previous = old.get(server.name);
     if (previous === undefined) diff.added.push(server);
@@ -38,18 +40,21 @@ export function diffConfigs(before: LoadedConfig, after: LoadedConfig): ConfigDi
 
 /** Whether the diff asks for anything to be done. */
 export function isEmptyDiff(diff: ConfigDiff): boolean {
-  return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0 && !diff.separatorChanged;
+  return diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0 && !diff.separatorChanged && !diff.serveChanged;
 }
 
 /**
- * Deep equality of loaded values: plain objects (a key set to undefined counts as absent), lists, URLs by their
- * text, and key objects (a client's private key) by their contents.
+ * Deep equality of loaded values: plain objects (a key set to undefined counts as absent), lists, maps (serve's
+ * access rules) by their entries, URLs by their text, and key objects (a client's private key) by their contents.
  */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (a instanceof URL || b instanceof URL) return a instanceof URL && b instanceof URL && a.href === b.href;
   if (a instanceof KeyObject || b instanceof KeyObject) return a instanceof KeyObject && b instanceof KeyObject && a.equals(b);
+  if (a instanceof Map || b instanceof Map) {
+    return a instanceof Map && b instanceof Map && a.size === b.size && [...a].every(([key, value]) => b.has(key) && sameValue(value, b.get(key)));
+  }
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
   }

@@ -51,11 +51,21 @@ export interface UserMembersOptions {
   configDir: string;
 }
 
+/** A new configuration for {@link UserMembers.reconfigure}. */
+export interface UserMembersChange {
+  servers: ReadonlyMap<string, LoadedServer>;
+  specs: readonly MemberSpec[];
+  access: AccessPolicy;
+  /** Names of servers whose entry changed or that are gone: every user's link to them is dropped. */
+  restarted: ReadonlySet<string>;
+}
+
 /** Builds each user's servers; see the module comment. */
 export class UserMembers {
-  readonly #o: UserMembersOptions;
+  #o: UserMembersOptions;
   readonly #queues = new Map<string, LoginQueue>();
-  readonly #links = new Map<string, Promise<ServerLink>>();
+  /** By `user\0server`: the link and the server it is to. */
+  readonly #links = new Map<string, { server: string; link: Promise<ServerLink> }>();
 
   constructor(options: UserMembersOptions) {
     this.#o = options;
@@ -76,9 +86,10 @@ export class UserMembers {
    * server, shared by the user's sessions: one login), each local server a process of the session's own.
    */
   factoryFor(user: string, logger: Logger): MemberFactory {
-    const o = this.#o;
-    const configDir = userConfigDir(o.configDir, user);
+    const configDir = userConfigDir(this.#o.configDir, user);
     return (spec) => {
+      // Read at each call: after a reload, a restarted or added server is made from its new entry.
+      const o = this.#o;
       const server = o.servers.get(spec.name);
       if (!server) throw new Error(`no server named ${spec.name}`);
       const link = this.linkFor(user, server);
@@ -96,18 +107,33 @@ export class UserMembers {
     };
   }
 
+  /**
+   * Takes a new configuration (serve's reload): the servers, their order and the access rules apply from now on,
+   * and the (user, server) links of every server in `change.restarted` are dropped, so the next session of each user
+   * makes a new one from the new entry. Links to the other servers, and the logins they hold, stay.
+   */
+  reconfigure(change: UserMembersChange): void {
+    this.#o = { ...this.#o, servers: change.servers, specs: change.specs, access: change.access };
+    for (const [key, { server }] of this.#links) if (change.restarted.has(server)) this.#links.delete(key);
+  }
+
+  /** The access rules in force. */
+  get access(): AccessPolicy {
+    return this.#o.access;
+  }
+
   /** The link of `user` to the remote `server` (undefined for a local one): made once, then shared. */
   linkFor(user: string, server: LoadedServer): Promise<ServerLink> | undefined {
     if (server.kind !== 'remote') return undefined;
     const key = `${user}\0${server.name}`;
-    let link = this.#links.get(key);
+    let link = this.#links.get(key)?.link;
     if (!link) {
       const o = this.#o;
       const config = userServerConfig(server.config, userConfigDir(o.configDir, user), o.callbackUrl());
       const log = o.logger.child({ name: server.name });
       link = linkServer({ server: config, process: o.process, runtime: this.#runtimeOf(user), log, clientReady: noWait, webCallback: { hub: o.hub, owner: user } });
       link.catch(() => undefined);
-      this.#links.set(key, link);
+      this.#links.set(key, { server: server.name, link });
     }
     return link;
   }

@@ -36,31 +36,51 @@ export interface UserSideOptions {
   origin: () => string;
 }
 
+/** A new configuration for {@link UserSide.reconfigure}. */
+export interface UserSideChange {
+  servers: ReadonlyMap<string, LoadedServer>;
+  specs: readonly MemberSpec[];
+  rules: AccessRules;
+  /** Names of servers changed or removed: every user's link to them is dropped (logins to the others stay). */
+  restarted: ReadonlySet<string>;
+}
+
 /** Per user: their servers and the browser pages. */
 export interface UserSide {
   users: UserMembers;
   web: WebRoutes;
   hub: CallbackHub;
+  /** Applies a new configuration (serve's reload) to new sessions and to the status page. */
+  reconfigure(change: UserSideChange): void;
 }
 
 /** Builds the per-user side; see the module comment. */
 export function createUserSide(o: UserSideOptions): UserSide {
   const hub = new CallbackHub({ logger: o.logger });
   const callbackUrl = () => `${o.origin()}${CALLBACK_PATH}`;
-  const access = new AccessPolicy(o.rules);
-  const common = { servers: o.servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
+  let access = new AccessPolicy(o.rules);
+  // One map, refilled in place on a reload: the status page's logins read the servers in force.
+  const servers = new Map(o.servers);
+  let specs = o.specs;
+  const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
   const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian });
   const logins = new UserLogins(common);
-  const names = [...o.servers.keys()];
   const routes = {
     logins,
-    serversOf: (user: string) => (o.specs.length > 0 ? users.specsFor(user).map((s) => s.name) : names.filter((n) => access.mayUse(user, n))),
+    serversOf: (user: string) => (specs.length > 0 ? users.specsFor(user).map((s) => s.name) : [...servers.keys()].filter((n) => access.mayUse(user, n))),
     csrf: new CsrfTokens(o.origin),
     logger: o.logger,
   };
   return {
     users,
     hub,
+    reconfigure(change) {
+      access = new AccessPolicy(change.rules);
+      servers.clear();
+      for (const [name, server] of change.servers) servers.set(name, server);
+      specs = change.specs;
+      users.reconfigure({ servers: change.servers, specs: change.specs, access, restarted: change.restarted });
+    },
     web: {
       callback: (res, query, caller) => answerCallback(hub, res, query, caller),
       page: (req, res, path, user) => handleStatusRoute(routes, req, res, path, user),

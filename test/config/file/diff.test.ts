@@ -84,6 +84,16 @@ describe('diffConfigs', () => {
 });
 
 describe('sameValue', () => {
+  it('a change of the "serve" section alone is a change (serve applies it), and access rules are compared by their entries', () => {
+    const withUsers = (servers: string[]) => ({ ...base(), serve: { users: { alice: { servers } } } });
+    const diff = diffConfigs(parse(withUsers(['remote', 'local'])), parse(withUsers(['remote'])));
+    expect(diff).toMatchObject({ added: [], removed: [], changed: [], serveChanged: true });
+    expect(isEmptyDiff(diff)).toBe(false);
+    expect(diffConfigs(parse(withUsers(['remote'])), parse(withUsers(['remote']))).serveChanged).toBe(false);
+    expect(sameValue(new Map([['a', 1]]), new Map([['a', 2]]))).toBe(false);
+    expect(sameValue(new Map([['a', { x: [1] }]]), new Map([['a', { x: [1] }]]))).toBe(true);
+  });
+
   it('compares URLs by text, keys by contents, and treats undefined as absent', () => {
     expect(sameValue(new URL('https://a.example/x'), new URL('https://a.example/x'))).toBe(true);
     expect(sameValue(new URL('https://a.example/x'), new URL('https://a.example/y'))).toBe(false);
