@@ -19,6 +19,7 @@ import { openLegacy, postLegacy } from './legacy-endpoint.js';
 import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './request-guard.js';
 import { SessionTable } from './session-table.js';
 import { handleStreamable } from './streamable-endpoint.js';
+import { ModernRoom } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
 
 /** Options for {@link startHttpFront}. */
@@ -52,7 +53,8 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining };
+  const modern = new ModernRoom({ backends: o.backends, logger: log });
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -106,7 +108,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   return {
     port,
     checksHost: guard.checksHost,
-    drain: (timeoutMs) => drain(server, sessions, timeoutMs, () => (draining = true), log),
+    drain: (timeoutMs) => drain(server, sessions, timeoutMs, () => (draining = true), log).finally(() => modern.close()),
   };
 }
 
