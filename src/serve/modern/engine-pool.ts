@@ -50,6 +50,8 @@ export interface PooledEngine {
   readonly initialized: Record<string, unknown>;
   /** The tools' `x-mcp-header` parameters, once a `tools/list` was seen (undefined again after a list change). */
   tools: ToolCatalog | undefined;
+  /** The level last set with `logging/setLevel` (from a request's `_meta`). */
+  logLevel: string | undefined;
   busy: boolean;
   lastUsed: number;
 }
@@ -127,7 +129,7 @@ export class EnginePool {
     const logger = this.#o.logger.child({ name: `modern engine ${++serial}` });
     const channel = new EngineChannel({ logger });
     const engine = this.#o.backends.open(f.target, channel, { identity: f.identity, logger });
-    const placeholder = { key, user: f.identity.user, endpoint: f.endpoint, channel, engine, initialized: {}, tools: undefined, busy: true, lastUsed: Date.now() };
+    const placeholder = { key, user: f.identity.user, endpoint: f.endpoint, channel, engine, initialized: {}, tools: undefined, logLevel: undefined, busy: true, lastUsed: Date.now() };
     this.#engines.add(placeholder);
     try {
       await engine.start();

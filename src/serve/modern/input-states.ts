@@ -21,6 +21,8 @@ export interface SuspendedCall {
   engine: PooledEngine;
   /** The engine's id of the request (for cancellation). */
   engineId: RequestId;
+  /** Whether the request asked for log messages (a log level in its `_meta`). */
+  logs: boolean;
   /** The engine's answer, when it comes. */
   answer: Promise<EngineAnswer>;
   /** The server's requests the client was asked, by the key given to the client. */

@@ -15,8 +15,6 @@ import type { InputStates, SuspendedCall } from './input-states.js';
 import { modernResult } from './modern-results.js';
 import type { ModernReply } from './modern-reply.js';
 
-/** Notifications that belong to the request in progress (the others are the listen streams'). */
-const OF_THE_REQUEST = new Set(['notifications/progress', 'notifications/message']);
 
 /** What a call needs from the front. */
 export interface CallContext {
@@ -61,7 +59,8 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     },
     onNotification: (message: JSONRPCMessage) => {
       const method = (message as { method?: string }).method ?? '';
-      if (!settled && OF_THE_REQUEST.has(method)) reply.notify(message);
+      // Those of the request in progress (the others are the listen streams'); log messages only when it set a level.
+      if (!settled && (method === 'notifications/progress' || (method === 'notifications/message' && call.logs))) reply.notify(message);
     },
   };
   engine.channel.holder = holder;

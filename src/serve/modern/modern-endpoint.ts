@@ -119,6 +119,12 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
       return answerJson(res, mismatch.status, rpcError(id, mismatch.code, mismatch.message), cors);
     }
   }
+  // A 2026 request names its log level in `_meta` (none: no log messages); the engine's upstreams hear it as setLevel.
+  const level = meta[MetaKey.logLevel];
+  if (typeof level === 'string' && level !== engine.logLevel) {
+    engine.logLevel = level;
+    await engine.channel.request('logging/setLevel', { level }).answer;
+  }
   const sent = engine.channel.request(c.method, engineParams(params));
   if (c.method === 'tools/list') {
     void sent.answer.then((a) => {
@@ -127,7 +133,7 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   }
   carry(
     room,
-    { user: r.identity.user, endpoint: r.path, method: c.method, name, engine, engineId: sent.id, answer: sent.answer, asked: new Map(), queued: [] },
+    { user: r.identity.user, endpoint: r.path, method: c.method, name, engine, engineId: sent.id, logs: typeof level === 'string', answer: sent.answer, asked: new Map(), queued: [] },
     id,
     reply,
   );

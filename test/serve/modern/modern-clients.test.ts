@@ -12,6 +12,7 @@ import { SAMPLING_MODEL } from '../../helpers/client.js';
 import { startServer2026 } from '../../helpers/server-2026.js';
 import { SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../../helpers/servers.js';
 import { connectServeClient, startServe, textOf } from '../serve-process.js';
+import { waitFor } from '../../helpers/wait.js';
 import { connect2026, post2026 } from './client-2026.js';
 
 useTeardown();
@@ -125,5 +126,28 @@ describe('this bridge with --protocol 2026-07-28 in front of serve', () => {
     expect(textOf(await bridged.client.callTool({ name: 'add', arguments: { a: 20, b: 22 } }))).toBe('42');
     expect(textOf(await bridged.client.callTool({ name: 'sample', arguments: {} }))).toBe(`${SAMPLING_MODEL}: sampled: ${SAMPLING_PROMPT}`);
     expect(bridged.serverRequests).toEqual(['sampling/createMessage']);
+  });
+});
+
+describe('serve for 2026-07-28 clients: streams', () => {
+  it('carries subscriptions/listen: acknowledged, then the updates of a subscribed resource', async () => {
+    const server = await startServer2026({ variant: 'modern-only' });
+    const serve = await startServe([server.url]);
+    const { client, notifications } = await connect2026(`${serve.base}/mcp`);
+    const subscription = await client.listen({ resourceSubscriptions: ['test://counter'] });
+    await client.callTool({ name: 'touch', arguments: {} });
+    await waitFor('notifications/resources/updated through serve', () => notifications.some((n) => n.method === 'notifications/resources/updated'), { timeoutMs: 15_000 });
+    expect(notifications.filter((n) => n.method === 'notifications/resources/updated').map((n) => (n.params as { uri: string }).uri)).toEqual(['test://counter']);
+    await subscription.close();
+  });
+
+  it('carries the progress of a call on its own answer stream', async () => {
+    const server = await startServer2026({ variant: 'modern-only' });
+    const serve = await startServe([server.url]);
+    const { client } = await connect2026(`${serve.base}/mcp`);
+    const progress: number[] = [];
+    const result = await client.callTool({ name: 'progress', arguments: {} }, { onprogress: (p: { progress: number }) => void progress.push(p.progress) });
+    expect(textOf(result)).toBe('progressed');
+    expect(progress).toEqual([1, 2, 3]);
   });
 });
