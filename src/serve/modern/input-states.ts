@@ -21,6 +21,8 @@ export interface SuspendedCall {
   engine: PooledEngine;
   /** The engine's id of the request (for cancellation). */
   engineId: RequestId;
+  /** The client capabilities the request declared in `_meta`. */
+  capabilities: Record<string, unknown>;
   /** Whether the request asked for log messages (a log level in its `_meta`). */
   logs: boolean;
   /** The engine's answer, when it comes. */

@@ -9,6 +9,8 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
+import { ModernErrorCode } from '../../protocol/modern-meta.js';
+import { INPUT_CAPABILITY } from '../../upstream/http-2026/input-required.js';
 import type { EngineAnswer, EngineHolder } from './engine-channel.js';
 import type { EnginePool } from './engine-pool.js';
 import type { InputStates, SuspendedCall } from './input-states.js';
@@ -38,6 +40,20 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     timer = undefined;
     if (settled) return;
     settled = true;
+    const missing = [...new Set(asking.map((r) => INPUT_CAPABILITY[r.method] ?? r.method).filter((c) => !call.capabilities[c]))];
+    if (missing.length) {
+      // The revision's answer to a request that needs what its client did not declare; the engine's call is stuck
+      // on the question, so the engine is closed rather than lent again.
+      ctx.logger.info(`${call.method}: the server asked for ${missing.join(', ')}, which the client did not declare`);
+      for (const r of asking) engine.channel.reply(r.id, { error: { code: -32601, message: `mcp-auth-bridge: the client did not declare ${INPUT_CAPABILITY[r.method] ?? r.method}` } });
+      void ctx.pool.discard(engine);
+      const requiredCapabilities = Object.fromEntries(missing.map((c) => [c, {}]));
+      reply.answer(
+        { jsonrpc: '2.0', id, error: { code: ModernErrorCode.MissingRequiredClientCapability, message: `Missing required client capabilities: ${missing.join(', ')}`, data: { requiredCapabilities } } },
+        400,
+      );
+      return;
+    }
     call.asked = new Map();
     const inputRequests: Record<string, unknown> = {};
     asking.forEach((r, i) => {

@@ -151,3 +151,16 @@ describe('serve for 2026-07-28 clients: streams', () => {
     expect(progress).toEqual([1, 2, 3]);
   });
 });
+
+describe('serve for 2026-07-28 clients: capabilities', () => {
+  it('answers -32021 with the missing capability when the server asks a client that did not declare it', async () => {
+    const server = await startStreamableServer();
+    const serve = await startServe([server.url]);
+    const url = `${serve.base}/mcp`;
+    const refused = await post2026(url, 'tools/call', { name: 'sample', arguments: {} }, { 'mcp-name': 'sample' });
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: -32021, data: { requiredCapabilities: { sampling: {} } } } } });
+    // The same client, declaring it, gets the round.
+    const asked = await post2026(url, 'tools/call', { name: 'sample', arguments: {}, _meta: { 'io.modelcontextprotocol/clientCapabilities': { sampling: {} } } }, { 'mcp-name': 'sample' });
+    expect(asked.body.result).toMatchObject({ resultType: 'input_required' });
+  });
+});
