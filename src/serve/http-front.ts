@@ -108,7 +108,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   return {
     port,
     checksHost: guard.checksHost,
-    drain: (timeoutMs) => drain(server, sessions, timeoutMs, () => (draining = true), log).finally(() => modern.close()),
+    drain: (timeoutMs) => drain(server, sessions, modern, timeoutMs, () => (draining = true), log),
   };
 }
 
@@ -136,7 +136,7 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!;
 }
 
-async function drain(server: Server, sessions: SessionTable, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
+async function drain(server: Server, sessions: SessionTable, modern: ModernRoom, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
   start();
   server.close();
   const open = sessions.all();
@@ -144,6 +144,7 @@ async function drain(server: Server, sessions: SessionTable, timeoutMs: number, 
   if (busy > 0) log.info(`draining: waiting up to ${timeoutMs} ms for the answers of ${busy} session(s)`);
   await Promise.all(open.map((s) => s.engine.drain(timeoutMs)));
   await sessions.closeAll('shutting down');
+  await modern.close();
   server.closeAllConnections();
 }
 
