@@ -55,9 +55,11 @@ export class ModernRoom {
 
   /** Ends the listen streams, the suspended requests and the engines. */
   async close(): Promise<void> {
+    const [streams, suspended, engines] = [this.streams.size, this.states.size, this.pool.size];
     for (const stream of [...this.streams]) stream.end();
     this.states.clear();
     await this.pool.close();
+    if (engines > 0) this.logger.info(`closed ${engines} engine(s) of 2026-07-28 clients (${streams} listen stream(s), ${suspended} request(s) waiting for input)`);
   }
 }
 
