@@ -5,7 +5,7 @@
  * engine closed rather than reused. Run on the in-process front with the `X-Test-User` authenticator.
  */
 import { describe, expect, it } from 'vitest';
-import { useTeardown } from '../../helpers/cleanup.js';
+import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { startStreamableServer } from '../../helpers/servers.js';
 import { waitFor } from '../../helpers/wait.js';
 import { startInProcessFront } from '../in-process-front.js';
@@ -75,5 +75,30 @@ describe('2026-07-28 requests on warm engines, per user', () => {
     // The engine that answered `session` was free all along, and stays warm.
     const after = textOf((await post2026(url, 'tools/call', { name: 'session', arguments: {} }, { 'mcp-name': 'session', ...ALICE })).body.result);
     expect(after).toBe(before);
+  });
+
+  it('answers 503 with Retry-After when a user\'s requests hold every engine they may have, and serves other users', async () => {
+    const server = await startStreamableServer();
+    const front = await startInProcessFront(server.url);
+    const url = `http://127.0.0.1:${front.port}/mcp`;
+    const abort = new AbortController();
+    onTeardown(() => abort.abort());
+    const stall = () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'stall', ...ALICE },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'stall', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+        signal: abort.signal,
+      }).catch(() => undefined);
+    for (let i = 0; i < 4; i++) void stall();
+    await waitFor('four stalled calls at the server', () => server.requests.filter((r) => r.body.includes('"stall"')).length === 4, { timeoutMs: 15_000 });
+    const refused = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list', ...ALICE },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(textOf((await post2026(url, 'tools/call', { name: 'add', arguments: { a: 1, b: 2 } }, { 'mcp-name': 'add', ...BOB })).body.result)).toBe('3');
   });
 });
