@@ -53,7 +53,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const modern = new ModernRoom({ backends: o.backends, logger: log });
+  const modern = new ModernRoom({ backends: o.backends, logger: log, draining: () => draining });
   const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {

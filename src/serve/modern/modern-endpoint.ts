@@ -32,6 +32,8 @@ export interface ModernRoomOptions {
   /** Bounds of the engine pool and the state table (tests shorten them). */
   engines?: { maxPerKey?: number; maxTotal?: number; idleMs?: number };
   statesTtlMs?: number;
+  /** True once the front drains: new requests are refused (503), retries of suspended ones still served. */
+  draining?: () => boolean;
 }
 
 /** What the 2026 side keeps across requests: the warm engines, the suspended requests, the listen streams. */
@@ -40,8 +42,10 @@ export class ModernRoom {
   readonly states: InputStates;
   readonly logger: Logger;
   readonly streams = new Set<SseStream>();
+  readonly draining: () => boolean;
 
   constructor(o: ModernRoomOptions) {
+    this.draining = o.draining ?? (() => false);
     this.logger = o.logger.child({ name: '2026' });
     this.pool = new EnginePool({ backends: o.backends, logger: this.logger, ...o.engines });
     this.states = new InputStates({
@@ -99,6 +103,7 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
     return carry(room, taken, id, reply);
   }
 
+  if (room.draining()) return answerJson(res, 503, rpcError(id, -32000, 'Service Unavailable: shutting down'), { 'retry-after': RETRY_AFTER_S, ...cors });
   let engine: PooledEngine;
   try {
     engine = await room.pool.acquire({ identity: r.identity, endpoint: r.path, target: r.target, client });
@@ -114,8 +119,12 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   if (c.method === 'subscriptions/listen') return listen({ pool: room.pool, engine, res, id, params, headers: cors, streams: room.streams });
 
   if (c.method === 'tools/call' && name !== undefined) {
-    const tools = await toolsOf(engine);
-    const mismatch = checkParamHeaders(req.headers, tools, name, params.arguments);
+    let mismatch = checkParamHeaders(req.headers, await toolsOf(engine), name, params.arguments);
+    if (mismatch) {
+      // The tool may have changed without a list_changed: refused only against a fresh list.
+      engine.tools = undefined;
+      mismatch = checkParamHeaders(req.headers, await toolsOf(engine), name, params.arguments);
+    }
     if (mismatch) {
       room.pool.release(engine);
       return answerJson(res, mismatch.status, rpcError(id, mismatch.code, mismatch.message), cors);
