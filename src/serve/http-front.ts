@@ -19,7 +19,7 @@ import { openLegacy, postLegacy } from './legacy-endpoint.js';
 import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './request-guard.js';
 import { SessionTable } from './session-table.js';
 import { handleStreamable } from './streamable-endpoint.js';
-import { ModernRoom } from './modern/modern-endpoint.js';
+import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
 
 /** Options for {@link startHttpFront}. */
@@ -36,6 +36,8 @@ export interface HttpFrontOptions {
   /** 0: sessions never expire. */
   sessionIdleMs: number;
   logger: Logger;
+  /** Bounds of the 2026-07-28 side (tests shorten them; defaults in modern/). */
+  modern?: Pick<ModernRoomOptions, 'engines' | 'statesTtlMs'>;
 }
 
 /** A listening front. */
@@ -53,7 +55,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const modern = new ModernRoom({ backends: o.backends, logger: log, draining: () => draining });
+  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining });
   const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
