@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectThroughBridge } from '../../helpers/bridge.js';
 import { useTeardown } from '../../helpers/cleanup.js';
-import { SAMPLING_MODEL } from '../../helpers/client.js';
+import { CLIENT_ROOTS, ELICIT_CONTENT, SAMPLING_MODEL } from '../../helpers/client.js';
 import { startServer2026 } from '../../helpers/server-2026.js';
 import { SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../../helpers/servers.js';
 import { connectServeClient, startServe, textOf } from '../serve-process.js';
@@ -34,6 +34,15 @@ describe('serve for 2026-07-28 clients, in front of a 2025 server', () => {
     const { client, asked } = await connect2026(`${serve.base}/mcp`);
     expect(textOf(await client.callTool({ name: 'sample', arguments: {} }))).toBe(`${SAMPLING_MODEL}: sampled: ${SAMPLING_PROMPT}`);
     expect(asked).toEqual(['sampling/createMessage']);
+  });
+
+  it('carries elicitation and roots requests of the server the same way', async () => {
+    const server = await startStreamableServer();
+    const serve = await startServe([server.url]);
+    const { client, asked } = await connect2026(`${serve.base}/mcp`);
+    expect(JSON.parse(textOf(await client.callTool({ name: 'elicit', arguments: {} })))).toEqual({ action: 'accept', content: ELICIT_CONTENT });
+    expect(JSON.parse(textOf(await client.callTool({ name: 'roots', arguments: {} })))).toEqual(CLIENT_ROOTS);
+    expect(asked).toEqual(['elicitation/create', 'roots/list']);
   });
 
   it('answers input_required with an opaque state, and refuses a forged or reused one', async () => {
