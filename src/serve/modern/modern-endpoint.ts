@@ -136,6 +136,11 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
     engine.logLevel = level;
     await engine.channel.request('logging/setLevel', { level }).answer;
   }
+  if (reply.done) {
+    // The client left while the engine was opened or prepared: nothing of its request was sent.
+    room.pool.release(engine);
+    return;
+  }
   const sent = engine.channel.request(c.method, engineParams(params));
   if (c.method === 'tools/list') {
     void sent.answer.then((a) => {
