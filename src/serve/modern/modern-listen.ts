@@ -58,6 +58,7 @@ export async function listen(o: { pool: EnginePool; engine: PooledEngine; res: S
     const { answer } = engine.channel.request('resources/subscribe', { uri });
     await answer;
   }
+  if (o.res.destroyed || o.res.writableEnded) return void o.pool.discard(engine); // the client left meanwhile
   const stream = new SseStream(o.res, o.headers);
   o.streams.add(stream);
   stream.onclose = () => {
