@@ -136,6 +136,18 @@ describe('this bridge with --protocol 2026-07-28 in front of serve', () => {
     expect(textOf(await bridged.client.callTool({ name: 'sample', arguments: {} }))).toBe(`${SAMPLING_MODEL}: sampled: ${SAMPLING_PROMPT}`);
     expect(bridged.serverRequests).toEqual(['sampling/createMessage']);
   });
+
+  it('speaks 2026 to serve in front of a 2026 server: headers and input_required rounds over both hops', async () => {
+    const server = await startServer2026({ variant: 'modern-only' });
+    const serve = await startServe([server.url]);
+    const bridged = await connectThroughBridge({ url: `${serve.base}/mcp`, args: ['--protocol', '2026-07-28'] });
+    expect(bridged.client.getInstructions()).toBe('Fixture instructions.');
+    const routed = await bridged.client.callTool({ name: 'route', arguments: { region: 'Oslo', count: 2, flag: true } });
+    expect(JSON.parse(textOf(routed))).toEqual({ region: 'Oslo', count: 2, flag: true });
+    expect(server.observed.routeHeaders.at(-1)).toMatchObject({ 'mcp-param-region': 'Oslo', 'mcp-param-count': '2', 'mcp-param-flag': 'true' });
+    expect(textOf(await bridged.client.callTool({ name: 'ask_llm', arguments: {} }))).toMatch(/^model said: sampled: capital of France\?/);
+    expect(bridged.serverRequests).toEqual(['sampling/createMessage']);
+  });
 });
 
 describe('serve for 2026-07-28 clients: streams', () => {
