@@ -137,6 +137,14 @@ describe('this bridge with --protocol 2026-07-28 in front of serve', () => {
     expect(bridged.serverRequests).toEqual(['sampling/createMessage']);
   });
 
+  it('with the default --protocol auto, still reaches serve (a 2025-11-25 session)', async () => {
+    const server = await startStreamableServer();
+    const serve = await startServe([server.url]);
+    const bridged = await connectThroughBridge({ url: `${serve.base}/mcp` });
+    expect(textOf(await bridged.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } }))).toBe('2');
+    await waitFor('the session line in serve\'s log', () => /session \d+ opened/.test(serve.stderr()));
+  });
+
   it('speaks 2026 to serve in front of a 2026 server: headers and input_required rounds over both hops', async () => {
     const server = await startServer2026({ variant: 'modern-only' });
     const serve = await startServe([server.url]);
