@@ -75,10 +75,9 @@ export class EngineChannel implements ClientChannel {
     return Promise.resolve();
   }
 
-  sendRaw(json: string | Uint8Array, message?: JSONRPCMessage): Promise<void> {
-    // A large result's stand-in has an empty result: the stateless answer needs the whole of it.
+  /** A large result comes as its text; its stand-in's result is empty, and the stateless answer needs all of it. */
+  sendRaw(json: string | Uint8Array): Promise<void> {
     this.#route(JSON.parse(typeof json === 'string' ? json : Buffer.from(json).toString('utf8')) as JSONRPCMessage);
-    void message;
     return Promise.resolve();
   }
 
