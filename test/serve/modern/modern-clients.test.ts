@@ -10,7 +10,7 @@ import { connectThroughBridge } from '../../helpers/bridge.js';
 import { useTeardown } from '../../helpers/cleanup.js';
 import { CLIENT_ROOTS, ELICIT_CONTENT, SAMPLING_MODEL } from '../../helpers/client.js';
 import { startServer2026 } from '../../helpers/server-2026.js';
-import { SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../../helpers/servers.js';
+import { patternText, SAMPLING_PROMPT, startStreamableServer, TEST_TOOL_NAMES } from '../../helpers/servers.js';
 import { connectServeClient, startServe, textOf } from '../serve-process.js';
 import { waitFor } from '../../helpers/wait.js';
 import { connect2026, post2026 } from './client-2026.js';
@@ -26,6 +26,14 @@ describe('serve for 2026-07-28 clients, in front of a 2025 server', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TEST_TOOL_NAMES].sort());
     expect(textOf(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toBe('5');
+  });
+
+  it('carries a large answer whole', async () => {
+    const server = await startStreamableServer();
+    const serve = await startServe([server.url]);
+    const { client } = await connect2026(`${serve.base}/mcp`);
+    const text = textOf(await client.callTool({ name: 'big', arguments: { bytes: 3_000_000 } }, { timeout: 30_000 }));
+    expect(text).toBe(patternText(3_000_000));
   });
 
   it('turns the server\'s sampling request into an input_required round the client answers', async () => {
