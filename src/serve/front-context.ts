@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { InboundIdentity } from './inbound-auth/types.js';
+import type { ModernRoom } from './modern/modern-endpoint.js';
 import type { SessionTable } from './session-table.js';
 import type { ServeBackends } from './types.js';
 
@@ -17,6 +18,8 @@ export interface FrontContext {
   logger: Logger;
   /** True once the drain started: no new session is opened. */
   draining(): boolean;
+  /** The 2026-07-28 side: stateless requests (modern/). */
+  modern: ModernRoom;
 }
 
 /** One request to an MCP endpoint, authenticated. */

@@ -19,6 +19,7 @@ import { openLegacy, postLegacy } from './legacy-endpoint.js';
 import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './request-guard.js';
 import { SessionTable } from './session-table.js';
 import { handleStreamable } from './streamable-endpoint.js';
+import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
 
 /** Options for {@link startHttpFront}. */
@@ -35,6 +36,8 @@ export interface HttpFrontOptions {
   /** 0: sessions never expire. */
   sessionIdleMs: number;
   logger: Logger;
+  /** Bounds of the 2026-07-28 side (tests shorten them; defaults in modern/). */
+  modern?: Pick<ModernRoomOptions, 'engines' | 'statesTtlMs'>;
 }
 
 /** A listening front. */
@@ -52,7 +55,8 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining };
+  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining });
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -106,7 +110,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   return {
     port,
     checksHost: guard.checksHost,
-    drain: (timeoutMs) => drain(server, sessions, timeoutMs, () => (draining = true), log),
+    drain: (timeoutMs) => drain(server, sessions, modern, timeoutMs, () => (draining = true), log),
   };
 }
 
@@ -134,7 +138,7 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!;
 }
 
-async function drain(server: Server, sessions: SessionTable, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
+async function drain(server: Server, sessions: SessionTable, modern: ModernRoom, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
   start();
   server.close();
   const open = sessions.all();
@@ -142,6 +146,7 @@ async function drain(server: Server, sessions: SessionTable, timeoutMs: number, 
   if (busy > 0) log.info(`draining: waiting up to ${timeoutMs} ms for the answers of ${busy} session(s)`);
   await Promise.all(open.map((s) => s.engine.drain(timeoutMs)));
   await sessions.closeAll('shutting down');
+  await modern.close();
   server.closeAllConnections();
 }
 

@@ -16,6 +16,8 @@ import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
 import { primingAllowed } from './stream-events.js';
 import { StreamableChannel } from './streamable-channel.js';
+import { handleModern } from './modern/modern-endpoint.js';
+import { isModernRequest, namesModernVersion } from './modern/modern-request.js';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -23,7 +25,11 @@ const SESSION_HEADER = 'mcp-session-id';
 export async function handleStreamable(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const { req, res, cors } = r;
   const version = req.headers['mcp-protocol-version'];
-  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+  if (namesModernVersion(req.headers) && req.method !== 'POST') {
+    // The 2026-07-28 revision has no session to GET or DELETE.
+    return answerRpcError(res, 405, TransportError.Server, 'Method not allowed: 2026-07-28 requests are POSTs', { allow: 'POST', ...cors });
+  }
+  if (typeof version === 'string' && !namesModernVersion(req.headers) && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
     return answerRpcError(res, 400, TransportError.InvalidRequest, `Bad Request: unsupported protocol version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
   }
   if (req.method === 'POST') return post(ctx, r);
@@ -67,6 +73,7 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const c = classify(value);
   if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
   const message = c.message;
+  if (isModernRequest(req.headers, message)) return handleModern(ctx.modern, r, message, c);
   const accept = req.headers.accept ?? '';
   const events = accept.includes('text/event-stream');
   const mode = events && (accept.includes('application/json') || accept.includes('*/*')) ? 'auto' : events ? 'sse' : 'json';

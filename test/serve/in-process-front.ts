@@ -9,7 +9,7 @@ import { urlBackends } from '../../src/cli/serve-backends.js';
 import { processRuntime } from '../../src/config/runtime.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { createLogger } from '../../src/log.js';
-import { startHttpFront, type HttpFront } from '../../src/serve/http-front.js';
+import { startHttpFront, type HttpFront, type HttpFrontOptions } from '../../src/serve/http-front.js';
 import type { InboundAuthenticator } from '../../src/serve/inbound-auth/types.js';
 import { onTeardown } from '../helpers/cleanup.js';
 import { tempDir } from '../helpers/auth-bridge.js';
@@ -38,8 +38,8 @@ export interface InProcessFront {
   log(): string;
 }
 
-/** Starts the front on a free loopback port before the server at `url`. */
-export async function startInProcessFront(url: string): Promise<InProcessFront> {
+/** Starts the front on a free loopback port before the server at `url`; `options` are passed to the front. */
+export async function startInProcessFront(url: string, options: Pick<HttpFrontOptions, 'modern'> = {}): Promise<InProcessFront> {
   let text = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -73,6 +73,7 @@ export async function startInProcessFront(url: string): Promise<InProcessFront> 
     maxSessions: 100,
     sessionIdleMs: 0,
     logger: log,
+    ...options,
   });
   onTeardown(async () => {
     await front.drain(1_000);

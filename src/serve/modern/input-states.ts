@@ -1,0 +1,102 @@
+/**
+ * The `requestState` of the 2026-07-28 front's `input_required` answers (MCP 2026-07-28, basic/patterns/mrtr): the
+ * client echoes it on its retry, so it is only a handle — 32 random bytes, base64url — to a row kept here, bound to
+ * the user, the endpoint, the method and the name the first request carried, holding the engine whose request is
+ * suspended. A row is used once (taken on the retry), expires after `ttlMs` (its engine is then discarded: its
+ * upstream call waits for input that will not come), and the table is bounded (the oldest row is expired first).
+ * The client's text is never trusted: an unknown, expired, or someone else's state is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RequestId } from '../../protocol/jsonrpc.js';
+import type { EngineAnswer } from './engine-channel.js';
+import type { PooledEngine } from './engine-pool.js';
+
+/** What a suspended request is waiting for. */
+export interface SuspendedCall {
+  user: string;
+  endpoint: string;
+  method: string;
+  /** Its `Mcp-Name` value (tool, prompt or resource), when it has one. */
+  name: string | undefined;
+  engine: PooledEngine;
+  /** The engine's id of the request (for cancellation). */
+  engineId: RequestId;
+  /** The client capabilities the request declared in `_meta`. */
+  capabilities: Record<string, unknown>;
+  /** Whether the request asked for log messages (a log level in its `_meta`). */
+  logs: boolean;
+  /** The engine's answer, when it comes. */
+  answer: Promise<EngineAnswer>;
+  /** The server's requests the client was asked, by the key given to the client. */
+  asked: Map<string, RequestId>;
+  /** Requests of the server that arrived after the answer was written: the next round asks them. */
+  queued: Array<{ id: RequestId; method: string; params: Record<string, unknown> | undefined }>;
+}
+
+/** Options for {@link InputStates}. */
+export interface InputStatesOptions {
+  /** How long a client has to retry. Default 5 minutes. */
+  ttlMs?: number;
+  /** Rows at most. Default 1024. */
+  max?: number;
+  /** Called with a row that expired (or was pushed out) unused. */
+  onExpire(call: SuspendedCall): void;
+}
+
+/** Why a state was refused. */
+export type StateRefusal = 'unknown' | 'not-yours';
+
+/** The table; see the module comment. */
+export class InputStates {
+  readonly #o: Required<Omit<InputStatesOptions, 'onExpire'>> & Pick<InputStatesOptions, 'onExpire'>;
+  readonly #rows = new Map<string, { call: SuspendedCall; expires: number; timer: NodeJS.Timeout }>();
+
+  constructor(options: InputStatesOptions) {
+    this.#o = { ttlMs: 5 * 60_000, max: 1024, ...options };
+  }
+
+  /** Rows held now. */
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  /** Keeps `call` and returns the handle the client echoes. */
+  put(call: SuspendedCall): string {
+    while (this.#rows.size >= this.#o.max) {
+      const [oldest] = this.#rows.keys();
+      this.#expire(oldest!);
+    }
+    const state = randomBytes(32).toString('base64url');
+    const timer = setTimeout(() => this.#expire(state), this.#o.ttlMs);
+    timer.unref();
+    this.#rows.set(state, { call, expires: Date.now() + this.#o.ttlMs, timer });
+    return state;
+  }
+
+  /**
+   * Takes the row of `state` for the retry of `method` (`name`) by `user` at `endpoint`; a refusal when there is
+   * none, or it was made for another user, endpoint, method or name (then the row stays for its owner).
+   */
+  take(state: string, who: { user: string; endpoint: string; method: string; name: string | undefined }): SuspendedCall | StateRefusal {
+    const row = this.#rows.get(state);
+    if (!row || row.expires <= Date.now()) return 'unknown';
+    const c = row.call;
+    if (c.user !== who.user || c.endpoint !== who.endpoint || c.method !== who.method || c.name !== who.name) return 'not-yours';
+    clearTimeout(row.timer);
+    this.#rows.delete(state);
+    return c;
+  }
+
+  /** Expires every row. */
+  clear(): void {
+    for (const state of [...this.#rows.keys()]) this.#expire(state);
+  }
+
+  #expire(state: string): void {
+    const row = this.#rows.get(state);
+    if (!row) return;
+    clearTimeout(row.timer);
+    this.#rows.delete(state);
+    this.#o.onExpire(row.call);
+  }
+}
