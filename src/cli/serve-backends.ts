@@ -19,12 +19,11 @@ import type { ServeBackends, SessionEngine } from '../serve/types.js';
 import type { ReconfigurableSessions, SessionsChange } from '../serve/reload/config-reload.js';
 import { RetirableChannel } from '../serve/reload/retirable-channel.js';
 import type { UserSide } from '../serve/users/user-side.js';
+import { MONITOR_USER } from '../serve/users/user-members.js';
 import type { OpenRequest, UpstreamConnector } from '../upstream/port.js';
 import { VERSION } from '../version.js';
 
 
-/** Who the readiness monitor is, as a user: its own credential directory, never a person's. */
-const MONITOR_USER = '\0readyz';
 
 /**
  * The backends for one server URL: a Bridge per session with plain names, over the session user's own link to the

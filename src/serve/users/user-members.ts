@@ -24,6 +24,9 @@ export function userConfigDir(configDir: string, user: string): string {
   return join(configDir, 'users', createHash('sha256').update(user, 'utf8').digest('hex').slice(0, 32));
 }
 
+/** Who `/readyz`'s monitor is, as a user: a credential directory of its own, never a person's. */
+export const MONITOR_USER = '\0readyz';
+
 /** Sessions do not hold the upstream back: each has its own, and an HTTP client's pace is its streams'. */
 const noWait = (): undefined => undefined;
 
@@ -129,7 +132,10 @@ export class UserMembers {
     let link = this.#links.get(key)?.link;
     if (!link) {
       const o = this.#o;
-      const config = userServerConfig(server.config, userConfigDir(o.configDir, user), o.callbackUrl());
+      const own = userServerConfig(server.config, userConfigDir(o.configDir, user), o.callbackUrl());
+      // The readiness monitor's login is never finished by anyone: it waits without a time limit, so the server
+      // stays "waiting for login" (reachable) instead of failing each time a login times out.
+      const config = user === MONITOR_USER && own.auth.kind === 'oauth' ? { ...own, auth: { ...own.auth, authTimeoutMs: 0 } } : own;
       const log = o.logger.child({ name: server.name });
       link = linkServer({ server: config, process: o.process, runtime: this.#runtimeOf(user), log, clientReady: noWait, webCallback: { hub: o.hub, owner: user } });
       link.catch(() => undefined);
