@@ -19,8 +19,11 @@
  * - BENCH_ONLY=aggregate: only the `--config` part (one bridge fronting 10 servers vs single bridges: memory,
  *   tools/list across servers, per-call overhead; test/bench/aggregate.ts, always Streamable HTTP 2025-11-25 servers,
  *   whatever BENCH_PROTOCOL and BENCH_JSON_RESPONSE say); BENCH_ONLY=single: only the single-bridge part above.
- *   Unset: both, the single-bridge part first.
- * - BENCH_DEADLINE_MS: hard limit on the whole run, both parts (default 150000); children are killed when it passes.
+ *   BENCH_ONLY=serve: only `serve` beside supergateway and mcp-proxy, in front of the same stdio server (per-call
+ *   overhead vs the server straight over stdio, throughput at 32 and 256 sessions, memory per idle session;
+ *   test/bench/serve.ts; BENCH_SERVE_SESSIONS=32,256 changes the session counts). Unset: all three, in that order.
+ * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part); children and
+ *   gateways' process groups are killed when it passes.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -32,6 +35,8 @@ import { startServer2026 } from '../helpers/server-2026.js';
 import { type BridgeSpawnOptions, closeAll, connectBridge, connectDirect, connectDirect2026, killAll, type Mode, type Timed } from './connections.js';
 import { benchAggregate } from './aggregate.js';
 import { renderAggregateReport } from './aggregate-report.js';
+import { benchServe } from './serve.js';
+import { renderServeReport } from './serve-report.js';
 import { summariseProfile } from './cpuprofile.js';
 import { readMemory } from './proc.js';
 import { renderReport, type Results } from './report.js';
@@ -56,8 +61,9 @@ const PROF_DIR = env.BENCH_PROF_DIR ?? '/tmp/prof';
 const PROF_INTERVAL_US = Number(env.BENCH_CPU_PROF_INTERVAL ?? 250);
 const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
 const ONLY = env.BENCH_ONLY ?? '';
-const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate' };
-const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000);
+const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate', serve: ONLY === '' || ONLY === 'serve' };
+const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000 + (PARTS.serve ? 600_000 : 0));
+const SERVE_SESSIONS = (env.BENCH_SERVE_SESSIONS ?? '32,256').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
 const MODERN = env.BENCH_PROTOCOL === '2026-07-28';
@@ -256,7 +262,7 @@ async function main(): Promise<number> {
 
   let server: BenchServer | undefined;
   try {
-    if (!PARTS.single && !PARTS.aggregate) throw new Error(`BENCH_ONLY=${ONLY}: use aggregate or single`);
+    if (!PARTS.single && !PARTS.aggregate && !PARTS.serve) throw new Error(`BENCH_ONLY=${ONLY}: use single, aggregate or serve`);
     if (PARTS.single) {
       server = MODERN
         ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
@@ -267,6 +273,12 @@ async function main(): Promise<number> {
       const results = await benchAggregate({ spawn: SPAWN, log });
       const load = loadavg().map((l) => l.toFixed(2)).join(' ');
       console.log(renderAggregateReport(results, `--config: one bridge fronting ${results.servers} Streamable HTTP servers · load ${load}`));
+    }
+    if (PARTS.serve) {
+      const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+      const results = await benchServe({ serveBin: BIN_PATH, sessions: SERVE_SESSIONS, log });
+      const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+      console.log(renderServeReport(results, `serve vs supergateway vs mcp-proxy, same stdio server · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}`));
     }
     return 0;
   } catch (error) {
