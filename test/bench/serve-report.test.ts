@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Gateway } from './gateways.js';
 import type { GatewayLoad, ServeResults } from './serve.js';
-import { perSessionMb, renderServeReport, serveRows } from './serve-report.js';
+import { perSessionMb, renderServeReport, serveNotes, serveRows } from './serve-report.js';
 
 const tree = (pssMb: number, processes: number) => ({ pssMb, rssMb: pssMb * 2, processes });
 
@@ -79,5 +79,13 @@ describe('the serve bench report', () => {
     expect(marks(withLoad('serve', unread), 'memory per idle session')).toEqual([undefined, undefined]);
     const peerUnread = { ...load(30, 600), idle: [{ sessions: 32, tree: undefined }, { sessions: 256, tree: undefined }] };
     expect(marks(withLoad('supergateway', peerUnread), 'memory per idle session')).toEqual([undefined, undefined]);
+  });
+
+  it('says which gateway shares one stdio server among all sessions (no process per session), so that its memory is read as such', () => {
+    const shared = load(0.5, 1_000);
+    shared.idle = shared.idle.map((i) => ({ ...i, tree: { ...i.tree!, processes: 2 } }));
+    const notes = serveNotes(withLoad('mcp-proxy', shared)).join('\n');
+    expect(notes).toMatch(/^mcp-proxy: ONE stdio server for every session/m);
+    expect(notes).toMatch(/^serve, supergateway: a stdio server of its own per session/m);
   });
 });

@@ -49,6 +49,13 @@ export function perSessionMb(r: ServeResults, g: Gateway, i: number, field: 'pss
   return (idle.tree[field] - load.baseline[field]) / idle.sessions;
 }
 
+/** Processes the tree of gateway `g` gained per session at its largest session count; NaN when unread. */
+export function processesPerSession(r: ServeResults, g: Gateway): number {
+  const load = r.load[g];
+  const idle = load.idle[load.idle.length - 1];
+  return load.baseline && idle?.tree ? (idle.tree.processes - load.baseline.processes) / idle.sessions : Number.NaN;
+}
+
 /** The report's table rows. */
 export function serveRows(r: ServeResults): ServeRow[] {
   const rows: ServeRow[] = [];
@@ -103,12 +110,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
   const last = r.sessions.length - 1;
   rows.push({
     metric: `processes per session (${r.sessions[last]} sessions)`,
-    cells: cellsOf((path) => {
-      if (path === 'direct' || path === 'floor') return '';
-      const load = r.load[path];
-      const idle = load.idle[last];
-      return load.baseline && idle?.tree ? fmt((idle.tree.processes - load.baseline.processes) / idle.sessions, 2) : 'n/a';
-    }),
+    cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(processesPerSession(r, path), 2))),
     target: '',
     ok: undefined,
   });
@@ -138,10 +140,16 @@ export function serveNotes(r: ServeResults): string[] {
   const out = [
     'every path reaches the same stdio server (test/fixtures/stdio/mcp-server.mjs, the SDK McpServer); the client is the SDK 1.x client over Streamable HTTP (direct: over stdio)',
     'HTTP floor: a bare node:http process answering the calls itself, no stdio server behind it (http-floor-server.mjs): what the client and one loopback HTTP exchange cost; no gateway can go under it',
-    'serve: `serve --config` with the server as a local entry, its /servers/echo/mcp endpoint; supergateway: --stateful; mcp-proxy: --server stream; defaults otherwise. Each starts one child per session',
+    'serve: `serve --config` with the server as a local entry, its /servers/echo/mcp endpoint; supergateway: --stateful; mcp-proxy: --server stream; defaults otherwise',
     'memory: PSS counts a page shared by n processes as 1/n in each (the node binary, shared libraries), so the sum over a tree is what it costs; RSS summed over a tree counts shared pages once per process',
     'throughput and memory run one gateway at a time, in the order of the table; latency blocks interleave all four paths',
   ];
+  const shared = GATEWAYS.filter((g) => processesPerSession(r, g) < 0.5);
+  const own = GATEWAYS.filter((g) => processesPerSession(r, g) >= 0.5);
+  if (own.length) out.push(`${own.join(', ')}: a stdio server of its own per session (with whatever starts it: supergateway runs it through a shell), so the sessions cannot mix`);
+  if (shared.length) {
+    out.push(`${shared.join(', ')}: ONE stdio server for every session (no process per session): their memory per session is the gateway's alone, and every session's requests, notifications and server requests meet in one server session — the sessions mix (one initialize, one logging level, one set of subscriptions)`);
+  }
   for (const g of GATEWAYS) {
     const tail = r.tails[g].trim();
     if (g === 'serve' && tail) out.push(`serve (--silent) wrote: ${tail.split('\n').slice(-3).join(' | ').slice(0, 300)}`);
