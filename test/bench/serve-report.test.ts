@@ -22,6 +22,10 @@ function load(perSession: number, tput: number): GatewayLoad {
       [tput, tput],
       [tput, tput],
     ],
+    cpuUsPerCall: [
+      { own: 300, tree: 500 },
+      { own: 320, tree: 700 },
+    ],
   };
 }
 
@@ -33,6 +37,7 @@ function results(patch: Partial<ServeResults> = {}): ServeResults {
     sequentialCpuMs: { direct: 0.3, floor: 0.6, serve: 1, supergateway: 2, 'mcp-proxy': 3 },
     sequentialCalls: 3,
     load: { serve: load(20, 900), supergateway: load(30, 600), 'mcp-proxy': load(25, 500) },
+    loadOrder: ['serve', 'supergateway', 'mcp-proxy'],
     tails: { serve: '', supergateway: '', 'mcp-proxy': '' },
     ...patch,
   };

@@ -91,6 +91,18 @@ export function serveRows(r: ServeResults): ServeRow[] {
     });
   });
   r.sessions.forEach((n, i) => {
+    const cell = (g: Gateway) => {
+      const c = r.load[g].cpuUsPerCall[i];
+      return c ? `${fmt(c.own, 0)} / ${fmt(c.tree, 0)}` : 'n/a';
+    };
+    rows.push({
+      metric: `  CPU µs/call at ${n} sessions: gateway process / whole tree`,
+      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : cell(path))),
+      target: '',
+      ok: undefined,
+    });
+  });
+  r.sessions.forEach((n, i) => {
     const pss = (g: Gateway) => perSessionMb(r, g, i, 'pssMb');
     rows.push({
       metric: `memory per idle session, MB PSS (tree − baseline) / ${n}`,
@@ -142,7 +154,7 @@ export function serveNotes(r: ServeResults): string[] {
     'HTTP floor: a bare node:http process answering the calls itself, no stdio server behind it (http-floor-server.mjs): what the client and one loopback HTTP exchange cost; no gateway can go under it',
     'serve: `serve --config` with the server as a local entry, its /servers/echo/mcp endpoint; supergateway: --stateful; mcp-proxy: --server stream; defaults otherwise',
     'memory: PSS counts a page shared by n processes as 1/n in each (the node binary, shared libraries), so the sum over a tree is what it costs; RSS summed over a tree counts shared pages once per process',
-    'throughput and memory run one gateway at a time, in the order of the table; latency blocks interleave all four paths',
+    `throughput and memory run one gateway at a time (this run: ${r.loadOrder.join(', ')}); the latency blocks interleave all five paths`,
   ];
   const shared = GATEWAYS.filter((g) => processesPerSession(r, g) < 0.5);
   const own = GATEWAYS.filter((g) => processesPerSession(r, g) >= 0.5);

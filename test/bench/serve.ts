@@ -51,6 +51,8 @@ export interface GatewayLoad {
   idle: IdleMemory[];
   /** Calls per second of each round, for each N (same order as `idle`). */
   throughput: number[][];
+  /** CPU µs per call of those rounds, for each N: the gateway's own process, and its whole tree. */
+  cpuUsPerCall: Array<{ own: number; tree: number }>;
 }
 
 /** Everything the serve part measured. */
@@ -63,6 +65,8 @@ export interface ServeResults {
   sequentialCpuMs: Record<ServePath, number>;
   sequentialCalls: number;
   load: Record<Gateway, GatewayLoad>;
+  /** The order in which the gateways' load phases ran. */
+  loadOrder: Gateway[];
   /** Last lines each gateway wrote (serve runs with --silent: anything there is worth a look). */
   tails: Record<Gateway, string>;
 }
@@ -125,7 +129,7 @@ async function latency(o: ServeBenchOptions, gateways: Record<Gateway | 'floor',
 async function load(o: ServeBenchOptions, gateway: GatewayProcess, sessions: readonly number[]): Promise<GatewayLoad> {
   const baseline = await settled(gateway.pid);
   const conns: Connection[] = [];
-  const out: GatewayLoad = { baseline, idle: [], throughput: [] };
+  const out: GatewayLoad = { baseline, idle: [], throughput: [], cpuUsPerCall: [] };
   try {
     for (const n of sessions) {
       o.log(`${gateway.name}: opening sessions up to ${n} …`);
@@ -138,8 +142,14 @@ async function load(o: ServeBenchOptions, gateway: GatewayProcess, sessions: rea
       o.log(`${gateway.name}: ${n} sessions × ${perSession} echo calls at once, ${TPUT_ROUNDS} rounds (after one warm call each) …`);
       await Promise.all(conns.map((c, s) => echo(c, `warm-${s}`)));
       const rounds: number[] = [];
+      const before = { own: readCpuMs(gateway.pid) ?? Number.NaN, tree: treeCpuMs(gateway.pid) ?? Number.NaN };
       for (let r = 0; r < TPUT_ROUNDS; r++) rounds.push((n * perSession * 1000) / (await allAtOnce(conns, perSession, `t${n}-${r}`)));
+      const calls = TPUT_ROUNDS * n * perSession;
       out.throughput.push(rounds);
+      out.cpuUsPerCall.push({
+        own: ((readCpuMs(gateway.pid) ?? Number.NaN) - before.own) * (1000 / calls),
+        tree: ((treeCpuMs(gateway.pid) ?? Number.NaN) - before.tree) * (1000 / calls),
+      });
     }
   } finally {
     for (let i = 0; i < conns.length; i += OPEN_BATCH) await Promise.all(conns.slice(i, i + OPEN_BATCH).map((c) => c.close()));
@@ -162,12 +172,15 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeResults> {
     await gateways.floor.stop();
     const loads = {} as Record<Gateway, GatewayLoad>;
     const tails = {} as Record<Gateway, string>;
-    for (const g of GATEWAYS) {
+    // The load phases run one gateway at a time: the order rotates from run to run, so none is always first.
+    const first = Math.floor(Date.now() / 1000) % GATEWAYS.length;
+    const order = GATEWAYS.map((_, i) => GATEWAYS[(i + first) % GATEWAYS.length]!);
+    for (const g of order) {
       loads[g] = await load(o, gateways[g], sessions);
       tails[g] = gateways[g].tail();
       await gateways[g].stop();
     }
-    return { sessions, ...seq, load: loads, tails };
+    return { sessions, ...seq, load: loads, loadOrder: order, tails };
   } finally {
     await Promise.allSettled(running.map((g) => g.stop()));
   }
