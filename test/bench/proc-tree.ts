@@ -16,6 +16,8 @@ export interface TreeMemory {
   rssMb: number;
   /** How many processes the tree has. */
   processes: number;
+  /** PSS of the root process alone. */
+  rootPssMb: number;
 }
 
 function parentOf(pid: number): number | undefined {
@@ -61,19 +63,21 @@ export function treeMemory(root: number): TreeMemory | undefined {
   let pssKb = 0;
   let rssKb = 0;
   let processes = 0;
+  let rootKb = 0;
   for (const pid of processTree(root)) {
     try {
       const pss = kbField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
       const rss = kbField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
       if (pss === undefined || rss === undefined) continue;
       pssKb += pss;
+      if (pid === root) rootKb = pss;
       rssKb += rss;
       processes++;
     } catch {
       // exited meanwhile
     }
   }
-  return processes === 0 ? undefined : { pssMb: pssKb / 1024, rssMb: rssKb / 1024, processes };
+  return processes === 0 ? undefined : { pssMb: pssKb / 1024, rssMb: rssKb / 1024, processes, rootPssMb: rootKb / 1024 };
 }
 
 /** User + system CPU ms of every process now in the tree of `root` (children that exited earlier are not in it). */

@@ -8,7 +8,7 @@ import type { Gateway } from './gateways.js';
 import type { GatewayLoad, ServeResults } from './serve.js';
 import { perSessionMb, renderServeReport, serveNotes, serveRows } from './serve-report.js';
 
-const tree = (pssMb: number, processes: number) => ({ pssMb, rssMb: pssMb * 2, processes });
+const tree = (pssMb: number, processes: number) => ({ pssMb, rssMb: pssMb * 2, processes, rootPssMb: pssMb / 4 });
 
 /** A gateway whose tree grows by `perSession` MB PSS and one process per session, serving `tput` calls/s. */
 function load(perSession: number, tput: number): GatewayLoad {

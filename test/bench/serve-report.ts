@@ -42,7 +42,7 @@ function ahead(value: (g: Gateway) => number, better: 'higher' | 'lower'): boole
 }
 
 /** Memory per idle session of gateway `g` at its `i`-th session count, MB (`field` of the tree). */
-export function perSessionMb(r: ServeResults, g: Gateway, i: number, field: 'pssMb' | 'rssMb'): number {
+export function perSessionMb(r: ServeResults, g: Gateway, i: number, field: 'pssMb' | 'rssMb' | 'rootPssMb'): number {
   const load = r.load[g];
   const idle = load.idle[i];
   if (!load.baseline || !idle?.tree) return Number.NaN;
@@ -109,6 +109,14 @@ export function serveRows(r: ServeResults): ServeRow[] {
       cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(pss(path), 2))),
       target: 'below both',
       ok: ahead(pss, 'lower'),
+    });
+  });
+  r.sessions.forEach((n, i) => {
+    rows.push({
+      metric: `  of which the gateway's own process, MB PSS / ${n}`,
+      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(perSessionMb(r, path, i, 'rootPssMb'), 2))),
+      target: '',
+      ok: undefined,
     });
   });
   r.sessions.forEach((n, i) => {
