@@ -78,6 +78,14 @@ export function serveRows(r: ServeResults): ServeRow[] {
     target: '',
     ok: undefined,
   });
+  // A gateway's path is one HTTP exchange (the floor) plus one stdio exchange (direct) plus the gateway's own work.
+  const own = (path: ServePath) => p(path, 50) - p('floor', 50) - p('direct', 50);
+  rows.push({
+    metric: "  the gateway's own part (p50 − floor p50 − direct p50), ms",
+    cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(own(path), 3))),
+    target: `(≤ ${SERVE_TARGET.overheadMs} ms)`,
+    ok: undefined,
+  });
   const cpu = (path: ServePath) => (r.sequentialCalls ? (1000 * r.sequentialCpuMs[path]) / r.sequentialCalls : Number.NaN);
   rows.push({ metric: 'CPU µs/call: the process tree (direct: the server alone)', cells: cellsOf((path) => fmt(cpu(path), 0)), target: '', ok: undefined });
 
@@ -159,7 +167,7 @@ export function renderServeTable(rows: readonly ServeRow[]): string {
 export function serveNotes(r: ServeResults): string[] {
   const out = [
     'every path reaches the same stdio server (test/fixtures/stdio/mcp-server.mjs, the SDK McpServer); the client is the SDK 1.x client over Streamable HTTP (direct: over stdio)',
-    'HTTP floor: a bare node:http process answering the calls itself, no stdio server behind it (http-floor-server.mjs): what the client and one loopback HTTP exchange cost; no gateway can go under it',
+    'HTTP floor: a bare node:http process answering the calls itself, no stdio server behind it (http-floor-server.mjs): what the client and one loopback HTTP exchange cost; no gateway can go under it. The overhead over direct stdio is at least the floor\'s own (its column): a gateway adds an HTTP exchange to the stdio one',
     'serve: `serve --config` with the server as a local entry, its /servers/echo/mcp endpoint; supergateway: --stateful; mcp-proxy: --server stream; defaults otherwise',
     'memory: PSS counts a page shared by n processes as 1/n in each (the node binary, shared libraries), so the sum over a tree is what it costs; RSS summed over a tree counts shared pages once per process',
     `throughput and memory run one gateway at a time (this run: ${r.loadOrder.join(', ')}); the latency blocks interleave all five paths`,
