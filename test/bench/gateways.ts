@@ -88,11 +88,14 @@ function pathOf(name: Launch): string {
   return name === 'serve' ? '/servers/echo/mcp' : '/mcp';
 }
 
-/** Starts `name` (with `serveBin` as this bridge's entry) and waits, bounded, until it accepts connections. */
-export async function startGateway(name: Launch, serveBin: string): Promise<GatewayProcess> {
+/**
+ * Starts `name` (with `serveBin` as this bridge's entry; `nodeArgs` before the script, e.g. `--cpu-prof`) and waits,
+ * bounded, until it accepts connections.
+ */
+export async function startGateway(name: Launch, serveBin: string, nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
   const port = await freePort();
   const [script, ...args] = commandOf(name, port, serveBin);
-  const child: ChildProcess = spawn(process.execPath, [script!, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script!, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...getDefaultEnvironment(), XDG_CONFIG_HOME: join(scratchDir(), 'config'), XDG_STATE_HOME: join(scratchDir(), 'state') },

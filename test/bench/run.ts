@@ -7,8 +7,8 @@
  *
  * Environment:
  * - BENCH_CPU_PROF=1: profile the bridge with `node --cpu-prof` (one extra, unmeasured start-up, and the long-lived
- *   child) into BENCH_PROF_DIR (default /tmp/prof), sampling every BENCH_CPU_PROF_INTERVAL µs (default 250), and
- *   print a summary of both profiles; `test/bench/cpuprofile.ts` summarises or drills into a profile on its own.
+ *   child; in the serve part, the serve process) into BENCH_PROF_DIR (default /tmp/prof), sampling every
+ *   BENCH_CPU_PROF_INTERVAL µs (default 250), and print a summary of the profiles; `test/bench/cpuprofile.ts` summarises or drills into a profile on its own.
  * - BENCH_JSON_RESPONSE=1: the server answers POSTs with plain JSON instead of an SSE stream.
  * - BENCH_BRIDGE_NODE_ARGS: extra node flags for every bridge child, space-separated (e.g. `--max-semi-space-size=1`).
  * - BENCH_BRIDGE_BIN: a script to run in place of bin/mcp-auth-bridge.js, with the same arguments (an experimental
@@ -25,7 +25,7 @@
  * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part); children and
  *   gateways' process groups are killed when it passes.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,9 +276,21 @@ async function main(): Promise<number> {
     }
     if (PARTS.serve) {
       const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-      const results = await benchServe({ serveBin: BIN_PATH, sessions: SERVE_SESSIONS, log });
+      const profileSince = Date.now();
+      const serveNodeArgs = [...BRIDGE_NODE_ARGS];
+      if (PROFILE) {
+        mkdirSync(PROF_DIR, { recursive: true });
+        serveNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-interval=${PROF_INTERVAL_US}`);
+      }
+      const results = await benchServe({ serveBin: BIN_PATH, serveNodeArgs, sessions: SERVE_SESSIONS, log });
       const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-      console.log(renderServeReport(results, `serve vs supergateway vs mcp-proxy, same stdio server · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}`));
+      console.log(
+        renderServeReport(
+          results,
+          `serve vs supergateway vs mcp-proxy, same stdio server · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}${PROFILE ? ' · serve under --cpu-prof (slower)' : ''}`,
+        ),
+      );
+      if (PROFILE) await printProfile('serve (latency, idle sessions, throughput)', results.servePid, profileSince, 30);
     }
     return 0;
   } catch (error) {

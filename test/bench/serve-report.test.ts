@@ -37,6 +37,7 @@ function results(patch: Partial<ServeResults> = {}): ServeResults {
     sequentialCpuMs: { direct: 0.3, floor: 0.6, serve: 1, supergateway: 2, 'mcp-proxy': 3 },
     sequentialCalls: 3,
     load: { serve: load(20, 900), supergateway: load(30, 600), 'mcp-proxy': load(25, 500) },
+    servePid: 1,
     loadOrder: ['serve', 'supergateway', 'mcp-proxy'],
     tails: { serve: '', supergateway: '', 'mcp-proxy': '' },
     ...patch,

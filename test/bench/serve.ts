@@ -65,6 +65,8 @@ export interface ServeResults {
   sequentialCpuMs: Record<ServePath, number>;
   sequentialCalls: number;
   load: Record<Gateway, GatewayLoad>;
+  /** serve's pid (its profile, under `--cpu-prof`, is named after it). */
+  servePid: number;
   /** The order in which the gateways' load phases ran. */
   loadOrder: Gateway[];
   /** Last lines each gateway wrote (serve runs with --silent: anything there is worth a look). */
@@ -75,6 +77,8 @@ export interface ServeResults {
 export interface ServeBenchOptions {
   /** This bridge's entry script (bin/mcp-auth-bridge.js or BENCH_BRIDGE_BIN). */
   serveBin: string;
+  /** Node flags for serve's process alone (e.g. `--cpu-prof`: it writes its profile when stopped). */
+  serveNodeArgs?: string[];
   /** Session counts for part 2 (default 32 and 256). */
   sessions?: number[];
   log(text: string): void;
@@ -166,7 +170,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeResults> {
   const running: GatewayProcess[] = [];
   try {
     o.log(`starting ${GATEWAYS.join(', ')} in front of the same stdio server, and the HTTP floor …`);
-    for (const g of [...GATEWAYS, 'floor'] as const) running.push(await startGateway(g, o.serveBin));
+    for (const g of [...GATEWAYS, 'floor'] as const) running.push(await startGateway(g, o.serveBin, g === 'serve' ? o.serveNodeArgs : []));
     const gateways = Object.fromEntries(running.map((g) => [g.name, g])) as Record<Gateway | 'floor', GatewayProcess>;
     const seq = await latency(o, gateways);
     await gateways.floor.stop();
@@ -180,7 +184,7 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeResults> {
       tails[g] = gateways[g].tail();
       await gateways[g].stop();
     }
-    return { sessions, ...seq, load: loads, loadOrder: order, tails };
+    return { sessions, ...seq, load: loads, servePid: gateways.serve.pid, loadOrder: order, tails };
   } finally {
     await Promise.allSettled(running.map((g) => g.stop()));
   }
