@@ -13,27 +13,25 @@ import { withTimeout } from '../helpers/wait.js';
 
 useTeardown();
 
-/** A server on 127.0.0.1 that hands each request's readBody outcome to the test. */
-async function bodyServer(limit: number): Promise<{ port: number; next(): Promise<Buffer | 'too-large' | Error> }> {
-  const outcomes: Array<Promise<Buffer | 'too-large' | Error>> = [];
-  const waiters: Array<(p: Promise<Buffer | 'too-large' | Error>) => void> = [];
+type Outcome = Buffer | 'too-large' | Error;
+
+/** A server on 127.0.0.1 whose first request's readBody outcome (a value, or the error it rejected with) is `first`. */
+async function bodyServer(limit: number): Promise<{ port: number; first(): Promise<Outcome> }> {
+  let settle: (outcome: Outcome) => void = () => undefined;
+  const first = new Promise<Outcome>((resolve) => (settle = resolve));
   const server = createServer((req: IncomingMessage, res) => {
-    const outcome = readBody(req, limit).then(
-      (v) => v,
-      (e: unknown) => e as Error,
+    readBody(req, limit).then(
+      (body) => {
+        settle(body);
+        res.writeHead(204).end();
+      },
+      (error: unknown) => settle(error as Error),
     );
-    void outcome.then(() => (res.headersSent ? undefined : res.writeHead(204).end()));
-    const waiter = waiters.shift();
-    if (waiter) waiter(outcome);
-    else outcomes.push(outcome);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   onTeardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   onTeardown(() => server.closeAllConnections());
-  return {
-    port: (server.address() as { port: number }).port,
-    next: () => withTimeout('a request body outcome', outcomes.length ? outcomes.shift()! : new Promise<Promise<Buffer | 'too-large' | Error>>((r) => waiters.push(r)).then((p) => p), 10_000),
-  };
+  return { port: (server.address() as { port: number }).port, first: () => withTimeout('the request body outcome', first, 10_000) };
 }
 
 /** Sends `head` then `chunks` on a raw socket; `end`: close the socket after them. */
@@ -51,25 +49,25 @@ describe("serve's request body reader", () => {
   it('returns a body sent in several chunks whole', async () => {
     const s = await bodyServer(1_000);
     send(s.port, 'POST /mcp HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n', ['5\r\nhello\r\n', '6\r\n world\r\n', '0\r\n\r\n'], false);
-    expect(String(await s.next())).toBe('hello world');
+    expect(String(await s.first())).toBe('hello world');
   });
 
   it('cuts off a body without Content-Length once it grows over the limit', async () => {
     const s = await bodyServer(8);
     send(s.port, 'POST /mcp HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n', ['5\r\nhello\r\n', '6\r\n world\r\n', '0\r\n\r\n'], false);
-    expect(await s.next()).toBe('too-large');
+    expect(await s.first()).toBe('too-large');
   });
 
   it('refuses a declared Content-Length over the limit before reading', async () => {
     const s = await bodyServer(8);
     send(s.port, 'POST /mcp HTTP/1.1\r\nhost: x\r\ncontent-length: 9\r\n\r\n', [], false);
-    expect(await s.next()).toBe('too-large');
+    expect(await s.first()).toBe('too-large');
   });
 
   it('rejects, instead of waiting forever, when the client goes away mid-body', async () => {
     const s = await bodyServer(1_000);
     send(s.port, 'POST /mcp HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n', ['{"jsonrpc":'], true);
-    const outcome = await s.next();
+    const outcome = await s.first();
     expect(outcome).toBeInstanceOf(Error);
   });
 });
