@@ -18,7 +18,8 @@ export type BenchClient = Pick<Client, 'callTool' | 'listTools' | 'close'>;
 
 /** A connected client of either kind. */
 export interface Connection {
-  mode: Mode;
+  /** `direct`, `bridge`, or (serve.ts) the gateway it goes through: for messages. */
+  mode: string;
   client: BenchClient;
   /** The bridge child's pid; undefined for a direct connection. */
   pid: number | undefined;
@@ -48,6 +49,8 @@ export interface BridgeSpawnOptions {
 
 const open = new Set<Connection>();
 const childPids = new Set<number>();
+/** Process groups (a gateway of serve.ts and what it started in its group), killed as a whole. */
+const groups = new Set<number>();
 let stateDir: string | undefined;
 
 /** Rejects with an error naming `what` unless `promise` settles within `ms`. */
@@ -204,6 +207,22 @@ export async function connectBridgeWith(target: readonly string[], options: Brid
   return { conn, ms };
 }
 
+/** Registers the process group `pgid` for {@link killAll}. */
+export function trackGroup(pgid: number): void {
+  groups.add(pgid);
+}
+
+/** Forgets the process group `pgid`; with `kill`, SIGKILLs it first (whatever is left of it). */
+export function untrackGroup(pgid: number, kill: boolean): void {
+  groups.delete(pgid);
+  if (!kill) return;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Closes every open connection (each bounded), SIGKILLs any child still registered, removes the state dir. */
 export async function closeAll(): Promise<void> {
   await Promise.allSettled([...open].map((c) => withTimeout(`closing a ${c.mode} client`, c.close(), 6_000)));
@@ -220,6 +239,7 @@ export function killAll(): void {
     }
   }
   childPids.clear();
+  for (const pgid of [...groups]) untrackGroup(pgid, true);
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   stateDir = undefined;
 }

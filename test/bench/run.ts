@@ -7,8 +7,8 @@
  *
  * Environment:
  * - BENCH_CPU_PROF=1: profile the bridge with `node --cpu-prof` (one extra, unmeasured start-up, and the long-lived
- *   child) into BENCH_PROF_DIR (default /tmp/prof), sampling every BENCH_CPU_PROF_INTERVAL µs (default 250), and
- *   print a summary of both profiles; `test/bench/cpuprofile.ts` summarises or drills into a profile on its own.
+ *   child; in the serve part, the serve process) into BENCH_PROF_DIR (default /tmp/prof), sampling every
+ *   BENCH_CPU_PROF_INTERVAL µs (default 250), and print a summary of the profiles; `test/bench/cpuprofile.ts` summarises or drills into a profile on its own.
  * - BENCH_JSON_RESPONSE=1: the server answers POSTs with plain JSON instead of an SSE stream.
  * - BENCH_BRIDGE_NODE_ARGS: extra node flags for every bridge child, space-separated (e.g. `--max-semi-space-size=1`).
  * - BENCH_BRIDGE_BIN: a script to run in place of bin/mcp-auth-bridge.js, with the same arguments (an experimental
@@ -19,10 +19,13 @@
  * - BENCH_ONLY=aggregate: only the `--config` part (one bridge fronting 10 servers vs single bridges: memory,
  *   tools/list across servers, per-call overhead; test/bench/aggregate.ts, always Streamable HTTP 2025-11-25 servers,
  *   whatever BENCH_PROTOCOL and BENCH_JSON_RESPONSE say); BENCH_ONLY=single: only the single-bridge part above.
- *   Unset: both, the single-bridge part first.
- * - BENCH_DEADLINE_MS: hard limit on the whole run, both parts (default 150000); children are killed when it passes.
+ *   BENCH_ONLY=serve: only `serve` beside supergateway and mcp-proxy, in front of the same stdio server (per-call
+ *   overhead vs the server straight over stdio, throughput at 32 and 256 sessions, memory per idle session;
+ *   test/bench/serve.ts; BENCH_SERVE_SESSIONS=32,256 changes the session counts). Unset: all three, in that order.
+ * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part); children and
+ *   gateways' process groups are killed when it passes.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +35,8 @@ import { startServer2026 } from '../helpers/server-2026.js';
 import { type BridgeSpawnOptions, closeAll, connectBridge, connectDirect, connectDirect2026, killAll, type Mode, type Timed } from './connections.js';
 import { benchAggregate } from './aggregate.js';
 import { renderAggregateReport } from './aggregate-report.js';
+import { benchServe } from './serve.js';
+import { renderServeReport } from './serve-report.js';
 import { summariseProfile } from './cpuprofile.js';
 import { readMemory } from './proc.js';
 import { renderReport, type Results } from './report.js';
@@ -56,8 +61,9 @@ const PROF_DIR = env.BENCH_PROF_DIR ?? '/tmp/prof';
 const PROF_INTERVAL_US = Number(env.BENCH_CPU_PROF_INTERVAL ?? 250);
 const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
 const ONLY = env.BENCH_ONLY ?? '';
-const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate' };
-const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000);
+const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate', serve: ONLY === '' || ONLY === 'serve' };
+const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000 + (PARTS.serve ? 600_000 : 0));
+const SERVE_SESSIONS = (env.BENCH_SERVE_SESSIONS ?? '32,256').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
 const MODERN = env.BENCH_PROTOCOL === '2026-07-28';
@@ -256,7 +262,7 @@ async function main(): Promise<number> {
 
   let server: BenchServer | undefined;
   try {
-    if (!PARTS.single && !PARTS.aggregate) throw new Error(`BENCH_ONLY=${ONLY}: use aggregate or single`);
+    if (!PARTS.single && !PARTS.aggregate && !PARTS.serve) throw new Error(`BENCH_ONLY=${ONLY}: use single, aggregate or serve`);
     if (PARTS.single) {
       server = MODERN
         ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
@@ -267,6 +273,24 @@ async function main(): Promise<number> {
       const results = await benchAggregate({ spawn: SPAWN, log });
       const load = loadavg().map((l) => l.toFixed(2)).join(' ');
       console.log(renderAggregateReport(results, `--config: one bridge fronting ${results.servers} Streamable HTTP servers · load ${load}`));
+    }
+    if (PARTS.serve) {
+      const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+      const profileSince = Date.now();
+      const serveNodeArgs = [...BRIDGE_NODE_ARGS];
+      if (PROFILE) {
+        mkdirSync(PROF_DIR, { recursive: true });
+        serveNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-interval=${PROF_INTERVAL_US}`);
+      }
+      const results = await benchServe({ serveBin: BIN_PATH, serveNodeArgs, sessions: SERVE_SESSIONS, log });
+      const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+      console.log(
+        renderServeReport(
+          results,
+          `serve vs supergateway vs mcp-proxy, same stdio server · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}${PROFILE ? ' · serve under --cpu-prof (slower)' : ''}`,
+        ),
+      );
+      if (PROFILE) await printProfile('serve (latency, idle sessions, throughput)', results.servePid, profileSince, 30);
     }
     return 0;
   } catch (error) {
