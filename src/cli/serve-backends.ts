@@ -121,6 +121,9 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
         open.delete(entry);
         await engine.close();
       },
+      get retired() {
+        return engine.retired;
+      },
     };
   };
   const aggregateFor = (channel: ClientChannel, servers: readonly MemberSpec[], user: string, target: string | undefined, logger: Logger) => {
@@ -163,6 +166,9 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
         close: async () => {
           await closeUpstream();
           await retirable.end();
+        },
+        get retired() {
+          return retirable.retired;
         },
       };
       const retire = async (why: string) => {

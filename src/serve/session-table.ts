@@ -86,6 +86,10 @@ export class SessionTable {
       this.#o.logger.warn(`refused ${describeUser(identity)} the session ${session.serial} of another user (answered 404 as for an unknown session)`);
       return undefined;
     }
+    if (session.engine.retired) {
+      void this.close(session, 'retired by a configuration reload');
+      return undefined;
+    }
     session.lastSeen = this.#now();
     return session;
   }

@@ -16,6 +16,11 @@ export interface SessionEngine {
   drain(timeoutMs: number): Promise<boolean>;
   /** Answers what is still pending with an error, ends the upstream sessions and closes the channel. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Whether a reload retired the engine (its server changed or went): the session then answers like an unknown one
+   * (404), so the client opens a new session, as MCP 2025-11-25 asks of a client that gets 404.
+   */
+  readonly retired?: boolean;
 }
 
 /** An upstream's state as `/readyz` shows it: a fixed word, never a reason text (which may quote a server). */

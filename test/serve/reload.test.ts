@@ -3,8 +3,8 @@
  * that did not change: a server added joins every open session's aggregate (and `/readyz`), a changed one restarts,
  * a removed one leaves, and the others keep their upstream sessions (counted at the upstream). `serve.users` narrows
  * open sessions; `serve.auth` swaps the authenticator, so a user whose token was removed gets 401 on their next
- * request. A session of one server alone whose server changed is retired: its requests get an error that says to
- * open a new session. A file that cannot be applied changes nothing. `serve <url>` has nothing to reload.
+ * request. A session of one server alone whose server changed is retired: it then answers 404, like an unknown
+ * session, so its client opens a new one. A file that cannot be applied changes nothing. `serve <url>` has nothing to reload.
  */
 import { writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -67,8 +67,10 @@ describe('serve: reloading the configuration file', () => {
     }, WAIT);
     expect(beta.sessions.created).toBeGreaterThan(betaSessions);
     expect(alpha.sessions.created).toBe(alphaSessions);
-    // The session of beta alone cannot change under its client: it is retired, its requests answered, not dropped.
-    await expect(alone.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(/was changed in serve's configuration: this session is over; open a new session/);
+    // The session of beta alone cannot change under its client: it is retired, and answers like an unknown session
+    // (404), which tells the client to open a new one (MCP 2025-11-25); the log says why.
+    await expect(alone.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).rejects.toThrow(/Session not found/);
+    await waitFor('the log line', () => serve.stderr().includes('retired by a configuration reload'));
     const again = await connectServeClient(`${serve.base}/servers/beta/mcp`);
     const filtered = await toolNames(again);
     expect(filtered).toContain('beta__add');
@@ -153,7 +155,7 @@ describe('serve: reloading the configuration file', () => {
     }, WAIT);
     await expect(bob.client.callTool({ name: 'beta__echo', arguments: { text: 'x' } })).rejects.toThrow();
     expect(textOf(await bob.client.callTool({ name: 'alpha__echo', arguments: { text: 'still here' } }))).toBe('still here');
-    await expect(bobBeta.client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/is no longer yours to use/);
+    await expect(bobBeta.client.callTool({ name: 'echo', arguments: { text: 'x' } })).rejects.toThrow(/Session not found/);
     // Alice's token is gone: her next request is refused, her open session notwithstanding.
     const refused = await rawHttp({ port: serve.port, method: 'POST', path: '/mcp', headers: { ...MCP_POST_HEADERS, authorization: `Bearer ${aliceToken}` }, body: '{}' });
     expect(refused.status).toBe(401);
