@@ -93,6 +93,11 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
 
   const nameParam = NAMED_PARAM[c.method];
   const name = nameParam && typeof params[nameParam] === 'string' ? (params[nameParam] as string) : undefined;
+  // Each input response must be a response object (SEP-2322), with or without a requestState; refused before a
+  // state is spent, so a corrected retry with the same requestState still works.
+  if ('inputResponses' in params && !validInputResponses(params.inputResponses)) {
+    return reply.answer(rpcError(id, -32602, 'Invalid params: inputResponses must be an object that maps each requested input to its response object'));
+  }
   if (typeof params.requestState === 'string') {
     const taken = room.states.take(params.requestState, { user: r.identity.user, endpoint: r.path, method: c.method, name });
     if (typeof taken === 'string') {
@@ -167,4 +172,10 @@ async function toolsOf(engine: PooledEngine): Promise<ToolCatalog> {
   if ('result' in a) catalog.learn(a.result);
   engine.tools = catalog;
   return catalog;
+}
+
+/** Whether `value` is an object whose every value is an object (a response to one requested input). */
+function validInputResponses(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return Object.values(value).every((item) => isObject(item));
 }
