@@ -69,6 +69,12 @@ describe('serve for 2026-07-28 clients, in front of a 2025 server', () => {
     const forged = await post2026(url, 'tools/call', { name: 'sample', arguments: {}, requestState: `${result.requestState}x`, inputResponses: answer, _meta: caps }, { 'mcp-name': 'sample' });
     expect(forged.body.error?.code).toBe(-32602);
 
+    // Input responses that are not response objects are refused (SEP-2322), without spending the state.
+    for (const malformed of [{ [key]: 12345 }, null]) {
+      const refused = await post2026(url, 'tools/call', { name: 'sample', arguments: {}, requestState: result.requestState, inputResponses: malformed, _meta: caps }, { 'mcp-name': 'sample' });
+      expect(refused.body.error?.code).toBe(-32602);
+    }
+
     const retried = await post2026(url, 'tools/call', { name: 'sample', arguments: {}, requestState: result.requestState, inputResponses: answer, _meta: caps }, { 'mcp-name': 'sample' });
     expect(retried.status).toBe(200);
     expect(textOf(retried.body.result)).toBe('m: forty-two');
