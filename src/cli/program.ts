@@ -284,6 +284,7 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--cors-origin <origin>', 'a browser origin allowed to call, with CORS headers; repeatable (default: none, CORS off)').argParser(collect).default([]))
       .addOption(new Option('--max-sessions <n>', 'most client sessions at once; beyond, 503 with Retry-After').default('1000').env('MCP_SERVE_MAX_SESSIONS'))
       .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE'))
+      .addOption(new Option('--sse-keepalive <duration>', 'write a comment on quiet event streams this often, so proxies do not close them as idle; 0 = never').default('15s').env('MCP_SERVE_SSE_KEEPALIVE'))
       .optionsGroup('Who may call (inbound auth; with --config, the file\'s "serve.auth" instead):')
       .addOption(new Option('--token-file <path>', 'static bearer tokens, one "user token" a line (${VAR} expanded); each names its user').env('MCP_SERVE_TOKEN_FILE'))
       .addOption(new Option('--jwt-issuer <url>', 'accept JWT access tokens of this issuer; serve publishes protected-resource metadata naming it').env('MCP_JWT_ISSUER'))

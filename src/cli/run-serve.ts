@@ -68,7 +68,7 @@ const CLOSE_LIMIT_MS = 5_000;
 /** Runs `serve`; see the module comment. */
 export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const { runtime } = o;
-  const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, ...bridgeRaw } = o.raw;
+  const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, sseKeepalive: _k, ...bridgeRaw } = o.raw;
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
@@ -124,6 +124,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
       maxMessageBytes: proc.maxMessageBytes,
       maxSessions: settings.maxSessions,
       sessionIdleMs: settings.sessionIdleMs,
+      sseKeepAliveMs: settings.sseKeepAliveMs,
       logger: log,
     });
   } catch (error) {

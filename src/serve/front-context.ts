@@ -18,6 +18,8 @@ export interface FrontContext {
   logger: Logger;
   /** True once the drain started: no new session is opened. */
   draining(): boolean;
+  /** `--sse-keepalive`: the comment interval of long-lived event streams (GET, legacy SSE); 0: none. */
+  sseKeepAliveMs: number;
   /** The 2026-07-28 side: stateless requests (modern/). */
   modern: ModernRoom;
 }

@@ -35,6 +35,8 @@ export interface HttpFrontOptions {
   maxSessions: number;
   /** 0: sessions never expire. */
   sessionIdleMs: number;
+  /** The comment interval of long-lived event streams; default 15 s, 0: none. */
+  sseKeepAliveMs?: number;
   logger: Logger;
   /** Bounds of the 2026-07-28 side (tests shorten them; defaults in modern/). */
   modern?: Pick<ModernRoomOptions, 'engines' | 'statesTtlMs'>;
@@ -56,7 +58,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
   const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining });
-  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern };
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs: o.sseKeepAliveMs ?? 15_000 };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {

@@ -20,7 +20,7 @@ export async function openLegacy(ctx: FrontContext, r: EndpointRequest): Promise
     return answerRpcError(res, 503, TransportError.Server, ctx.draining() ? 'Service Unavailable: shutting down' : 'Service Unavailable: too many sessions', { 'retry-after': RETRY_AFTER_S, ...cors });
   }
   const { id, serial } = ctx.sessions.nextId();
-  const stream = new SseStream(res, cors);
+  const stream = new SseStream(res, cors, { keepAliveMs: ctx.sseKeepAliveMs });
   const logger = ctx.logger.child({ name: `session ${serial}` });
   const channel = new LegacyChannel({ stream, logger });
   const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });

@@ -14,6 +14,7 @@ export interface RawServeOptions {
   corsOrigin?: string[];
   maxSessions?: string;
   sessionIdle?: string;
+  sseKeepalive?: string;
 }
 
 /** `serve`'s own options, checked. */
@@ -28,10 +29,12 @@ export interface ServeSettings {
   maxSessions: number;
   /** 0: sessions never expire. */
   sessionIdleMs: number;
+  /** `--sse-keepalive`: 0: no comments on quiet streams. */
+  sseKeepAliveMs: number;
 }
 
 /** The defaults, also shown by `--help`. */
-export const SERVE_DEFAULTS = { host: '127.0.0.1', port: '8080', maxSessions: '1000', sessionIdle: '30m' } as const;
+export const SERVE_DEFAULTS = { host: '127.0.0.1', port: '8080', maxSessions: '1000', sessionIdle: '30m', sseKeepAlive: '15s' } as const;
 
 /**
  * Checks `raw`.
@@ -43,6 +46,7 @@ export function parseServeSettings(raw: RawServeOptions): ServeSettings {
   const port = integer('--port', raw.port ?? SERVE_DEFAULTS.port, 0, 65_535);
   const maxSessions = integer('--max-sessions', raw.maxSessions ?? SERVE_DEFAULTS.maxSessions, 1, 1_000_000);
   const sessionIdleMs = parseDuration('--session-idle', raw.sessionIdle ?? SERVE_DEFAULTS.sessionIdle);
+  const sseKeepAliveMs = parseDuration('--sse-keepalive', raw.sseKeepalive ?? SERVE_DEFAULTS.sseKeepAlive);
   let publicUrl: URL | undefined;
   if (raw.publicUrl !== undefined) {
     publicUrl = URL.canParse(raw.publicUrl) ? new URL(raw.publicUrl) : undefined;
@@ -57,7 +61,7 @@ export function parseServeSettings(raw: RawServeOptions): ServeSettings {
     }
     return url.origin;
   });
-  return { host, port, publicUrl, insecureNoAuth: raw.insecureNoAuth === true, corsOrigins, maxSessions, sessionIdleMs };
+  return { host, port, publicUrl, insecureNoAuth: raw.insecureNoAuth === true, corsOrigins, maxSessions, sessionIdleMs, sseKeepAliveMs };
 }
 
 function integer(option: string, text: string, min: number, max: number): number {

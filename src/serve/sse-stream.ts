@@ -7,15 +7,34 @@ import type { ServerResponse } from 'node:http';
 
 const NEWLINE = Buffer.from('\n\n');
 
+/** Options for {@link SseStream}. */
+export interface SseStreamOptions {
+  /**
+   * Writes a comment line every this many milliseconds while nothing else is written, so proxies and load balancers
+   * do not close a quiet stream as idle (the HTML standard lets a client ignore comments); 0 or absent: none.
+   */
+  keepAliveMs?: number;
+}
+
 /** An open SSE response; see the module comment. */
 export class SseStream {
   /** Called once when the stream ends, from either side. */
   onclose?: () => void;
   readonly #res: ServerResponse;
   #open = true;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #wrote = false;
 
-  constructor(res: ServerResponse, headers: Record<string, string> = {}) {
+  constructor(res: ServerResponse, headers: Record<string, string> = {}, options: SseStreamOptions = {}) {
     this.#res = res;
+    const every = options.keepAliveMs ?? 0;
+    if (every > 0) {
+      this.#keepAlive = setInterval(() => {
+        if (this.#wrote) this.#wrote = false;
+        else if (this.open) this.#res.write(': keep-alive\n\n');
+      }, every);
+      this.#keepAlive.unref();
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', ...headers });
     res.flushHeaders();
     res.on('close', () => this.#closed());
@@ -29,6 +48,7 @@ export class SseStream {
   /** Writes one event (with its `id` on a resumable stream); false when the stream is closed (nothing written). */
   event(data: string | Uint8Array, name = 'message', id?: string): boolean {
     if (!this.open) return false;
+    this.#wrote = true;
     const head = id === undefined ? `event: ${name}\ndata: ` : `id: ${id}\nevent: ${name}\ndata: `;
     if (typeof data === 'string') this.#res.write(`${head}${data}\n\n`);
     else {
@@ -58,6 +78,7 @@ export class SseStream {
   #closed(): void {
     if (!this.#open) return;
     this.#open = false;
+    clearInterval(this.#keepAlive);
     this.onclose?.();
   }
 }

@@ -128,9 +128,10 @@ async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const channel = sessionOf(ctx, r)?.channel;
   if (!channel) return;
   const last = req.headers['last-event-id'];
-  if (typeof last === 'string' && channel.resume(last, () => new SseStream(res, cors))) return;
+  const keepAlive = { keepAliveMs: ctx.sseKeepAliveMs };
+  if (typeof last === 'string' && channel.resume(last, () => new SseStream(res, cors, keepAlive))) return;
   if (channel.listening) return answerRpcError(res, 409, TransportError.Server, 'Conflict: this session already has a GET stream open', cors);
-  channel.listen(new SseStream(res, cors));
+  channel.listen(new SseStream(res, cors, keepAlive));
 }
 
 async function del(ctx: FrontContext, r: EndpointRequest): Promise<void> {
