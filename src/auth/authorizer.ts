@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { tokenKey, type CredentialStore, type LoginGrant, type StoredLogin } from '../store/index.js';
 import { loginSummary, type AuthorizerOptions, type LoginSummary, type Rejection, type UnauthorizedOutcome } from './authorizer-options.js';
 import { callbackAddress } from './callback-address.js';
-import { bearerChallenge, type BearerChallenge } from './challenge.js';
+import type { BearerChallenge } from './challenge.js';
 import { assertDeviceFlowSupported } from './device-login.js';
 import { discoverContext, sendsResource, type AuthContext } from './discovery-context.js';
 import type { ProofSender } from './dpop/resource-proof.js';
@@ -25,7 +25,7 @@ import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { sameIssuer, serverMovedError } from './issuer-trust.js';
 import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
-import { inTurn, LoginQueue, type InteractiveLogins } from './login-queue.js';
+import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
@@ -33,7 +33,8 @@ import { withServerLock } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
-import { readRefusal, type RefusalEvidence } from './unadvertised-auth.js';
+import type { RefusalEvidence } from './unadvertised-auth.js';
+import { loginStartOf } from './login-probe.js';
 import { stepUpScopes } from './step-up.js';
 
 export type { AuthorizerOptions, LoginSummary, Rejection, UnauthorizedOutcome };
@@ -59,9 +60,8 @@ export class Authorizer {
   /** Client ids that completed a login in this process. */
   readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
-  /** The login (its label) this one waits for while another interactive login of the process has the turn. */
-  #waitingFor: string | undefined;
-  readonly #interactiveLogins: InteractiveLogins;
+  /** This server's place in the process's queue of interactive logins (login-queue.ts). */
+  readonly #turn: LoginTurn;
   /** The access token read from the store at start-up (untried until a request carries it). */
   #storedToken: string | undefined;
   /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
@@ -74,7 +74,7 @@ export class Authorizer {
     this.#dpop = new DPoPSession(options.dpop);
     this.#log = options.logger;
     this.#grant = options.grant ?? 'authorization_code';
-    this.#interactiveLogins = options.interactiveLogins ?? new LoginQueue();
+    this.#turn = new LoginTurn({ logins: options.interactiveLogins ?? new LoginQueue(), label: options.serverUrl.href, logger: options.logger });
     if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
     if ((this.#grant === 'jwt_bearer' && !options.enterpriseIdp) || (this.#grant === 'workload_identity' && !options.workloadToken)) throw new BridgeError(ErrorCode.Internal, `the ${this.#grant} grant needs its source`);
     this.#guard = new LoginGuard({
@@ -116,7 +116,7 @@ export class Authorizer {
    * that one; else undefined. {@link pendingLoginUrl} stays undefined until this login's turn.
    */
   get waitingForTurn(): string | undefined {
-    return this.#waitingFor;
+    return this.#turn.waitingFor;
   }
 
   /**
@@ -222,14 +222,7 @@ export class Authorizer {
       }
       if (this.#current && !isExpired(this.#current.login.metadata, this.#o.now())) return loginSummary(this.#current.login.metadata, true, undefined);
     }
-    const response = await options.probe();
-    const refusal = await readRefusal(response);
-    if (response.status !== 401 && !this.#o.issuer) {
-      throw new BridgeError(ErrorCode.Auth, `${this.#o.serverUrl.host} did not ask for authorization (HTTP ${response.status}): there is nothing to log in to`, {
-        hint: 'the bridge can use this server as it is; if it validates tokens from a provider without saying so, pass --issuer and --client-id',
-      });
-    }
-    const challenge = response.status === 401 ? bearerChallenge(response) : undefined;
+    const { challenge, refusal } = await loginStartOf(await options.probe(), { serverUrl: this.#o.serverUrl, issuerMode: !!this.#o.issuer });
     await this.#flight.run(() => this.#login({ challenge, usedToken: undefined, refusal }, undefined, options.force === true));
     return loginSummary(this.#current!.login.metadata, false, this.#lastAccount);
   }
@@ -280,18 +273,11 @@ export class Authorizer {
 
   /** Discovery (discovery-context.ts): `--issuer`, or the server's challenge and metadata; again after a refusal. */
   async #context(challenge: BearerChallenge | undefined, refusal?: RefusalEvidence): Promise<AuthContext> {
-    this.#ctx ??= await discoverContext({
-      serverUrl: this.#o.serverUrl,
-      issuer: this.#o.issuer,
-      resource: this.#o.resource,
-      challenge,
-      refusal,
-      loginIssuer: this.#current?.login.metadata.issuer,
-      http: this.#o.http,
-      // PKCE (and an authorization endpoint) matter only to the browser login.
-      checkPkce: GRANTS[this.#grant].browser,
-      logger: this.#log,
-    });
+    const { serverUrl, issuer, resource, http } = this.#o;
+    const loginIssuer = this.#current?.login.metadata.issuer;
+    // PKCE (and an authorization endpoint) matter only to the browser login.
+    const checkPkce = GRANTS[this.#grant].browser;
+    this.#ctx ??= await discoverContext({ serverUrl, issuer, resource, challenge, refusal, loginIssuer, http, checkPkce, logger: this.#log });
     return this.#ctx;
   }
 
@@ -361,7 +347,7 @@ export class Authorizer {
       challenged: rejection.challenge?.scope,
       advertised: ctx.scopesSupported,
       offered: ctx.as.scopes_supported,
-      issuerMode: this.#o.issuer !== undefined,
+      issuerMode: !!this.#o.issuer,
       union,
     });
     if (GRANTS[this.#grant].obtainBy === 'device-login') assertDeviceFlowSupported(ctx.as);
@@ -407,9 +393,7 @@ export class Authorizer {
         this.#log.info(`obtained an access token for ${this.#o.serverUrl.host}${obtained.how}; stored in ${store.description}`);
       }
     });
-    if (!GRANTS[this.#grant].user) return locked();
-    const turn = { logins: this.#interactiveLogins, label: this.#o.serverUrl.href, logger: this.#log, onWaiting: (ahead: string | undefined) => (this.#waitingFor = ahead) };
-    return inTurn(turn, locked);
+    return GRANTS[this.#grant].user ? this.#turn.run(locked) : locked();
   }
 
 }

@@ -66,24 +66,42 @@ export class LoginQueue implements InteractiveLogins {
 }
 
 /** Options for {@link inTurn}. */
-export interface TurnOptions {
+/** What {@link LoginTurn} needs. */
+export interface LoginTurnPlace {
   logins: InteractiveLogins;
-  /** The server the login is for, as the messages name it. */
+  /** The server the logins are for, as the messages name it. */
   label: string;
   logger: Logger;
-  /** The login this one waits for (its label) while another has the turn; undefined once this one's turn came. */
-  onWaiting: (ahead: string | undefined) => void;
 }
 
-/** Runs one server's interactive login `work` in its turn, saying (once, in the log) when it has to wait, and for which. */
-export function inTurn<T>(o: TurnOptions, work: () => Promise<T>): Promise<T> {
-  const onWait = (ahead: string) => {
-    o.onWaiting(ahead);
-    o.logger.info(`waiting for the login to ${ahead} to finish before logging in to ${o.label}`);
-  };
-  const turn = () => {
-    o.onWaiting(undefined);
-    return work();
-  };
-  return o.logins.run(o.label, turn, { onWait }).finally(() => o.onWaiting(undefined));
+/**
+ * One server's place in the process's queue of interactive logins: runs each of its logins in its turn, says (once,
+ * in the log) when one has to wait and for which, and knows meanwhile which login it waits for.
+ */
+export class LoginTurn {
+  readonly #o: LoginTurnPlace;
+  #ahead: string | undefined;
+
+  constructor(place: LoginTurnPlace) {
+    this.#o = place;
+  }
+
+  /** The login (its label) this server's login waits for while another has the turn; else undefined. */
+  get waitingFor(): string | undefined {
+    return this.#ahead;
+  }
+
+  /** Runs one interactive login `work` in its turn. */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const o = this.#o;
+    const onWait = (ahead: string) => {
+      this.#ahead = ahead;
+      o.logger.info(`waiting for the login to ${ahead} to finish before logging in to ${o.label}`);
+    };
+    const turn = () => {
+      this.#ahead = undefined;
+      return work();
+    };
+    return o.logins.run(o.label, turn, { onWait }).finally(() => (this.#ahead = undefined));
+  }
 }
