@@ -4,11 +4,10 @@
  * answered 202 and its answer comes on the stream. The session ends with its stream. Like every session, it has
  * its own channel and engine, and only the identity that opened it may post to it (else 404).
  */
-import { classify } from '../protocol/jsonrpc.js';
 import { RETRY_AFTER_S, type EndpointRequest, type FrontContext } from './front-context.js';
 import { answerJson, answerRpcError, TransportError } from './http-answers.js';
 import { LegacyChannel } from './legacy-channel.js';
-import { readBody } from './request-body.js';
+import { readRpcMessage } from './rpc-body.js';
 import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
 
@@ -38,18 +37,8 @@ export async function postLegacy(ctx: FrontContext, r: EndpointRequest, url: URL
   if (req.method !== 'POST') return answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'POST', ...cors });
   const session = ctx.sessions.find(url.searchParams.get('sessionId') ?? undefined, r.identity);
   if (!session || session.kind !== 'sse' || session.endpoint !== r.path) return answerRpcError(res, 404, TransportError.Session, 'Session not found', cors);
-  const body = await readBody(req, ctx.maxMessageBytes);
-  if (body === 'too-large') {
-    return answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return answerRpcError(res, 400, TransportError.ParseError, 'Parse error: the body is not JSON', cors);
-  }
-  const c = classify(value);
-  if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
+  const c = await readRpcMessage(ctx, r);
+  if (!c) return;
   answerJson(res, 202, { status: 'accepted' }, cors);
   session.channel.receive(c.message);
 }

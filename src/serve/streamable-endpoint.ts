@@ -7,11 +7,11 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { classify, type RequestId } from '../protocol/jsonrpc.js';
+import type { RequestId } from '../protocol/jsonrpc.js';
 import { RETRY_AFTER_S, type EndpointRequest, type FrontContext } from './front-context.js';
 import { answerRpcError, TransportError } from './http-answers.js';
 import { PostReply } from './post-reply.js';
-import { readBody } from './request-body.js';
+import { readRpcMessage } from './rpc-body.js';
 import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
 import { primingAllowed } from './stream-events.js';
@@ -59,19 +59,8 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   if (!type.toLowerCase().startsWith('application/json')) {
     return answerRpcError(res, 415, TransportError.Server, 'Unsupported Media Type: Content-Type must be application/json', cors);
   }
-  const body = await readBody(req, ctx.maxMessageBytes);
-  if (body === 'too-large') {
-    ctx.logger.warn(`refused a ${req.headers['content-length'] ?? 'large'}-byte POST to ${r.path}: over the ${ctx.maxMessageBytes}-byte limit (--max-message-size)`);
-    return answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return answerRpcError(res, 400, TransportError.ParseError, 'Parse error: the body is not JSON', cors);
-  }
-  const c = classify(value);
-  if (c.kind === 'invalid') return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: ${c.reason}`, cors);
+  const c = await readRpcMessage(ctx, r);
+  if (!c) return;
   const message = c.message;
   if (isModernRequest(req.headers, message)) return handleModern(ctx.modern, r, message, c);
   const accept = req.headers.accept ?? '';
