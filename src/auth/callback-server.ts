@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallbackSink } from './callback-sink.js';
+import { waitForLogin } from './login-wait.js';
 import { PAGE_HEADERS, renderPage, type PageContent } from './pages.js';
 
 /** What the login decides about one hit on the callback. */
@@ -118,28 +119,16 @@ export class CallbackServer implements CallbackSink {
    */
   wait(handle: (params: URLSearchParams) => Promise<CallbackVerdict>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.#handle = handle;
-    return new Promise<void>((resolve, reject) => {
-      const expire = () =>
-        finish({
-          ok: false,
-          // No link in it: this login's callback closes now, so its URL would lead nowhere.
-          error: new BridgeError(ErrorCode.Auth, `the login timed out: it was not completed within ${Math.round(timeoutMs / 1000)} s; the next request starts a new one`, {
-            hint: 'finish the new login in the browser in time, or raise --auth-timeout',
-          }),
-        });
-      const timer = timeoutMs > 0 ? setTimeout(expire, timeoutMs) : undefined;
-      const onAbort = () => finish({ ok: false, error: new BridgeError(ErrorCode.Auth, 'the login was cancelled') });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const finish = (result: { ok: true } | { ok: false; error: Error }) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+    const wait = waitForLogin({
+      timeoutMs,
+      signal,
+      onEnd: () => {
         this.#settle = undefined;
         this.#handle = undefined;
-        if (result.ok) resolve();
-        else reject(result.error);
-      };
-      this.#settle = finish;
+      },
     });
+    this.#settle = wait.finish;
+    return wait.done;
   }
 
   /** Stops listening and drops open connections. */

@@ -9,6 +9,7 @@ import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CallbackVerdict } from '../callback-server.js';
 import type { CallbackSink } from '../callback-sink.js';
+import { waitForLogin } from '../login-wait.js';
 import type { PageContent } from '../pages.js';
 
 /** What the endpoint answers the browser. */
@@ -61,29 +62,17 @@ export class CallbackHub {
       },
       wait(handle, timeoutMs, signal) {
         entry.handle = handle;
-        return new Promise<void>((resolve, reject) => {
-          const finish = (result: { ok: true } | { ok: false; error: Error }) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
+        const wait = waitForLogin({
+          timeoutMs,
+          signal,
+          onEnd: () => {
             if (state !== undefined) hub.#byState.delete(state);
             entry.settle = undefined;
             entry.handle = undefined;
-            if (result.ok) resolve();
-            else reject(result.error);
-          };
-          const expire = () =>
-            finish({
-              ok: false,
-              error: new BridgeError(ErrorCode.Auth, `the login timed out: it was not completed within ${Math.round(timeoutMs / 1000)} s; the next request starts a new one`, {
-                hint: 'finish the new login in the browser in time',
-              }),
-            });
-          const timer = timeoutMs > 0 ? setTimeout(expire, timeoutMs) : undefined;
-          timer?.unref();
-          const onAbort = () => finish({ ok: false, error: new BridgeError(ErrorCode.Auth, 'the login was cancelled') });
-          signal?.addEventListener('abort', onAbort, { once: true });
-          entry.settle = finish;
+          },
         });
+        entry.settle = wait.finish;
+        return wait.done;
       },
       close() {
         if (state !== undefined && hub.#byState.get(state) === entry && !entry.settle) hub.#byState.delete(state);
