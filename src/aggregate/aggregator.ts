@@ -11,7 +11,7 @@ import type { ClientChannel } from '../bridge/bridge.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
-import { Catalog, type NamedKind } from './catalog.js';
+import { Catalog } from './catalog.js';
 import { LIST_METHODS, listAcross } from './fan-out.js';
 import { LIST_CHANGED, ListChanges, type ListKind } from './list-changes.js';
 import { Member, OWN_ID_PREFIX } from './member.js';

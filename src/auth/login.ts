@@ -25,7 +25,7 @@ import type { ResolvedClient } from './client.js';
 import { describeOAuthError, OAuthError } from './oauth-errors.js';
 import { checkResponseIssuer } from './response-issuer.js';
 import { withDPoPNonce } from './dpop/nonce-retry.js';
-import { oauthOptions, tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
+import { tokenRequestOptions, type OAuthHttp } from './oauth-http.js';
 import { checkServerUrl, checkUrlLength } from './url-policy.js';
 
 /** Options for {@link runLogin}. */
