@@ -8,6 +8,7 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientChannel } from '../bridge/bridge.js';
+import { hookClient, idleWithin } from '../bridge/client-hookup.js';
 import { BridgeError, describeError, ErrorCode, isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
@@ -96,24 +97,17 @@ export class Aggregator {
 
   /** Starts reading client messages. Servers connect when the client's `initialize` arrives. */
   async start(): Promise<void> {
-    const client = this.#client;
-    client.onmessage = (message) => this.#onClient(message);
-    client.onerror = (error) => this.#log.warn(`client channel: ${describeError(error)}`);
-    client.onclose = () => this.#resolveClosed();
-    client.oninputend = () => this.#resolveClosed();
-    await client.start();
+    await hookClient(this.#client, {
+      onMessage: (message) => this.#onClient(message),
+      onEnd: () => this.#resolveClosed(),
+      logger: this.#log,
+    });
   }
 
   /** Waits until every routed request has been answered, or `timeoutMs`; true when none is left. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.#routed.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = await Promise.race([
-      new Promise<boolean>((resolve) => (this.#idle = () => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return idle;
+    return idleWithin(new Promise<void>((resolve) => (this.#idle = resolve)), timeoutMs);
   }
 
   /** Ends every server's session (local servers' process groups included), then the client side. Idempotent. */

@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import { classify, describeRpcError, errorResponse, progressTokenOf, RpcErrorCode, type RequestId } from '../protocol/jsonrpc.js';
 import type { Upstream, UpstreamConnector } from '../upstream/port.js';
 import { SessionLifecycle, type LostRequests, type RecoveryOptions } from '../upstream/session-lifecycle.js';
+import { hookClient, idleWithin } from './client-hookup.js';
 import { PendingTable, type PendingRequest } from './pending.js';
 
 /** The client side: an SDK transport that may also write a message's original JSON text as it is. */
@@ -103,12 +104,11 @@ export class Bridge {
 
   /** Starts reading client messages. The upstream is opened when the client's `initialize` arrives. */
   async start(): Promise<void> {
-    const client = this.#client;
-    client.onmessage = (message) => this.#onClientMessage(message);
-    client.onerror = (error) => this.#log.warn(`client channel: ${describeError(error)}`);
-    client.onclose = () => this.#resolveClientClosed();
-    client.oninputend = () => this.#resolveClientClosed();
-    await client.start();
+    await hookClient(this.#client, {
+      onMessage: (message) => this.#onClientMessage(message),
+      onEnd: () => this.#resolveClientClosed(),
+      logger: this.#log,
+    });
   }
 
   /**
@@ -118,13 +118,7 @@ export class Bridge {
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.#pending.size === 0) return true;
     this.#log.debug(`waiting up to ${timeoutMs} ms for ${this.#pending.size} request(s) to be answered`);
-    let timer: NodeJS.Timeout | undefined;
-    const idle = await Promise.race([
-      this.#pending.idle().then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return idle;
+    return idleWithin(this.#pending.idle(), timeoutMs);
   }
 
   /**
