@@ -57,8 +57,9 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining });
-  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs: o.sseKeepAliveMs ?? 15_000 };
+  const sseKeepAliveMs = o.sseKeepAliveMs ?? 15_000;
+  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining, sseKeepAliveMs });
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
