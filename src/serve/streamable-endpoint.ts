@@ -120,7 +120,7 @@ async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const keepAlive = { keepAliveMs: ctx.sseKeepAliveMs };
   if (typeof last === 'string' && channel.resume(last, () => new SseStream(res, cors, keepAlive))) return;
   if (channel.listening) return answerRpcError(res, 409, TransportError.Server, 'Conflict: this session already has a GET stream open', cors);
-  channel.listen(new SseStream(res, cors, keepAlive));
+  channel.listen(new SseStream(res, cors, keepAlive), primingAllowed(req.headers['mcp-protocol-version']));
 }
 
 async function del(ctx: FrontContext, r: EndpointRequest): Promise<void> {
