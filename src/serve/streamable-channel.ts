@@ -17,7 +17,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientChannel } from '../bridge/bridge.js';
 import type { Logger } from '../log.js';
 import { progressTokenOf, type RequestId } from '../protocol/jsonrpc.js';
-import type { PostReply } from './post-reply.js';
+import type { PostReply, ReplyStreams } from './post-reply.js';
 import type { SseStream } from './sse-stream.js';
 import { newStreamTag, RESUME_RETRY_MS, StreamEvents, streamOfEventId } from './stream-events.js';
 
@@ -76,10 +76,18 @@ export class StreamableChannel implements ClientChannel {
     return this.#get?.open === true;
   }
 
-  /** The events of a new resumable POST stream of this session (its ids unique within the session). */
-  streamEvents(): StreamEvents {
-    return new StreamEvents(`${this.#tag}.s${++this.#streams}`);
-  }
+  /**
+   * The resumable POST streams of this session, for the replies of clients that read event ids: each gets its
+   * events (ids unique within the session) when it becomes a stream, and is kept for {@link resume} until forgotten.
+   */
+  readonly streams: ReplyStreams = {
+    open: (reply) => {
+      const events = new StreamEvents(`${this.#tag}.s${++this.#streams}`);
+      if (!this.#closed) this.#resumable.set(events.streamId, reply);
+      return events;
+    },
+    forget: (streamId) => void this.#resumable.delete(streamId),
+  };
 
   /**
    * Resumes the stream that `lastEventId` belongs to, a POST stream or the GET stream, on the stream `open` makes
@@ -100,11 +108,6 @@ export class StreamableChannel implements ClientChannel {
     if (reply) {
       this.#open.add(reply);
       reply.onclose = () => this.#open.delete(reply);
-      const streamId = reply.streamId;
-      if (streamId !== undefined) {
-        this.#resumable.set(streamId, reply);
-        reply.onforget = () => this.#resumable.delete(streamId);
-      }
       for (const m of messages) {
         if (!('method' in m) || !('id' in m)) continue;
         this.#replies.set(m.id, reply);

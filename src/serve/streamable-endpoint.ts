@@ -78,8 +78,8 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
     return;
   }
   if (channel.pending(c.id)) return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: request id ${JSON.stringify(c.id)} is already in use`, cors);
-  const resumable = primingAllowed(req.headers['mcp-protocol-version']) ? channel.streamEvents() : undefined;
-  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, events: resumable }));
+  const streams = primingAllowed(req.headers['mcp-protocol-version']) ? channel.streams : undefined;
+  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, streams }));
 }
 
 /** Opens a session with its `initialize`: its own channel and engine. */
