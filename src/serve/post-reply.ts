@@ -97,8 +97,11 @@ export class PostReply {
     if (this.#done) return;
     if (!this.#sse && this.#o.mode === 'auto' && this.#waiting.size > 0) this.#stream();
     if (this.#sse) {
-      this.#write(json);
-      if (this.#waiting.size === 0) this.#sse.end();
+      if (this.#waiting.size > 0) return void this.#write(json);
+      // The last response and the end of the stream leave in one write.
+      const events = this.#events;
+      if (events) this.#sse.last(json, 'message', events.add(json).id);
+      else this.#sse.last(json);
       return;
     }
     this.#collected.set(id, json);
