@@ -57,8 +57,9 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
   let draining = false;
-  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining });
-  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs: o.sseKeepAliveMs ?? 15_000 };
+  const sseKeepAliveMs = o.sseKeepAliveMs ?? 15_000;
+  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining, sseKeepAliveMs });
+  const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs };
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -90,7 +91,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     const outcome = await o.authenticator.authenticate(req);
     if (!outcome.ok) return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });
     if (web && (path === '/' || path.startsWith('/status')) && (await web.page(req, res, path, outcome.identity.user))) return;
-    const target = targetOf(path, o.backends.servers);
+    const target = targetOf(path, () => o.backends.servers);
     if (target === 'unknown') return answerJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${path}` }, verdict.cors);
     const r: EndpointRequest = { req, res, identity: outcome.identity, target: target.server, path, cors: verdict.cors };
     if (target.kind === 'mcp') return handleStreamable(ctx, r);
@@ -118,14 +119,21 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
 
 type Target = { kind: 'mcp' | 'sse' | 'messages' | 'home'; server: string | undefined } | 'unknown';
 
-/** Which endpoint `path` is, and for which server. */
-function targetOf(path: string, servers: readonly string[]): Target {
+const ENDPOINTS: ReadonlySet<string> = new Set(['mcp', 'sse', 'messages']);
+const SERVERS_PREFIX = '/servers/';
+
+/** Which endpoint `path` is, and for which server (`servers` is asked only for a `/servers/<name>/` path). */
+function targetOf(path: string, servers: () => readonly string[]): Target {
   if (path === '/') return { kind: 'home', server: undefined };
-  const m = /^(?:\/servers\/([^/]+))?\/(mcp|sse|messages)$/.exec(path);
-  if (!m) return 'unknown';
-  const name = m[1] === undefined ? undefined : safeDecode(m[1]);
-  if (m[1] !== undefined && (name === undefined || !servers.includes(name))) return 'unknown';
-  return { kind: m[2] as 'mcp' | 'sse' | 'messages', server: name };
+  const slash = path.lastIndexOf('/');
+  const kind = path.slice(slash + 1);
+  if (!ENDPOINTS.has(kind)) return 'unknown';
+  if (slash === 0) return { kind: kind as 'mcp' | 'sse' | 'messages', server: undefined };
+  const encoded = path.slice(SERVERS_PREFIX.length, slash);
+  if (!path.startsWith(SERVERS_PREFIX) || encoded === '' || encoded.includes('/')) return 'unknown';
+  const name = encoded.includes('%') ? safeDecode(encoded) : encoded;
+  if (name === undefined || !servers().includes(name)) return 'unknown';
+  return { kind: kind as 'mcp' | 'sse' | 'messages', server: name };
 }
 
 function safeDecode(text: string): string | undefined {

@@ -8,18 +8,33 @@
  * request), or nothing has come within {@link AUTO_STREAM_MS}, the answer becomes an event stream, so a long call
  * shows it is alive and can carry what the server sends meanwhile.
  *
- * With `events` (a client at 2025-11-25 or later), the event stream is resumable (stream-events.ts): it opens with a
+ * With `streams` (a client at 2025-11-25 or later), the event stream is resumable (stream-events.ts): it opens with a
  * priming event, every event has an id, and when the connection drops before the last response, what the stream
  * would have carried is kept until the client reconnects with `Last-Event-ID` ({@link PostReply.resume}), or until
- * {@link RESUME_GRACE_MS} after the last response.
+ * {@link RESUME_GRACE_MS} after the last response. An answer that stays a JSON body (the usual case) never becomes
+ * resumable: it costs no stream id, no events and no registration.
+ *
+ * This is every request's path: the `auto` deadline shares one timer with every other answer's (deadline-queue.ts).
  */
 import type { ServerResponse } from 'node:http';
 import type { RequestId } from '../protocol/jsonrpc.js';
+import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
 import { SseStream } from './sse-stream.js';
 import { RESUME_GRACE_MS, RESUME_RETRY_MS, type StreamEvents } from './stream-events.js';
 
 /** How long an `auto` answer waits for its response before it becomes an event stream. */
 export const AUTO_STREAM_MS = 100;
+
+/** The `auto` deadlines of every answer of the process. */
+const autoStream = new DeadlineQueue(AUTO_STREAM_MS);
+
+/** Where a reply's resumable stream gets its events, and where it is found again by a resumption (its session). */
+export interface ReplyStreams {
+  /** The events of a new resumable stream of `reply`, which is kept for a resumption until {@link forget}. */
+  open(reply: PostReply): StreamEvents;
+  /** The stream can no longer be resumed. */
+  forget(streamId: string): void;
+}
 
 /** Options for {@link PostReply}. */
 export interface PostReplyOptions {
@@ -31,24 +46,25 @@ export interface PostReplyOptions {
   /** Headers for the answer (the session id, CORS). */
   headers: Record<string, string>;
   /** Makes its event stream resumable; see the module comment. Default: not resumable. */
-  events?: StreamEvents;
+  streams?: ReplyStreams | undefined;
 }
 
 /** One POST's answer; see the module comment. */
 export class PostReply {
   /** Called once when the reply is done or its connection closed. */
   onclose?: () => void;
-  /** Called once when a resumable reply can no longer be resumed (all delivered, expired, or ended). */
-  onforget?: () => void;
   readonly #o: PostReplyOptions;
   readonly #waiting: Set<RequestId>;
   #sse: SseStream | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: DeadlineEntry | undefined;
+  /** Its resumable stream's events, once it became one. */
+  #events: StreamEvents | undefined;
   readonly #collected = new Map<RequestId, string | Uint8Array>();
   #done = false;
   /** Resumable, connection dropped before the last response: events are kept for {@link resume}. */
   #detached = false;
   #grace: NodeJS.Timeout | undefined;
+  #forgotten = false;
 
   constructor(options: PostReplyOptions) {
     this.#o = options;
@@ -56,10 +72,7 @@ export class PostReply {
     if (options.mode === 'sse') this.#stream();
     else {
       options.res.on('close', () => this.#finish());
-      if (options.mode === 'auto') {
-        this.#timer = setTimeout(() => this.#stream(), AUTO_STREAM_MS);
-        this.#timer.unref();
-      }
+      if (options.mode === 'auto') this.#timer = autoStream.add(() => this.#stream());
     }
   }
 
@@ -73,29 +86,27 @@ export class PostReply {
     return !this.#done;
   }
 
-  /** The id of its resumable stream, if it has one. */
-  get streamId(): string | undefined {
-    return this.#o.events?.streamId;
-  }
-
   /** Writes the response to `id`; the reply ends after the last one. */
   answer(id: RequestId, json: string | Uint8Array): void {
     if (!this.#waiting.delete(id)) return;
     if (this.#detached) {
-      this.#o.events!.add(json);
+      this.#events!.add(json);
       if (this.#waiting.size === 0) this.#expireLater();
       return;
     }
     if (this.#done) return;
     if (!this.#sse && this.#o.mode === 'auto' && this.#waiting.size > 0) this.#stream();
     if (this.#sse) {
-      this.#write(json);
-      if (this.#waiting.size === 0) this.#sse.end();
+      if (this.#waiting.size > 0) return void this.#write(json);
+      // The last response and the end of the stream leave in one write.
+      const events = this.#events;
+      if (events) this.#sse.last(json, 'message', events.add(json).id);
+      else this.#sse.last(json);
       return;
     }
     this.#collected.set(id, json);
     if (this.#waiting.size > 0) return;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     const parts = this.#o.ids.map((i) => this.#collected.get(i)).filter((p) => p !== undefined);
     // One response (the usual case) goes as it came, bytes without a copy.
     const body = parts.length === 1 ? parts[0]! : `[${parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'))).join(',')}]`;
@@ -106,7 +117,7 @@ export class PostReply {
 
   /** Writes a message related to the requests (progress, a server request); false when it cannot. */
   push(json: string | Uint8Array): boolean {
-    if (this.#detached) return Boolean(this.#o.events!.add(json));
+    if (this.#detached) return Boolean(this.#events!.add(json));
     if (!this.#sse && this.#o.mode === 'auto' && !this.#done) this.#stream();
     return this.#sse ? this.#write(json) : false;
   }
@@ -118,7 +129,7 @@ export class PostReply {
    * become an event stream (no event id of it was ever sent).
    */
   resume(open: () => SseStream, lastEventId: string): boolean {
-    const events = this.#o.events;
+    const events = this.#events;
     if (!events || !(this.#detached || this.#sse)) return false;
     const stream = open();
     clearTimeout(this.#grace);
@@ -142,7 +153,7 @@ export class PostReply {
 
   /** Ends the reply without the responses still missing (the session closed). */
   end(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     // The missing responses will not come: nothing to keep for a resumption.
     this.#waiting.clear();
     this.#detached = false;
@@ -154,16 +165,19 @@ export class PostReply {
 
   /** Becomes an event stream (headers written now). */
   #stream(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     if (this.#sse || this.#done) return;
     this.#sse = new SseStream(this.#o.res, this.#o.headers);
     this.#sse.onclose = () => this.#finish();
-    if (this.#o.events) this.#sse.prime(this.#o.events.prime(), RESUME_RETRY_MS);
+    if (this.#o.streams) {
+      this.#events = this.#o.streams.open(this);
+      this.#sse.prime(this.#events.prime(), RESUME_RETRY_MS);
+    }
   }
 
   /** Writes one event on the stream, with its id when resumable. */
   #write(json: string | Uint8Array): boolean {
-    const events = this.#o.events;
+    const events = this.#events;
     return events ? this.#sse!.event(json, 'message', events.add(json).id) : this.#sse!.event(json);
   }
 
@@ -179,16 +193,17 @@ export class PostReply {
 
   #forget(): void {
     clearTimeout(this.#grace);
-    const forget = this.onforget;
-    this.onforget = undefined;
-    forget?.();
+    const events = this.#events;
+    if (!events || this.#forgotten) return;
+    this.#forgotten = true;
+    this.#o.streams!.forget(events.streamId);
   }
 
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#timer);
-    if (this.#o.events && this.#sse && this.#waiting.size > 0) this.#detached = true;
+    this.#timer?.cancel();
+    if (this.#events && this.#sse && this.#waiting.size > 0) this.#detached = true;
     else this.#forget();
     this.onclose?.();
   }

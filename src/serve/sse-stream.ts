@@ -2,6 +2,10 @@
  * One Server-Sent Events response of `serve` (the HTML standard's `text/event-stream`): its headers, one `message`
  * event per JSON-RPC message (the JSON is single-line, so it fits one `data:` line), with an `id` on resumable
  * streams (stream-events.ts), and whether it is still open.
+ *
+ * Each costs the fewest socket writes: the headers and whatever is written in the same tick (a priming event, a
+ * first event) leave together, an event whose data is bytes leaves in one write with its framing, and
+ * {@link SseStream.end} after an event in the same tick sends both at once.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -35,8 +39,13 @@ export class SseStream {
       }, every);
       this.#keepAlive.unref();
     }
+    // Corked until the end of this tick, so the headers leave with what follows them now (ended: already uncorked).
+    res.cork();
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', ...headers });
     res.flushHeaders();
+    process.nextTick(() => {
+      if (!res.writableEnded) res.uncork();
+    });
     res.on('close', () => this.#closed());
   }
 
@@ -52,10 +61,21 @@ export class SseStream {
     const head = id === undefined ? `event: ${name}\ndata: ` : `id: ${id}\nevent: ${name}\ndata: `;
     if (typeof data === 'string') this.#res.write(`${head}${data}\n\n`);
     else {
+      this.#res.cork();
       this.#res.write(head);
       this.#res.write(data);
       this.#res.write(NEWLINE);
+      this.#res.uncork();
     }
+    return true;
+  }
+
+  /** Writes one event and ends the response, in one write; false, with nothing written, when it is closed. */
+  last(data: string | Uint8Array, name = 'message', id?: string): boolean {
+    if (!this.open) return false;
+    this.#res.cork();
+    this.event(data, name, id);
+    this.end(); // ending uncorks the response fully
     return true;
   }
 

@@ -6,19 +6,27 @@
  * - server requests and other notifications go on the GET stream when one is open, else on an open POST stream of
  *   the session, else wait in a bounded buffer (with a log line) for the next stream that opens;
  * - a resumable POST stream whose connection dropped keeps its own messages until the client resumes it with a GET
- *   and `Last-Event-ID` ({@link StreamableChannel.resume}; stream-events.ts).
+ *   and `Last-Event-ID` ({@link StreamableChannel.resume}; stream-events.ts);
+ * - the GET stream of a client at 2025-11-25 or later is resumable too: one stream per session across reconnections,
+ *   whose last {@link MAX_GET_EVENTS} events are kept, so a client that reconnects with `Last-Event-ID` gets what was
+ *   written after that event (what went to a connection that had already dropped); what came while no GET stream was
+ *   open went to a POST stream or waits in the buffer, as above, and follows the replay.
  * Messages are not validated here beyond the front's `classify()`: this is every message's path.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ClientChannel } from '../bridge/bridge.js';
 import type { Logger } from '../log.js';
 import { progressTokenOf, type RequestId } from '../protocol/jsonrpc.js';
-import type { PostReply } from './post-reply.js';
+import type { PostReply, ReplyStreams } from './post-reply.js';
 import type { SseStream } from './sse-stream.js';
-import { StreamEvents, streamOfEventId } from './stream-events.js';
+import { newStreamTag, RESUME_RETRY_MS, StreamEvents, streamOfEventId } from './stream-events.js';
 
 /** Messages kept for the next stream when none is open; beyond, the oldest are dropped (and logged). */
 export const MAX_BUFFERED = 256;
+/** Events of the GET stream kept for a client that resumes it; beyond, the oldest are dropped. */
+export const MAX_GET_EVENTS = 256;
+/** At most this much of the GET stream's event data is kept for a resumption (the newest event always). */
+export const MAX_GET_EVENT_CHARS = 4 * 1024 * 1024;
 
 /** One Streamable HTTP session's channel; see the module comment. */
 export class StreamableChannel implements ClientChannel {
@@ -34,6 +42,12 @@ export class StreamableChannel implements ClientChannel {
   readonly #tokenOf = new Map<RequestId, RequestId>();
   readonly #open = new Set<PostReply>();
   #get: SseStream | undefined;
+  /** The GET stream's events, once a client that reads event ids opened one; undefined before. */
+  #getEvents: StreamEvents | undefined;
+  /** Whether the open GET stream numbers its events. */
+  #getNumbered = false;
+  /** This session's tag in its stream ids (stream-events.ts). */
+  readonly #tag = newStreamTag();
   readonly #buffer: Array<string | Uint8Array> = [];
   #dropped = 0;
   #closed = false;
@@ -62,17 +76,27 @@ export class StreamableChannel implements ClientChannel {
     return this.#get?.open === true;
   }
 
-  /** The events of a new resumable POST stream of this session (its ids unique within the session). */
-  streamEvents(): StreamEvents {
-    return new StreamEvents(`s${++this.#streams}`);
-  }
+  /**
+   * The resumable POST streams of this session, for the replies of clients that read event ids: each gets its
+   * events (ids unique within the session) when it becomes a stream, and is kept for {@link resume} until forgotten.
+   */
+  readonly streams: ReplyStreams = {
+    open: (reply) => {
+      const events = new StreamEvents(`${this.#tag}.s${++this.#streams}`);
+      if (!this.#closed) this.#resumable.set(events.streamId, reply);
+      return events;
+    },
+    forget: (streamId) => void this.#resumable.delete(streamId),
+  };
 
   /**
-   * Resumes the POST stream that `lastEventId` belongs to, on the stream `open` makes (MCP 2025-11-25,
-   * "Resumability and Redelivery"): false, with nothing opened, when no such stream of this session is resumable.
+   * Resumes the stream that `lastEventId` belongs to, a POST stream or the GET stream, on the stream `open` makes
+   * (MCP 2025-11-25, "Resumability and Redelivery"): false, with nothing opened, when no such stream of this session
+   * is resumable.
    */
   resume(lastEventId: string, open: () => SseStream): boolean {
     const id = streamOfEventId(lastEventId);
+    if (id !== undefined && id === this.#getEvents?.streamId) return this.#resumeGet(lastEventId, open);
     const reply = id === undefined ? undefined : this.#resumable.get(id);
     if (!reply || this.#closed || !reply.resume(open, lastEventId)) return false;
     this.#log.debug(`a client resumed stream ${id}`);
@@ -84,11 +108,6 @@ export class StreamableChannel implements ClientChannel {
     if (reply) {
       this.#open.add(reply);
       reply.onclose = () => this.#open.delete(reply);
-      const streamId = reply.streamId;
-      if (streamId !== undefined) {
-        this.#resumable.set(streamId, reply);
-        reply.onforget = () => this.#resumable.delete(streamId);
-      }
       for (const m of messages) {
         if (!('method' in m) || !('id' in m)) continue;
         this.#replies.set(m.id, reply);
@@ -103,14 +122,17 @@ export class StreamableChannel implements ClientChannel {
     for (const m of messages) this.onmessage?.(m);
   }
 
-  /** Opens the session's GET stream (one at a time: false when one is open already). */
-  listen(stream: SseStream): boolean {
+  /**
+   * Opens the session's GET stream (one at a time: false when one is open already). With `resumable` (a client at
+   * 2025-11-25 or later), it opens with a priming event and numbers its events, so that it can be resumed.
+   */
+  listen(stream: SseStream, resumable = false): boolean {
     if (this.listening || this.#closed) return false;
-    this.#get = stream;
-    stream.onclose = () => {
-      if (this.#get === stream) this.#get = undefined;
-    };
-    this.#flush();
+    if (resumable) {
+      this.#getEvents ??= new StreamEvents(`${this.#tag}.g`, { maxEvents: MAX_GET_EVENTS, maxBytes: MAX_GET_EVENT_CHARS });
+      stream.prime(this.#getEvents.prime(), RESUME_RETRY_MS);
+    }
+    this.#attachGet(stream, resumable);
     return true;
   }
 
@@ -164,9 +186,47 @@ export class StreamableChannel implements ClientChannel {
     this.#elsewhere(json);
   }
 
+  /** The GET stream takes `json` now when it is open: false when it is not (nothing written, nothing kept). */
+  #toGet(json: string | Uint8Array): boolean {
+    const get = this.#get;
+    if (!get?.open) return false;
+    return this.#getNumbered ? get.event(json, 'message', this.#getEvents!.add(json).id) : get.event(json);
+  }
+
+  /** Makes `stream` the GET stream, and gives it what waits in the buffer. */
+  #attachGet(stream: SseStream, numbered: boolean): void {
+    this.#get = stream;
+    this.#getNumbered = numbered;
+    stream.onclose = () => {
+      if (this.#get === stream) this.#get = undefined;
+    };
+    this.#flush();
+  }
+
+  /**
+   * Continues the GET stream on the one `open` makes: the kept events after `lastEventId` first, then what waits in
+   * the buffer, then whatever comes. A GET stream still open is ended first (the client has given up on it).
+   */
+  #resumeGet(lastEventId: string, open: () => SseStream): boolean {
+    if (this.#closed) return false;
+    const events = this.#getEvents!;
+    const stream = open();
+    const old = this.#get;
+    if (old) {
+      old.onclose = undefined;
+      old.end();
+      this.#get = undefined;
+    }
+    if (events.lost(lastEventId)) this.#log.warn(`a client resumed its GET stream from an event older than the last ${MAX_GET_EVENTS} kept: the events in between are lost to it`);
+    for (const e of events.after(lastEventId)) stream.event(e.data, 'message', e.id);
+    this.#log.debug('a client resumed its GET stream');
+    this.#attachGet(stream, true);
+    return true;
+  }
+
   /** A server request or a notification: the GET stream, else an open POST stream, else the buffer. */
   #elsewhere(json: string | Uint8Array): void {
-    if (this.#get?.event(json)) return;
+    if (this.#toGet(json)) return;
     for (const reply of this.#open) if (reply.streaming && reply.push(json)) return;
     if (this.#buffer.length === 0) this.#log.info(`no stream open to the client: keeping its messages (up to ${MAX_BUFFERED}) for the next one`);
     this.#buffer.push(json);
@@ -179,7 +239,7 @@ export class StreamableChannel implements ClientChannel {
   #flush(): void {
     while (this.#buffer.length > 0) {
       const json = this.#buffer[0]!;
-      if (!(this.#get?.event(json) || [...this.#open].some((r) => r.streaming && r.push(json)))) return;
+      if (!(this.#toGet(json) || [...this.#open].some((r) => r.streaming && r.push(json)))) return;
       this.#buffer.shift();
     }
     this.#dropped = 0;

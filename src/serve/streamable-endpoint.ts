@@ -78,8 +78,8 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
     return;
   }
   if (channel.pending(c.id)) return answerRpcError(res, 400, TransportError.InvalidRequest, `Invalid Request: request id ${JSON.stringify(c.id)} is already in use`, cors);
-  const resumable = primingAllowed(req.headers['mcp-protocol-version']) ? channel.streamEvents() : undefined;
-  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, events: resumable }));
+  const streams = primingAllowed(req.headers['mcp-protocol-version']) ? channel.streams : undefined;
+  channel.receive([message], new PostReply({ res, ids: [c.id], mode, headers: cors, streams }));
 }
 
 /** Opens a session with its `initialize`: its own channel and engine. */
@@ -120,7 +120,7 @@ async function get(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const keepAlive = { keepAliveMs: ctx.sseKeepAliveMs };
   if (typeof last === 'string' && channel.resume(last, () => new SseStream(res, cors, keepAlive))) return;
   if (channel.listening) return answerRpcError(res, 409, TransportError.Server, 'Conflict: this session already has a GET stream open', cors);
-  channel.listen(new SseStream(res, cors, keepAlive));
+  channel.listen(new SseStream(res, cors, keepAlive), primingAllowed(req.headers['mcp-protocol-version']));
 }
 
 async function del(ctx: FrontContext, r: EndpointRequest): Promise<void> {

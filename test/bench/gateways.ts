@@ -21,13 +21,17 @@ import { processTree } from './proc-tree.js';
 /** The gateways compared. */
 export const GATEWAYS = ['serve', 'supergateway', 'mcp-proxy'] as const;
 export type Gateway = (typeof GATEWAYS)[number];
-/** What {@link startGateway} starts: a gateway, or the HTTP floor (http-floor-server.mjs: no gateway at all). */
-export type Launch = Gateway | 'floor';
+/**
+ * What {@link startGateway} starts: a gateway, the HTTP floor (http-floor-server.mjs: no gateway at all), or the
+ * stdio relay (stdio-relay-server.mjs: the least any HTTP gateway to a stdio server does).
+ */
+export type Launch = Gateway | 'floor' | 'relay';
 
 /** The stdio server every path reaches: the SDK McpServer fixture with `echo`. */
 export const STDIO_SERVER = fileURLToPath(new URL('../fixtures/stdio/mcp-server.mjs', import.meta.url));
 
 const FLOOR_SERVER = fileURLToPath(new URL('./http-floor-server.mjs', import.meta.url));
+const RELAY_SERVER = fileURLToPath(new URL('./stdio-relay-server.mjs', import.meta.url));
 const BIN_DIR = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -70,6 +74,7 @@ async function acceptsConnections(port: number): Promise<boolean> {
 function commandOf(name: Launch, port: number, serveBin: string): string[] {
   const server = [process.execPath, STDIO_SERVER];
   if (name === 'floor') return [FLOOR_SERVER, String(port)];
+  if (name === 'relay') return [RELAY_SERVER, String(port), ...server];
   if (name === 'serve') {
     const config = join(scratchDir(), 'serve-bench.json');
     writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: server[0], args: server.slice(1) } } }, null, 2));

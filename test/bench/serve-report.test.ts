@@ -33,8 +33,8 @@ function load(perSession: number, tput: number): GatewayLoad {
 function results(patch: Partial<ServeResults> = {}): ServeResults {
   return {
     sessions: [32, 256],
-    sequentialMs: { direct: [0.2, 0.2, 0.2], floor: [0.5, 0.5, 0.5], serve: [0.6, 0.6, 0.6], supergateway: [1.5, 1.5, 1.5], 'mcp-proxy': [2, 2, 2] },
-    sequentialCpuMs: { direct: 0.3, floor: 0.6, serve: 1, supergateway: 2, 'mcp-proxy': 3 },
+    sequentialMs: { direct: [0.2, 0.2, 0.2], floor: [0.5, 0.5, 0.5], relay: [0.55, 0.55, 0.55], serve: [0.6, 0.6, 0.6], supergateway: [1.5, 1.5, 1.5], 'mcp-proxy': [2, 2, 2] },
+    sequentialCpuMs: { direct: 0.3, floor: 0.6, relay: 0.8, serve: 1, supergateway: 2, 'mcp-proxy': 3 },
     sequentialCalls: 3,
     load: { serve: load(20, 900), supergateway: load(30, 600), 'mcp-proxy': load(25, 500) },
     servePid: 1,

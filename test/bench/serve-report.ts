@@ -21,11 +21,12 @@ export interface ServeRow {
   ok: boolean | undefined;
 }
 
-const HEADER = ['metric', 'direct (stdio)', 'HTTP floor', 'serve', 'supergateway', 'mcp-proxy', 'target (serve)', ''] as const;
+const HEADER = ['metric', 'direct (stdio)', 'HTTP floor', 'stdio relay', 'serve', 'supergateway', 'mcp-proxy', 'target (serve)', ''] as const;
 
 const cellsOf = (value: (path: ServePath) => string): Record<ServePath, string> => ({
   direct: value('direct'),
   floor: value('floor'),
+  relay: value('relay'),
   serve: value('serve'),
   supergateway: value('supergateway'),
   'mcp-proxy': value('mcp-proxy'),
@@ -55,6 +56,9 @@ export function processesPerSession(r: ServeResults, g: Gateway): number {
   const idle = load.idle[load.idle.length - 1];
   return load.baseline && idle?.tree ? (idle.tree.processes - load.baseline.processes) / idle.sessions : Number.NaN;
 }
+
+/** Whether `path` is a gateway (not the baseline nor a reference). */
+const isGateway = (path: ServePath): path is Gateway => (GATEWAYS as readonly string[]).includes(path);
 
 /** The report's table rows. */
 export function serveRows(r: ServeResults): ServeRow[] {
@@ -86,6 +90,14 @@ export function serveRows(r: ServeResults): ServeRow[] {
     target: `(≤ ${SERVE_TARGET.overheadMs} ms)`,
     ok: undefined,
   });
+  // The relay does the least an HTTP gateway to a stdio server can: what a gateway adds above it is its own work.
+  const overRelay = (path: ServePath) => p(path, 50) - p('relay', 50);
+  rows.push({
+    metric: '  the same over the stdio relay (p50 − relay p50), ms',
+    cells: cellsOf((path) => (isGateway(path) ? fmt(overRelay(path), 3) : '')),
+    target: '',
+    ok: undefined,
+  });
   const cpu = (path: ServePath) => (r.sequentialCalls ? (1000 * r.sequentialCpuMs[path]) / r.sequentialCalls : Number.NaN);
   rows.push({ metric: 'CPU µs/call: the process tree (direct: the server alone)', cells: cellsOf((path) => fmt(cpu(path), 0)), target: '', ok: undefined });
 
@@ -93,7 +105,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
     const tput = (g: Gateway) => median(r.load[g].throughput[i] ?? []);
     rows.push({
       metric: `throughput, calls/s, ${n} sessions at once (median of ${r.load.serve.throughput[i]?.length ?? 0})`,
-      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(tput(path), 0))),
+      cells: cellsOf((path) => (isGateway(path) ? fmt(tput(path), 0) : '')),
       target: 'ahead of both',
       ok: ahead(tput, 'higher'),
     });
@@ -105,7 +117,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
     };
     rows.push({
       metric: `  CPU µs/call at ${n} sessions: gateway process / whole tree`,
-      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : cell(path))),
+      cells: cellsOf((path) => (isGateway(path) ? cell(path) : '')),
       target: '',
       ok: undefined,
     });
@@ -114,7 +126,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
     const pss = (g: Gateway) => perSessionMb(r, g, i, 'pssMb');
     rows.push({
       metric: `memory per idle session, MB PSS (tree − baseline) / ${n}`,
-      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(pss(path), 2))),
+      cells: cellsOf((path) => (isGateway(path) ? fmt(pss(path), 2) : '')),
       target: 'below both',
       ok: ahead(pss, 'lower'),
     });
@@ -122,7 +134,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
   r.sessions.forEach((n, i) => {
     rows.push({
       metric: `  of which the gateway's own process, MB PSS / ${n}`,
-      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(perSessionMb(r, path, i, 'rootPssMb'), 2))),
+      cells: cellsOf((path) => (isGateway(path) ? fmt(perSessionMb(r, path, i, 'rootPssMb'), 2) : '')),
       target: '',
       ok: undefined,
     });
@@ -130,7 +142,7 @@ export function serveRows(r: ServeResults): ServeRow[] {
   r.sessions.forEach((n, i) => {
     rows.push({
       metric: `  the same in RSS summed over the tree / ${n}`,
-      cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(perSessionMb(r, path, i, 'rssMb'), 2))),
+      cells: cellsOf((path) => (isGateway(path) ? fmt(perSessionMb(r, path, i, 'rssMb'), 2) : '')),
       target: '',
       ok: undefined,
     });
@@ -138,14 +150,14 @@ export function serveRows(r: ServeResults): ServeRow[] {
   const last = r.sessions.length - 1;
   rows.push({
     metric: `processes per session (${r.sessions[last]} sessions)`,
-    cells: cellsOf((path) => (path === 'direct' || path === 'floor' ? '' : fmt(processesPerSession(r, path), 2))),
+    cells: cellsOf((path) => (isGateway(path) ? fmt(processesPerSession(r, path), 2) : '')),
     target: '',
     ok: undefined,
   });
   rows.push({
     metric: 'tree before any session: MB PSS (processes)',
     cells: cellsOf((path) => {
-      if (path === 'direct' || path === 'floor') return '';
+      if (!isGateway(path)) return '';
       const b = r.load[path].baseline;
       return b ? `${fmt(b.pssMb, 1)} (${b.processes})` : 'n/a';
     }),
@@ -157,9 +169,9 @@ export function serveRows(r: ServeResults): ServeRow[] {
 
 /** Renders rows as an aligned text table. */
 export function renderServeTable(rows: readonly ServeRow[]): string {
-  const cells = rows.map((r) => [r.metric, r.cells.direct, r.cells.floor, r.cells.serve, r.cells.supergateway, r.cells['mcp-proxy'], r.target, r.ok === undefined ? '' : r.ok ? '✓' : '✗']);
+  const cells = rows.map((r) => [r.metric, r.cells.direct, r.cells.floor, r.cells.relay, r.cells.serve, r.cells.supergateway, r.cells['mcp-proxy'], r.target, r.ok === undefined ? '' : r.ok ? '✓' : '✗']);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]) => c.map((text, i) => (i === 0 || i === 6 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (c: readonly string[]) => c.map((text, i) => (i === 0 || i === 7 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(HEADER), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
@@ -168,9 +180,10 @@ export function serveNotes(r: ServeResults): string[] {
   const out = [
     'every path reaches the same stdio server (test/fixtures/stdio/mcp-server.mjs, the SDK McpServer); the client is the SDK 1.x client over Streamable HTTP (direct: over stdio)',
     'HTTP floor: a bare node:http process answering the calls itself, no stdio server behind it (http-floor-server.mjs): what the client and one loopback HTTP exchange cost; no gateway can go under it. The overhead over direct stdio is at least the floor\'s own (its column): a gateway adds an HTTP exchange to the stdio one',
+    'stdio relay: a bare node:http process relaying each message to its own stdio server and each answer back as it came, no checks, limits, streams or timers (stdio-relay-server.mjs): what one HTTP exchange plus one stdio exchange cost in Node; a gateway\'s work of its own is what it costs above it',
     'serve: `serve --config` with the server as a local entry, its /servers/echo/mcp endpoint; supergateway: --stateful; mcp-proxy: --server stream; defaults otherwise',
     'memory: PSS counts a page shared by n processes as 1/n in each (the node binary, shared libraries), so the sum over a tree is what it costs; RSS summed over a tree counts shared pages once per process',
-    `throughput and memory run one gateway at a time (this run: ${r.loadOrder.join(', ')}); the latency blocks interleave all five paths`,
+    `throughput and memory run one gateway at a time (this run: ${r.loadOrder.join(', ')}); the latency blocks interleave all six paths`,
   ];
   const shared = GATEWAYS.filter((g) => processesPerSession(r, g) < 0.5);
   const own = GATEWAYS.filter((g) => processesPerSession(r, g) >= 0.5);

@@ -21,10 +21,15 @@ import { echo, sequential } from './workload.js';
 
 /**
  * The ways the latency phase reaches the stdio server; `floor` reaches none: a bare HTTP server answers the calls
- * itself (http-floor-server.mjs), which is what the client and one HTTP exchange cost whatever the gateway.
+ * itself (http-floor-server.mjs), which is what the client and one HTTP exchange cost whatever the gateway; `relay`
+ * is a bare HTTP server relaying each message to the stdio server and back as it came (stdio-relay-server.mjs): no
+ * checks, no streams, no timers, what one HTTP exchange plus one stdio exchange cost in Node, under any gateway.
  */
-export type ServePath = 'direct' | 'floor' | Gateway;
-export const SERVE_PATHS: readonly ServePath[] = ['direct', 'floor', ...GATEWAYS];
+export type ServePath = 'direct' | 'floor' | 'relay' | Gateway;
+export const SERVE_PATHS: readonly ServePath[] = ['direct', 'floor', 'relay', ...GATEWAYS];
+/** The reference processes measured beside the gateways in the latency phase. */
+const REFERENCES = ['floor', 'relay'] as const;
+type Reference = (typeof REFERENCES)[number];
 
 const SEQ_WARM = 100;
 const SEQ_BLOCKS = 10;
@@ -107,11 +112,11 @@ async function allAtOnce(conns: readonly Connection[], perSession: number, tag: 
   return performance.now() - t0;
 }
 
-async function latency(o: ServeBenchOptions, gateways: Record<Gateway | 'floor', GatewayProcess>): Promise<Pick<ServeResults, 'sequentialMs' | 'sequentialCpuMs' | 'sequentialCalls'>> {
+async function latency(o: ServeBenchOptions, gateways: Record<Gateway | Reference, GatewayProcess>): Promise<Pick<ServeResults, 'sequentialMs' | 'sequentialCpuMs' | 'sequentialCalls'>> {
   o.log(`latency: ${SEQ_BLOCKS} blocks of ${SEQ_PER_BLOCK} sequential echo calls per path (${SERVE_PATHS.join(', ')}), order rotating …`);
   const direct = await connectStdioDirect();
   const conns = { direct } as Record<ServePath, Connection>;
-  for (const g of [...GATEWAYS, 'floor'] as const) conns[g] = await connectHttp(g, gateways[g].url);
+  for (const g of [...GATEWAYS, ...REFERENCES]) conns[g] = await connectHttp(g, gateways[g].url);
   const cpuOf = (path: ServePath) => (path === 'direct' ? (direct.pid ? readCpuMs(direct.pid) : undefined) : treeCpuMs(gateways[path].pid));
   for (const path of SERVE_PATHS) await sequential(conns[path], SEQ_WARM, 'warm');
   const sequentialMs = Object.fromEntries(SERVE_PATHS.map((p) => [p, [] as number[]])) as Record<ServePath, number[]>;
@@ -169,11 +174,11 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeResults> {
   const sessions = [...(o.sessions ?? [32, 256])].sort((a, b) => a - b);
   const running: GatewayProcess[] = [];
   try {
-    o.log(`starting ${GATEWAYS.join(', ')} in front of the same stdio server, and the HTTP floor …`);
-    for (const g of [...GATEWAYS, 'floor'] as const) running.push(await startGateway(g, o.serveBin, g === 'serve' ? o.serveNodeArgs : []));
-    const gateways = Object.fromEntries(running.map((g) => [g.name, g])) as Record<Gateway | 'floor', GatewayProcess>;
+    o.log(`starting ${GATEWAYS.join(', ')} in front of the same stdio server, the HTTP floor and the stdio relay …`);
+    for (const g of [...GATEWAYS, ...REFERENCES]) running.push(await startGateway(g, o.serveBin, g === 'serve' ? o.serveNodeArgs : []));
+    const gateways = Object.fromEntries(running.map((g) => [g.name, g])) as Record<Gateway | Reference, GatewayProcess>;
     const seq = await latency(o, gateways);
-    await gateways.floor.stop();
+    for (const g of REFERENCES) await gateways[g].stop();
     const loads = {} as Record<Gateway, GatewayLoad>;
     const tails = {} as Record<Gateway, string>;
     // The load phases run one gateway at a time: the order rotates from run to run, so none is always first.

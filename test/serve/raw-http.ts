@@ -89,6 +89,8 @@ export interface OpenStream {
   text(): string;
   /** The status, once the headers arrived (then the server has registered the stream). */
   status(): number | undefined;
+  /** Drops the connection (as a client whose network failed). */
+  close(): void;
 }
 
 /** Opens `GET path` with `headers` and keeps reading it until the test ends. */
@@ -103,5 +105,5 @@ export function openEventStream(port: number, path: string, headers: Record<stri
   req.on('error', () => undefined);
   req.end();
   onTeardown(() => void req.destroy());
-  return { text: () => text, status: () => status };
+  return { text: () => text, status: () => status, close: () => void req.destroy() };
 }

@@ -34,6 +34,8 @@ export interface ModernRoomOptions {
   statesTtlMs?: number;
   /** True once the front drains: new requests are refused (503), retries of suspended ones still served. */
   draining?: () => boolean;
+  /** The comment interval of listen streams (`--sse-keepalive`); 0 or absent: none. */
+  sseKeepAliveMs?: number;
 }
 
 /** What the 2026 side keeps across requests: the warm engines, the suspended requests, the listen streams. */
@@ -43,9 +45,11 @@ export class ModernRoom {
   readonly logger: Logger;
   readonly streams = new Set<SseStream>();
   readonly draining: () => boolean;
+  readonly sseKeepAliveMs: number;
 
   constructor(o: ModernRoomOptions) {
     this.draining = o.draining ?? (() => false);
+    this.sseKeepAliveMs = o.sseKeepAliveMs ?? 0;
     this.logger = o.logger.child({ name: '2026' });
     this.pool = new EnginePool({ backends: o.backends, logger: this.logger, ...o.engines });
     this.states = new InputStates({
@@ -121,7 +125,7 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
     room.pool.release(engine);
     return reply.answer({ jsonrpc: '2.0', id, result: discoverResult(engine.initialized) });
   }
-  if (c.method === 'subscriptions/listen') return listen({ pool: room.pool, engine, res, id, params, headers: cors, streams: room.streams });
+  if (c.method === 'subscriptions/listen') return listen({ pool: room.pool, engine, res, id, params, headers: cors, streams: room.streams, keepAliveMs: room.sseKeepAliveMs });
 
   if (c.method === 'tools/call' && name !== undefined) {
     let mismatch = checkParamHeaders(req.headers, await toolsOf(engine), name, params.arguments);

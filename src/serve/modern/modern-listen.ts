@@ -48,8 +48,27 @@ function stamped(message: { method: string; params?: Record<string, unknown> }, 
   return { jsonrpc: '2.0', method: message.method, params: { ...params, _meta: { ...meta, [MetaKey.subscriptionId]: id } } } as JSONRPCMessage;
 }
 
+/** Options for {@link listen}. */
+export interface ListenOptions {
+  pool: EnginePool;
+  /** Lent to the stream while it is open. */
+  engine: PooledEngine;
+  res: ServerResponse;
+  /** The listen request's id: the subscription id. */
+  id: RequestId;
+  params: Record<string, unknown>;
+  headers: Record<string, string>;
+  /** The open listen streams (ended by the drain). */
+  streams: Set<SseStream>;
+  /**
+   * A comment line every this many ms while the stream is quiet (`--sse-keepalive`), so proxies and load balancers
+   * do not close a listen stream that has nothing to say; 0 or absent: none.
+   */
+  keepAliveMs?: number;
+}
+
 /** Opens the stream of listen request `id` with `params` on the lent `engine`; it ends when the client closes it. */
-export async function listen(o: { pool: EnginePool; engine: PooledEngine; res: ServerResponse; id: RequestId; params: Record<string, unknown>; headers: Record<string, string>; streams: Set<SseStream> }): Promise<void> {
+export async function listen(o: ListenOptions): Promise<void> {
   const { engine, id } = o;
   const capabilities = (engine.initialized.capabilities ?? {}) as Record<string, { listChanged?: unknown; subscribe?: unknown } | undefined>;
   const filter = honoured(o.params.notifications, capabilities);
@@ -59,7 +78,7 @@ export async function listen(o: { pool: EnginePool; engine: PooledEngine; res: S
     await answer;
   }
   if (o.res.destroyed || o.res.writableEnded) return void o.pool.discard(engine); // the client left meanwhile
-  const stream = new SseStream(o.res, o.headers);
+  const stream = new SseStream(o.res, o.headers, { keepAliveMs: o.keepAliveMs ?? 0 });
   o.streams.add(stream);
   stream.onclose = () => {
     o.streams.delete(stream);
