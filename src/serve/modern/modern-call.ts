@@ -9,12 +9,13 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
+import { inputKeyOf } from '../../protocol/input-request-id.js';
 import { ModernErrorCode } from '../../protocol/modern-meta.js';
 import { INPUT_CAPABILITY } from '../../upstream/http-2026/input-required.js';
 import type { EngineAnswer, EngineHolder } from './engine-channel.js';
 import type { EnginePool } from './engine-pool.js';
 import type { InputStates, SuspendedCall } from './input-states.js';
-import { modernResult } from './modern-results.js';
+import { modernError, modernResult } from './modern-results.js';
 import type { ModernReply } from './modern-reply.js';
 
 
@@ -57,7 +58,10 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     call.asked = new Map();
     const inputRequests: Record<string, unknown> = {};
     asking.forEach((r, i) => {
-      const key = `r${i + 1}`;
+      // The server's own name for the request when its upstream kept it in the id (protocol/input-request-id.ts).
+      const named = inputKeyOf(r.id);
+      let key = named !== undefined && !call.asked.has(named) ? named : `r${i + 1}`;
+      while (call.asked.has(key)) key = `${key}_`;
       call.asked.set(key, r.id);
       inputRequests[key] = { method: r.method, ...(r.params ? { params: r.params } : {}) };
     });
@@ -99,7 +103,10 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     // Requests the engine asked that will now never be answered (the answer did not need them).
     for (const r of asking) engine.channel.reply(r.id, { error: { code: -32603, message: 'mcp-auth-bridge: the request was already answered' } });
     ctx.pool.release(engine);
-    if ('error' in answer) return reply.answer({ jsonrpc: '2.0', id, error: answer.error });
+    if ('error' in answer) {
+      const { error, status } = modernError(answer.error);
+      return reply.answer({ jsonrpc: '2.0', id, error }, status);
+    }
     reply.answer({ jsonrpc: '2.0', id, result: modernResult(call.method, answer.result) });
   });
 }
