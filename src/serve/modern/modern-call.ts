@@ -4,7 +4,8 @@
  * engine asks the client something first (sampling, elicitation, roots), the answer is an `input_required` result
  * listing what it asked, with a `requestState` (input-states.ts) under which the engine waits, lent to that request.
  * The client's retry carries `inputResponses`, which answer the engine's requests, and the wait goes on — for the
- * answer or another round. Notifications of the request (progress, log messages) go on its reply (modern-reply.ts).
+ * answer or another round. Input responses sent with the request itself answer the requests they name (by the
+ * server's own keys) without a round. Notifications of the request (progress, log messages) go on its reply (modern-reply.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
@@ -73,6 +74,7 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
   const holder: EngineHolder = {
     onServerRequest: (requestId, method, params) => {
       if (settled) return void call.queued.push({ id: requestId, method, params });
+      if (answerGiven(call, requestId)) return;
       asking.push({ id: requestId, method, params });
       // The requests a server sends together are asked together.
       timer ??= setImmediate(suspend);
@@ -109,6 +111,17 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     }
     reply.answer({ jsonrpc: '2.0', id, result: modernResult(call.method, answer.result) });
   });
+}
+
+/** Answers the engine's request `engineId` from the responses the client gave in advance, if one is for its key. */
+function answerGiven(call: SuspendedCall, engineId: RequestId): boolean {
+  const key = inputKeyOf(engineId);
+  const value = key === undefined ? undefined : call.given?.[key];
+  if (key === undefined || !value || typeof value !== 'object' || Array.isArray(value)) return false;
+  delete call.given![key];
+  const { resultType: _t, ...result } = value as Record<string, unknown>;
+  call.engine.channel.reply(engineId, { result });
+  return true;
 }
 
 /**

@@ -162,7 +162,20 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   }
   carry(
     room,
-    { user: r.identity.user, endpoint: r.path, method: c.method, name, engine, engineId: sent.id, capabilities: client.capabilities, logs: typeof level === 'string', answer: sent.answer, asked: new Map(), queued: [] },
+    {
+      user: r.identity.user,
+      endpoint: r.path,
+      method: c.method,
+      name,
+      engine,
+      engineId: sent.id,
+      capabilities: client.capabilities,
+      logs: typeof level === 'string',
+      answer: sent.answer,
+      asked: new Map(),
+      queued: [],
+      ...(isObject(params.inputResponses) ? { given: { ...params.inputResponses } } : {}),
+    },
     id,
     reply,
   );

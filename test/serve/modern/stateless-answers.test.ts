@@ -4,8 +4,9 @@
  * it (MCP 2026-07-28, basic/index and transports/streamable-http): a request whose `_meta` lacks the revision's
  * required keys is -32602 with HTTP 400; the methods the revision removed, and unknown ones, are -32601 with HTTP 404;
  * an unsupported version in a body-marked request is -32022 with the request's id and the versions serve speaks;
- * the server's MissingRequiredClientCapability reaches the client as -32021 with HTTP 400; and the server's own
- * names for its input requests are kept in `inputRequests`.
+ * the server's MissingRequiredClientCapability reaches the client as -32021 with HTTP 400; the server's own
+ * names for its input requests are kept in `inputRequests`; and input responses a client sends with its first
+ * request (no requestState) answer the server requests they name (input-required-result-ignore-extra-params).
  */
 import { describe, expect, it } from 'vitest';
 import { useTeardown } from '../../helpers/cleanup.js';
@@ -92,5 +93,22 @@ describe('serve for 2026-07-28 clients: what the stateless revision demands of e
       { 'mcp-name': 'ask_user' },
     );
     expect(b.body.result?.content).toEqual([{ type: 'text', text: 'hello Ada' }]);
+  });
+
+  it('uses input responses sent without a requestState for the server requests they name, ignoring the others', async () => {
+    const url = await serveIn2026Front();
+    const a = await post2026(
+      url,
+      'tools/call',
+      {
+        name: 'ask_user',
+        arguments: {},
+        inputResponses: { who: { action: 'accept', content: { name: 'Grace' } }, unknown_extra_key: { action: 'accept', content: { foo: 'bar' } } },
+        _meta: meta2026({ elicitation: {} }),
+      },
+      { 'mcp-name': 'ask_user' },
+    );
+    expect(a.status).toBe(200);
+    expect(a.body.result?.content).toEqual([{ type: 'text', text: 'hello Grace' }]);
   });
 });
