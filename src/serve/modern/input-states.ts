@@ -93,6 +93,16 @@ export class InputStates {
     return c;
   }
 
+  /** Expires the oldest row whose call `which` picks (its engine handed to `onExpire`); whether there was one. */
+  expireOldest(which: (call: SuspendedCall) => boolean): boolean {
+    for (const [state, row] of this.#rows) {
+      if (!which(row.call)) continue;
+      this.#expire(state);
+      return true;
+    }
+    return false;
+  }
+
   /** Expires every row. */
   clear(): void {
     for (const state of [...this.#rows.keys()]) this.#expire(state);

@@ -47,7 +47,13 @@ export class ModernRoom {
   constructor(o: ModernRoomOptions) {
     this.draining = o.draining ?? (() => false);
     this.logger = o.logger.child({ name: '2026' });
-    this.pool = new EnginePool({ backends: o.backends, logger: this.logger, ...o.engines });
+    this.pool = new EnginePool({
+      backends: o.backends,
+      logger: this.logger,
+      ...o.engines,
+      // A client whose engines all wait for input it never sent gets the oldest one back, its round expired.
+      reclaim: (key) => this.states.expireOldest((call) => call.engine.key === key),
+    });
     this.states = new InputStates({
       ...(o.statesTtlMs ? { ttlMs: o.statesTtlMs } : {}),
       onExpire: (call) => {
