@@ -24,18 +24,27 @@ const SESSION_HEADER = 'mcp-session-id';
 /** Handles one request to a Streamable HTTP endpoint. */
 export async function handleStreamable(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   const { req, res, cors } = r;
-  const version = req.headers['mcp-protocol-version'];
   if (namesModernVersion(req.headers) && req.method !== 'POST') {
     // The 2026-07-28 revision has no session to GET or DELETE.
     return answerRpcError(res, 405, TransportError.Server, 'Method not allowed: 2026-07-28 requests are POSTs', { allow: 'POST', ...cors });
   }
-  if (typeof version === 'string' && !namesModernVersion(req.headers) && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-    return answerRpcError(res, 400, TransportError.InvalidRequest, `Bad Request: unsupported protocol version ${JSON.stringify(version)} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, cors);
-  }
+  // A POST is read first: a 2026-07-28 request naming a version nobody speaks gets that revision's answer.
+  if (req.method !== 'POST' && unsupportedVersion(r)) return refuseVersion(r);
   if (req.method === 'POST') return post(ctx, r);
   if (req.method === 'GET') return get(ctx, r);
   if (req.method === 'DELETE') return del(ctx, r);
   answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'GET, POST, DELETE', ...cors });
+}
+
+/** Whether the request names a protocol version neither era's side speaks. */
+function unsupportedVersion(r: EndpointRequest): boolean {
+  const version = r.req.headers['mcp-protocol-version'];
+  return typeof version === 'string' && !namesModernVersion(r.req.headers) && !SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+}
+
+function refuseVersion(r: EndpointRequest): void {
+  const version = JSON.stringify(r.req.headers['mcp-protocol-version']);
+  answerRpcError(r.res, 400, TransportError.InvalidRequest, `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`, r.cors);
 }
 
 /** The session a request names, or the answer that refuses it (400 without an id, 404 unknown or not theirs). */
@@ -63,6 +72,7 @@ async function post(ctx: FrontContext, r: EndpointRequest): Promise<void> {
   if (!c) return;
   const message = c.message;
   if (isModernRequest(req.headers, message)) return handleModern(ctx.modern, r, message, c);
+  if (unsupportedVersion(r)) return refuseVersion(r);
   const accept = req.headers.accept ?? '';
   const events = accept.includes('text/event-stream');
   const mode = events && (accept.includes('application/json') || accept.includes('*/*')) ? 'auto' : events ? 'sse' : 'json';

@@ -1,13 +1,14 @@
 /**
  * `npm run conformance:server [-- options]`: the official MCP conformance suites' SERVER scenarios — 0.1.x and 0.2.x
- * (suites.ts) — against the conformance fixture (test/conformance/fixture/) directly, and against `serve` in front of
- * it (over Streamable HTTP, and as a local stdio server of `serve --config`), with one table per suite: scenario ×
- * target. Exit code 1 when the rule in server-scenarios.ts is broken, 2 on bad options.
+ * at each scenario's own revision, and 0.2.x again at 2026-07-28 (suites.ts) — against the conformance fixture of
+ * the run's era (test/conformance/fixture/: a 2025-11-25 server, and a 2026-07-28 one) directly, and against `serve`
+ * in front of it (over Streamable HTTP, and as a local stdio server of `serve --config`), with one table per suite:
+ * scenario × target. Exit code 1 when the rule in server-scenarios.ts is broken, 2 on bad options.
  *
  * A scenario passes on a target when the suite records no FAILURE and no WARNING for it and at least one SUCCESS.
  *
  * Options:
- *   --suite <id>       0.1 or 0.2 (repeatable; default both)
+ *   --suite <id>       0.1, 0.2 or 0.2@2026-07-28 (repeatable; default all three)
  *   --target <id>      direct, serve or serve-stdio (repeatable; default all three)
  *   --scenario <name>  only this scenario (repeatable)
  *   --out <dir>        where results go (default .tmp/conformance-server/<time>/): <suite>/<target>/<scenario>/checks.json,
@@ -17,12 +18,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVE_OWN, serverKnownFor, type ServerKnownFailure } from './server-scenarios.js';
-import { startTargets, TARGET_ABOUT, TARGET_IDS, type Target, type TargetId } from './server-targets.js';
+import { notApplicableFor, SERVE_OWN, serverKnownFor, type NotApplicable, type ServerKnownFailure } from './server-scenarios.js';
+import { fixtureAbout, startTargets, TARGET_ABOUT, TARGET_IDS, type FixtureEra, type Target, type TargetId } from './server-targets.js';
 import { COMPAT, ROOT, runNode, SUITES, suiteVersion, type Suite } from './suites.js';
 
-/** The suites the server runner takes (0.2's 2026-only rerun is a client-side matter). */
-const SERVER_SUITES = SUITES.filter((s) => s.id === '0.1' || s.id === '0.2');
+/** The suites the server runner takes: 0.1 and 0.2 at each scenario's revision, 0.2 again at 2026-07-28. */
+const SERVER_SUITES = SUITES;
+
+/** The `--spec-version` a suite's run passes to the suite's CLI, if any. */
+const specArgs = (suite: Suite): string[] => (suite.specVersion ? ['--spec-version', suite.specVersion] : []);
+
+/** Which fixture a suite's run stands on: the 2026-07-28 one for the run at that revision, else the 2025-11-25 one. */
+const eraOf = (suite: Suite): FixtureEra => (suite.specVersion === '2026-07-28' ? '2026' : '2025');
 
 interface Check {
   id: string;
@@ -38,7 +45,7 @@ interface Result {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`conformance:server: ${message}\nusage: npm run conformance:server -- [--suite <0.1|0.2>]... [--target <direct|serve|serve-stdio>]... [--scenario <name>]... [--out <dir>] [--verbose]\n`);
+  process.stderr.write(`conformance:server: ${message}\nusage: npm run conformance:server -- [--suite <0.1|0.2|0.2@2026-07-28>]... [--target <direct|serve|serve-stdio>]... [--scenario <name>]... [--out <dir>] [--verbose]\n`);
   process.exit(2);
 }
 
@@ -68,7 +75,7 @@ type Options = ReturnType<typeof options>;
 
 /** The suite's server scenarios, in its order (`conformance list --server`). */
 async function listServerScenarios(suite: Suite): Promise<string[]> {
-  const { code, output } = await runNode(['--import', COMPAT, suite.cli, 'list', '--server'], { limitMs: 20_000 });
+  const { code, output } = await runNode(['--import', COMPAT, suite.cli, 'list', '--server', ...specArgs(suite)], { limitMs: 20_000 });
   const names = [...output.matchAll(/^\s+-\s+(\S+)/gm)].map((m) => m[1]!);
   if (code !== 0 || names.length === 0) throw new Error(`could not list the ${suite.id} suite's server scenarios:\n${output}`);
   return names;
@@ -84,7 +91,7 @@ async function runSuite(suite: Suite, target: Target, names: string[], o: Option
   const picks = o.scenarios.length ? names.map((n) => ['--scenario', n]) : [['--suite', 'all']];
   const log: string[] = [];
   for (const pick of picks) {
-    const { output } = await runNode(['--import', COMPAT, suite.cli, 'server', '--url', target.url, ...pick, '-o', dir], { limitMs: 10 * 60_000 });
+    const { output } = await runNode(['--import', COMPAT, suite.cli, 'server', '--url', target.url, ...pick, ...specArgs(suite), '-o', dir], { limitMs: 10 * 60_000 });
     log.push(output);
   }
   writeFileSync(join(dir, 'runner.log'), log.join('\n'));
@@ -119,8 +126,9 @@ function counts(r: Result | undefined): string {
 }
 
 /** What a serve target's result means for the run. */
-function judge(name: string, direct: Result | undefined, r: Result | undefined, known: ServerKnownFailure | undefined): { cell: string; fails: boolean } {
+function judge(name: string, direct: Result | undefined, r: Result | undefined, known: ServerKnownFailure | undefined, na: NotApplicable | undefined): { cell: string; fails: boolean } {
   if (!r) return { cell: 'MISSING', fails: true };
+  if (na && !r.passed) return { cell: 'n/a', fails: false };
   const owed = SERVE_OWN.has(name) || direct?.passed === true;
   if (r.passed) return { cell: known ? 'PASS*' : 'pass', fails: false };
   if (known) return { cell: 'XFAIL', fails: known.kind !== 'suite defect' };
@@ -144,8 +152,10 @@ function summary(suite: Suite, names: string[], byTarget: Map<TargetId, Map<stri
         continue;
       }
       const known = serverKnownFor(name, suite.id, t);
-      const j = judge(name, direct, r, known);
-      if (SERVE_OWN.has(name) || direct?.passed) owedCount++;
+      const na = notApplicableFor(name, suite.id, t);
+      const j = judge(name, direct, r, known, na);
+      if ((SERVE_OWN.has(name) || direct?.passed) && !(na && !r?.passed)) owedCount++;
+      if (na && !r?.passed) why.push(`- ${name} on ${t}: [n/a] ${na.why}`);
       if (j.fails) failing++;
       row.push(`${j.cell} ${counts(r)}`);
       if (known && !r?.passed) why.push(`- ${name} on ${t}: [known ${known.kind}] ${known.why}`);
@@ -156,7 +166,7 @@ function summary(suite: Suite, names: string[], byTarget: Map<TargetId, Map<stri
     }
     rows.push(row);
   }
-  process.stdout.write(`\n── suite ${suite.id} (${suiteVersion(suite)}): server scenarios\n${table(rows)}\n`);
+  process.stdout.write(`\n── suite ${suite.id} (${suiteVersion(suite)}${suite.specVersion ? `, every scenario at ${suite.specVersion}` : ''}): server scenarios, against ${fixtureAbout(eraOf(suite))}\n${table(rows)}\n`);
   if (why.length) process.stdout.write(`Why:\n${why.join('\n')}\n`);
   if (o.verbose) {
     for (const t of o.targets) {
@@ -190,26 +200,36 @@ async function main(): Promise<void> {
 
   const serveLog: string[] = [];
   const started = Date.now();
-  const { targets, stop } = await startTargets(o.targets, serveLog);
   process.stdout.write(`MCP conformance, server scenarios: suites ${o.suites.map((s) => `${s.id} (${suiteVersion(s)})`).join(', ')}; results in ${show(o.out)}\n`);
-  for (const t of targets) process.stdout.write(`  ${t.id}: ${TARGET_ABOUT[t.id]} (${t.url})\n`);
   let green = true;
   try {
-    for (const suite of o.suites) {
-      const names = lists.get(suite)!;
-      const byTarget = new Map<TargetId, Map<string, Result>>();
-      for (const t of targets) {
-        byTarget.set(t.id, await runSuite(suite, t, names, o));
-        process.stdout.write(`  ran ${suite.id} against ${t.id}\n`);
+    // One set of targets per fixture era, started for the suites that stand on it and stopped after them.
+    for (const era of ['2025', '2026'] as const) {
+      const suites = o.suites.filter((s) => eraOf(s) === era && lists.get(s)!.length > 0);
+      if (!suites.length) continue;
+      serveLog.push(`\n==== targets on ${fixtureAbout(era)} ====\n`);
+      const { targets, stop } = await startTargets(o.targets, serveLog, era);
+      process.stdout.write(`targets on ${fixtureAbout(era)}:\n`);
+      for (const t of targets) process.stdout.write(`  ${t.id}: ${TARGET_ABOUT[t.id]} (${t.url})\n`);
+      try {
+        for (const suite of suites) {
+          const names = lists.get(suite)!;
+          const byTarget = new Map<TargetId, Map<string, Result>>();
+          for (const t of targets) {
+            byTarget.set(t.id, await runSuite(suite, t, names, o));
+            process.stdout.write(`  ran ${suite.id} against ${t.id}\n`);
+          }
+          green = summary(suite, names, byTarget, o) && green;
+        }
+      } finally {
+        await stop();
       }
-      green = summary(suite, names, byTarget, o) && green;
     }
   } finally {
-    await stop();
     writeFileSync(join(o.out, 'serve.log'), serveLog.join(''));
   }
   process.stdout.write(
-    `\npass* = passes although listed as known (remove the entry); XFAIL = a known failure (server-scenarios.ts); "fail (as direct)" = fails against the fixture directly too (not owed)\n` +
+    `\npass* = passes although listed as known (remove the entry); XFAIL = a known failure (server-scenarios.ts); "fail (as direct)" = fails against the fixture directly too (not owed); n/a = cannot apply to that target (server-scenarios.ts, SERVER_NOT_APPLICABLE)\n` +
       `${((Date.now() - started) / 1000).toFixed(0)} s. Details: ${show(o.out)}/<suite>/<target>/ (checks.json per scenario, runner.log), serve.log\n`,
   );
   if (!green) process.exitCode = 1;

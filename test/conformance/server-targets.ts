@@ -1,7 +1,9 @@
 /**
  * Where `npm run conformance:server` points the suites' SERVER scenarios: the fixture directly, `serve` in front of
- * it over Streamable HTTP, and `serve --config` with the fixture as a local stdio server. Each target is started
- * once per run and stopped at its end (processes in their own group, killed as a group).
+ * it over Streamable HTTP, and `serve --config` with the fixture as a local stdio server. There is a fixture per
+ * protocol era: the 2025-11-25 one (SDK 1.x, sessions; everything-tools.ts) for the scenarios at their own
+ * revisions, and the 2026-07-28 one (SDK 2.x, stateless; modern-tools.ts) for the run at 2026-07-28. Each target is
+ * started once per era and stopped at its end (processes in their own group, killed as a group).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { startConformanceHttpServer } from './fixture/http-host.js';
+import { startModernConformanceServer } from './fixture/modern-http-host.js';
 import { ROOT } from './suites.js';
 
 /** The short names `--target` takes, in table order. */
@@ -31,7 +34,26 @@ export interface Target {
 }
 
 const BRIDGE_BIN = process.env.CONFORMANCE_BRIDGE_BIN || join(ROOT, 'bin/mcp-auth-bridge.js');
-const STDIO_ENTRY = fileURLToPath(new URL('./fixture/stdio-main.ts', import.meta.url));
+/** Which fixture stands behind the targets: the 2025-11-25 one or the 2026-07-28 one. */
+export type FixtureEra = '2025' | '2026';
+
+const FIXTURES: Record<FixtureEra, { start: () => Promise<{ url: string; close(): Promise<void> }>; stdioEntry: string; about: string }> = {
+  '2025': {
+    start: () => startConformanceHttpServer(),
+    stdioEntry: fileURLToPath(new URL('./fixture/stdio-main.ts', import.meta.url)),
+    about: 'the 2025-11-25 fixture (SDK 1.x, sessions)',
+  },
+  '2026': {
+    start: () => startModernConformanceServer(),
+    stdioEntry: fileURLToPath(new URL('./fixture/modern-stdio-main.ts', import.meta.url)),
+    about: 'the 2026-07-28 fixture (SDK 2.x, stateless; over stdio it serves a 2025 initialize, as serve opens it)',
+  },
+};
+
+/** What the fixture of an era is, for the summary. */
+export function fixtureAbout(era: FixtureEra): string {
+  return FIXTURES[era].about;
+}
 
 /** Runs `serve …args --port 0` and resolves with its `/mcp` base once the start-up line names it. */
 function startServe(args: string[], log: string[], dir: string): Promise<{ base: string; child: ChildProcess }> {
@@ -92,7 +114,7 @@ async function stopServe(child: ChildProcess): Promise<void> {
  * Starts the targets asked for (the fixture too when a target needs it). `log` collects serve's stderr, written by
  * the runner beside the results.
  */
-export async function startTargets(ids: readonly TargetId[], log: string[]): Promise<{ targets: Target[]; stop: () => Promise<void> }> {
+export async function startTargets(ids: readonly TargetId[], log: string[], era: FixtureEra = '2025'): Promise<{ targets: Target[]; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'conformance-server-'));
   const stops: Array<() => Promise<void>> = [() => Promise.resolve(rmSync(dir, { recursive: true, force: true }))];
   const stop = async () => {
@@ -100,7 +122,7 @@ export async function startTargets(ids: readonly TargetId[], log: string[]): Pro
   };
   try {
     const targets: Target[] = [];
-    const fixture = await startConformanceHttpServer();
+    const fixture = await FIXTURES[era].start();
     stops.push(() => fixture.close());
     if (ids.includes('direct')) targets.push({ id: 'direct', url: fixture.url, stop: () => Promise.resolve() });
     if (ids.includes('serve')) {
@@ -110,8 +132,8 @@ export async function startTargets(ids: readonly TargetId[], log: string[]): Pro
     }
     if (ids.includes('serve-stdio')) {
       // The stdio fixture bundled once (dependencies from node_modules), so serve spawns plain node.
-      const entry = join(ROOT, '.tmp', `conformance-fixture-stdio-${process.pid}.mjs`);
-      buildSync({ entryPoints: [STDIO_ENTRY], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: entry, logLevel: 'error' });
+      const entry = join(ROOT, '.tmp', `conformance-fixture-stdio-${era}-${process.pid}.mjs`);
+      buildSync({ entryPoints: [FIXTURES[era].stdioEntry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: entry, logLevel: 'error' });
       stops.push(() => Promise.resolve(rmSync(entry, { force: true })));
       const config = join(dir, 'servers.json');
       writeFileSync(config, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry] } } }, null, 2));

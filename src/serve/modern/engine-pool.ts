@@ -4,8 +4,9 @@
  * from the request's `_meta` (the client's capabilities and info) and kept warm for the next request of the same
  * kind. Engines are keyed by (user, endpoint, capabilities, client info) — never shared between users, and a client
  * that declares other capabilities gets an engine whose upstreams heard those — and each is lent to one request at a
- * time (an `input_required` round keeps it until the retry or the state's expiry). Bounded per key and in all; an
- * engine idle for `idleMs` is closed.
+ * time (an `input_required` round keeps it until the retry or the state's expiry). Bounded per key and in all (when
+ * every engine of a key is lent, `reclaim` may take back the one an unanswered round holds); an engine idle for
+ * `idleMs` is closed.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
@@ -27,6 +28,11 @@ export interface EnginePoolOptions {
   maxTotal?: number;
   /** An engine unused this long is closed. Default 5 minutes. */
   idleMs?: number;
+  /**
+   * Called when every engine of `key` is lent: may give one back for good (the one an abandoned request holds) by
+   * discarding it, and says whether it did. Default: never.
+   */
+  reclaim?: (key: string) => boolean;
 }
 
 /** Who and what an engine is for. */
@@ -73,7 +79,7 @@ export class EnginePool {
   #closed = false;
 
   constructor(options: EnginePoolOptions) {
-    this.#o = { maxPerKey: 4, maxTotal: 64, idleMs: 5 * 60_000, ...options };
+    this.#o = { maxPerKey: 4, maxTotal: 64, idleMs: 5 * 60_000, reclaim: () => false, ...options };
     this.#timer = setInterval(() => this.#expire(), Math.max(1000, Math.min(this.#o.idleMs, 30_000)));
     this.#timer.unref();
   }
@@ -94,7 +100,9 @@ export class EnginePool {
       idle.lastUsed = Date.now();
       return idle;
     }
-    if (mine.length >= this.#o.maxPerKey) throw new PoolFull(`${mine.length} requests of this client are in progress`);
+    if (mine.length >= this.#o.maxPerKey && !(this.#o.reclaim?.(key) && this.#count(key) < this.#o.maxPerKey)) {
+      throw new PoolFull(`${mine.length} requests of this client are in progress`);
+    }
     if (this.#engines.size >= this.#o.maxTotal) {
       const oldest = [...this.#engines].filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!oldest) throw new PoolFull(`${this.#engines.size} requests are in progress`);
@@ -157,6 +165,12 @@ export class EnginePool {
       await channel.close();
       throw error;
     }
+  }
+
+  #count(key: string): number {
+    let n = 0;
+    for (const e of this.#engines) if (e.key === key) n++;
+    return n;
   }
 
   #expire(): void {

@@ -29,6 +29,12 @@ export interface SuspendedCall {
   answer: Promise<EngineAnswer>;
   /** The server's requests the client was asked, by the key given to the client. */
   asked: Map<string, RequestId>;
+  /**
+   * Input responses the client sent with the request itself, without a requestState (MCP 2026-07-28,
+   * basic/patterns/mrtr: a client may answer what it knows the server will ask): a server request whose key
+   * (protocol/input-request-id.ts) is among them is answered with it, once, instead of being asked.
+   */
+  given?: Record<string, unknown>;
   /** Requests of the server that arrived after the answer was written: the next round asks them. */
   queued: Array<{ id: RequestId; method: string; params: Record<string, unknown> | undefined }>;
 }
@@ -85,6 +91,16 @@ export class InputStates {
     clearTimeout(row.timer);
     this.#rows.delete(state);
     return c;
+  }
+
+  /** Expires the oldest row whose call `which` picks (its engine handed to `onExpire`); whether there was one. */
+  expireOldest(which: (call: SuspendedCall) => boolean): boolean {
+    for (const [state, row] of this.#rows) {
+      if (!which(row.call)) continue;
+      this.#expire(state);
+      return true;
+    }
+    return false;
   }
 
   /** Expires every row. */

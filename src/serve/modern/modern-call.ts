@@ -4,17 +4,19 @@
  * engine asks the client something first (sampling, elicitation, roots), the answer is an `input_required` result
  * listing what it asked, with a `requestState` (input-states.ts) under which the engine waits, lent to that request.
  * The client's retry carries `inputResponses`, which answer the engine's requests, and the wait goes on — for the
- * answer or another round. Notifications of the request (progress, log messages) go on its reply (modern-reply.ts).
+ * answer or another round. Input responses sent with the request itself answer the requests they name (by the
+ * server's own keys) without a round. Notifications of the request (progress, log messages) go on its reply (modern-reply.ts).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../log.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
+import { inputKeyOf } from '../../protocol/input-request-id.js';
 import { ModernErrorCode } from '../../protocol/modern-meta.js';
 import { INPUT_CAPABILITY } from '../../upstream/http-2026/input-required.js';
 import type { EngineAnswer, EngineHolder } from './engine-channel.js';
 import type { EnginePool } from './engine-pool.js';
 import type { InputStates, SuspendedCall } from './input-states.js';
-import { modernResult } from './modern-results.js';
+import { modernError, modernResult } from './modern-results.js';
 import type { ModernReply } from './modern-reply.js';
 
 
@@ -57,7 +59,10 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     call.asked = new Map();
     const inputRequests: Record<string, unknown> = {};
     asking.forEach((r, i) => {
-      const key = `r${i + 1}`;
+      // The server's own name for the request when its upstream kept it in the id (protocol/input-request-id.ts).
+      const named = inputKeyOf(r.id);
+      let key = named !== undefined && !call.asked.has(named) ? named : `r${i + 1}`;
+      while (call.asked.has(key)) key = `${key}_`;
       call.asked.set(key, r.id);
       inputRequests[key] = { method: r.method, ...(r.params ? { params: r.params } : {}) };
     });
@@ -69,6 +74,7 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
   const holder: EngineHolder = {
     onServerRequest: (requestId, method, params) => {
       if (settled) return void call.queued.push({ id: requestId, method, params });
+      if (answerGiven(call, requestId)) return;
       asking.push({ id: requestId, method, params });
       // The requests a server sends together are asked together.
       timer ??= setImmediate(suspend);
@@ -99,9 +105,23 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     // Requests the engine asked that will now never be answered (the answer did not need them).
     for (const r of asking) engine.channel.reply(r.id, { error: { code: -32603, message: 'mcp-auth-bridge: the request was already answered' } });
     ctx.pool.release(engine);
-    if ('error' in answer) return reply.answer({ jsonrpc: '2.0', id, error: answer.error });
+    if ('error' in answer) {
+      const { error, status } = modernError(answer.error);
+      return reply.answer({ jsonrpc: '2.0', id, error }, status);
+    }
     reply.answer({ jsonrpc: '2.0', id, result: modernResult(call.method, answer.result) });
   });
+}
+
+/** Answers the engine's request `engineId` from the responses the client gave in advance, if one is for its key. */
+function answerGiven(call: SuspendedCall, engineId: RequestId): boolean {
+  const key = inputKeyOf(engineId);
+  const value = key === undefined ? undefined : call.given?.[key];
+  if (key === undefined || !value || typeof value !== 'object' || Array.isArray(value)) return false;
+  delete call.given![key];
+  const { resultType: _t, ...result } = value as Record<string, unknown>;
+  call.engine.channel.reply(engineId, { result });
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@
  * POST is a request on its own, with no session. Its headers are checked against its body (standard-headers.ts);
  * the client's capabilities and info come from its `_meta`; it is carried by a warm engine of the user's
  * (engine-pool.ts): `server/discover` answered from the engine's `initialize` result, `subscriptions/listen` as a
- * stream (modern-listen.ts), anything else forwarded, with `input_required` rounds for what the engine asks the
+ * stream (modern-listen.ts), the methods the revision removed refused (404, -32601), anything else forwarded, with `input_required` rounds for what the engine asks the
  * client (modern-call.ts, input-states.ts). Notifications from a 2026 client are taken (202) and dropped: the
  * revision's cancellation is closing the request's answer, which is handled.
  */
@@ -51,7 +51,13 @@ export class ModernRoom {
     this.draining = o.draining ?? (() => false);
     this.sseKeepAliveMs = o.sseKeepAliveMs ?? 0;
     this.logger = o.logger.child({ name: '2026' });
-    this.pool = new EnginePool({ backends: o.backends, logger: this.logger, ...o.engines });
+    this.pool = new EnginePool({
+      backends: o.backends,
+      logger: this.logger,
+      ...o.engines,
+      // A client whose engines all wait for input it never sent gets the oldest one back, its round expired.
+      reclaim: (key) => this.states.expireOldest((call) => call.engine.key === key),
+    });
     this.states = new InputStates({
       ...(o.statesTtlMs ? { ttlMs: o.statesTtlMs } : {}),
       onExpire: (call) => {
@@ -70,6 +76,14 @@ export class ModernRoom {
     if (engines > 0) this.logger.info(`closed ${engines} engine(s) of 2026-07-28 clients (${streams} listen stream(s), ${suspended} request(s) waiting for input)`);
   }
 }
+
+/**
+ * Methods of 2025-11-25 that the 2026-07-28 revision removed (basic/lifecycle: no handshake, no ping; logging levels
+ * and resource subscriptions travel in `_meta` and `subscriptions/listen`): Method not found, HTTP 404, as for any
+ * method a server does not implement.
+ */
+const REMOVED_METHODS: ReadonlySet<string> = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const METHOD_NOT_FOUND = -32601;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -93,7 +107,7 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   const clientInfo = meta[MetaKey.clientInfo];
   const client: ClientIdentity = { capabilities: isObject(capabilities) ? capabilities : {}, clientInfo: isObject(clientInfo) ? clientInfo : undefined };
   const reply = new ModernReply(res, { accept: req.headers.accept ?? '', headers: cors });
-  if (c.method === 'ping') return reply.answer({ jsonrpc: '2.0', id, result: { resultType: 'complete' } });
+  if (REMOVED_METHODS.has(c.method)) return reply.answer(rpcError(id, METHOD_NOT_FOUND, `Method not found: ${c.method} is not part of protocol 2026-07-28`), 404);
 
   const nameParam = NAMED_PARAM[c.method];
   const name = nameParam && typeof params[nameParam] === 'string' ? (params[nameParam] as string) : undefined;
@@ -158,7 +172,20 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   }
   carry(
     room,
-    { user: r.identity.user, endpoint: r.path, method: c.method, name, engine, engineId: sent.id, capabilities: client.capabilities, logs: typeof level === 'string', answer: sent.answer, asked: new Map(), queued: [] },
+    {
+      user: r.identity.user,
+      endpoint: r.path,
+      method: c.method,
+      name,
+      engine,
+      engineId: sent.id,
+      capabilities: client.capabilities,
+      logs: typeof level === 'string',
+      answer: sent.answer,
+      asked: new Map(),
+      queued: [],
+      ...(isObject(params.inputResponses) ? { given: { ...params.inputResponses } } : {}),
+    },
     id,
     reply,
   );

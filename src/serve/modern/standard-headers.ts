@@ -3,8 +3,9 @@
  * "Request Metadata" and "Custom Headers from Tool Parameters"): `MCP-Protocol-Version` names a revision the front
  * speaks and the one in `_meta`; `Mcp-Method` is the body's method; `Mcp-Name` is the tool's or prompt's name or the
  * resource's URI; each `Mcp-Param-{Name}` a tool's `x-mcp-header` parameters call for is there with the argument's
- * value. A failure is the revision's `HeaderMismatch` (-32020) or `UnsupportedProtocolVersion` (-32022), both with
- * HTTP 400. Pure.
+ * value; and the body's `_meta` carries the protocol version and the client capabilities (basic/index, "Request
+ * Metadata"). A failure is the revision's `HeaderMismatch` (-32020), `UnsupportedProtocolVersion` (-32022) or, for a
+ * `_meta` without its required keys, Invalid params (-32602), all with HTTP 400. Pure.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeHeaderValue } from '../../protocol/header-decode.js';
@@ -27,6 +28,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : undefined;
 }
 
+/** The `_meta` keys every 2026-07-28 request carries (clientInfo is a SHOULD: not required). */
+const REQUIRED_META = [MetaKey.protocolVersion, MetaKey.clientCapabilities] as const;
+const INVALID_PARAMS = -32602;
+
 const mismatch = (message: string): HeaderRefusal => ({ status: 400, code: ModernErrorCode.HeaderMismatch, message: `Bad Request: ${message}` });
 
 /** The version and standard-header checks of one request; undefined when they pass. */
@@ -44,6 +49,8 @@ export function checkStandardHeaders(headers: IncomingHttpHeaders, method: strin
     };
   }
   if (version === undefined) return mismatch('the MCP-Protocol-Version header is required');
+  const missing = REQUIRED_META.filter((key) => meta[key] === undefined);
+  if (missing.length) return { status: 400, code: INVALID_PARAMS, message: `Invalid params: _meta lacks ${missing.join(', ')}` };
   if (typeof bodyVersion === 'string' && bodyVersion !== version) return mismatch(`MCP-Protocol-Version ${JSON.stringify(version)} differs from the body's ${JSON.stringify(bodyVersion)}`);
   const mcpMethod = header(headers, 'mcp-method');
   if (mcpMethod === undefined) return mismatch('the Mcp-Method header is required');

@@ -21,6 +21,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { inputRequestId } from '../../protocol/input-request-id.js';
 import type { RpcErrorBody } from '../../protocol/era-signals.js';
 import { classify, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.js';
 import { ModernErrorCode, requestMeta, type ClientIdentity } from '../../protocol/modern-meta.js';
@@ -299,7 +300,7 @@ export class ModernUpstream implements Upstream {
     call.responses = {};
     call.waiting.clear();
     for (const [key, request] of required.requests) {
-      const id = `mcp-auth-bridge/input/${++this.#ids}`;
+      const id = inputRequestId(++this.#ids, key);
       call.waiting.set(id, key);
       this.#asked.set(id, call);
       const asked = forClient(request, id);
