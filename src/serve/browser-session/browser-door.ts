@@ -1,6 +1,6 @@
 /**
  * The browser's way in to serve's status page when the browser carries no credentials (static-token and JWT users):
- * `/auth/sign-in` (the page), `/auth/token` (a static token posted by its form), `/auth/oidc` and `/auth/callback`
+ * `/auth/sign-in` (the page; its stylesheet `/status.css` is served to anyone), `/auth/token` (a static token posted by its form), `/auth/oidc` and `/auth/callback`
  * (sign-in with the JWT issuer, oidc-sign-in.ts), `/auth/sign-out`, and the upstream login links `/login/<id>`
  * (login-links.ts). A sign-in gives a signed session cookie (session-cookie.ts) that the front reads for the status
  * page, its forms, the login links and the upstream login callback only — never for the MCP endpoints. The methods
@@ -12,7 +12,7 @@ import type { Logger } from '../../log.js';
 import type { BrowserSignInMethods, OidcSignInConfig } from '../inbound-auth/types.js';
 import type { CsrfTokens } from '../status/csrf.js';
 import { readForm } from '../status/form-body.js';
-import { STATUS_HEADERS } from '../status/render.js';
+import { STATUS_CSS, STATUS_HEADERS } from '../status/render.js';
 import { LOGIN_LINK_PREFIX, LoginLinks } from './login-links.js';
 import { OidcSignIn, SIGN_IN_CALLBACK_PATH } from './oidc-sign-in.js';
 import { PeerAttempts } from './peer-attempts.js';
@@ -78,6 +78,11 @@ export class BrowserDoor {
   async route(req: IncomingMessage, res: ServerResponse, url: URL, who: BrowserUser): Promise<boolean> {
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (path === '/status.css' && method === 'GET') {
+      // The pages' own stylesheet, no secret in it: the sign-in page needs it before anyone is signed in.
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(STATUS_CSS);
+      return true;
+    }
     if (path.startsWith(LOGIN_LINK_PREFIX) && (method === 'GET' || method === 'HEAD')) return await this.#followLink(res, path, who), true;
     if (path === SIGN_IN_PATH && (method === 'GET' || method === 'HEAD')) return this.#signInPage(req, res, 200, safeNext(url.searchParams.get('next'))), true;
     if (path === '/auth/token' && method === 'POST') return await this.#tokenSignIn(req, res), true;

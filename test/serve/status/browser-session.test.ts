@@ -131,6 +131,13 @@ describe('the status page\'s browser session', () => {
     expect(serve.stderr()).not.toContain('wrong-token-');
   });
 
+  it('serves the sign-in page\'s stylesheet before anyone is signed in', { timeout: 60_000 }, async () => {
+    const serve = await teamServe();
+    const css = await fetch(`${serve.base}/status.css`, { signal: AbortSignal.timeout(15_000) });
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toContain('text/css');
+  });
+
   it('returns from a sign-in only to a path on this server', { timeout: 60_000 }, async () => {
     const serve = await teamServe();
     for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
