@@ -58,9 +58,26 @@ export class BrowserDoor {
     this.#attempts = new PeerAttempts({ logger: o.logger, what: 'a sign-in with a token that is not one of this server\'s', ...(o.now ? { now: o.now } : {}) });
   }
 
-  /** The user of `req`'s browser session, if it has one. */
+  /**
+   * The user of `req`'s browser session, if it has one that the inbound auth in force still stands behind: a session
+   * from a token while its user has a token, a session from the issuer while browsers may sign in with it (a reload
+   * that removes a user's token ends their browser sessions too).
+   */
   identify(req: IncomingMessage): string | undefined {
-    return this.sessions.read(req)?.user;
+    return this.#current(req)?.user;
+  }
+
+  /** Whether `req` has a browser session in force. */
+  hasSession(req: IncomingMessage): boolean {
+    return this.#current(req) !== undefined;
+  }
+
+  #current(req: IncomingMessage) {
+    const session = this.sessions.read(req);
+    if (!session) return undefined;
+    const m = this.#o.signIn();
+    const stands = session.method === 'token' ? m?.tokenHolders?.has(session.user) === true : m?.oidc !== undefined;
+    return stands ? session : undefined;
   }
 
   /** Whether a browser can sign in here (static tokens, or a browser client at the JWT issuer). */
@@ -123,7 +140,7 @@ export class BrowserDoor {
       return this.#signInPage(req, res, 401, next, 'That token is not one this server accepts.');
     }
     this.#o.logger.info(`status page: ${user} signed in with their token`);
-    res.writeHead(303, { location: next, 'set-cookie': this.sessions.issue(user), 'cache-control': 'no-store' }).end();
+    res.writeHead(303, { location: next, 'set-cookie': this.sessions.issue(user, 'token'), 'cache-control': 'no-store' }).end();
   }
 
   async #oidcStart(req: IncomingMessage, res: ServerResponse, next: string): Promise<void> {
@@ -144,11 +161,11 @@ export class BrowserDoor {
     const { outcome, clear } = await flow.finish(req, query);
     if (!outcome.ok) return void res.writeHead(outcome.status, { ...PAGE_HEADERS, 'set-cookie': clear }).end(renderPage({ ok: false, title: outcome.title, lines: outcome.lines }));
     this.#o.logger.info(`status page: ${outcome.user} signed in with ${flow.issuer}`);
-    res.writeHead(303, { location: outcome.next, 'set-cookie': [clear, this.sessions.issue(outcome.user)], 'cache-control': 'no-store' }).end();
+    res.writeHead(303, { location: outcome.next, 'set-cookie': [clear, this.sessions.issue(outcome.user, 'oidc')], 'cache-control': 'no-store' }).end();
   }
 
   async #signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const session = this.sessions.read(req);
+    const session = this.#current(req);
     const form = await readForm(req);
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     if (session && (!form || !this.#o.csrf.accepts(session.user, form.get('csrf'), origin))) {

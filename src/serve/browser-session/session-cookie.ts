@@ -15,9 +15,13 @@ export const SESSION_LIFETIME_MS = 8 * 60 * 60 * 1000;
 /** Bound on signed-out sessions remembered until their expiry. */
 export const MAX_SIGNED_OUT = 10_000;
 
+/** How a browser signed in. */
+export type SignInMethod = 'token' | 'oidc';
+
 /** A verified session. */
 export interface BrowserSession {
   user: string;
+  method: SignInMethod;
   /** The session's random id (what sign-out forgets). */
   id: string;
   /** Epoch ms. */
@@ -50,10 +54,10 @@ export class SessionCookies {
     return cookieName('mab-session', this.#o.secure());
   }
 
-  /** A `Set-Cookie` value that signs `user` in for {@link SESSION_LIFETIME_MS}. */
-  issue(user: string): string {
+  /** A `Set-Cookie` value that signs `user` in (by `method`) for {@link SESSION_LIFETIME_MS}. */
+  issue(user: string, method: SignInMethod): string {
     const lifetime = this.#o.lifetimeMs ?? SESSION_LIFETIME_MS;
-    const record = { u: user, i: randomBytes(16).toString('base64url'), e: this.#now() + lifetime };
+    const record = { u: user, m: method, i: randomBytes(16).toString('base64url'), e: this.#now() + lifetime };
     const body = Buffer.from(JSON.stringify(record), 'utf8').toString('base64url');
     return setCookie(this.name, `${body}.${this.#sign(body)}`, { maxAgeSeconds: lifetime / 1000, secure: this.#o.secure() });
   }
@@ -68,15 +72,16 @@ export class SessionCookies {
     const given = Buffer.from(value.slice(dot + 1));
     const expected = Buffer.from(this.#sign(body));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    let record: { u?: unknown; i?: unknown; e?: unknown };
+    let record: { u?: unknown; m?: unknown; i?: unknown; e?: unknown };
     try {
       record = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as typeof record;
     } catch {
       return undefined;
     }
     if (typeof record.u !== 'string' || record.u === '' || typeof record.i !== 'string' || typeof record.e !== 'number') return undefined;
+    if (record.m !== 'token' && record.m !== 'oidc') return undefined;
     if (record.e <= this.#now() || this.#signedOut.has(record.i)) return undefined;
-    return { user: record.u, id: record.i, expiresAt: record.e };
+    return { user: record.u, method: record.m, id: record.i, expiresAt: record.e };
   }
 
   /** Ends `session` (it is refused from now on) and returns the `Set-Cookie` value that clears the cookie. */

@@ -83,7 +83,7 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
   }
 
   const signIn: BrowserSignInMethods = {
-    ...(tokens.size > 0 ? { tokenUser: (token: string) => tokens.userOf(token) } : {}),
+    ...(tokens.size > 0 ? { tokenUser: (token: string) => tokens.userOf(token), tokenHolders: new Set((config.tokens ?? []).map((t) => t.user)) } : {}),
     ...(config.jwt?.browserClientId !== undefined
       ? {
           oidc: {

@@ -60,5 +60,7 @@ export interface OidcSignInConfig {
 export interface BrowserSignInMethods {
   /** The user a static token names, by the static-token authenticator's own constant-time comparison. */
   tokenUser?: (token: string) => string | undefined;
+  /** The users that have a static token now (a browser session from a token is honoured only while its user does). */
+  tokenHolders?: ReadonlySet<string>;
   oidc?: OidcSignInConfig;
 }

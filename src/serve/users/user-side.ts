@@ -80,7 +80,7 @@ export function createUserSide(o: UserSideOptions): UserSide {
     serversOf: (user: string) => (specs.length > 0 ? users.specsFor(user).map((s) => s.name) : [...servers.keys()].filter((n) => access.mayUse(user, n))),
     csrf,
     logger: o.logger,
-    hasSession: (req: IncomingMessage) => door.sessions.read(req) !== undefined,
+    hasSession: (req: IncomingMessage) => door.hasSession(req),
   };
   return {
     users,

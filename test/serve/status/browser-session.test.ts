@@ -5,6 +5,7 @@
  * without being echoed or logged, its refusals logged once a minute per peer and cut off past a bound; a sign-in
  * never returns to another site.
  */
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../aggregate/aggregate-bridge.js';
 import { tempDir } from '../../helpers/auth-bridge.js';
@@ -19,13 +20,14 @@ const ALICE = 'alice-token-0123456789abcdef0123456789';
 const BOB = 'bob-token-0123456789abcdef0123456789abc';
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'cookie-only', version: '1' } } });
 
-async function teamServe(): Promise<ServeProcess> {
+async function teamServe(): Promise<ServeProcess & { file: string; openUrl: string }> {
   const open = await startStreamableServer();
   const file = writeConfigFile({
     mcpServers: { open: { url: open.url, allowHttp: true, auth: 'none' } },
     serve: { auth: { tokens: [{ user: 'alice', token: '${ALICE_TOKEN}' }, { user: 'bob', token: '${BOB_TOKEN}' }] } },
   });
-  return startServe(['--config', file, '--config-dir', tempDir()], { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB });
+  const serve = await startServe(['--config', file, '--config-dir', tempDir()], { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB });
+  return Object.assign(serve, { file, openUrl: open.url });
 }
 
 async function signedIn(serve: ServeProcess, token = ALICE): Promise<HttpBrowser> {
@@ -129,6 +131,18 @@ describe('the status page\'s browser session', () => {
     expect((await browser.signInWithToken(ALICE)).status).toBe(429);
     expect(serve.stderr().match(/refused a sign-in with a token that is not one of this server's/g)).toHaveLength(1);
     expect(serve.stderr()).not.toContain('wrong-token-');
+  });
+
+  it('ends the browser session of a user whose token a reload removed', { timeout: 60_000 }, async () => {
+    const serve = await teamServe();
+    const alice = await signedIn(serve, ALICE);
+    const bob = await signedIn(serve, BOB);
+    writeFileSync(serve.file, JSON.stringify({ mcpServers: { open: { url: serve.openUrl, allowHttp: true, auth: 'none' } }, serve: { auth: { tokens: [{ user: 'bob', token: '${BOB_TOKEN}' }] } } }));
+    await serve.waitForStderr(/configuration applied/, 20_000);
+    const gone = await alice.request('/');
+    expect(gone.status).toBe(303);
+    expect(gone.headers.get('location')).toBe('/auth/sign-in?next=%2F');
+    expect((await bob.request('/')).status).toBe(200);
   });
 
   it('serves the sign-in page\'s stylesheet before anyone is signed in', { timeout: 60_000 }, async () => {
