@@ -97,6 +97,11 @@ export class SessionCookies {
     return clearCookie(this.name, this.#o.secure());
   }
 
+  /** How many ended sessions are remembered now (at most {@link MAX_SIGNED_OUT}). */
+  get endedSessions(): number {
+    return this.#signedOut.size;
+  }
+
   #sign(body: string): string {
     return createHmac('sha256', this.#key).update(`browser-session\0${body}`, 'utf8').digest('base64url');
   }
