@@ -70,7 +70,8 @@ export function renderStatusPage(view: StatusView): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Servers · mcp-auth-bridge</title><link rel="stylesheet" href="/status.css"></head>
-<body><h1>Your servers</h1><p>Signed in as <strong>${escapeHtml(view.user)}</strong>.${view.signOut ? ` <form method="post" action="/auth/sign-out"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}"><button type="submit">Sign out</button></form>` : ''}</p>
+<body><h1>Your servers</h1><p>Signed in as <strong>${escapeHtml(view.user)}</strong>.</p>
+${view.signOut ? `<form method="post" action="/auth/sign-out"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}"><button type="submit">Sign out</button></form>` : ''}
 ${view.notice ? `<p class="notice">${escapeHtml(view.notice)}</p>` : ''}
 <table><thead><tr><th>Server</th><th>State</th><th>Details</th><th></th></tr></thead><tbody>
 ${rows.join('\n') || '<tr><td colspan="4">No server is available to you.</td></tr>'}
