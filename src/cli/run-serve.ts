@@ -43,6 +43,8 @@ interface ServeAuthFlags {
   jwtUserClaim?: string;
   jwtScopes?: string;
   jwtJwksUri?: string;
+  browserClientId?: string;
+  browserClientSecretFile?: string;
   trustedHeader?: string;
   trustedPeer?: string[];
 }
@@ -72,13 +74,13 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
-  const { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, trustedHeader, trustedPeer, ...serverRaw } = bridgeRaw as typeof bridgeRaw & ServeAuthFlags;
+  const { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeer, ...serverRaw } = bridgeRaw as typeof bridgeRaw & ServeAuthFlags;
   const input = toConfigInput(file === undefined ? o.url : undefined, serverRaw);
   const config = file === undefined ? validateConfig(input, runtime.env) : undefined;
   const proc = config?.process ?? validateProcess(input, runtime.env);
   const log = o.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
   // Who is calling: the file's "serve.auth", else the command line's flags; none means loopback only.
-  const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, trustedHeader, trustedPeers: trustedPeer };
+  const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeers: trustedPeer };
   const fromFlags = inboundAuthFromFlags(flags, runtime.env);
   const authConfigOf = (l: LoadedConfig | undefined): InboundAuthConfig => l?.serve?.auth ?? fromFlags;
   const authConfig = authConfigOf(loaded);
@@ -109,6 +111,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     logger: log,
     configDir: resolveConfigDir(input.configDir ? { configDir: input.configDir } : {}),
     origin: () => origin,
+    signIn: () => authenticator.signIn,
   });
   const perFile = loaded ? await fileBackends({ loaded, log, side }) : undefined;
   const backends: ServeBackends = perFile ?? (await urlBackends({ config: config!, runtime, log, side }));

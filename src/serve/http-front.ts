@@ -83,13 +83,28 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     if (req.method === 'OPTIONS' && verdict.cors['access-control-allow-origin']) return void res.writeHead(204, { ...verdict.cors, ...PREFLIGHT_HEADERS }).end();
     if (o.authenticator.route(req, res, path)) return;
     const web = o.backends.web;
-    if (web && path === CALLBACK_PATH && req.method === 'GET') {
-      // A browser coming back from a login carries no bearer token: the login's `state` is what it has (hub.ts).
+    // A browser carries no bearer token: it is known by the authenticator (a trusted header; no inbound auth) or by
+    // its sign-in session (browser-session/), which counts for the browser pages only, never for the endpoints.
+    const browserUser = async () => {
       const who = await o.authenticator.authenticate(req);
-      return web.callback(res, url.searchParams, who.ok ? who.identity.user : undefined);
+      return who.ok ? who.identity.user : web?.browser?.identify(req);
+    };
+    if (web?.browser && (await web.browser.route(req, res, url, browserUser))) return;
+    if (web && path === CALLBACK_PATH && req.method === 'GET') {
+      // The login's `state` routes the answer (hub.ts); where browsers can sign in, the browser must say who it is,
+      // so the hub refuses another user's browser finishing someone's login.
+      const caller = await browserUser();
+      if (caller === undefined && web.browser?.canSignIn()) return web.browser.sendToSignIn(res, `${path}${url.search}`);
+      return web.callback(res, url.searchParams, caller);
     }
     const outcome = await o.authenticator.authenticate(req);
-    if (!outcome.ok) return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });
+    if (!outcome.ok) {
+      const page = web && (path === '/' || path.startsWith('/status'));
+      const signedIn = page ? web.browser?.identify(req) : undefined;
+      if (signedIn !== undefined && (await web!.page(req, res, path, signedIn))) return;
+      if (page && path === '/' && (req.method === 'GET' || req.method === 'HEAD') && web.browser?.canSignIn()) return web.browser.sendToSignIn(res, '/');
+      return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });
+    }
     if (web && (path === '/' || path.startsWith('/status')) && (await web.page(req, res, path, outcome.identity.user))) return;
     const target = targetOf(path, () => o.backends.servers);
     if (target === 'unknown') return answerJson(res, 404, { error: 'not_found', error_description: `no endpoint at ${path}` }, verdict.cors);

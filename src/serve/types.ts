@@ -50,6 +50,23 @@ export interface WebRoutes {
   callback(res: ServerResponse, query: URLSearchParams, caller: string | undefined): Promise<void>;
   /** The status page's routes (`/`, `/status.css`, `/status/…`) for the signed-in `user`; false when `path` is none. */
   page(req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<boolean>;
+  /**
+   * Browser sign-in (browser-session/): its routes (`/auth/…`, the login links `/login/<id>`), and the user of a
+   * browser session — read by the front for the status page, its forms, the login links and the callback only.
+   */
+  browser?: BrowserEntrance;
+}
+
+/** What the front asks of browser sign-in (serve/browser-session/browser-door.ts). */
+export interface BrowserEntrance {
+  /** Answers `req` when `url` is one of its routes; `who` tells the user the front can establish otherwise. */
+  route(req: IncomingMessage, res: ServerResponse, url: URL, who: () => Promise<string | undefined>): Promise<boolean>;
+  /** The user of `req`'s browser session, if it has one. */
+  identify(req: IncomingMessage): string | undefined;
+  /** Whether a browser can sign in here. */
+  canSignIn(): boolean;
+  /** Sends the browser to sign in, then back to `next`. */
+  sendToSignIn(res: ServerResponse, next: string): void;
 }
 
 /** The endpoints' backends, made by the CLI. */

@@ -1,9 +1,10 @@
 /**
  * serve end to end, as a team uses it: the real built CLI `serve --config` with static tokens for two users in
  * front of a server behind the real OpenID provider. Each user's MCP client (the SDK's, over Streamable HTTP with
- * its bearer token) is told to log in with a URL-mode elicitation of a link of its own; the link's login lands on
- * serve's `/oauth/callback`; then that user's calls work with their own account, and the other user's still do not.
- * A request without a token is refused with a challenge; a token's holder never sees the other user's session.
+ * its bearer token) is told to log in with a URL-mode elicitation of a link of its own, to serve: followed in a
+ * browser, it leads through sign-in, refuses the other user, and goes on to the upstream login, which lands on
+ * serve's `/oauth/callback` and is taken only in the browser of the user it is for; then that user's calls work
+ * with their own account, and the other user's still do not. A request without a token is refused with a challenge; a token's holder never sees the other user's session.
  */
 import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,6 +16,7 @@ import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { driveLoginToCallback, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 import { startServe } from './serve-process.js';
+import { HttpBrowser } from './status/http-browser.js';
 
 useTeardown();
 
@@ -57,11 +59,34 @@ describe('serve for a team: per-user upstream logins', () => {
     const aliceLink = await loginLink(alice);
     const bobLink = await loginLink(bob);
     expect(bobLink).not.toBe(aliceLink);
-    expect(new URL(aliceLink).searchParams.get('redirect_uri')).toBe(`${serve.base}/oauth/callback`);
+    // The links lead through serve, which knows whose login each is.
+    expect(aliceLink.startsWith(`${serve.base}/login/`)).toBe(true);
+    const linkPath = new URL(aliceLink).pathname;
 
-    const { callbackUrl } = await driveLoginToCallback(aliceLink, { user: 'alice-account' });
+    // Followed in a browser without a session: sign in first, then on to the link.
+    const aliceBrowser = new HttpBrowser(serve.base);
+    const unsigned = await aliceBrowser.request(aliceLink);
+    expect(unsigned.status).toBe(303);
+    expect(unsigned.headers.get('location')).toBe(`/auth/sign-in?next=${encodeURIComponent(linkPath)}`);
+    // Another user's browser is refused: the link cannot make Bob log in on Alice's behalf.
+    const bobBrowser = new HttpBrowser(serve.base);
+    expect((await bobBrowser.signInWithToken(BOB)).status).toBe(303);
+    expect((await bobBrowser.request(aliceLink)).status).toBe(403);
+    const signedIn = await aliceBrowser.signInWithToken(ALICE, linkPath);
+    expect(signedIn.headers.get('location')).toBe(linkPath);
+    const onward = await aliceBrowser.request(linkPath);
+    expect(onward.status).toBe(303);
+    const authorizationUrl = onward.headers.get('location')!;
+    expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe(`${serve.base}/oauth/callback`);
+
+    const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
     expect(callbackUrl.startsWith(`${serve.base}/oauth/callback?`)).toBe(true);
-    const landed = await fetch(callbackUrl);
+    // The answer must come back in a browser of the user whose login it is: none says nothing, Bob's is refused.
+    const noSession = await fetch(callbackUrl, { redirect: 'manual' });
+    expect(noSession.status).toBe(303);
+    expect(noSession.headers.get('location')).toMatch(/^\/auth\/sign-in\?next=%2Foauth%2Fcallback%3F/);
+    expect((await bobBrowser.request(callbackUrl)).status).toBe(403);
+    const landed = await aliceBrowser.request(callbackUrl);
     expect(landed.status).toBe(200);
     expect(await landed.text()).toContain('Logged in');
 
@@ -71,6 +96,6 @@ describe('serve for a team: per-user upstream logins', () => {
     const bobStill = await bob.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
     expect(bobStill?.code).toBe(-32042);
     expect(serve.stderr()).not.toContain(ALICE);
-    expect(serve.stderr()).not.toContain(aliceLink);
+    expect(serve.stderr()).not.toContain(authorizationUrl);
   });
 });

@@ -25,7 +25,7 @@ export interface ServeSection {
 const SERVE_KEYS = ['auth', 'users'] as const;
 const AUTH_KEYS = ['tokens', 'jwt', 'trustedHeader'] as const;
 const TOKEN_KEYS = ['user', 'token'] as const;
-const JWT_KEYS = ['issuer', 'audience', 'userClaim', 'requiredScopes', 'jwksUri', 'allowHttp'] as const;
+const JWT_KEYS = ['issuer', 'audience', 'userClaim', 'requiredScopes', 'jwksUri', 'allowHttp', 'browserClientId', 'browserClientSecret'] as const;
 const HEADER_KEYS = ['name', 'peers'] as const;
 /** An HTTP field name (RFC 9110 §5.1). */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -109,6 +109,11 @@ function readJwt(value: unknown, place: Place, ctx: ReadContext): JwtAuthConfig 
   if (jwt.userClaim !== undefined) out.userClaim = readText(jwt.userClaim, at(place, 'userClaim'), ctx);
   if (jwt.requiredScopes !== undefined) out.requiredScopes = readTextList(jwt.requiredScopes, at(place, 'requiredScopes'), ctx, '"requiredScopes": ["mcp"]');
   if (jwt.jwksUri !== undefined) out.jwksUri = readUrl(jwt.jwksUri, at(place, 'jwksUri'), ctx, allowHttp);
+  if (jwt.browserClientId !== undefined) out.browserClientId = readText(jwt.browserClientId, at(place, 'browserClientId'), ctx);
+  if (jwt.browserClientSecret !== undefined) {
+    if (out.browserClientId === undefined) throw fileProblem(place, 'has "browserClientSecret" without "browserClientId"', 'name the client serve is at the issuer: "browserClientId": "mcp-status-page"');
+    out.browserClientSecret = readText(jwt.browserClientSecret, at(place, 'browserClientSecret'), ctx);
+  }
   if (allowHttp) out.allowHttp = true;
   return out;
 }

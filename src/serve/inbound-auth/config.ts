@@ -27,6 +27,13 @@ export interface JwtAuthConfig {
   jwksUri?: string | undefined;
   /** Allow an `http:` issuer that is not on this machine (loopback `http:` is always allowed). Default false. */
   allowHttp?: boolean | undefined;
+  /**
+   * The client id serve has at the issuer for signing people in to the status page in a browser (OpenID Connect,
+   * redirect URI `<public URL>/auth/callback`); without it, JWT users cannot use the status page.
+   */
+  browserClientId?: string | undefined;
+  /** That client's secret, when it is a confidential client; a secret. */
+  browserClientSecret?: string | undefined;
 }
 
 /** A header that names the user, set by a proxy in front of serve, honoured only from the listed peers. */

@@ -16,7 +16,7 @@ import { insufficientScope, invalidToken, missingCredentials, validationUnavaila
 import { ResourceMetadataDocument } from './resource-metadata.js';
 import { StaticTokens } from './static-tokens.js';
 import { TrustedHeader } from './trusted-header.js';
-import type { InboundAuthenticator, InboundOutcome } from './types.js';
+import type { BrowserSignInMethods, InboundAuthenticator, InboundOutcome } from './types.js';
 
 /** What {@link createInboundAuth} needs from the world. */
 export interface InboundAuthContext {
@@ -82,8 +82,25 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
     return { ok: false, ...invalidToken(challenge, outcome.description) };
   }
 
+  const signIn: BrowserSignInMethods = {
+    ...(tokens.size > 0 ? { tokenUser: (token: string) => tokens.userOf(token), tokenHolders: new Set((config.tokens ?? []).map((t) => t.user)) } : {}),
+    ...(config.jwt?.browserClientId !== undefined
+      ? {
+          oidc: {
+            issuer: config.jwt.issuer,
+            clientId: config.jwt.browserClientId,
+            ...(config.jwt.browserClientSecret !== undefined ? { clientSecret: config.jwt.browserClientSecret } : {}),
+            userClaim: config.jwt.userClaim ?? 'sub',
+            allowHttp: config.jwt.allowHttp === true,
+          },
+        }
+      : {}),
+  };
+  if (config.jwt?.browserClientSecret !== undefined) logger.secret(config.jwt.browserClientSecret);
+
   return {
     required,
+    signIn,
     authenticate,
     route: (req: IncomingMessage, res: ServerResponse, path: string) => metadata?.route(req, res, path) ?? false,
   };

@@ -25,6 +25,10 @@ export interface InboundAuthFlags {
   jwtScopes?: string | undefined;
   /** `--jwt-jwks-uri <url>`: the signing keys' URL, instead of the issuer metadata's. */
   jwtJwksUri?: string | undefined;
+  /** `--browser-client-id <id>`: sign browsers in with the JWT issuer as this client. */
+  browserClientId?: string | undefined;
+  /** `--browser-client-secret-file <path>`: that client's secret (else `MCP_SERVE_BROWSER_CLIENT_SECRET`, if set). */
+  browserClientSecretFile?: string | undefined;
   /** `--trusted-header <name>`: the identity header a proxy sets. */
   trustedHeader?: string | undefined;
   /** `--trusted-peer <address|cidr>` (repeatable, or comma-separated): the proxies allowed to set it. */
@@ -47,6 +51,15 @@ export function inboundAuthFromFlags(flags: InboundAuthFlags, env: NodeJS.Proces
   if (flags.tokenFile !== undefined) out.tokens = readTokenFile(flags.tokenFile, env, o.readFile ?? ((p) => readFileSync(p, 'utf8')));
   const jwt = jwtFromFlags(flags);
   if (jwt !== undefined) out.jwt = jwt;
+  if (flags.browserClientId === undefined && flags.browserClientSecretFile !== undefined) {
+    throw usage('--browser-client-secret-file needs --browser-client-id', 'name the client serve is at the issuer, e.g. --browser-client-id mcp-status-page');
+  }
+  if (flags.browserClientId !== undefined) {
+    if (jwt === undefined) throw usage('--browser-client-id needs --jwt-issuer', 'browsers sign in with the issuer whose tokens serve accepts: add --jwt-issuer');
+    jwt.browserClientId = flags.browserClientId;
+    const secret = flags.browserClientSecretFile !== undefined ? readSecretFile(flags.browserClientSecretFile, o.readFile ?? ((p) => readFileSync(p, 'utf8'))) : env.MCP_SERVE_BROWSER_CLIENT_SECRET;
+    if (secret !== undefined && secret !== '') jwt.browserClientSecret = secret;
+  }
   const peers = listOf(flags.trustedPeers);
   if (flags.trustedHeader !== undefined || peers.length > 0) {
     if (flags.trustedHeader === undefined) throw usage('--trusted-peer needs --trusted-header', 'name the header the proxy sets, e.g. --trusted-header X-Forwarded-User');
@@ -115,6 +128,18 @@ function readTokenFile(path: string, env: NodeJS.ProcessEnv, read: (path: string
   });
   if (tokens.length === 0) throw new BridgeError(ErrorCode.Config, `--token-file ${path}: names no token`, { hint: 'write one user and their token a line: alice 3f9c…' });
   return tokens;
+}
+
+function readSecretFile(path: string, read: (path: string) => string): string {
+  let text: string;
+  try {
+    text = read(path).trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BridgeError(ErrorCode.Config, `--browser-client-secret-file: cannot read ${path}${code ? ` (${code})` : ''}`, { cause: error, hint: 'check the path given to --browser-client-secret-file' });
+  }
+  if (text === '') throw new BridgeError(ErrorCode.Config, `--browser-client-secret-file ${path}: is empty`, { hint: 'write the client secret the issuer gave, alone in the file' });
+  return text;
 }
 
 function listOf(value: string | readonly string[] | undefined): string[] {

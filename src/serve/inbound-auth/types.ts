@@ -39,4 +39,28 @@ export interface InboundAuthenticator {
    * returns true when it answered.
    */
   route(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  /** How a person in a browser may sign in to the status page with the methods configured (browser-session/). */
+  readonly signIn?: BrowserSignInMethods;
+}
+
+/** OpenID Connect sign-in of browsers with the JWT issuer, as a client of it (authorization code + PKCE). */
+export interface OidcSignInConfig {
+  issuer: string;
+  /** The client serve is at the issuer (`--browser-client-id`), registered with `<public URL>/auth/callback`. */
+  clientId: string;
+  /** Its secret, for a confidential client; a secret. */
+  clientSecret?: string | undefined;
+  /** The claim that names the user, as for access tokens (`--jwt-user-claim`); default `sub`. */
+  userClaim: string;
+  /** Allow an `http:` issuer that is not on this machine. */
+  allowHttp: boolean;
+}
+
+/** What a browser may sign in with; each absent when its method is not configured. */
+export interface BrowserSignInMethods {
+  /** The user a static token names, by the static-token authenticator's own constant-time comparison. */
+  tokenUser?: (token: string) => string | undefined;
+  /** The users that have a static token now (a browser session from a token is honoured only while its user does). */
+  tokenHolders?: ReadonlySet<string>;
+  oidc?: OidcSignInConfig;
 }

@@ -5,7 +5,7 @@
  * open keep the identity they were opened with (the front checks each request's identity against the session's).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InboundAuthenticator, InboundOutcome } from '../inbound-auth/types.js';
+import type { BrowserSignInMethods, InboundAuthenticator, InboundOutcome } from '../inbound-auth/types.js';
 
 /** An {@link InboundAuthenticator} that forwards to the one in force; see the module comment. */
 export class SwappableAuthenticator implements InboundAuthenticator {
@@ -31,5 +31,10 @@ export class SwappableAuthenticator implements InboundAuthenticator {
 
   route(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     return this.#current.route(req, res, path);
+  }
+
+  /** How browsers sign in under the authenticator in force. */
+  get signIn(): BrowserSignInMethods | undefined {
+    return this.#current.signIn;
   }
 }

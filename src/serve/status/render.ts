@@ -35,7 +35,8 @@ const WORDS: Record<ServerStatus['state'], string> = {
   error: 'error',
 };
 
-function escapeHtml(text: string): string {
+/** `text` safe inside HTML text and quoted attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -45,6 +46,8 @@ export interface StatusView {
   servers: readonly ServerStatus[];
   csrf: string;
   notice?: string;
+  /** Whether the user signed in with a browser session (a Sign out button is shown). */
+  signOut?: boolean;
   /** Formats an instant for the reader (tests pass a fixed one). */
   formatTime?: (epochMs: number) => string;
 }
@@ -68,6 +71,7 @@ export function renderStatusPage(view: StatusView): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Servers · mcp-auth-bridge</title><link rel="stylesheet" href="/status.css"></head>
 <body><h1>Your servers</h1><p>Signed in as <strong>${escapeHtml(view.user)}</strong>.</p>
+${view.signOut ? `<form method="post" action="/auth/sign-out"><input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}"><button type="submit">Sign out</button></form>` : ''}
 ${view.notice ? `<p class="notice">${escapeHtml(view.notice)}</p>` : ''}
 <table><thead><tr><th>Server</th><th>State</th><th>Details</th><th></th></tr></thead><tbody>
 ${rows.join('\n') || '<tr><td colspan="4">No server is available to you.</td></tr>'}

@@ -9,6 +9,7 @@ import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { UserLogins } from '../users/user-logins.js';
 import type { CsrfTokens } from './csrf.js';
+import { readForm } from './form-body.js';
 import { renderContinuePage, renderStatusPage, STATUS_CSS, STATUS_HEADERS } from './render.js';
 
 /** What the routes work with. */
@@ -18,10 +19,9 @@ export interface StatusRoutesOptions {
   serversOf(user: string): readonly string[];
   csrf: CsrfTokens;
   logger: Logger;
+  /** Whether `req` is signed in with a browser session (the page then offers Sign out). */
+  hasSession?: (req: IncomingMessage) => boolean;
 }
-
-/** Largest form body accepted. */
-const MAX_FORM_BYTES = 4_096;
 
 /** Serves the status page's routes; resolves false when `path` is not one of them. */
 export async function handleStatusRoute(o: StatusRoutesOptions, req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<boolean> {
@@ -30,7 +30,7 @@ export async function handleStatusRoute(o: StatusRoutesOptions, req: IncomingMes
     return true;
   }
   if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-    await page(o, res, user, 200);
+    await page(o, req, res, user, 200);
     return true;
   }
   if (path !== '/status/connect' && path !== '/status/disconnect') return false;
@@ -42,12 +42,12 @@ export async function handleStatusRoute(o: StatusRoutesOptions, req: IncomingMes
   const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
   if (!form || !o.csrf.accepts(user, form.get('csrf'), origin)) {
     o.logger.warn(`status page: refused a form without this user's token or from another origin (${path})`);
-    await page(o, res, user, 403, 'That request did not come from this page, so nothing was done. Use the buttons below.');
+    await page(o, req, res, user, 403, 'That request did not come from this page, so nothing was done. Use the buttons below.');
     return true;
   }
   const server = form.get('server') ?? '';
   if (!o.serversOf(user).includes(server)) {
-    await page(o, res, user, 404, `There is no server "${server}" for you here.`);
+    await page(o, req, res, user, 404, `There is no server "${server}" for you here.`);
     return true;
   }
   if (path === '/status/disconnect') {
@@ -60,25 +60,12 @@ export async function handleStatusRoute(o: StatusRoutesOptions, req: IncomingMes
     const link = await o.logins.connect(user, server);
     res.writeHead(200, STATUS_HEADERS).end(renderContinuePage(server, link));
   } catch (error) {
-    await page(o, res, user, 502, `The login to ${server} could not start: ${describeError(error)}`);
+    await page(o, req, res, user, 502, `The login to ${server} could not start: ${describeError(error)}`);
   }
   return true;
 }
 
-async function page(o: StatusRoutesOptions, res: ServerResponse, user: string, status: number, notice?: string): Promise<void> {
+async function page(o: StatusRoutesOptions, req: IncomingMessage, res: ServerResponse, user: string, status: number, notice?: string): Promise<void> {
   const servers = await o.logins.statuses(user, o.serversOf(user));
-  res.writeHead(status, STATUS_HEADERS).end(renderStatusPage({ user, servers, csrf: o.csrf.tokenFor(user), ...(notice ? { notice } : {}) }));
-}
-
-/** The urlencoded form of a POST, or undefined when it is not one or is too large. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  res.writeHead(status, STATUS_HEADERS).end(renderStatusPage({ user, servers, csrf: o.csrf.tokenFor(user), signOut: o.hasSession?.(req) ?? false, ...(notice ? { notice } : {}) }));
 }

@@ -52,6 +52,8 @@ export interface UserMembersOptions {
   callbackUrl: () => string;
   /** Where every user's credential directory is made ({@link userConfigDir}). */
   configDir: string;
+  /** The link a user's MCP client is given for a login of theirs at `url` (default: `url` itself). */
+  wrapLoginLink?: (owner: string, url: string) => string;
 }
 
 /** A new configuration for {@link UserMembers.reconfigure}. */
@@ -138,6 +140,8 @@ export class UserMembers {
       const config = user === MONITOR_USER && own.auth.kind === 'oauth' ? { ...own, auth: { ...own.auth, authTimeoutMs: 0 } } : own;
       const log = o.logger.child({ name: server.name });
       link = linkServer({ server: config, process: o.process, runtime: this.#runtimeOf(user), log, clientReady: noWait, webCallback: { hub: o.hub, owner: user } });
+      const wrap = o.wrapLoginLink;
+      if (wrap) link = link.then((l) => withWrappedLinks(l, (url) => wrap(user, url)));
       link.catch(() => undefined);
       this.#links.set(key, { server: server.name, link });
     }
@@ -153,4 +157,23 @@ export class UserMembers {
     if (!queue) this.#queues.set(user, (queue = new LoginQueue()));
     return queue;
   }
+}
+
+/** `link` with its login URL, and the URL in what it says it waits for, replaced by `wrap(url)`. */
+function withWrappedLinks(link: ServerLink, wrap: (url: string) => string): ServerLink {
+  const { waitingFor } = link;
+  return {
+    ...link,
+    loginUrl: () => {
+      const url = link.loginUrl();
+      return url === undefined ? undefined : wrap(url);
+    },
+    waitingFor: waitingFor
+      ? () => {
+          const text = waitingFor();
+          const url = link.loginUrl();
+          return text !== undefined && url !== undefined ? text.split(url).join(wrap(url)) : text;
+        }
+      : undefined,
+  };
 }

@@ -4,6 +4,7 @@
  * and the browser pages (the callback and the status page). Each user's credentials live in files of their own
  * under `<config dir>/users/` (the OS keychain belongs to one OS user).
  */
+import type { IncomingMessage } from 'node:http';
 import type { MemberSpec } from '../../aggregate/types.js';
 import { CallbackHub } from '../../auth/web-callback/hub.js';
 import type { LoadedServer } from '../../config/file/types.js';
@@ -12,6 +13,8 @@ import type { ProcessConfig } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { GroupGuardian } from '../../upstream/stdio/guardian.js';
 import { AccessPolicy, type AccessRules } from '../access/policy.js';
+import { BrowserDoor } from '../browser-session/browser-door.js';
+import type { BrowserSignInMethods } from '../inbound-auth/types.js';
 import { CsrfTokens } from '../status/csrf.js';
 import { handleStatusRoute } from '../status/status-routes.js';
 import type { WebRoutes } from '../types.js';
@@ -34,6 +37,8 @@ export interface UserSideOptions {
   configDir: string;
   /** The public origin (`https://mcp.example.com`), known once serve listens. */
   origin: () => string;
+  /** How browsers may sign in, by the inbound auth in force (none: only as the front knows them). */
+  signIn?: () => BrowserSignInMethods | undefined;
 }
 
 /** A new configuration for {@link UserSide.reconfigure}. */
@@ -50,6 +55,8 @@ export interface UserSide {
   users: UserMembers;
   web: WebRoutes;
   hub: CallbackHub;
+  /** Browser sign-in and the login links given to MCP clients. */
+  door: BrowserDoor;
   /** Applies a new configuration (serve's reload) to new sessions and to the status page. */
   reconfigure(change: UserSideChange): void;
 }
@@ -62,18 +69,23 @@ export function createUserSide(o: UserSideOptions): UserSide {
   // One map, refilled in place on a reload: the status page's logins read the servers in force.
   const servers = new Map(o.servers);
   let specs = o.specs;
+  const csrf = new CsrfTokens(o.origin);
+  const door = new BrowserDoor({ signIn: o.signIn ?? (() => undefined), origin: o.origin, csrf, logger: o.logger });
   const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
-  const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian });
+  // The login links MCP clients get lead through serve, which lets only the user they are for on (login-links.ts).
+  const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian, wrapLoginLink: (owner, url) => door.links.wrap(owner, url) });
   const logins = new UserLogins(common);
   const routes = {
     logins,
     serversOf: (user: string) => (specs.length > 0 ? users.specsFor(user).map((s) => s.name) : [...servers.keys()].filter((n) => access.mayUse(user, n))),
-    csrf: new CsrfTokens(o.origin),
+    csrf,
     logger: o.logger,
+    hasSession: (req: IncomingMessage) => door.hasSession(req),
   };
   return {
     users,
     hub,
+    door,
     reconfigure(change) {
       access = new AccessPolicy(change.rules);
       servers.clear();
@@ -84,6 +96,7 @@ export function createUserSide(o: UserSideOptions): UserSide {
     web: {
       callback: (res, query, caller) => answerCallback(hub, res, query, caller),
       page: (req, res, path, user) => handleStatusRoute(routes, req, res, path, user),
+      browser: door,
     },
   };
 }

@@ -80,4 +80,12 @@ describe('the "serve" section', () => {
     expect(error.code).toBe(ErrorCode.Config);
     expect(error.message).toContain('NOT_SET_TOKEN');
   });
+
+  it('reads the browser client of "jwt", its secret expanded, and refuses a secret without the id', () => {
+    const loaded = load({ auth: { jwt: { issuer: '${ISSUER}', browserClientId: 'status-page', browserClientSecret: '${BOB_TOKEN}' } } });
+    expect(loaded.serve?.auth?.jwt).toMatchObject({ issuer: 'https://login.example.com', browserClientId: 'status-page', browserClientSecret: env.BOB_TOKEN });
+    const error = refusal({ auth: { jwt: { issuer: 'https://login.example.com', browserClientSecret: 'x' } } });
+    expect(error.message).toContain('"browserClientSecret" without "browserClientId"');
+    expect(error.message).not.toContain('"x"');
+  });
 });

@@ -13,6 +13,8 @@ const files: Record<string, string> = {
   'dup.txt': `alice ${A}\nbob ${A}\n`,
   'bad.txt': `alice\n`,
   'empty.txt': '# nothing\n',
+  'secret.txt': 'browser-client-secret-0123456789\n',
+  'blank-secret.txt': '\n',
 };
 const readFile = (path: string) => {
   const text = files[path];
@@ -70,5 +72,20 @@ describe('inbound auth from flags', () => {
     expect(error.hint).toBeTruthy();
     expect(`${error.message} ${error.hint}`).not.toContain(A);
     expect(`${error.message} ${error.hint}`).not.toContain('short-token');
+  });
+
+  it('takes --browser-client-id with --jwt-issuer, its secret from a file or MCP_SERVE_BROWSER_CLIENT_SECRET', () => {
+    const issuer = 'https://login.example.com';
+    expect(fromFlags({ jwtIssuer: issuer, browserClientId: 'status-page' }).jwt).toEqual({ issuer, browserClientId: 'status-page' });
+    expect(fromFlags({ jwtIssuer: issuer, browserClientId: 'status-page', browserClientSecretFile: 'secret.txt' }).jwt).toEqual({ issuer, browserClientId: 'status-page', browserClientSecret: 'browser-client-secret-0123456789' });
+    const fromEnv = inboundAuthFromFlags({ jwtIssuer: issuer, browserClientId: 'status-page' }, { MCP_SERVE_BROWSER_CLIENT_SECRET: 'from-the-environment' }, { readFile });
+    expect(fromEnv.jwt?.browserClientSecret).toBe('from-the-environment');
+  });
+
+  it('refuses --browser-client-id without --jwt-issuer, a secret file without the id, and an unreadable or empty secret file', () => {
+    expect(refusal({ browserClientId: 'status-page' })).toMatchObject({ code: ErrorCode.Usage, message: '--browser-client-id needs --jwt-issuer' });
+    expect(refusal({ jwtIssuer: 'https://login.example.com', browserClientSecretFile: 'secret.txt' })).toMatchObject({ code: ErrorCode.Usage, message: '--browser-client-secret-file needs --browser-client-id' });
+    expect(refusal({ jwtIssuer: 'https://login.example.com', browserClientId: 'p', browserClientSecretFile: 'missing.txt' })).toMatchObject({ code: ErrorCode.Config, message: '--browser-client-secret-file: cannot read missing.txt (ENOENT)' });
+    expect(refusal({ jwtIssuer: 'https://login.example.com', browserClientId: 'p', browserClientSecretFile: 'blank-secret.txt' })).toMatchObject({ code: ErrorCode.Config, message: '--browser-client-secret-file blank-secret.txt: is empty' });
   });
 });

@@ -7,9 +7,6 @@
  * nothing; the page carries no script and a strict CSP.
  */
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { CallbackHub } from '../../../src/auth/web-callback/hub.js';
 import { PASS_ALL } from '../../../src/config/file/tool-filter.js';
@@ -24,19 +21,9 @@ import { tempDir } from '../../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { startAuthStack } from '../../helpers/oidc/index.js';
 import { startStreamableServer } from '../../helpers/servers.js';
-import { withTimeout } from '../../helpers/wait.js';
+import { launchChromium } from './chromium.js';
 
 useTeardown();
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-default-apps', '--disable-sync'];
-
-async function launchChromium(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`);
-  const context = await chromium.launchPersistentContext(join(tempDir('mab-chromium-'), 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 });
-  onTeardown(() => withTimeout('chromium to close', context.close(), 10_000).catch(() => undefined));
-  return context;
-}
 
 /** The status routes and the callback on one origin, for the user `local`. */
 async function statusSite(servers: Map<string, { name: string; kind: 'remote'; config: ReturnType<typeof validateConfig>['server']; filter: typeof PASS_ALL }>) {
