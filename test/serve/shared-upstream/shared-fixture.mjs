@@ -1,0 +1,60 @@
+// A local MCP server for the "sessions": "shared" tests: the SDK's McpServer over its StdioServerTransport, with
+// tools that show what a shared process sees — its pid, a slow call that reports progress, a sampling request, a
+// crash, resource subscriptions it counts (and updates it sends on request), and a log line at a given level.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+
+const server = new McpServer({ name: 'shared-fixture', version: '1.0.0' }, { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } } });
+const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+server.registerTool('pid', {}, async () => text(String(process.pid)));
+
+// Reports two progress steps naming `tag`, then answers with `tag`.
+server.registerTool('slow', { inputSchema: { tag: z.string(), ms: z.number() } }, async ({ tag, ms }, extra) => {
+  const token = extra._meta?.progressToken;
+  for (let step = 1; step <= 2; step++) {
+    if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step, total: 2, message: tag } });
+    await sleep(ms / 2);
+  }
+  return text(tag);
+});
+
+server.registerTool('sample', { inputSchema: { prompt: z.string() } }, async ({ prompt }, extra) => {
+  const answer = await extra.sendRequest(
+    { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 10 } },
+    (await import('@modelcontextprotocol/sdk/types.js')).CreateMessageResultSchema,
+  );
+  return text(answer.content.text);
+});
+
+server.registerTool('crash', {}, async () => {
+  setTimeout(() => process.exit(7), 20);
+  return text('crashing');
+});
+
+const subscribeCalls = {};
+server.registerTool('subscribe-calls', {}, async () => text(subscribeCalls));
+server.registerTool('touch', { inputSchema: { uri: z.string() } }, async ({ uri }) => {
+  await server.server.sendResourceUpdated({ uri });
+  return text('touched');
+});
+server.registerTool('log', { inputSchema: { level: z.string(), data: z.string() } }, async ({ level, data }) => {
+  await server.server.sendLoggingMessage({ level, data });
+  return text('logged');
+});
+
+server.registerResource('a', 'test://a', {}, async (uri) => ({ contents: [{ uri: uri.href, text: 'a' }] }));
+server.registerResource('b', 'test://b', {}, async (uri) => ({ contents: [{ uri: uri.href, text: 'b' }] }));
+server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  subscribeCalls[request.params.uri] = (subscribeCalls[request.params.uri] ?? 0) + 1;
+  return {};
+});
+server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+  subscribeCalls[request.params.uri] = (subscribeCalls[request.params.uri] ?? 0) - 1;
+  return {};
+});
+
+await server.connect(new StdioServerTransport());
