@@ -94,4 +94,13 @@ describe('the serve bench report', () => {
     expect(notes).toMatch(/^mcp-proxy: ONE stdio server for every session/m);
     expect(notes).toMatch(/^serve, supergateway: a stdio server of its own per session/m);
   });
+
+  it('reports serve with "sessions": "shared" per session count, and says whether its memory is below both peers', () => {
+    expect(serveNotes(results()).join('\n')).not.toContain('serve, shared');
+    const lines = serveNotes(results({ shared: load(0.25, 950) })).filter((l) => l.startsWith('serve, shared'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/32 sessions: memory per idle session 0\.25 MB PSS \(below both peers\), 0\.50 MB RSS .*throughput 950 calls\/s$/);
+    const heavy = serveNotes(results({ shared: load(26, 950) })).find((l) => l.startsWith('serve, shared'));
+    expect(heavy).toContain('NOT below both peers');
+  });
 });

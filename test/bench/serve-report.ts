@@ -4,7 +4,7 @@
  * notes that help read it.
  */
 import { GATEWAYS, type Gateway } from './gateways.js';
-import type { ServePath, ServeResults } from './serve.js';
+import type { GatewayLoad, ServePath, ServeResults } from './serve.js';
 import { fmt, median, percentile } from './stats.js';
 
 /** The targets of issue 11 for serve. */
@@ -43,7 +43,11 @@ function ahead(value: (g: Gateway) => number, better: 'higher' | 'lower'): boole
 
 /** Memory per idle session of gateway `g` at its `i`-th session count, MB (`field` of the tree). */
 export function perSessionMb(r: ServeResults, g: Gateway, i: number, field: 'pssMb' | 'rssMb' | 'rootPssMb'): number {
-  const load = r.load[g];
+  return loadPerSessionMb(r.load[g], i, field);
+}
+
+/** Memory per idle session of one load phase at its `i`-th session count, MB (`field` of the tree). */
+function loadPerSessionMb(load: GatewayLoad, i: number, field: 'pssMb' | 'rssMb' | 'rootPssMb'): number {
   const idle = load.idle[i];
   if (!load.baseline || !idle?.tree) return Number.NaN;
   return (idle.tree[field] - load.baseline[field]) / idle.sessions;
@@ -178,11 +182,28 @@ export function serveNotes(r: ServeResults): string[] {
   if (shared.length) {
     out.push(`${shared.join(', ')}: ONE stdio server for every session (no process per session): their memory per session is the gateway's alone, and every session's requests, notifications and server requests meet in one server session — the sessions mix (one initialize, one logging level, one set of subscriptions)`);
   }
+  out.push(...sharedNotes(r));
   for (const g of GATEWAYS) {
     const tail = r.tails[g].trim();
     if (g === 'serve' && tail) out.push(`serve (--silent) wrote: ${tail.split('\n').slice(-3).join(' | ').slice(0, 300)}`);
   }
   return out;
+}
+
+/**
+ * The lines of serve with `"sessions": "shared"` (part 3 of serve.ts): memory per idle session (PSS, and RSS summed
+ * over the tree) and throughput at each session count, and whether its memory is below both peers'.
+ */
+export function sharedNotes(r: ServeResults): string[] {
+  const shared = r.shared;
+  if (!shared) return [];
+  return r.sessions.map((n, i) => {
+    const pss = loadPerSessionMb(shared, i, 'pssMb');
+    const peers = PEERS.map((g) => perSessionMb(r, g, i, 'pssMb'));
+    const below = [pss, ...peers].every(Number.isFinite) ? (peers.every((p) => pss < p) ? 'below both peers' : 'NOT below both peers') : 'not comparable';
+    const tput = median(shared.throughput[i] ?? []);
+    return `serve, shared ("sessions": "shared", one process for all sessions of a user, kept apart by serve), ${n} sessions: memory per idle session ${fmt(pss, 2)} MB PSS (${below}), ${fmt(loadPerSessionMb(shared, i, 'rssMb'), 2)} MB RSS summed over the tree; throughput ${fmt(tput, 0)} calls/s`;
+  });
 }
 
 /** The serve part of the report: heading, table, notes and its verdict line. */
