@@ -197,13 +197,31 @@ export function serveNotes(r: ServeResults): string[] {
 export function sharedNotes(r: ServeResults): string[] {
   const shared = r.shared;
   if (!shared) return [];
-  return r.sessions.map((n, i) => {
+  const verdict = (mine: number, peers: number[]) =>
+    [mine, ...peers].every(Number.isFinite) ? (peers.every((p) => mine < p) ? 'below both peers' : 'NOT below both peers') : 'not comparable';
+  const lines = r.sessions.map((n, i) => {
     const pss = loadPerSessionMb(shared, i, 'pssMb');
-    const peers = PEERS.map((g) => perSessionMb(r, g, i, 'pssMb'));
-    const below = [pss, ...peers].every(Number.isFinite) ? (peers.every((p) => pss < p) ? 'below both peers' : 'NOT below both peers') : 'not comparable';
+    const below = verdict(pss, PEERS.map((g) => perSessionMb(r, g, i, 'pssMb')));
     const tput = median(shared.throughput[i] ?? []);
     return `serve, shared ("sessions": "shared", one process for all sessions of a user, kept apart by serve), ${n} sessions: memory per idle session ${fmt(pss, 2)} MB PSS (${below}), ${fmt(loadPerSessionMb(shared, i, 'rssMb'), 2)} MB RSS summed over the tree; throughput ${fmt(tput, 0)} calls/s`;
   });
+  // The user's one process starts with their first session (the peer that shares has its process before any):
+  // the growth between two session counts is what each further session costs, that process left out.
+  for (let i = 1; i < r.sessions.length; i++) {
+    const mine = addedPerSessionMb(shared, i);
+    const peers = PEERS.map((g) => addedPerSessionMb(r.load[g], i));
+    lines.push(
+      `serve, shared, from ${r.sessions[i - 1]} to ${r.sessions[i]} sessions: ${fmt(mine, 3)} MB PSS per added session (${verdict(mine, peers)}: ${PEERS.map((g, k) => `${g} ${fmt(peers[k]!, 3)}`).join(', ')})`,
+    );
+  }
+  return lines;
+}
+
+/** MB PSS the tree grew by per session between the `i − 1`-th and the `i`-th session count of one load phase. */
+function addedPerSessionMb(load: GatewayLoad, i: number): number {
+  const [before, after] = [load.idle[i - 1], load.idle[i]];
+  if (!before?.tree || !after?.tree || after.sessions === before.sessions) return Number.NaN;
+  return (after.tree.pssMb - before.tree.pssMb) / (after.sessions - before.sessions);
 }
 
 /** The serve part of the report: heading, table, notes and its verdict line. */
