@@ -1,6 +1,7 @@
 // A local MCP server for the "sessions": "shared" tests: the SDK's McpServer over its StdioServerTransport, with
-// tools that show what a shared process sees — its pid, a slow call that reports progress, a sampling request, a
-// crash, resource subscriptions it counts (and updates it sends on request), and a log line at a given level.
+// tools that show what a shared process sees — its pid, a slow call that reports progress (and the calls that were
+// cancelled), a sampling request, a crash, resource subscriptions it counts (and updates it sends on request), a log
+// line at a given level, and how many handshakes it had.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -12,8 +13,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 server.registerTool('pid', {}, async () => text(String(process.pid)));
 
-// Reports two progress steps naming `tag`, then answers with `tag`.
+// Reports two progress steps naming `tag`, then answers with `tag`; a cancellation is recorded under its tag.
+const cancelled = [];
+server.registerTool('cancelled', {}, async () => text(cancelled));
 server.registerTool('slow', { inputSchema: { tag: z.string(), ms: z.number() } }, async ({ tag, ms }, extra) => {
+  extra.signal.addEventListener('abort', () => cancelled.push(tag));
   const token = extra._meta?.progressToken;
   for (let step = 1; step <= 2; step++) {
     if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step, total: 2, message: tag } });
@@ -56,5 +60,9 @@ server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
   subscribeCalls[request.params.uri] = (subscribeCalls[request.params.uri] ?? 0) - 1;
   return {};
 });
+
+let handshakes = 0;
+server.server.oninitialized = () => handshakes++;
+server.registerTool('handshakes', {}, async () => text(String(handshakes)));
 
 await server.connect(new StdioServerTransport());

@@ -3,7 +3,8 @@
  * of two users. One user's sessions share one process and are never mixed: concurrent calls under colliding ids
  * (every SDK client numbers its requests from 0) each get only their own answers and progress; another user gets
  * a process of their own; `resources/updated` reaches only the subscribed sessions and the server sees one
- * subscription per URI; each session gets log messages at its own level; a sampling request goes to the one session
+ * subscription per URI; each session gets log messages at its own level; the server is initialized once; a
+ * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled; a sampling request goes to the one session
  * with a request in flight, and is refused (saying why) when two have one; a crash restarts the process for every
  * session; the process ends after its last session.
  */
@@ -12,6 +13,7 @@ import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { groupRunning } from '../../../src/upstream/stdio/group-liveness.js';
 import { useTeardown } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait.js';
+import { textOf } from '../serve-process.js';
 import { ALICE, BOB, connectAs, startSharedServe, type SharedClient } from './shared-serve.js';
 
 useTeardown();
@@ -45,6 +47,41 @@ describe.skipIf(process.platform === 'win32')('serve, "sessions": "shared"', () 
       expect(await call.answer).toBe(call.tag);
       expect(call.progress.map((p) => p.message)).toEqual([call.tag, call.tag]);
     }
+  });
+
+  it('initializes the server once: later sessions get its answer without a handshake of their own', { timeout: 60_000 }, async () => {
+    const serve = await startSharedServe();
+    const sessions = [await connectAs(serve, ALICE), await connectAs(serve, ALICE), await connectAs(serve, ALICE, '/mcp')];
+    expect(sessions[0]!.client.getServerVersion()?.name).toBe('shared-fixture');
+    expect(sessions[1]!.client.getServerVersion()).toEqual(sessions[0]!.client.getServerVersion());
+    expect(await sessions[1]!.call('handshakes')).toBe('1');
+  });
+
+  it('cancels only the calls of the session that cancels, and those of a session that ends', { timeout: 60_000 }, async () => {
+    const serve = await startSharedServe();
+    const [a, b, c] = [await connectAs(serve, ALICE), await connectAs(serve, ALICE), await connectAs(serve, ALICE)];
+    const slow = (client: SharedClient, tag: string, signal?: AbortSignal) => {
+      const progress: Progress[] = [];
+      const answer = client.client.callTool({ name: 'slow', arguments: { tag, ms: 3_000 } }, undefined, { onprogress: (p) => void progress.push(p), ...(signal ? { signal } : {}) });
+      return { progress, answer };
+    };
+    const stop = new AbortController();
+    // Both clients number their requests alike: a cancellation passed on under the client's own id would name both.
+    const mine = slow(a, 'a-slow', stop.signal);
+    const theirs = slow(b, 'b-slow');
+    await waitFor('both calls to be under way', () => mine.progress.length > 0 && theirs.progress.length > 0, { timeoutMs: 10_000 });
+    stop.abort('changed my mind');
+    await expect(mine.answer).rejects.toThrow();
+    await waitFor('the server to see a\'s call cancelled', async () => JSON.parse(await c.call('cancelled')).length > 0, { timeoutMs: 10_000, intervalMs: 100 });
+    expect(textOf(await theirs.answer)).toBe('b-slow');
+    expect(JSON.parse(await c.call('cancelled'))).toEqual(['a-slow']);
+
+    const leaving = slow(b, 'b-left');
+    leaving.answer.catch(() => undefined);
+    await waitFor('b\'s call to be under way', () => leaving.progress.length > 0, { timeoutMs: 10_000 });
+    await b.end();
+    await waitFor('the server to see the ended session\'s call cancelled', async () => JSON.parse(await c.call('cancelled')).includes('b-left'), { timeoutMs: 10_000, intervalMs: 100 });
+    expect(JSON.parse(await c.call('cancelled'))).toEqual(['a-slow', 'b-left']);
   });
 
   it('never shares a process between users', { timeout: 60_000 }, async () => {
