@@ -17,13 +17,18 @@ export const SHARED_FIXTURE = fileURLToPath(new URL('./shared-fixture.mjs', impo
 export const ALICE = 'alice-token-0123456789abcdef0123456789';
 export const BOB = 'bob-token-0123456789abcdef0123456789abc';
 
-/** Starts serve with the fixture as server `tool` (shared unless `sessions` says otherwise). */
-export async function startSharedServe(sessions: 'shared' | 'separate' = 'shared'): Promise<ServeProcess> {
-  const file = writeConfigFile({
-    mcpServers: { tool: { command: process.execPath, args: [SHARED_FIXTURE], sessions } },
+/** The configuration: the fixture as server `tool` (with `args` after the script), two users with static tokens. */
+export function sharedConfig(o: { sessions?: 'shared' | 'separate'; args?: string[] } = {}): Record<string, unknown> {
+  return {
+    mcpServers: { tool: { command: process.execPath, args: [SHARED_FIXTURE, ...(o.args ?? [])], sessions: o.sessions ?? 'shared' } },
     serve: { auth: { tokens: [{ user: 'alice', token: '${ALICE_TOKEN}' }, { user: 'bob', token: '${BOB_TOKEN}' }] } },
-  });
-  return startServe(['--config', file], { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB });
+  };
+}
+
+/** Starts serve with {@link sharedConfig} (shared unless `sessions` says otherwise); `file` is its configuration. */
+export async function startSharedServe(sessions: 'shared' | 'separate' = 'shared'): Promise<ServeProcess & { file: string }> {
+  const file = writeConfigFile(sharedConfig({ sessions }));
+  return { ...(await startServe(['--config', file], { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB })), file };
 }
 
 /** A test client of serve, as the user of `token`. */
