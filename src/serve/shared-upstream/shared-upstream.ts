@@ -25,7 +25,7 @@ import { MemberChannel } from '../../aggregate/member-channel.js';
 import { ServerRequests } from '../../aggregate/server-requests.js';
 import type { MemberBackend, MemberPipe } from '../../aggregate/types.js';
 import type { ClientChannel } from '../../bridge/bridge.js';
-import { ErrorCode } from '../../errors.js';
+import { describeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.js';
 import { isLogLevel, mostVerbose, passes } from './log-levels.js';
@@ -92,11 +92,6 @@ export class SharedUpstream {
     return this.#closing !== undefined;
   }
 
-  /** The sessions sharing the server now. */
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   /** A new inbound session on the server, over its own `channel`; what the session's engine holds as its pipe. */
   attach(channel: ClientChannel, logger: Logger): SharedSession {
     clearTimeout(this.#grace);
@@ -113,12 +108,21 @@ export class SharedUpstream {
   /** Ends the server now, whoever still shares it (serve's shutdown). Idempotent. */
   close(): Promise<void> {
     clearTimeout(this.#grace);
-    return (this.#closing ??= (async () => {
-      for (const session of [...this.#sessions]) await session.close();
-      await this.#pipe.close();
-      await this.#o.backend.close?.();
-      this.#o.onClosed?.();
-    })());
+    if (!this.#closing) {
+      let ended!: () => void;
+      this.#closing = new Promise<void>((resolve) => (ended = resolve));
+      void this.#end()
+        .catch((error: unknown) => this.#log.warn(`closing the shared server: ${describeError(error)}`))
+        .finally(ended);
+    }
+    return this.#closing;
+  }
+
+  async #end(): Promise<void> {
+    for (const session of [...this.#sessions]) await session.close();
+    await this.#pipe.close();
+    await this.#o.backend.close?.();
+    this.#o.onClosed?.();
   }
 
   // ── session → server ───────────────────────────────────────────────────────────────────────────────

@@ -36,11 +36,6 @@ export class SharedUpstreams {
     };
   }
 
-  /** How many upstreams are open (for tests and the log). */
-  get size(): number {
-    return this.#open.size;
-  }
-
   /**
    * Servers whose entry changed or went (a reload): their upstreams are no longer handed out, so the next session
    * gets one made from the new entry; the sessions on the old one keep it until they leave.
