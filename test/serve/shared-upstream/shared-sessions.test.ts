@@ -6,7 +6,7 @@
  * subscription per URI; each session gets log messages at its own level; the server is initialized once; a
  * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled; a sampling request goes to the one session
  * with a request in flight, and is refused (saying why) when two have one; a crash restarts the process for every
- * session; the process ends after its last session.
+ * session; the process ends after its last session, and none is left when serve stops.
  */
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -169,5 +169,15 @@ describe.skipIf(process.platform === 'win32')('serve, "sessions": "shared"', () 
     expect(groupRunning(second)).toBe(true);
     await b.end();
     await waitFor('the shared process to end after its last session', () => !groupRunning(second), { timeoutMs: 30_000, intervalMs: 100 });
+  });
+
+  it('leaves no shared process behind when serve stops on SIGTERM', { timeout: 60_000 }, async () => {
+    const serve = await startSharedServe();
+    const a = await connectAs(serve, ALICE);
+    const pid = await a.pid();
+    serve.child.kill('SIGTERM');
+    const exit = await serve.waitForExit(20_000);
+    expect(exit.code).toBe(0);
+    expect(groupRunning(pid)).toBe(false);
   });
 });
