@@ -11,9 +11,12 @@
  * - Notifications: `list_changed` (and others the bridge does not know) reach every sharing session;
  *   `resources/updated` only the sessions subscribed to its URI (subscriptions.ts: the server sees one per URI);
  *   `notifications/message` each session at its own level (log-levels.ts: the server at the most verbose asked).
- * - Server-to-client requests (sampling, elicitation, roots) go to the session that has a request in flight when
- *   exactly one has (or to the only session); otherwise the server gets a JSON-RPC error saying why
- *   (`UNROUTABLE`), since answering for the wrong client would mix them. The client's answer goes back as it is.
+ * - Tasks (tasks.ts): a task belongs to the session whose request created it; only it may get, wait for, cancel or
+ *   list it, and it alone hears the task's status notifications.
+ * - Server-to-client requests (sampling, elicitation, roots) go to the session whose task they are made for; else
+ *   to the session that has a request in flight when exactly one has (or to the only session); otherwise the server
+ *   gets a JSON-RPC error saying why (`UNROUTABLE`), since answering for the wrong client would mix them. The
+ *   client's answer goes back as it is.
  * - Life: a crashed process is restarted by the Bridge (session-lifecycle.ts) for every session at once, each told
  *   `list_changed`; after the last session leaves, the server is closed after a grace (a client that reconnects
  *   at once keeps it).
@@ -31,6 +34,7 @@ import { classify, errorResponse, RpcErrorCode, type RequestId } from '../../pro
 import { isLogLevel, mostVerbose, passes } from './log-levels.js';
 import { SharedSession } from './shared-session.js';
 import { SharedSubscriptions } from './subscriptions.js';
+import { SharedTasks, TASK_METHODS } from './tasks.js';
 
 /** Options for {@link SharedUpstream}. */
 export interface SharedUpstreamOptions {
@@ -49,8 +53,8 @@ export const SHARED_GRACE_MS = 5_000;
 /** The prefix of the ids of our own requests to the server (never a renamed session id, which are `s<n>`). */
 const OWN_PREFIX = 'mcp-auth-bridge/shared/';
 
-/** What runs when the server answers a renamed request, before the answer is routed. */
-type AnswerHook = (response: Record<string, unknown>) => void;
+/** What runs when the server answers a renamed request, before the answer is routed; it may return another answer. */
+type AnswerHook = (response: Record<string, unknown>) => Record<string, unknown> | void;
 
 /** The shared upstream of one (user, server). See the module comment. */
 export class SharedUpstream {
@@ -63,6 +67,7 @@ export class SharedUpstream {
   readonly #ids = new ServerRequests<SharedSession>();
   readonly #hooks = new Map<string, AnswerHook>();
   readonly #subscriptions = new SharedSubscriptions<SharedSession>();
+  readonly #tasks = new SharedTasks<SharedSession>();
   /** The server's requests to a client, by the server's id as text: the session asked, and the id as it was. */
   readonly #asked = new Map<string, { session: SharedSession; id: RequestId }>();
   /** The id under which the first `initialize` went to the server (never cancelled, its answer always kept). */
@@ -136,6 +141,16 @@ export class SharedUpstream {
         return this.#subscription(session, c.id, message, params.uri);
       }
       if (c.method === 'logging/setLevel' && isLogLevel(params?.level)) return this.#setLevel(session, message, params!.level as string);
+      if (TASK_METHODS.has(c.method) && this.#tasks.ownerOf(params?.taskId) !== session) {
+        // Another session's task (or none) does not exist for this one: the answer a server gives an unknown id.
+        return session.send(errorResponse(c.id, RpcErrorCode.InvalidParams, `mcp-auth-bridge: no task ${JSON.stringify(params?.taskId)} of this session`));
+      }
+      if (c.method === 'tasks/list') {
+        this.#forward(session, message, (response) =>
+          response.result && typeof response.result === 'object' ? { ...response, result: this.#tasks.listFor(session, response.result as Record<string, unknown>) } : undefined,
+        );
+        return;
+      }
       this.#forward(session, message);
       return;
     }
@@ -238,6 +253,7 @@ export class SharedUpstream {
       this.#hub.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: renamed, reason: 'the client session ended' } } as JSONRPCMessage);
     }
     for (const uri of this.#subscriptions.leave(session)) this.#own('resources/unsubscribe', { uri });
+    this.#tasks.leave(session);
     for (const [key, asked] of this.#asked) {
       if (asked.session !== session) continue;
       this.#asked.delete(key);
@@ -280,6 +296,9 @@ export class SharedUpstream {
         asked?.session.send(message);
         return;
       }
+      case 'notifications/tasks/status':
+        this.#tasks.ownerOf(params.taskId)?.send(message);
+        return;
       case 'notifications/resources/updated':
         for (const session of this.#subscriptions.holdersOf(String(params.uri))) session.send(message);
         return;
@@ -297,17 +316,22 @@ export class SharedUpstream {
     const full = (raw !== undefined ? JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8')) : message) as Record<string, unknown>;
     const hook = this.#hooks.get(key);
     this.#hooks.delete(key);
-    hook?.(full);
+    const answer = hook?.(full) ?? full;
     const origin = this.#ids.answered(key);
     if (!origin) return;
-    origin.member.answer(origin.original, { ...full, id: origin.original } as unknown as JSONRPCMessage);
+    this.#tasks.learn(origin.member, answer.result);
+    origin.member.answer(origin.original, { ...answer, id: origin.original } as unknown as JSONRPCMessage);
   }
 
-  /** A server-to-client request: to the one session it can be for, else refused. */
+  /**
+   * A server-to-client request: to the session whose task it is made for, else to the one session it can be for
+   * (the only one with a request in flight, or the only one), else refused.
+   */
   #ask(id: RequestId, message: JSONRPCMessage): void {
     const sessions = [...this.#sessions];
     const busy = sessions.filter((s) => s.inFlight > 0);
-    const to = busy.length === 1 ? busy[0] : sessions.length === 1 ? sessions[0] : undefined;
+    const owner = this.#tasks.relatedOwner((message as { params?: Record<string, unknown> }).params);
+    const to = owner ?? (busy.length === 1 ? busy[0] : sessions.length === 1 ? sessions[0] : undefined);
     if (to) {
       this.#asked.set(String(id), { session: to, id });
       to.send(message);

@@ -1,13 +1,20 @@
 // A local MCP server for the "sessions": "shared" tests: the SDK's McpServer over its StdioServerTransport, with
 // tools that show what a shared process sees — its pid, a slow call that reports progress (and the calls that were
 // cancelled), a sampling request, a crash, resource subscriptions it counts (and updates it sends on request), a log
-// line at a given level, and how many handshakes it had.
+// line at a given level, how many handshakes it had, and a task-based tool.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-const server = new McpServer({ name: 'shared-fixture', version: '1.0.0' }, { capabilities: { logging: {}, resources: { subscribe: true, listChanged: true } } });
+const server = new McpServer(
+  { name: 'shared-fixture', version: '1.0.0' },
+  {
+    capabilities: { logging: {}, resources: { subscribe: true, listChanged: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+    taskStore: new InMemoryTaskStore(),
+  },
+);
 const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,6 +66,17 @@ server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
 server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
   subscribeCalls[request.params.uri] = (subscribeCalls[request.params.uri] ?? 0) - 1;
   return {};
+});
+
+// A task-based tool: its task completes at once with `tag` (the store is one for the whole process, as over stdio).
+server.experimental.tasks.registerToolTask('job', { inputSchema: { tag: z.string() }, execution: { taskSupport: 'optional' } }, {
+  createTask: async ({ tag }, extra) => {
+    const task = await extra.taskStore.createTask({ ttl: 60_000 });
+    await extra.taskStore.storeTaskResult(task.taskId, 'completed', text(tag));
+    return { task };
+  },
+  getTask: async (_args, extra) => extra.taskStore.getTask(extra.taskId),
+  getTaskResult: async (_args, extra) => extra.taskStore.getTaskResult(extra.taskId),
 });
 
 let handshakes = 0;

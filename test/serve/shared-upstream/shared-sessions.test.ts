@@ -4,12 +4,13 @@
  * (every SDK client numbers its requests from 0) each get only their own answers and progress; another user gets
  * a process of their own; `resources/updated` reaches only the subscribed sessions and the server sees one
  * subscription per URI; each session gets log messages at its own level; the server is initialized once; a
- * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled; a sampling request goes to the one session
+ * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled;
+ * a session's tasks are its own; a sampling request goes to the one session
  * with a request in flight, and is refused (saying why) when two have one; a crash restarts the process for every
  * session; the process ends after its last session, and none is left when serve stops.
  */
 import { describe, expect, it } from 'vitest';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { groupRunning } from '../../../src/upstream/stdio/group-liveness.js';
 import { useTeardown } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -82,6 +83,22 @@ describe.skipIf(process.platform === 'win32')('serve, "sessions": "shared"', () 
     await b.end();
     await waitFor('the server to see the ended session\'s call cancelled', async () => JSON.parse(await c.call('cancelled')).includes('b-left'), { timeoutMs: 10_000, intervalMs: 100 });
     expect(JSON.parse(await c.call('cancelled'))).toEqual(['a-slow', 'b-left']);
+  });
+
+  it('keeps each session\'s tasks its own: listed, read and fetched by it alone', { timeout: 60_000 }, async () => {
+    const serve = await startSharedServe();
+    const [a, b] = [await connectAs(serve, ALICE), await connectAs(serve, ALICE)];
+    const start = async (client: SharedClient, tag: string) =>
+      (await client.client.request({ method: 'tools/call', params: { name: 'job', arguments: { tag }, task: { ttl: 60_000 } } }, CreateTaskResultSchema)).task.taskId;
+    const list = async (client: SharedClient) => (await client.client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema)).tasks.map((t) => t.taskId);
+    const mine = await start(a, 'a-job');
+    const theirs = await start(b, 'b-job');
+    expect(await list(a)).toEqual([mine]);
+    expect(await list(b)).toEqual([theirs]);
+    await expect(b.client.request({ method: 'tasks/get', params: { taskId: mine } }, GetTaskResultSchema)).rejects.toThrow(/no task/);
+    await expect(b.client.request({ method: 'tasks/result', params: { taskId: mine } }, CallToolResultSchema)).rejects.toThrow(/no task/);
+    expect((await a.client.request({ method: 'tasks/get', params: { taskId: mine } }, GetTaskResultSchema)).taskId).toBe(mine);
+    expect(textOf(await a.client.request({ method: 'tasks/result', params: { taskId: mine } }, CallToolResultSchema))).toBe('a-job');
   });
 
   it('never shares a process between users', { timeout: 60_000 }, async () => {
