@@ -13,10 +13,10 @@
  *   `notifications/message` each session at its own level (log-levels.ts: the server at the most verbose asked).
  * - Tasks (tasks.ts): a task belongs to the session whose request created it; only it may get, wait for, cancel or
  *   list it, and it alone hears the task's status notifications.
- * - Server-to-client requests (sampling, elicitation, roots) go to the session whose task they are made for; else
- *   to the session that has a request in flight when exactly one has (or to the only session); otherwise the server
- *   gets a JSON-RPC error saying why (`UNROUTABLE`), since answering for the wrong client would mix them. The
- *   client's answer goes back as it is.
+ * - Server-to-client requests (sampling, elicitation, roots; server-asks.ts) go to the session whose task they are
+ *   made for, else to the session that has a request in flight when exactly one has (or to the only session);
+ *   otherwise the server gets a JSON-RPC error saying why (`UNROUTABLE`), since answering for the wrong client
+ *   would mix them. The client's answer goes back as it is.
  * - Life: a crashed process is restarted by the Bridge (session-lifecycle.ts) for every session at once, each told
  *   `list_changed`; after the last session leaves, the server is closed after a grace (a client that reconnects
  *   at once keeps it).
@@ -32,6 +32,7 @@ import { describeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { classify, errorResponse, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.js';
 import { isLogLevel, mostVerbose, passes } from './log-levels.js';
+import { ServerAsks } from './server-asks.js';
 import { SharedSession } from './shared-session.js';
 import { SharedSubscriptions } from './subscriptions.js';
 import { SharedTasks, TASK_METHODS } from './tasks.js';
@@ -68,8 +69,8 @@ export class SharedUpstream {
   readonly #hooks = new Map<string, AnswerHook>();
   readonly #subscriptions = new SharedSubscriptions<SharedSession>();
   readonly #tasks = new SharedTasks<SharedSession>();
-  /** The server's requests to a client, by the server's id as text: the session asked, and the id as it was. */
-  readonly #asked = new Map<string, { session: SharedSession; id: RequestId }>();
+  /** The server's requests to a client, and the sessions they went to. */
+  readonly #asks = new ServerAsks<SharedSession>();
   /** The id under which the first `initialize` went to the server (never cancelled, its answer always kept). */
   #initId: string | undefined;
   /** The server's answer to the first `initialize`, once it came. */
@@ -171,9 +172,7 @@ export class SharedUpstream {
     }
     if (c.kind === 'response') {
       // The client's answer to a server request: only the session it was sent to may answer it.
-      if (this.#asked.get(String(c.id))?.session !== session) return;
-      this.#asked.delete(String(c.id));
-      this.#hub.deliver(message);
+      if (this.#asks.answered(c.id, session)) this.#hub.deliver(message);
     }
   }
 
@@ -254,10 +253,8 @@ export class SharedUpstream {
     }
     for (const uri of this.#subscriptions.leave(session)) this.#own('resources/unsubscribe', { uri });
     this.#tasks.leave(session);
-    for (const [key, asked] of this.#asked) {
-      if (asked.session !== session) continue;
-      this.#asked.delete(key);
-      this.#hub.deliver(errorResponse(asked.id, RpcErrorCode.ConnectionClosed, 'mcp-auth-bridge: the client session this request was sent to ended', { code: ErrorCode.Closed }));
+    for (const id of this.#asks.leave(session)) {
+      this.#hub.deliver(errorResponse(id, RpcErrorCode.ConnectionClosed, 'mcp-auth-bridge: the client session this request was sent to ended', { code: ErrorCode.Closed }));
     }
     const level = mostVerbose([...this.#sessions].map((s) => s.level));
     if (level !== undefined && level !== this.#level) {
@@ -290,10 +287,7 @@ export class SharedUpstream {
         return;
       }
       case 'notifications/cancelled': {
-        const key = String(params.requestId);
-        const asked = this.#asked.get(key);
-        this.#asked.delete(key);
-        asked?.session.send(message);
+        this.#asks.cancelled(params.requestId)?.send(message);
         return;
       }
       case 'notifications/tasks/status':
@@ -323,26 +317,17 @@ export class SharedUpstream {
     origin.member.answer(origin.original, { ...answer, id: origin.original } as unknown as JSONRPCMessage);
   }
 
-  /**
-   * A server-to-client request: to the session whose task it is made for, else to the one session it can be for
-   * (the only one with a request in flight, or the only one), else refused.
-   */
+  /** A server-to-client request: to the session it is for (server-asks.ts), else refused with the reason. */
   #ask(id: RequestId, message: JSONRPCMessage): void {
-    const sessions = [...this.#sessions];
-    const busy = sessions.filter((s) => s.inFlight > 0);
+    const method = (message as { method: string }).method;
     const owner = this.#tasks.relatedOwner((message as { params?: Record<string, unknown> }).params);
-    const to = owner ?? (busy.length === 1 ? busy[0] : sessions.length === 1 ? sessions[0] : undefined);
-    if (to) {
-      this.#asked.set(String(id), { session: to, id });
-      to.send(message);
+    const route = this.#asks.route(method, [...this.#sessions], owner);
+    if (route.to) {
+      this.#asks.sent(id, route.to);
+      route.to.send(message);
       return;
     }
-    const method = (message as { method: string }).method;
-    const why =
-      busy.length === 0
-        ? `no client session sharing this server has a request in progress, so none is the one ${method} is for`
-        : `${busy.length} client sessions sharing this server have requests in progress, so the one ${method} is for is not known`;
-    this.#log.warn(`refused the server's ${method}: ${why}`);
-    this.#hub.deliver(errorResponse(id, RpcErrorCode.InvalidRequest, `mcp-auth-bridge: ${why} ("sessions": "shared")`, { code: ErrorCode.Unroutable }));
+    this.#log.warn(`refused the server's ${method}: ${route.why}`);
+    this.#hub.deliver(errorResponse(id, RpcErrorCode.InvalidRequest, `mcp-auth-bridge: ${route.why} ("sessions": "shared")`, { code: ErrorCode.Unroutable }));
   }
 }
