@@ -128,7 +128,8 @@ export class UserMembers {
   /**
    * Takes a new configuration (serve's reload): the servers, their order and the access rules apply from now on,
    * and the (user, server) links of every server in `change.restarted` are dropped, so the next session of each user
-   * makes a new one from the new entry. Links to the other servers, and the logins they hold, stay.
+   * makes a new one from the new entry (so are the shared processes of those servers: the sessions still on one keep
+   * it until they leave). Links to the other servers, and the logins they hold, stay.
    */
   reconfigure(change: UserMembersChange): void {
     this.#o = { ...this.#o, servers: change.servers, specs: change.specs, access: change.access };
