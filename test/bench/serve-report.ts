@@ -203,7 +203,7 @@ export function sharedNotes(r: ServeResults): string[] {
     const pss = loadPerSessionMb(shared, i, 'pssMb');
     const below = verdict(pss, PEERS.map((g) => perSessionMb(r, g, i, 'pssMb')));
     const tput = median(shared.throughput[i] ?? []);
-    return `serve, shared ("sessions": "shared", one process for all sessions of a user, kept apart by serve), ${n} sessions: memory per idle session ${fmt(pss, 2)} MB PSS (${below}), ${fmt(loadPerSessionMb(shared, i, 'rssMb'), 2)} MB RSS summed over the tree; throughput ${fmt(tput, 0)} calls/s`;
+    return `serve, shared ("sessions": "shared", one process for all sessions of a user, kept apart by serve), ${n} sessions: memory per idle session ${fmt(pss, 2)} MB PSS (${below}; serve's own process ${fmt(loadPerSessionMb(shared, i, 'rootPssMb'), 2)}), ${fmt(loadPerSessionMb(shared, i, 'rssMb'), 2)} MB RSS summed over the tree; throughput ${fmt(tput, 0)} calls/s`;
   });
   // The user's one process starts with their first session (the peer that shares has its process before any):
   // the growth between two session counts is what each further session costs, that process left out.
