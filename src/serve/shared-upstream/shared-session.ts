@@ -55,6 +55,11 @@ export class SharedSession implements MemberPipe {
     await channel.start();
   }
 
+  /** Whether the session's request `id` is still waiting for the server's answer. */
+  waits(id: RequestId): boolean {
+    return this.#inFlight.has(id);
+  }
+
   /** The session's request `id` went to the server. */
   sent(id: RequestId): void {
     this.#inFlight.add(id);

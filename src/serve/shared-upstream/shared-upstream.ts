@@ -137,6 +137,8 @@ export class SharedUpstream {
     const c = classify(message);
     if (c.kind === 'request') {
       const params = (message as { params?: Record<string, unknown> }).params;
+      // Renamed, a reused id would no longer collide at the Bridge: refused here, as the Bridge refuses it.
+      if (session.waits(c.id)) return session.send(errorResponse(c.id, RpcErrorCode.InvalidRequest, `request id ${JSON.stringify(c.id)} is already in use`));
       if (c.method === 'initialize') return this.#initialize(session, message);
       if ((c.method === 'resources/subscribe' || c.method === 'resources/unsubscribe') && typeof params?.uri === 'string') {
         return this.#subscription(session, c.id, message, params.uri);
