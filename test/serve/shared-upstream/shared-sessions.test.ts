@@ -5,9 +5,9 @@
  * a process of their own; `resources/updated` reaches only the subscribed sessions and the server sees one
  * subscription per URI; each session gets log messages at its own level; the server is initialized once; a
  * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled;
- * a session's tasks are its own; a sampling request goes to the one session
- * with a request in flight, and is refused (saying why) when two have one; a crash restarts the process for every
- * session; the process ends after its last session, and none is left when serve stops.
+ * a session's tasks are its own; a sampling request goes to the one session with a request in flight, and is
+ * refused (saying why) when two have one; a crash restarts the process for every session; the process ends after
+ * its last session, and none is left when serve stops.
  */
 import { describe, expect, it } from 'vitest';
 import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
