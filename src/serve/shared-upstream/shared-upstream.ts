@@ -13,10 +13,10 @@
  *   `notifications/message` each session at its own level (log-levels.ts: the server at the most verbose asked).
  * - Tasks (tasks.ts): a task belongs to the session whose request created it; only it may get, wait for, cancel or
  *   list it, and it alone hears the task's status notifications.
- * - Server-to-client requests (sampling, elicitation, roots; server-asks.ts) go to the session whose task they are
- *   made for, else to the session that has a request in flight when exactly one has (or to the only session);
- *   otherwise the server gets a JSON-RPC error saying why (`UNROUTABLE`), since answering for the wrong client
- *   would mix them. The client's answer goes back as it is.
+ * - A server's `ping` is answered here. Its other requests (sampling, elicitation, roots; server-asks.ts) go to the
+ *   session whose task they are made for, else to the session that has a request in flight when exactly one has
+ *   (or to the only session); otherwise the server gets a JSON-RPC error saying why (`UNROUTABLE`), since
+ *   answering for the wrong client would mix them. The client's answer goes back as it is.
  * - Life: a crashed process is restarted by the Bridge (session-lifecycle.ts) for every session at once, each told
  *   `list_changed`; after the last session leaves, the server is closed after a grace (a client that reconnects
  *   at once keeps it).
@@ -322,6 +322,11 @@ export class SharedUpstream {
   /** A server-to-client request: to the session it is for (server-asks.ts), else refused with the reason. */
   #ask(id: RequestId, message: JSONRPCMessage): void {
     const method = (message as { method: string }).method;
+    // The server's client is this multiplexer, which is there while any session is: it answers a ping itself.
+    if (method === 'ping') {
+      this.#hub.deliver({ jsonrpc: '2.0', id, result: {} } as JSONRPCMessage);
+      return;
+    }
     const owner = this.#tasks.relatedOwner((message as { params?: Record<string, unknown> }).params);
     const route = this.#asks.route(method, [...this.#sessions], owner);
     if (route.to) {

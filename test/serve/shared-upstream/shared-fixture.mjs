@@ -1,7 +1,7 @@
 // A local MCP server for the "sessions": "shared" tests: the SDK's McpServer over its StdioServerTransport, with
 // tools that show what a shared process sees — its pid, a slow call that reports progress (and the calls that were
-// cancelled), a sampling request, a crash, resource subscriptions it counts (and updates it sends on request), a log
-// line at a given level, how many handshakes it had, and a task-based tool.
+// cancelled), a sampling request, a ping of its client, a crash, resource subscriptions it counts (and updates it
+// sends on request), a log line at a given level, how many handshakes it had, and a task-based tool.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks';
@@ -39,6 +39,11 @@ server.registerTool('sample', { inputSchema: { prompt: z.string() } }, async ({ 
     (await import('@modelcontextprotocol/sdk/types.js')).CreateMessageResultSchema,
   );
   return text(answer.content.text);
+});
+
+server.registerTool('ping-client', {}, async () => {
+  await server.server.ping();
+  return text('pong');
 });
 
 server.registerTool('crash', {}, async () => {

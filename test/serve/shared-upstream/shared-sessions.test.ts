@@ -6,7 +6,7 @@
  * subscription per URI; each session gets log messages at its own level; the server is initialized once; a
  * cancellation reaches only the calls of the session that sent it, and a session that ends has its calls cancelled;
  * a session's tasks are its own; a sampling request goes to the one session with a request in flight, and is
- * refused (saying why) when two have one; a crash restarts the process for every session; the process ends after
+ * refused (saying why) when two have one, while a ping is answered; a crash restarts the process for every session; the process ends after
  * its last session, and none is left when serve stops.
  */
 import { describe, expect, it } from 'vitest';
@@ -148,7 +148,7 @@ describe.skipIf(process.platform === 'win32')('serve, "sessions": "shared"', () 
     expect(logsOf(quiet)).toEqual(['error line']);
   });
 
-  it('routes a sampling request to the one session in flight, and refuses it when two are', { timeout: 60_000 }, async () => {
+  it('routes a sampling request to the one session in flight, and refuses it when two are (a ping is answered)', { timeout: 60_000 }, async () => {
     const serve = await startSharedServe();
     const asker = await connectAs(serve, ALICE);
     const idle = await connectAs(serve, ALICE);
@@ -164,6 +164,8 @@ describe.skipIf(process.platform === 'win32')('serve, "sessions": "shared"', () 
     expect(refused).toContain('sessions sharing this server have requests in progress');
     expect(asker.serverRequests).toEqual(['sampling/createMessage']);
     expect(idle.serverRequests).toEqual([]);
+    // A ping is for whoever is the server's client: serve is, and answers it whatever the sessions do.
+    expect(await asker.call('ping-client')).toBe('pong');
     await busy;
   });
 
