@@ -35,6 +35,11 @@ export const ErrorCode = {
   ServerUnavailable: 'SERVER_UNAVAILABLE',
   /** The request names a tool, prompt or resource no server of the aggregate has, or one its filter hides. */
   UnknownTarget: 'UNKNOWN_TARGET',
+  /**
+   * `serve`, `"sessions": "shared"`: a server asked its client something (sampling, elicitation, roots) while none or
+   * several of the sessions sharing it had a request in progress, so no one client is the one it asks.
+   */
+  Unroutable: 'UNROUTABLE',
   /** An invariant the code relies on did not hold: a bug. */
   Internal: 'INTERNAL',
 } as const;

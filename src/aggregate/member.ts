@@ -8,12 +8,11 @@
  * why it is not ready, for the errors calls to it get meanwhile.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Bridge } from '../bridge/bridge.js';
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RequestId } from '../protocol/jsonrpc.js';
 import { MemberChannel } from './member-channel.js';
-import type { MemberBackend, MemberSpec } from './types.js';
+import type { MemberBackend, MemberPipe, MemberSpec } from './types.js';
 
 /** Where a member stands. */
 export type MemberState = 'idle' | 'connecting' | 'ready' | 'failed' | 'closed';
@@ -50,7 +49,7 @@ export class Member {
   #result: Record<string, unknown> | undefined;
   readonly #o: MemberOptions;
   readonly #channel: MemberChannel;
-  readonly #bridge: Bridge;
+  readonly #bridge: MemberPipe;
   readonly #own = new Map<RequestId, Answer>();
   #serial = 0;
   #initParams: Record<string, unknown> | undefined;

@@ -18,10 +18,16 @@ export interface MemberSpec {
   userFilter?: ToolFilter;
 }
 
+/**
+ * What carries one client side to a server: a {@link Bridge}, or (serve, `"sessions": "shared"`) a session of a
+ * server process shared by one user's sessions.
+ */
+export type MemberPipe = Pick<Bridge, 'start' | 'drain' | 'close'>;
+
 /** Makes one server's Bridge; made by the CLI for each server of the file. */
 export interface MemberBackend {
-  /** A Bridge to the server whose client side is `channel`. Called once per member. */
-  open(channel: ClientChannel): Bridge;
+  /** A pipe to the server whose client side is `channel`. Called once per member. */
+  open(channel: ClientChannel): MemberPipe;
   /** What the server's requests wait for (e.g. a browser login and its URL), for messages to the client. */
   waitingFor(): string | undefined;
   /** The URL of the user's login under way for this server, if any (for a URL-mode elicitation). */

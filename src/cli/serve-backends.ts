@@ -3,7 +3,8 @@
  * a Bridge over the server's link (server-link.ts); for a `--config` file an Aggregator over every server the
  * session's user may use (member-backends.ts), or one server alone. Each inbound session gets its own engine, so its
  * own upstream sessions; what one user's sessions of a server share — the fetch stacks and the login (the
- * Authorizer) — is that user's link to the server (serve/users/user-members.ts); users share nothing.
+ * Authorizer) — is that user's link to the server (serve/users/user-members.ts), and, for a local server marked
+ * `"sessions": "shared"`, its one process (serve/shared-upstream/); users share nothing.
  * `/readyz` watches an aggregate of its own, as a user of its own (serve/readiness-monitor.ts).
  */
 import { Aggregator } from '../aggregate/aggregator.js';
@@ -209,6 +210,7 @@ export async function fileBackends(o: FileBackendsOptions): Promise<FileBackends
     },
     close: async () => {
       await monitor.close();
+      await users.close();
     },
   };
 }

@@ -11,6 +11,7 @@ export type RequestId = string | number;
 export const RpcErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
+  InvalidParams: -32602,
   InternalError: -32603,
   /** MCP SDK: connection closed / upstream unavailable. */
   ConnectionClosed: -32000,

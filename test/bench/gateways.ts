@@ -22,10 +22,12 @@ import { processTree } from './proc-tree.js';
 export const GATEWAYS = ['serve', 'supergateway', 'mcp-proxy'] as const;
 export type Gateway = (typeof GATEWAYS)[number];
 /**
- * What {@link startGateway} starts: a gateway, the HTTP floor (http-floor-server.mjs: no gateway at all), or the
- * stdio relay (stdio-relay-server.mjs: the least any HTTP gateway to a stdio server does).
+ * What {@link startGateway} starts: a gateway, the HTTP floor (http-floor-server.mjs: no gateway at all), the
+ * stdio relay (stdio-relay-server.mjs: the least any HTTP gateway to a stdio server does), or serve with the server's
+ * entry marked `"sessions": "shared"` (one process for all sessions of a user; here every session is the one
+ * anonymous user's).
  */
-export type Launch = Gateway | 'floor' | 'relay';
+export type Launch = Gateway | 'floor' | 'relay' | 'serve-shared';
 
 /** The stdio server every path reaches: the SDK McpServer fixture with `echo`. */
 export const STDIO_SERVER = fileURLToPath(new URL('../fixtures/stdio/mcp-server.mjs', import.meta.url));
@@ -75,9 +77,10 @@ function commandOf(name: Launch, port: number, serveBin: string): string[] {
   const server = [process.execPath, STDIO_SERVER];
   if (name === 'floor') return [FLOOR_SERVER, String(port)];
   if (name === 'relay') return [RELAY_SERVER, String(port), ...server];
-  if (name === 'serve') {
-    const config = join(scratchDir(), 'serve-bench.json');
-    writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: server[0], args: server.slice(1) } } }, null, 2));
+  if (name === 'serve' || name === 'serve-shared') {
+    const config = join(scratchDir(), `${name}-bench.json`);
+    const sessions = name === 'serve-shared' ? { sessions: 'shared' } : {};
+    writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: server[0], args: server.slice(1), ...sessions } } }, null, 2));
     return [serveBin, 'serve', '--config', config, '--host', '127.0.0.1', '--port', String(port), '--silent', '--no-banner'];
   }
   if (name === 'supergateway') {
@@ -90,7 +93,7 @@ function commandOf(name: Launch, port: number, serveBin: string): string[] {
 
 /** The endpoint path of `name`. */
 function pathOf(name: Launch): string {
-  return name === 'serve' ? '/servers/echo/mcp' : '/mcp';
+  return name === 'serve' || name === 'serve-shared' ? '/servers/echo/mcp' : '/mcp';
 }
 
 /**

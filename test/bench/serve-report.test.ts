@@ -94,4 +94,14 @@ describe('the serve bench report', () => {
     expect(notes).toMatch(/^mcp-proxy: ONE stdio server for every session/m);
     expect(notes).toMatch(/^serve, supergateway: a stdio server of its own per session/m);
   });
+
+  it('reports serve with "sessions": "shared" per session count, and says whether its memory is below both peers', () => {
+    expect(serveNotes(results()).join('\n')).not.toContain('serve, shared');
+    const lines = serveNotes(results({ shared: load(0.25, 950) })).filter((l) => l.startsWith('serve, shared'));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/32 sessions: memory per idle session 0\.25 MB PSS \(below both peers; serve's own process 0\.06\), 0\.50 MB RSS .*throughput 950 calls\/s$/);
+    expect(lines[2]).toBe('serve, shared, from 32 to 256 sessions: 0.250 MB PSS per added session (below both peers: supergateway 30.000, mcp-proxy 25.000)');
+    const heavy = serveNotes(results({ shared: load(26, 950) })).find((l) => l.startsWith('serve, shared'));
+    expect(heavy).toContain('NOT below both peers');
+  });
 });

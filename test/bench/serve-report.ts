@@ -4,7 +4,7 @@
  * notes that help read it.
  */
 import { GATEWAYS, type Gateway } from './gateways.js';
-import type { ServePath, ServeResults } from './serve.js';
+import type { GatewayLoad, ServePath, ServeResults } from './serve.js';
 import { fmt, median, percentile } from './stats.js';
 
 /** The targets of issue 11 for serve. */
@@ -44,7 +44,11 @@ function ahead(value: (g: Gateway) => number, better: 'higher' | 'lower'): boole
 
 /** Memory per idle session of gateway `g` at its `i`-th session count, MB (`field` of the tree). */
 export function perSessionMb(r: ServeResults, g: Gateway, i: number, field: 'pssMb' | 'rssMb' | 'rootPssMb'): number {
-  const load = r.load[g];
+  return loadPerSessionMb(r.load[g], i, field);
+}
+
+/** Memory per idle session of one load phase at its `i`-th session count, MB (`field` of the tree). */
+function loadPerSessionMb(load: GatewayLoad, i: number, field: 'pssMb' | 'rssMb' | 'rootPssMb'): number {
   const idle = load.idle[i];
   if (!load.baseline || !idle?.tree) return Number.NaN;
   return (idle.tree[field] - load.baseline[field]) / idle.sessions;
@@ -191,11 +195,46 @@ export function serveNotes(r: ServeResults): string[] {
   if (shared.length) {
     out.push(`${shared.join(', ')}: ONE stdio server for every session (no process per session): their memory per session is the gateway's alone, and every session's requests, notifications and server requests meet in one server session — the sessions mix (one initialize, one logging level, one set of subscriptions)`);
   }
+  out.push(...sharedNotes(r));
   for (const g of GATEWAYS) {
     const tail = r.tails[g].trim();
     if (g === 'serve' && tail) out.push(`serve (--silent) wrote: ${tail.split('\n').slice(-3).join(' | ').slice(0, 300)}`);
   }
   return out;
+}
+
+/**
+ * The lines of serve with `"sessions": "shared"` (part 3 of serve.ts): memory per idle session (PSS, and RSS summed
+ * over the tree) and throughput at each session count, and whether its memory is below both peers'.
+ */
+export function sharedNotes(r: ServeResults): string[] {
+  const shared = r.shared;
+  if (!shared) return [];
+  const verdict = (mine: number, peers: number[]) =>
+    [mine, ...peers].every(Number.isFinite) ? (peers.every((p) => mine < p) ? 'below both peers' : 'NOT below both peers') : 'not comparable';
+  const lines = r.sessions.map((n, i) => {
+    const pss = loadPerSessionMb(shared, i, 'pssMb');
+    const below = verdict(pss, PEERS.map((g) => perSessionMb(r, g, i, 'pssMb')));
+    const tput = median(shared.throughput[i] ?? []);
+    return `serve, shared ("sessions": "shared", one process for all sessions of a user, kept apart by serve), ${n} sessions: memory per idle session ${fmt(pss, 2)} MB PSS (${below}; serve's own process ${fmt(loadPerSessionMb(shared, i, 'rootPssMb'), 2)}), ${fmt(loadPerSessionMb(shared, i, 'rssMb'), 2)} MB RSS summed over the tree; throughput ${fmt(tput, 0)} calls/s`;
+  });
+  // The user's one process starts with their first session (the peer that shares has its process before any):
+  // the growth between two session counts is what each further session costs, that process left out.
+  for (let i = 1; i < r.sessions.length; i++) {
+    const mine = addedPerSessionMb(shared, i);
+    const peers = PEERS.map((g) => addedPerSessionMb(r.load[g], i));
+    lines.push(
+      `serve, shared, from ${r.sessions[i - 1]} to ${r.sessions[i]} sessions: ${fmt(mine, 3)} MB PSS per added session (${verdict(mine, peers)}: ${PEERS.map((g, k) => `${g} ${fmt(peers[k]!, 3)}`).join(', ')})`,
+    );
+  }
+  return lines;
+}
+
+/** MB PSS the tree grew by per session between the `i − 1`-th and the `i`-th session count of one load phase. */
+function addedPerSessionMb(load: GatewayLoad, i: number): number {
+  const [before, after] = [load.idle[i - 1], load.idle[i]];
+  if (!before?.tree || !after?.tree || after.sessions === before.sessions) return Number.NaN;
+  return (after.tree.pssMb - before.tree.pssMb) / (after.sessions - before.sessions);
 }
 
 /** The serve part of the report: heading, table, notes and its verdict line. */

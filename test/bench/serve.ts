@@ -9,6 +9,8 @@
  * 2. Per gateway, one at a time: memory per idle session (open N sessions, the process tree's PSS — children
  *    included — minus the tree's before any session, divided by N), then throughput with those N sessions each
  *    making calls at once; for N = 32, then 256 (the same sessions plus more).
+ * 3. The same as 2 for serve with the server's entry marked `"sessions": "shared"` (one process for all of a
+ *    user's sessions, kept apart by serve), after the three gateways.
  *
  * Every answer is checked (a broken gateway fails the run instead of looking fast); every loop and wait is bounded.
  */
@@ -76,6 +78,8 @@ export interface ServeResults {
   loadOrder: Gateway[];
   /** Last lines each gateway wrote (serve runs with --silent: anything there is worth a look). */
   tails: Record<Gateway, string>;
+  /** Part 3: serve with `"sessions": "shared"` (undefined when not measured). */
+  shared?: GatewayLoad;
 }
 
 /** Options for {@link benchServe}. */
@@ -189,7 +193,11 @@ export async function benchServe(o: ServeBenchOptions): Promise<ServeResults> {
       tails[g] = gateways[g].tail();
       await gateways[g].stop();
     }
-    return { sessions, ...seq, load: loads, servePid: gateways.serve.pid, loadOrder: order, tails };
+    const shared = await startGateway('serve-shared', o.serveBin);
+    running.push(shared);
+    const sharedLoad = await load(o, shared, sessions);
+    await shared.stop();
+    return { sessions, ...seq, load: loads, servePid: gateways.serve.pid, loadOrder: order, tails, shared: sharedLoad };
   } finally {
     await Promise.allSettled(running.map((g) => g.stop()));
   }

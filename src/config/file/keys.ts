@@ -71,8 +71,8 @@ export const PROCESS_KEYS: ReadonlySet<string> = new Set([
 /** Keys of a remote entry read apart from the table. */
 export const REMOTE_OWN_KEYS = ['url', 'headers'] as const;
 
-/** Keys of a local entry. */
-export const LOCAL_KEYS = ['command', 'args', 'env', 'cwd'] as const;
+/** Keys of a local entry (`sessions`: whether `serve` shares the server's process among a user's sessions). */
+export const LOCAL_KEYS = ['command', 'args', 'env', 'cwd', 'sessions'] as const;
 
 /** Keys every entry may have. */
 export const COMMON_KEYS = ['type', 'tools', 'readOnly', 'disabled'] as const;

@@ -5,7 +5,10 @@ import { fileProblem, type Place } from './problem.js';
 import type { LocalServer } from './types.js';
 
 /** The command part of a local entry, values expanded. */
-export type LocalCommand = Pick<LocalServer, 'command' | 'args' | 'env' | 'cwd'>;
+export type LocalCommand = Pick<LocalServer, 'command' | 'args' | 'env' | 'cwd' | 'sessions'>;
+
+/** The values `sessions` takes. */
+const SESSIONS = ['shared', 'separate'];
 
 /**
  * Reads a local entry.
@@ -20,10 +23,15 @@ export function readLocal(entry: Map<string, Given>, place: Place, ctx: ReadCont
   const args = entry.get('args');
   const env = entry.get('env');
   const cwd = entry.get('cwd');
+  const sessions = entry.get('sessions');
+  if (sessions !== undefined && (typeof sessions.value !== 'string' || !SESSIONS.includes(sessions.value))) {
+    throw fileProblem(at(sessions), 'should be "shared" or "separate"', '"sessions": "shared" gives all of a user\'s serve sessions one process of a stateless server; "separate" (the default) one each');
+  }
   return {
     command,
     args: args === undefined ? [] : readTextList(args.value, at(args), ctx, '"args": ["-y", "@modelcontextprotocol/server-everything"]'),
     env: env === undefined ? {} : readTextRecord(env.value, at(env), ctx, '"env": { "API_KEY": "${API_KEY}" }'),
     cwd: cwd === undefined ? undefined : readPath(cwd.value, at(cwd), ctx, '"cwd": "/path/to/project"'),
+    ...(sessions?.value === 'shared' ? { sessions: 'shared' as const } : {}),
   };
 }

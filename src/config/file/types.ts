@@ -34,6 +34,13 @@ export interface LocalServer {
   env: Record<string, string>;
   /** The child's working directory (a relative one from the file's directory), or undefined for the bridge's own. */
   cwd: string | undefined;
+  /**
+   * `"sessions": "shared"`: under `serve`, one process of the server for all of a user's sessions (never across
+   * users), its messages kept apart per session (serve/shared-upstream/); for servers the operator knows to be
+   * stateless. Absent (or `"separate"`): a process per session. One client has one session, so outside `serve`
+   * it changes nothing.
+   */
+  sessions?: 'shared';
   filter: ToolFilter;
 }
 

@@ -18,6 +18,7 @@ import { linkServer, type ServerLink } from '../../cli/server-link.js';
 import type { Logger } from '../../log.js';
 import type { GroupGuardian } from '../../upstream/stdio/guardian.js';
 import type { AccessPolicy } from '../access/policy.js';
+import { SharedUpstreams } from '../shared-upstream/shared-upstreams.js';
 
 /** The credential directory of `user` under `configDir`: named by a hash, so no user name reaches the file system. */
 export function userConfigDir(configDir: string, user: string): string {
@@ -71,9 +72,12 @@ export class UserMembers {
   readonly #queues = new Map<string, LoginQueue>();
   /** By `user\0server`: the link and the server it is to. */
   readonly #links = new Map<string, { server: string; link: Promise<ServerLink> }>();
+  /** Local servers with `"sessions": "shared"`: one process per (user, server). */
+  readonly #shared: SharedUpstreams;
 
   constructor(options: UserMembersOptions) {
     this.#o = options;
+    this.#shared = new SharedUpstreams({ logger: options.logger });
   }
 
   /** Every server of the file, without any user's rules (the readiness monitor's). */
@@ -88,7 +92,8 @@ export class UserMembers {
 
   /**
    * Makes the members of one session of `user`: each remote server over the user's own link to it (one per user and
-   * server, shared by the user's sessions: one login), each local server a process of the session's own.
+   * server, shared by the user's sessions: one login), each local server a process of the session's own — or, with
+   * `"sessions": "shared"`, one process for all of the user's sessions (serve/shared-upstream/).
    */
   factoryFor(user: string, logger: Logger): MemberFactory {
     const configDir = userConfigDir(this.#o.configDir, user);
@@ -98,28 +103,40 @@ export class UserMembers {
       const server = o.servers.get(spec.name);
       if (!server) throw new Error(`no server named ${spec.name}`);
       const link = this.linkFor(user, server);
-      return backendFor({
-        server,
-        process: o.process,
-        store: { tokenStore: 'file', configDir },
-        runtime: this.#runtimeOf(user),
-        guardian: o.guardian,
-        root: o.logger,
-        log: logger.child({ name: spec.name }),
-        clientReady: noWait,
-        ...(link ? { link } : {}),
-      });
+      const make = (log: Logger) =>
+        backendFor({
+          server,
+          process: o.process,
+          store: { tokenStore: 'file', configDir },
+          runtime: this.#runtimeOf(user),
+          guardian: o.guardian,
+          root: o.logger,
+          log: log.child({ name: spec.name }),
+          clientReady: noWait,
+          ...(link ? { link } : {}),
+        });
+      if (server.kind === 'local' && server.sessions === 'shared') {
+        return this.#shared.backendFor({ user, server: server.name, make: () => make(o.logger), logger: logger.child({ name: spec.name }) });
+      }
+      return make(logger);
     };
+  }
+
+  /** Ends what outlives sessions: the shared local servers' processes (serve's shutdown). */
+  async close(): Promise<void> {
+    await this.#shared.close();
   }
 
   /**
    * Takes a new configuration (serve's reload): the servers, their order and the access rules apply from now on,
    * and the (user, server) links of every server in `change.restarted` are dropped, so the next session of each user
-   * makes a new one from the new entry. Links to the other servers, and the logins they hold, stay.
+   * makes a new one from the new entry (so are the shared processes of those servers: the sessions still on one keep
+   * it until they leave). Links to the other servers, and the logins they hold, stay.
    */
   reconfigure(change: UserMembersChange): void {
     this.#o = { ...this.#o, servers: change.servers, specs: change.specs, access: change.access };
     for (const [key, { server }] of this.#links) if (change.restarted.has(server)) this.#links.delete(key);
+    this.#shared.forget(change.restarted);
   }
 
   /** The access rules in force. */
