@@ -40,7 +40,7 @@ export interface RegistrationFile {
   secrets?: RegistrationSecrets;
 }
 
-const STORE_KINDS: readonly StoreKind[] = ['keychain', 'file'];
+const STORE_KINDS: readonly StoreKind[] = ['keychain', 'file', 'redis'];
 /** Registration response fields that must never be written as metadata. */
 const SECRET_FIELD = /(secret|token|password|assertion)$/i;
 

@@ -4,8 +4,11 @@
  * keychain, or in the same 0600 file when the file store is in use).
  */
 
-/** Where a record's secrets live: the OS keychain, or the 0600 JSON file beside the metadata. */
-export type StoreKind = 'keychain' | 'file';
+/**
+ * Where a record's secrets live: the OS keychain, or the 0600 JSON file beside the metadata, or (serve with
+ * `--store redis://…`) an encrypted record in Redis (store/redis/).
+ */
+export type StoreKind = 'keychain' | 'file' | 'redis';
 
 /**
  * How the OAuth client id was obtained, in the order the Authorizer prefers them: given on the command line
