@@ -73,9 +73,11 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
   const client = make();
   const subscriber = make();
   let lost = false;
-  // Without a listener, the client's errors would end the process; reported once per outage, not per retry.
+  let started = false;
+  // Without a listener, the client's errors would end the process; reported once per outage, not per retry (a
+  // failure to start is the caller's error to report).
   client.on('error', (error: unknown) => {
-    if (!lost) logger.warn(`Redis at ${target.display} is unreachable (${brief(error)}); reconnecting`);
+    if (!lost && started) logger.warn(`Redis at ${target.display} is unreachable (${brief(error)}); reconnecting`);
     lost = true;
   });
   client.on('ready', () => {
@@ -86,9 +88,9 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
   try {
     await client.connect();
     await subscriber.connect();
+    started = true;
   } catch (error) {
-    client.destroy();
-    subscriber.destroy();
+    for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
     throw startError(target, error);
   }
   const commands = client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 }) as unknown as RedisCommands;
