@@ -2,7 +2,7 @@
  * Everything per user in `serve`, made once at start: the access rules, each user's servers and links
  * (user-members.ts), the logins of the status page (user-logins.ts), the shared login callback (web-callback/hub.ts)
  * and the browser pages (the callback and the status page). Each user's credentials live in files of their own
- * under `<config dir>/users/` (the OS keychain belongs to one OS user).
+ * under `<config dir>/users/` (the OS keychain belongs to one OS user), or in Redis with `--store` (user-stores.ts).
  */
 import type { MemberSpec } from '../../aggregate/types.js';
 import { CallbackHub } from '../../auth/web-callback/hub.js';
@@ -18,6 +18,7 @@ import type { WebRoutes } from '../types.js';
 import { answerCallback, CALLBACK_PATH } from './callback-route.js';
 import { UserLogins } from './user-logins.js';
 import { UserMembers } from './user-members.js';
+import type { UserStores } from './user-stores.js';
 
 /** What {@link createUserSide} builds from. */
 export interface UserSideOptions {
@@ -32,6 +33,8 @@ export interface UserSideOptions {
   logger: Logger;
   /** Where the users' credential directories are made. */
   configDir: string;
+  /** Where each user's credentials are kept (user-stores.ts). Default: files in the user's directory. */
+  stores?: UserStores;
   /** The public origin (`https://mcp.example.com`), known once serve listens. */
   origin: () => string;
 }
@@ -62,7 +65,7 @@ export function createUserSide(o: UserSideOptions): UserSide {
   // One map, refilled in place on a reload: the status page's logins read the servers in force.
   const servers = new Map(o.servers);
   let specs = o.specs;
-  const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
+  const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir, ...(o.stores ? { stores: o.stores } : {}) };
   const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian });
   const logins = new UserLogins(common);
   const routes = {
