@@ -11,8 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CredentialStore, DeleteAllResult, ListedLogin, LoginListing, UnreadableRecord } from '../credential-store.js';
+import type { CredentialStore, DeleteAllResult, ExclusiveScope, ListedLogin, LoginListing, UnreadableRecord } from '../credential-store.js';
 import { decodeLoginFile, decodeRegistrationFile, encodeLoginFile, encodeRegistrationFile, prepareLogin, prepareRegistration } from '../model/codec.js';
+import { tokenKey } from '../model/keys.js';
 import { type LoginInput, type RegistrationInput, type StoredLogin, type StoredRegistration, secretValues } from '../model/records.js';
 import type { ServerEraRecord } from '../servers/server-era.js';
 import type { EncryptionKeys } from './encryption-keys.js';
@@ -81,6 +82,8 @@ export class RedisStores {
   readonly connection: RedisConnection;
   readonly instanceId: string;
   readonly cache: RecordCache;
+  /** The leases this instance holds through {@link RedisCredentialStore.exclusive}, by lease key. */
+  readonly held = new Map<string, Lease>();
   readonly #o: RedisStoresOptions;
   readonly #reported = new Set<string>();
 
@@ -178,13 +181,15 @@ export class RedisCredentialStore implements CredentialStore {
   }
 
   /**
-   * Saves the login under `key`. With `fenced`, the write is made under that lease and refused when another holds
-   * the lease now or a later lease has written the login already.
+   * Saves the login under `key`. With `fenced`, or while this instance holds the lease of the login's (issuer,
+   * resource) through {@link RedisCredentialStore.exclusive}, the write is made under that lease: refused when
+   * another instance holds the lease now, or a later lease has written the login already.
    * @throws {BridgeError} `ErrorCode.Store` when Redis fails, or a fenced write is refused.
    */
   async setTokens(key: string, login: LoginInput, fenced?: FencedWrite): Promise<StoredLogin> {
     const { now, maxTtlMs } = this.#s.options;
     const stored = prepareLogin(login, this.kind);
+    fenced ??= this.#heldFor(stored.metadata.issuer, stored.metadata.resource);
     this.#remember(stored.secrets);
     const redisKey = this.#k.login(key);
     const sealed = sealRecord(this.#s.options.keys, redisKey, encodeLoginFile(stored));
@@ -275,6 +280,30 @@ export class RedisCredentialStore implements CredentialStore {
    */
   acquireLease(key: string, options: Pick<AcquireLeaseOptions, 'ttlMs' | 'waitMs' | 'pollMs' | 'signal'> = {}): Promise<Lease> {
     return acquireLease({ ...options, connection: this.#s.connection, leaseKey: this.#k.lease(key), fenceKey: this.#k.fence(key), holder: this.#s.instanceId });
+  }
+
+  /**
+   * Runs `work` holding the lease of (issuer, resource) for this user (the Authorizer's login and refresh): one
+   * holder across every instance; logins written meanwhile are fenced with it. What the memory holds of the user's
+   * records is forgotten first, so `work` reads what the previous holder wrote.
+   */
+  async exclusive<T>(scope: ExclusiveScope, work: () => Promise<T>): Promise<T> {
+    const key = tokenKey({ issuer: scope.issuer, resource: scope.resource, clientId: '*' });
+    const lease = await this.acquireLease(key, { waitMs: scope.timeoutMs });
+    this.#s.held.set(lease.leaseKey, lease);
+    this.#s.cache.forgetTagged(this.#k.tag);
+    try {
+      return await work();
+    } finally {
+      this.#s.held.delete(lease.leaseKey);
+      await lease.release().catch(() => undefined);
+    }
+  }
+
+  /** The lease this instance holds for (issuer, resource) of this user, if any. */
+  #heldFor(issuer: string, resource: string): FencedWrite | undefined {
+    const lease = this.#s.held.get(this.#k.lease(tokenKey({ issuer, resource, clientId: '*' })));
+    return lease ? { lease } : undefined;
   }
 
   /** The protocol era recorded for `url` (store/servers/server-era.ts's record, kept in Redis), or undefined. */

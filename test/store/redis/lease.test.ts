@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/errors.js';
+import { tokenKey } from '../../../src/store/index.js';
 import { userHash } from '../../../src/store/redis/index.js';
 import { useTeardown } from '../../helpers/cleanup.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
@@ -119,5 +120,50 @@ describe('the lease per (user, server)', () => {
     await waitFor('the first holder to learn its lease is lost', () => held.lost.aborted, { timeoutMs: 10_000 });
     await other.release();
     await held.release();
+  });
+});
+
+describe("the store's exclusion (the Authorizer's login and refresh)", () => {
+  it('lets four instances refreshing at once refresh once: the others find the new token under the lease', async () => {
+    const prefix = `excl${++n}:`;
+    const key = newKey('k1');
+    const instances = await Promise.all([1, 2, 3, 4].map(() => openTestStores(redis, { prefix, keys: [key] })));
+    const stores = instances.map((i) => i.stores.forUser('alice', '/nonexistent'));
+    const login = sampleLogin();
+    await stores[0]!.setTokens(KEY, loginWith('at-old'));
+    // Every instance has the old token in memory.
+    for (const s of stores) expect((await s.getTokens(KEY))?.secrets.accessToken).toBe('at-old');
+    let refreshes = 0;
+    const scope = { issuer: login.metadata.issuer, resource: login.metadata.resource, timeoutMs: 20_000 };
+    const results = await Promise.all(
+      stores.map((s) =>
+        s.exclusive(scope, async () => {
+          const seen = (await s.getTokens(KEY))?.secrets.accessToken;
+          if (seen !== 'at-old') return seen;
+          refreshes++;
+          await sleep(50); // the token endpoint's round trip
+          return (await s.setTokens(KEY, loginWith('at-new'))).secrets.accessToken;
+        }),
+      ),
+    );
+    expect(refreshes).toBe(1);
+    expect(results).toEqual(['at-new', 'at-new', 'at-new', 'at-new']);
+  });
+
+  it('fences the writes made inside it: a holder whose lease was taken over cannot overwrite the newer login', async () => {
+    const { a, b, prefix } = await twoInstances();
+    const login = sampleLogin();
+    const scope = { issuer: login.metadata.issuer, resource: login.metadata.resource, timeoutMs: 20_000 };
+    const leaseKey = `{${prefix}${userHash('alice')}}:lease:${tokenKey({ issuer: scope.issuer, resource: scope.resource, clientId: '*' })}`;
+    const failure = await a
+      .exclusive(scope, async () => {
+        // A stalls; its lease is lost and B refreshes meanwhile.
+        await redis.command(['DEL', leaseKey]);
+        await b.exclusive(scope, async () => b.setTokens(KEY, loginWith('at-from-B')));
+        return a.setTokens(KEY, loginWith('at-from-A'));
+      })
+      .then(() => undefined, (e: unknown) => e);
+    expect(failure).toMatchObject({ code: ErrorCode.Store });
+    expect((await b.getTokens(KEY))?.secrets.accessToken).toBe('at-from-B');
   });
 });
