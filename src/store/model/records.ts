@@ -49,6 +49,11 @@ export interface LoginMetadata {
   scopes: string[];
   /** When the access token expires, as absolute epoch milliseconds; absent when the server gave no `expires_in`. */
   expiresAt?: number;
+  /**
+   * When the refresh token expires (epoch ms), when the server said so (`refresh_expires_in` or
+   * `refresh_token_expires_in`, outside RFC 6749 but common); serve's Redis store keeps the login that long.
+   */
+  refreshExpiresAt?: number;
   /** When the tokens were obtained (login or last refresh), as epoch milliseconds. */
   obtainedAt: number;
   /** The redirect URI of the login, which finds a dynamic client's registration again when refreshing. */

@@ -16,15 +16,14 @@ export interface TtlPolicy {
   /** Longest life of a record, in ms. */
   maxMs: number;
   now: number;
-  /** When the refresh token expires (epoch ms), when the server said so. */
-  refreshExpiresAt?: number | undefined;
 }
 
 /** The TTL of a login's record in ms (always > 0). */
 export function loginTtlMs(login: StoredLogin, p: TtlPolicy): number {
   const { maxMs, now } = p;
   if (login.secrets.refreshToken !== undefined) {
-    return p.refreshExpiresAt !== undefined ? clamp(p.refreshExpiresAt - now + GRACE_MS, maxMs) : maxMs;
+    const until = login.metadata.refreshExpiresAt;
+    return until !== undefined ? clamp(until - now + GRACE_MS, maxMs) : maxMs;
   }
   return login.metadata.expiresAt !== undefined ? clamp(login.metadata.expiresAt - now + GRACE_MS, maxMs) : maxMs;
 }

@@ -154,6 +154,21 @@ describe('records expire with their tokens', () => {
     expect(accessOnly).toBeLessThanOrEqual(360_000);
   });
 
+  it("keeps a login as long as its refresh token lives, when the server said how long (and no longer than the maximum)", async () => {
+    const prefix = freshPrefix();
+    const now = Date.now();
+    const { stores } = await openTestStores(redis, { prefix, maxTtlMs: 30 * 86_400_000, now: () => now });
+    const store = stores.forUser('alice', '/nonexistent');
+    const tag = `{${prefix}${userHash('alice')}}`;
+    await store.setTokens(KEY, sampleLogin({ refreshExpiresAt: now + 86_400_000 }));
+    const day = (await redis.command(['PTTL', `${tag}:login:${KEY}`])) as number;
+    expect(day).toBeGreaterThan(86_400_000);
+    expect(day).toBeLessThanOrEqual(86_400_000 + 300_000);
+    await store.setTokens(KEY2, sampleLogin({ refreshExpiresAt: now + 365 * 86_400_000 }));
+    expect((await redis.command(['PTTL', `${tag}:login:${KEY2}`])) as number).toBeLessThanOrEqual(30 * 86_400_000);
+    expect((await store.getTokens(KEY))?.metadata.refreshExpiresAt).toBe(now + 86_400_000);
+  });
+
   it('forgets an expired login from the listing', async () => {
     const prefix = freshPrefix();
     const { stores } = await openTestStores(redis, { prefix });
