@@ -59,7 +59,7 @@ function privateAddressGuard(config: Config, log: Logger): Middleware {
  */
 export async function storedLoginsFor(config: ServerConfig, auth: OAuthConfig, openStore?: () => Promise<CredentialStore>): Promise<ListedLogin[]> {
   const criteria = bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId });
-  // serve's store of the user (Redis: one listing from memory-cheap metadata), when one is given.
+  // serve's store of the user, when one is given (Redis): its listing, metadata only.
   if (openStore) return selectLogins((await (await openStore()).list()).logins, criteria);
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
   if (!existsSync(storePaths(configDir).tokensDir)) return []; // decided without loading the store's code

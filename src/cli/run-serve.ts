@@ -99,7 +99,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   // Where each user's credentials live: files, or Redis (--store; its code loads only then, and an unreachable
   // Redis ends the start here, with the reason).
   const stores = await openUserStores({ raw: o.raw, configDir, env: runtime.env, logger: log });
-  const shared = stores.description.startsWith('Redis');
+  const shared = stores.kind === 'redis';
   if (shared) log.info(`credentials: ${stores.description}`);
   if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in ${shared ? 'its --store' : 'files of their own'}; --token-store ${input.tokenStore} is not used`);
   let origin = configuredOrigin;

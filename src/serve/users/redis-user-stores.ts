@@ -34,6 +34,7 @@ export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<Us
   const stores = await openRedisStores({ connection, keys, logger: o.logger, ...(o.maxTtlMs ? { maxTtlMs: o.maxTtlMs } : {}) });
   const description = `Redis at ${target.display} (encrypted, key ${keys.current.id}, prefix ${target.prefix})`;
   return {
+    kind: 'redis',
     description,
     openerFor: (user, configDir) => {
       const store = stores.forUser(user, configDir);

@@ -12,6 +12,8 @@ import type { EraMemory } from '../../upstream/era/era-connector.js';
 
 /** The per-user credential stores of one serve process. */
 export interface UserStores {
+  /** `files` (each user's directory) or `redis` (shared by every instance on it). */
+  readonly kind: 'files' | 'redis';
   /** For the start-up line, e.g. `files under <dir>/users` or `Redis at redis://host:6379 (encrypted)`. */
   readonly description: string;
   /**
@@ -28,6 +30,7 @@ export interface UserStores {
 /** The files of each user's directory: nothing to open or close here (the Authorizer opens the files). */
 export function fileUserStores(configDir: string): UserStores {
   return {
+    kind: 'files',
     description: `files under ${configDir}/users (mode 0600)`,
     openerFor: () => undefined,
     eraMemoryFor: () => undefined,
