@@ -5,7 +5,7 @@
 import type { TokenEndpointResponse } from 'oauth4webapi';
 import type { Logger } from '../log.js';
 import type { ClientIdSource, CredentialStore, LoginGrant, StoredLogin } from '../store/index.js';
-import { expiresAtOf, grantedScopes, secretsOf } from './tokens.js';
+import { expiresAtOf, grantedScopes, refreshExpiresAtOf, secretsOf } from './tokens.js';
 
 /** What {@link saveLogin} stores. */
 export interface SaveInput {
@@ -32,6 +32,7 @@ export async function saveLogin(store: CredentialStore, key: string, what: SaveI
   o.logger.secret(tokens.refresh_token);
   o.logger.secret(tokens.id_token);
   const expiresAt = expiresAtOf(tokens, o.now);
+  const refreshExpiresAt = refreshExpiresAtOf(tokens as Record<string, unknown>, o.now);
   return store.setTokens(key, {
     metadata: {
       serverUrl: what.serverUrl.href,
@@ -43,6 +44,7 @@ export async function saveLogin(store: CredentialStore, key: string, what: SaveI
       scopes: grantedScopes(tokens, what.requested),
       obtainedAt: o.now,
       ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(refreshExpiresAt !== undefined ? { refreshExpiresAt } : {}),
       ...(what.redirectUri ? { redirectUri: what.redirectUri } : {}),
     },
     secrets: secretsOf(tokens, what.previous, what.dpopKey),

@@ -16,9 +16,14 @@ export interface ServerLockOptions {
   logger: Logger;
 }
 
+/** How long to wait for another holder's login or refresh: `--auth-timeout` plus a margin; 0 = no limit. */
+export function serverLockBound(authTimeoutMs: number): number {
+  return authTimeoutMs > 0 ? authTimeoutMs + 30_000 : Number.MAX_SAFE_INTEGER;
+}
+
 /** Runs `work` holding the lock of (issuer, resource). */
 export async function withServerLock<T>(o: ServerLockOptions, work: () => Promise<T>): Promise<T> {
-  const bound = o.authTimeoutMs > 0 ? o.authTimeoutMs + 30_000 : Number.MAX_SAFE_INTEGER;
+  const bound = serverLockBound(o.authTimeoutMs);
   const lock = await acquireLock(tokenKey({ issuer: o.issuer, resource: o.resource, clientId: '*' }), {
     ...(o.configDir ? { configDir: o.configDir } : {}),
     timeoutMs: bound,

@@ -21,6 +21,16 @@ export function expiresAtOf(response: Pick<TokenEndpointResponse, 'expires_in'>,
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? now + s * 1000 : undefined;
 }
 
+/**
+ * When the response's refresh token expires (epoch ms), from `refresh_expires_in` or `refresh_token_expires_in`
+ * (not in RFC 6749; sent by several providers), or undefined.
+ */
+export function refreshExpiresAtOf(response: Record<string, unknown>, now: number): number | undefined {
+  if (typeof response.refresh_token !== 'string') return undefined;
+  const s = response.refresh_expires_in ?? response.refresh_token_expires_in;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? now + s * 1000 : undefined;
+}
+
 /** Whether a stored login should be refreshed now (it has a refresh token and is near its end). */
 export function shouldRefresh(meta: Pick<LoginMetadata, 'expiresAt' | 'obtainedAt'>, now: number): boolean {
   if (meta.expiresAt === undefined) return false;

@@ -1,8 +1,8 @@
 /**
  * Advice on a command line before commander parses it, for the mistakes commander can only call "unknown option"
  * or "too many arguments": a flag of mcp-remote (the best-known peer) pasted as it was, with the exact replacement
- * from {@link PEER_FLAGS}; the peer's callback port given as a second argument; and a mistyped command name, which
- * would otherwise be taken for a server URL.
+ * from {@link PEER_FLAGS}; the peer's callback port given as a second argument; a mistyped command name, which
+ * would otherwise be taken for a server URL; and serve's shared store options (`--store`, …) given to another command.
  */
 import type { Command } from 'commander';
 import { BridgeError, ErrorCode } from '../errors.js';
@@ -52,6 +52,15 @@ function peerError(peer: PeerFlag, written: string, value: string | undefined): 
   });
 }
 
+/** serve's shared credential store options: meaningless for one user's bridge, login, status or logout. */
+const SERVE_STORE_OPTIONS = ['--store', '--store-prefix', '--store-key-file', '--store-max-ttl'];
+
+function serveOnly(name: string): BridgeError {
+  return new BridgeError(ErrorCode.Usage, `${name} is an option of serve only`, {
+    hint: 'one user\'s logins are kept in the OS keychain or in files (--token-store); a shared Redis store is for mcp-auth-bridge serve --store redis://…',
+  });
+}
+
 /** Looks like a server URL rather than a word: has a scheme, a dot or a slash. */
 function urlLike(text: string): boolean {
   return /[:./]/.test(text);
@@ -88,6 +97,7 @@ export function adviseOnArguments(args: readonly string[], shape: CommandLineSha
         continue;
       }
       if (peer && !peer.same) return peerError(peer, name, peer.takesValue ? (inline ?? args[i + 1]) : undefined);
+      if (SERVE_STORE_OPTIONS.includes(name)) return serveOnly(name);
       continue; // another unknown option: commander names it and suggests the closest of ours
     }
     if (command === undefined && positionals.length === 0 && shape.commands.includes(arg)) {

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { buildFetchStacks, type FetchStacks } from '../net/fetch-stack.js';
 import type { Middleware } from '../net/middleware.js';
 import { type Network, openNetwork, singleNetwork } from '../net/network.js';
-import type { ListedLogin } from '../store/index.js';
+import type { CredentialStore, ListedLogin } from '../store/index.js';
 import { resolveConfigDir, storePaths } from '../store/paths.js';
 import type { Runtime } from '../config/runtime.js';
 import { oauthOf, type Config, type OAuthConfig, type ServerConfig } from '../config/types.js';
@@ -57,17 +57,20 @@ function privateAddressGuard(config: Config, log: Logger): Middleware {
  * stored-logins.ts), read from the metadata files only (no keychain, nothing created): cheap enough for every
  * start, and empty at once when the bridge never stored anything.
  */
-export async function storedLoginsFor(config: ServerConfig, auth: OAuthConfig): Promise<ListedLogin[]> {
+export async function storedLoginsFor(config: ServerConfig, auth: OAuthConfig, openStore?: () => Promise<CredentialStore>): Promise<ListedLogin[]> {
+  const criteria = bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId });
+  // serve's store of the user, when one is given (Redis): its listing, metadata only.
+  if (openStore) return selectLogins((await (await openStore()).list()).logins, criteria);
   const configDir = resolveConfigDir(auth.configDir ? { configDir: auth.configDir } : {});
   if (!existsSync(storePaths(configDir).tokensDir)) return []; // decided without loading the store's code
   const { openFileStore } = await import('../store/index.js');
   const { logins } = await (await openFileStore({ configDir })).list();
-  return selectLogins(logins, bridgeLoginCriteria({ serverUrl: config.url, grant: auth.grant, issuer: auth.issuer, clientId: auth.clientId }));
+  return selectLogins(logins, criteria);
 }
 
 /** Whether a login the bridge would use for `config.url` is stored ({@link storedLoginsFor}). */
-export async function hasStoredLogin(config: ServerConfig, auth: OAuthConfig): Promise<boolean> {
-  return (await storedLoginsFor(config, auth)).length > 0;
+export async function hasStoredLogin(config: ServerConfig, auth: OAuthConfig, openStore?: () => Promise<CredentialStore>): Promise<boolean> {
+  return (await storedLoginsFor(config, auth, openStore)).length > 0;
 }
 
 /** What {@link createAuthorizer} builds from. */
@@ -84,6 +87,8 @@ export interface CreateAuthorizerOptions {
    * URL is `auth.redirectUrl`; no browser is opened on the server (the login link reaches the user instead).
    */
   webCallback?: { hub: import('../auth/web-callback/hub.js').CallbackHub; owner: string };
+  /** `serve`: the user's credential store (serve/users/user-stores.ts); default: the one `auth` names. */
+  openStore?: () => Promise<CredentialStore>;
 }
 
 /** Builds the Authorizer for one server (its modules are imported here, on first use). */
@@ -122,12 +127,12 @@ export async function createAuthorizer(o: CreateAuthorizerOptions): Promise<Auth
     ...(o.webCallback ? { webCallback: o.webCallback } : {}),
     // A login link is a capability of the user it is for: in serve it reaches that user, never the server's log.
     prompt: o.webCallback ? () => undefined : runtime.prompt,
-    openStore: async () => {
+    openStore: o.openStore ?? (async () => {
       const store = await openCredentialStore({ mode: auth.tokenStore, ...(auth.configDir ? { configDir: auth.configDir } : {}), logger: log });
       // The start-up line named the choice; once `auto` has picked the keychain, say so (a fall-back to files says itself).
       if (auth.tokenStore === 'auto' && store.kind === 'keychain') log.info(`credentials: ${store.description}`);
       return store;
-    },
+    }),
     ...(auth.configDir ? { configDir: auth.configDir } : {}),
     http: { fetch: oauthFetch, policy: { allowHttp: auth.allowHttp }, timeoutMs: Math.max(config.connectTimeoutMs, 10_000) },
     now: runtime.now,

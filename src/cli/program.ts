@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { FLAG_ENV } from '../config/env-names.js';
 import { CHOICES, DEFAULTS, type ConfigInput } from '../config/input.js';
 import type { RawServeOptions } from '../serve/serve-settings.js';
+import type { RawStoreOptions } from '../serve/users/user-stores.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -50,7 +51,7 @@ export interface ProgramActions {
 }
 
 /** `serve`'s own options (checked in serve/serve-settings.ts, which loads only when `serve` runs: a type import). */
-export type ServeCommandOptions = RawServeOptions;
+export type ServeCommandOptions = RawServeOptions & RawStoreOptions;
 
 /** Options of the commands that only read or change stored credentials. */
 export interface StoreCommandOptions {
@@ -285,6 +286,11 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--max-sessions <n>', 'most client sessions at once; beyond, 503 with Retry-After').default('1000').env('MCP_SERVE_MAX_SESSIONS'))
       .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE'))
       .addOption(new Option('--sse-keepalive <duration>', 'write a comment on quiet event streams this often, so proxies do not close them as idle; 0 = never').default('15s').env('MCP_SERVE_SSE_KEEPALIVE'))
+      .optionsGroup('Where users\' credentials are kept:')
+      .addOption(new Option('--store <where>', 'files (under --config-dir) or redis://host:6379 / rediss://…, shared by every instance on it (password from MCP_REDIS_PASSWORD; records encrypted with MCP_STORE_KEYS)').env('MCP_SERVE_STORE'))
+      .addOption(new Option('--store-prefix <prefix>', 'with a Redis --store: the prefix of every key (default mab:)').env('MCP_STORE_PREFIX'))
+      .addOption(new Option('--store-key-file <path>', 'with a Redis --store: a 0600 file of "<id>:<base64 32-byte key>" lines, instead of MCP_STORE_KEYS (the first encrypts, all decrypt)').env('MCP_STORE_KEY_FILE'))
+      .addOption(new Option('--store-max-ttl <days>', 'with a Redis --store: longest a login is kept when its refresh token\'s lifetime is unknown').default('90').env('MCP_STORE_MAX_TTL'))
       .optionsGroup('Who may call (inbound auth; with --config, the file\'s "serve.auth" instead):')
       .addOption(new Option('--token-file <path>', 'static bearer tokens, one "user token" a line (${VAR} expanded); each names its user').env('MCP_SERVE_TOKEN_FILE'))
       .addOption(new Option('--jwt-issuer <url>', 'accept JWT access tokens of this issuer; serve publishes protected-resource metadata naming it').env('MCP_JWT_ISSUER'))

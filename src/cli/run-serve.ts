@@ -29,6 +29,7 @@ import { createGroupGuardian } from '../upstream/stdio/guardian.js';
 import { createInboundAuth } from '../serve/inbound-auth/create.js';
 import { inboundAuthFromFlags } from '../serve/inbound-auth/from-flags.js';
 import { createUserSide } from '../serve/users/user-side.js';
+import { openUserStores, type RawStoreOptions } from '../serve/users/user-stores.js';
 import { ConfigReload } from '../serve/reload/config-reload.js';
 import { SwappableAuthenticator } from '../serve/reload/swappable-authenticator.js';
 import { watchConfigFile } from '../config/file/watch.js';
@@ -54,7 +55,7 @@ export interface RunServeOptions {
   /** The one server's URL (or `MCP_BACKEND_URL`), unless `raw.config` names a file. */
   url: string | undefined;
   /** The command's options as commander gives them: the bridge's and `serve`'s own. */
-  raw: RawOptions & RawServeOptions;
+  raw: RawOptions & RawServeOptions & RawStoreOptions;
   runtime: Runtime;
   /** Who is calling; default {@link noInboundAuth} (loopback only, or `--insecure-no-auth`). */
   authenticator?: InboundAuthenticator;
@@ -70,7 +71,8 @@ const CLOSE_LIMIT_MS = 5_000;
 /** Runs `serve`; see the module comment. */
 export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const { runtime } = o;
-  const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, sseKeepalive: _k, ...bridgeRaw } = o.raw;
+  const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, sseKeepalive: _k, ...withStore } = o.raw;
+  const { store: _st, storePrefix: _sp, storeKeyFile: _sk, storeMaxTtl: _sm, ...bridgeRaw } = withStore;
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
@@ -95,7 +97,13 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const swappable = o.authenticator === undefined && loaded ? new SwappableAuthenticator(authenticatorFor(authConfig)) : undefined;
   const authenticator = o.authenticator ?? swappable ?? authenticatorFor(authConfig);
   const loud = checkBind({ host: settings.host, authRequired: authenticator.required, insecureNoAuth: settings.insecureNoAuth });
-  if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in files of their own; --token-store ${input.tokenStore} is not used`);
+  const configDir = resolveConfigDir(input.configDir ? { configDir: input.configDir } : {});
+  // Where each user's credentials live: files, or Redis (--store; its code loads only then, and an unreachable
+  // Redis ends the start here, with the reason).
+  const stores = await openUserStores({ raw: o.raw, configDir, env: runtime.env, logger: log });
+  const shared = stores.kind === 'redis';
+  if (shared) log.info(`credentials: ${stores.description}`);
+  if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in ${shared ? 'its --store' : 'files of their own'}; --token-store ${input.tokenStore} is not used`);
   let origin = configuredOrigin;
   const servers = config
     ? new Map([[new URL(config.server.url).host, { name: new URL(config.server.url).host, kind: 'remote' as const, config: config.server, filter: PASS_ALL }]])
@@ -109,7 +117,8 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     runtime,
     guardian,
     logger: log,
-    configDir: resolveConfigDir(input.configDir ? { configDir: input.configDir } : {}),
+    configDir,
+    stores,
     origin: () => origin,
     signIn: () => authenticator.signIn,
   });
@@ -132,6 +141,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     });
   } catch (error) {
     await withDeadline(backends.close(), CLOSE_LIMIT_MS);
+    await withDeadline(stores.close(), CLOSE_LIMIT_MS);
     throw listenError(error, settings.host, settings.port);
   }
   /** A new authenticator, refused (it throws) where the address needs inbound auth that it no longer has. */
@@ -183,6 +193,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   log.info(`${signal}: draining (new sessions refused; up to ${SERVE_DRAIN_MS / 1000} s for answers in flight)`);
   await front.drain(SERVE_DRAIN_MS);
   await withDeadline(backends.close(), CLOSE_LIMIT_MS);
+  await withDeadline(stores.close(), CLOSE_LIMIT_MS);
   guardian.close();
   log.info('stopped');
   log.close();

@@ -11,7 +11,7 @@ import { oauthOf, type ProcessConfig, type ServerConfig } from '../config/types.
 import type { Logger } from '../log.js';
 import type { Middleware } from '../net/middleware.js';
 import { resolveConfigDir } from '../store/paths.js';
-import { createEraConnector } from '../upstream/era/era-connector.js';
+import { createEraConnector, type EraMemory } from '../upstream/era/era-connector.js';
 import { createHttpConnector } from '../upstream/http/connector.js';
 import type { UpstreamConnector } from '../upstream/port.js';
 import { chooseFetches, createAuthorizer, hasStoredLogin, type CreateAuthorizerOptions } from './auth-wiring.js';
@@ -27,6 +27,10 @@ export interface ServerLinkOptions {
   clientReady: () => Promise<void> | undefined;
   /** `serve`: logins answer at the shared callback for this user (cli/auth-wiring.ts `CreateAuthorizerOptions`). */
   webCallback?: CreateAuthorizerOptions['webCallback'];
+  /** `serve`: the user's credential store (serve/users/user-stores.ts); default: the one the server's settings name. */
+  openStore?: CreateAuthorizerOptions['openStore'];
+  /** `serve`: where the user's era of this server is remembered; default: the file beside the credentials. */
+  eraMemory?: EraMemory;
 }
 
 /** What a Bridge needs to reach the server. */
@@ -50,9 +54,9 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
     let authorizer: Authorizer | undefined;
     readAuthorizer = () => authorizer;
     // The OAuth engine and the credential store load only when a server first asks for authorization.
-    const web = options.webCallback ? { webCallback: options.webCallback } : {};
+    const web = { ...(options.webCallback ? { webCallback: options.webCallback } : {}), ...(options.openStore ? { openStore: options.openStore } : {}) };
     const makeAuthorizer = async () => (authorizer = await createAuthorizer({ server: config, auth, log, oauthFetch: fetches.oauth, runtime, ...web }));
-    const storedLogin = hasStoredLogin(config, auth).catch(() => false);
+    const storedLogin = hasStoredLogin(config, auth, options.openStore).catch(() => false);
     authorization = (next) => createAuthFetch({ fetch: next, authorizer: makeAuthorizer, storedLogin });
     waitingFor = () => {
       const url = authorizer?.pendingLoginUrl;
@@ -77,7 +81,7 @@ export async function linkServer(options: ServerLinkOptions): Promise<ServerLink
     legacy: createHttpConnector({ ...settings, mode: config.transport }),
     modern: async () => (await import('../upstream/http-2026/connector.js')).createModernConnector(settings),
     answerWaitMs: config.connectTimeoutMs > 0 ? config.connectTimeoutMs : 30_000,
-    memory: serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
+    memory: options.eraMemory ?? serverEraMemory(resolveConfigDir(auth?.configDir ? { configDir: auth.configDir } : {}), config.url, runtime),
     logger: log,
   });
   return { connector, waitingFor, loginUrl: () => readAuthorizer()?.pendingLoginUrl };

@@ -1,7 +1,8 @@
 /**
  * The {@link CredentialStore} interface: what the Authorizer and the CLI (`status`, `logout`) use, whichever store
  * is behind it. Records are addressed by credential key (model/keys.ts); callers hold the per-key lock
- * (lock/lock.ts) around a login or refresh so that reads and writes of one key never interleave between processes.
+ * (lock/lock.ts), or the store's own exclusion when it has one ({@link CredentialStore.exclusive}), around a login
+ * or refresh so that reads and writes of one key never interleave between processes.
  */
 import type {
   LoginInput,
@@ -72,4 +73,20 @@ export interface CredentialStore {
   list(): Promise<LoginListing>;
   /** Deletes every login and registration this store can reach. */
   deleteAll(): Promise<DeleteAllResult>;
+
+  /**
+   * Runs `work` while no other holder — in this process or another, on this machine or another — runs work for the
+   * same (issuer, resource): a store shared between machines provides its own exclusion (Redis: a lease with
+   * fencing). Absent: callers use the file lock under {@link CredentialStore.configDir} (lock/lock.ts).
+   * @throws {BridgeError} `ErrorCode.Store` when the exclusion cannot be had within `timeoutMs`.
+   */
+  exclusive?<T>(scope: ExclusiveScope, work: () => Promise<T>): Promise<T>;
+}
+
+/** What {@link CredentialStore.exclusive} excludes, and how long to wait for it. */
+export interface ExclusiveScope {
+  issuer: string;
+  resource: string;
+  /** Longest wait for the exclusion; also how long it may be held without renewal reaching the store. */
+  timeoutMs: number;
 }

@@ -39,6 +39,7 @@ export {
 export type {
   CredentialStore,
   DeleteAllResult,
+  ExclusiveScope,
   ListedLogin,
   LoginListing,
   UnreadableRecord,

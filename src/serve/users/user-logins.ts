@@ -15,8 +15,9 @@ import type { Runtime } from '../../config/runtime.js';
 import { oauthOf, type ProcessConfig } from '../../config/types.js';
 import { BridgeError, describeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { openFileStore } from '../../store/index.js';
+import { type CredentialStore, openFileStore } from '../../store/index.js';
 import { userConfigDir, userServerConfig } from './user-members.js';
+import type { UserStores } from './user-stores.js';
 
 /** A server's state for one user. */
 export interface ServerStatus {
@@ -40,6 +41,8 @@ export interface UserLoginsOptions {
   /** The shared callback's public URL (known once serve listens). */
   callbackUrl: () => string;
   configDir: string;
+  /** Where each user's credentials are kept (user-stores.ts). Default: files in the user's directory. */
+  stores?: UserStores;
 }
 
 /** Longest wait for a started login's link. */
@@ -95,7 +98,8 @@ export class UserLogins {
     const log = this.#o.logger.child({ name });
     const runtime = { ...this.#o.runtime, openBrowser: async () => undefined, prompt: () => undefined };
     const fetches = await chooseFetches({ server: config, process: this.#o.process }, log, runtime);
-    const authorizer = await createAuthorizer({ server: config, auth: oauthOf(config)!, log, oauthFetch: fetches.oauth, runtime, webCallback: { hub: this.#o.hub, owner: user } });
+    const openStore = this.#o.stores?.openerFor(user, userConfigDir(this.#o.configDir, user));
+    const authorizer = await createAuthorizer({ server: config, auth: oauthOf(config)!, log, oauthFetch: fetches.oauth, runtime, webCallback: { hub: this.#o.hub, owner: user }, ...(openStore ? { openStore } : {}) });
     this.#running.set(key, authorizer);
     this.#failed.delete(key);
     const done = authorizer.loginNow({ force: true, probe: () => initializeProbe(config, fetches.upstream) }).then(
@@ -131,7 +135,8 @@ export class UserLogins {
     return removed;
   }
 
-  #store(user: string) {
-    return openFileStore({ configDir: userConfigDir(this.#o.configDir, user) });
+  #store(user: string): Promise<CredentialStore> {
+    const configDir = userConfigDir(this.#o.configDir, user);
+    return this.#o.stores?.openerFor(user, configDir)?.() ?? openFileStore({ configDir });
   }
 }

@@ -19,6 +19,7 @@ import type { Logger } from '../../log.js';
 import type { GroupGuardian } from '../../upstream/stdio/guardian.js';
 import type { AccessPolicy } from '../access/policy.js';
 import { SharedUpstreams } from '../shared-upstream/shared-upstreams.js';
+import type { UserStores } from './user-stores.js';
 
 /** The credential directory of `user` under `configDir`: named by a hash, so no user name reaches the file system. */
 export function userConfigDir(configDir: string, user: string): string {
@@ -55,6 +56,8 @@ export interface UserMembersOptions {
   configDir: string;
   /** The link a user's MCP client is given for a login of theirs at `url` (default: `url` itself). */
   wrapLoginLink?: (owner: string, url: string) => string;
+  /** Where each user's credentials are kept (user-stores.ts). Default: files in the user's directory. */
+  stores?: UserStores;
 }
 
 /** A new configuration for {@link UserMembers.reconfigure}. */
@@ -156,7 +159,12 @@ export class UserMembers {
       // stays "waiting for login" (reachable) instead of failing each time a login times out.
       const config = user === MONITOR_USER && own.auth.kind === 'oauth' ? { ...own, auth: { ...own.auth, authTimeoutMs: 0 } } : own;
       const log = o.logger.child({ name: server.name });
-      link = linkServer({ server: config, process: o.process, runtime: this.#runtimeOf(user), log, clientReady: noWait, webCallback: { hub: o.hub, owner: user } });
+      const runtime = this.#runtimeOf(user);
+      // The user's store from the factory (files by default, or Redis), and their memory of the server's era.
+      const openStore = o.stores?.openerFor(user, userConfigDir(o.configDir, user));
+      const eraMemory = o.stores?.eraMemoryFor(user, config.url, runtime);
+      const stored = { ...(openStore ? { openStore } : {}), ...(eraMemory ? { eraMemory } : {}) };
+      link = linkServer({ server: config, process: o.process, runtime, log, clientReady: noWait, webCallback: { hub: o.hub, owner: user }, ...stored });
       const wrap = o.wrapLoginLink;
       if (wrap) link = link.then((l) => withWrappedLinks(l, (url) => wrap(user, url)));
       link.catch(() => undefined);

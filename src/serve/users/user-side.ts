@@ -2,7 +2,7 @@
  * Everything per user in `serve`, made once at start: the access rules, each user's servers and links
  * (user-members.ts), the logins of the status page (user-logins.ts), the shared login callback (web-callback/hub.ts)
  * and the browser pages (the callback and the status page). Each user's credentials live in files of their own
- * under `<config dir>/users/` (the OS keychain belongs to one OS user).
+ * under `<config dir>/users/` (the OS keychain belongs to one OS user), or in Redis with `--store` (user-stores.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { MemberSpec } from '../../aggregate/types.js';
@@ -21,6 +21,7 @@ import type { WebRoutes } from '../types.js';
 import { answerCallback, CALLBACK_PATH } from './callback-route.js';
 import { UserLogins } from './user-logins.js';
 import { UserMembers } from './user-members.js';
+import type { UserStores } from './user-stores.js';
 
 /** What {@link createUserSide} builds from. */
 export interface UserSideOptions {
@@ -35,6 +36,8 @@ export interface UserSideOptions {
   logger: Logger;
   /** Where the users' credential directories are made. */
   configDir: string;
+  /** Where each user's credentials are kept (user-stores.ts). Default: files in the user's directory. */
+  stores?: UserStores;
   /** The public origin (`https://mcp.example.com`), known once serve listens. */
   origin: () => string;
   /** How browsers may sign in, by the inbound auth in force (none: only as the front knows them). */
@@ -71,7 +74,7 @@ export function createUserSide(o: UserSideOptions): UserSide {
   let specs = o.specs;
   const csrf = new CsrfTokens(o.origin);
   const door = new BrowserDoor({ signIn: o.signIn ?? (() => undefined), origin: o.origin, csrf, logger: o.logger });
-  const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir };
+  const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir, ...(o.stores ? { stores: o.stores } : {}) };
   // The login links MCP clients get lead through serve, which lets only the user they are for on (login-links.ts).
   const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian, wrapLoginLink: (owner, url) => door.links.wrap(owner, url) });
   const logins = new UserLogins(common);

@@ -40,7 +40,7 @@ export interface RegistrationFile {
   secrets?: RegistrationSecrets;
 }
 
-const STORE_KINDS: readonly StoreKind[] = ['keychain', 'file'];
+const STORE_KINDS: readonly StoreKind[] = ['keychain', 'file', 'redis'];
 /** Registration response fields that must never be written as metadata. */
 const SECRET_FIELD = /(secret|token|password|assertion)$/i;
 
@@ -125,6 +125,7 @@ function readLoginMetadataInput(o: Fields, where: string): Omit<LoginMetadata, '
     grant: o.grant === undefined ? undefined : oneOf<LoginGrant>(o, 'grant', where, LOGIN_GRANTS),
     scopes: stringArray(o, 'scopes', where),
     expiresAt: optionalNumber(o, 'expiresAt', where),
+    refreshExpiresAt: optionalNumber(o, 'refreshExpiresAt', where),
     obtainedAt: number(o, 'obtainedAt', where),
     redirectUri: optionalString(o, 'redirectUri', where),
   });

@@ -4,8 +4,11 @@
  * keychain, or in the same 0600 file when the file store is in use).
  */
 
-/** Where a record's secrets live: the OS keychain, or the 0600 JSON file beside the metadata. */
-export type StoreKind = 'keychain' | 'file';
+/**
+ * Where a record's secrets live: the OS keychain, or the 0600 JSON file beside the metadata, or (serve with
+ * `--store redis://…`) an encrypted record in Redis (store/redis/).
+ */
+export type StoreKind = 'keychain' | 'file' | 'redis';
 
 /**
  * How the OAuth client id was obtained, in the order the Authorizer prefers them: given on the command line
@@ -46,6 +49,11 @@ export interface LoginMetadata {
   scopes: string[];
   /** When the access token expires, as absolute epoch milliseconds; absent when the server gave no `expires_in`. */
   expiresAt?: number;
+  /**
+   * When the refresh token expires (epoch ms), when the server said so (`refresh_expires_in` or
+   * `refresh_token_expires_in`, outside RFC 6749 but common); serve's Redis store keeps the login that long.
+   */
+  refreshExpiresAt?: number;
   /** When the tokens were obtained (login or last refresh), as epoch milliseconds. */
   obtainedAt: number;
   /** The redirect URI of the login, which finds a dynamic client's registration again when refreshing. */

@@ -1,0 +1,56 @@
+/**
+ * {@link UserStores} on Redis (`serve --store redis://…`): each user's logins, registrations and servers' protocol
+ * eras in serve's Redis store (store/redis/), encrypted, shared by every serve instance on the same Redis and
+ * prefix. Loaded only when `--store` names Redis, so neither the stdio bridge nor a serve on files reads this
+ * module or the Redis client.
+ */
+import type { Logger } from '../../log.js';
+import { connectRedis } from '../../store/redis/redis-connection.js';
+import { loadEncryptionKeys } from '../../store/redis/encryption-keys.js';
+import { openRedisStores } from '../../store/redis/redis-store.js';
+import { parseRedisTarget } from '../../store/redis/redis-target.js';
+import { isProtocolEra } from '../../upstream/era/era.js';
+import type { UserStores } from './user-stores.js';
+
+/** What {@link openRedisUserStores} opens. */
+export interface RedisUserStoresOptions {
+  /** `--store`. */
+  store: string;
+  prefix?: string | undefined;
+  keyFile?: string | undefined;
+  maxTtlMs?: number;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+}
+
+/**
+ * Checks the options, loads the keys, connects, and subscribes to the invalidation channel.
+ * @throws {BridgeError} `ErrorCode.Usage` (options, keys), `ErrorCode.Store` (Redis unreachable or refusing).
+ */
+export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<UserStores> {
+  const target = parseRedisTarget({ store: o.store, prefix: o.prefix, env: o.env });
+  const keys = loadEncryptionKeys({ file: o.keyFile, env: o.env });
+  const connection = await connectRedis({ target, logger: o.logger });
+  const stores = await openRedisStores({ connection, keys, logger: o.logger, ...(o.maxTtlMs ? { maxTtlMs: o.maxTtlMs } : {}) });
+  const description = `Redis at ${target.display} (encrypted, key ${keys.current.id}, prefix ${target.prefix})`;
+  return {
+    kind: 'redis',
+    description,
+    openerFor: (user, configDir) => {
+      const store = stores.forUser(user, configDir);
+      return async () => store;
+    },
+    eraMemoryFor: (user, url, runtime) => {
+      const store = stores.forUser(user, '');
+      return {
+        async recall() {
+          const record = await store.readServerEra(url.href);
+          return isProtocolEra(record?.era) ? record.era : undefined;
+        },
+        remember: (era) => store.writeServerEra(url.href, era, new Date(runtime.now())),
+        forget: async () => void (await store.forgetServerEra(url.href)),
+      };
+    },
+    close: () => stores.close(),
+  };
+}

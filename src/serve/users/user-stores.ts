@@ -1,0 +1,91 @@
+/**
+ * Where `serve` keeps each user's credentials, as a factory the per-user links ask (user-members.ts): by default
+ * files in the user's own directory (`<config dir>/users/<hash>`, opened by the Authorizer from the server's
+ * settings), or, with `--store redis://…`, serve's Redis store (redis-user-stores.ts, whose code — and the Redis
+ * client's — loads only then).
+ */
+import type { Runtime } from '../../config/runtime.js';
+import { BridgeError, ErrorCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { CredentialStore } from '../../store/credential-store.js';
+import type { EraMemory } from '../../upstream/era/era-connector.js';
+
+/** The per-user credential stores of one serve process. */
+export interface UserStores {
+  /** `files` (each user's directory) or `redis` (shared by every instance on it). */
+  readonly kind: 'files' | 'redis';
+  /** For the start-up line, e.g. `files under <dir>/users` or `Redis at redis://host:6379 (encrypted)`. */
+  readonly description: string;
+  /**
+   * Opens the credential store of `user` (whose directory is `configDir`), for the Authorizer of one of their links;
+   * undefined: the Authorizer opens the file store of the server's settings (`configDir`, files).
+   */
+  openerFor(user: string, configDir: string): (() => Promise<CredentialStore>) | undefined;
+  /** Where the protocol era of `url` is remembered for `user`; undefined: the file beside the user's credentials. */
+  eraMemoryFor(user: string, url: URL, runtime: Pick<Runtime, 'now'>): EraMemory | undefined;
+  /** Closes what the stores hold open (a connection). */
+  close(): Promise<void>;
+}
+
+/** The files of each user's directory: nothing to open or close here (the Authorizer opens the files). */
+export function fileUserStores(configDir: string): UserStores {
+  return {
+    kind: 'files',
+    description: `files under ${configDir}/users (mode 0600)`,
+    openerFor: () => undefined,
+    eraMemoryFor: () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/** `serve`'s store options as commander gives them. */
+export interface RawStoreOptions {
+  /** `--store`: `files` (default) or a `redis://` / `rediss://` URL. */
+  store?: string;
+  /** `--store-prefix`. */
+  storePrefix?: string;
+  /** `--store-key-file`. */
+  storeKeyFile?: string;
+  /** `--store-max-ttl`, in days. */
+  storeMaxTtl?: string;
+}
+
+/** What {@link openUserStores} needs besides the options. */
+export interface OpenUserStoresOptions {
+  raw: RawStoreOptions;
+  /** serve's config directory (the users' directories are made under it). */
+  configDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+}
+
+/**
+ * Opens the stores `--store` names. With a Redis URL, connects (and fails start-up with a clear error when Redis
+ * cannot be reached), and loads the encryption keys.
+ * @throws {BridgeError} `ErrorCode.Usage` for a bad option, `ErrorCode.Store` when Redis cannot be used.
+ */
+export async function openUserStores(o: OpenUserStoresOptions): Promise<UserStores> {
+  const store = o.raw.store ?? 'files';
+  if (store === 'files' || store === 'file') {
+    for (const [flag, value] of [['--store-prefix', o.raw.storePrefix], ['--store-key-file', o.raw.storeKeyFile]] as const) {
+      if (value !== undefined) throw new BridgeError(ErrorCode.Usage, `${flag} is for --store redis://…`, { hint: `remove ${flag}, or give --store redis://host:6379` });
+    }
+    return fileUserStores(o.configDir);
+  }
+  if (!/^rediss?:\/\//i.test(store)) {
+    throw new BridgeError(ErrorCode.Usage, `--store must be "files" or a redis:// or rediss:// URL`, { hint: 'for example --store redis://127.0.0.1:6379' });
+  }
+  const maxTtlDays = o.raw.storeMaxTtl === undefined ? undefined : Number(o.raw.storeMaxTtl);
+  if (maxTtlDays !== undefined && (!Number.isInteger(maxTtlDays) || maxTtlDays < 1 || maxTtlDays > 3650)) {
+    throw new BridgeError(ErrorCode.Usage, `--store-max-ttl must be a whole number of days from 1 to 3650`, { hint: 'for example --store-max-ttl 90' });
+  }
+  const { openRedisUserStores } = await import('./redis-user-stores.js');
+  return openRedisUserStores({
+    store,
+    prefix: o.raw.storePrefix,
+    keyFile: o.raw.storeKeyFile,
+    ...(maxTtlDays !== undefined ? { maxTtlMs: maxTtlDays * 24 * 3_600_000 } : {}),
+    env: o.env,
+    logger: o.logger,
+  });
+}

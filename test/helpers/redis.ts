@@ -1,0 +1,101 @@
+/**
+ * A real `redis-server` for the tests: on 127.0.0.1 at a free port, in a temporary directory of its own, without
+ * persistence unless asked (`--save '' --appendonly no`), stopped (and its directory removed) at teardown. It can be
+ * stopped and started again on the same port, to test an outage. When `redis-server` is not installed the test
+ * fails, saying how to install it: nothing is skipped.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { freePort } from './child-server.js';
+import { onTeardown } from './cleanup.js';
+import { waitFor, withTimeout } from './wait.js';
+
+/** A running (or stopped, restartable) Redis. */
+export interface TestRedis {
+  port: number;
+  /** `redis://127.0.0.1:<port>`. */
+  url: string;
+  /** Stops the server (SIGKILL by default: an outage, not a shutdown). Idempotent. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and directory. */
+  start(): Promise<void>;
+  /** Runs one command on a fresh connection (for assertions on raw data), e.g. `['GET', key]`. */
+  command(args: string[]): Promise<unknown>;
+  /** Everything the server wrote. */
+  output(): string;
+}
+
+/** Options for {@link startRedis}. */
+export interface StartRedisOptions {
+  /** `requirepass`. */
+  password?: string;
+  /** Keep data across restarts (append-only file in the server's directory). Default false. */
+  persistent?: boolean;
+}
+
+let checked = false;
+
+function requireRedisServer(): void {
+  if (checked) return;
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('redis-server is not installed: these tests need a real Redis. Install it with `apt-get install -y redis-server` (Debian/Ubuntu; .ci/run does) or `brew install redis`.');
+  }
+  checked = true;
+}
+
+/** Starts a Redis; see the module comment. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
+  requireRedisServer();
+  const dir = mkdtempSync(join(tmpdir(), 'mab-redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let text = '';
+  const args = [
+    '--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--daemonize', 'no',
+    '--appendonly', options.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes', '--loglevel', 'notice',
+    ...(options.password ? ['--requirepass', options.password] : []),
+  ];
+  const start = async () => {
+    const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = c;
+    c.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    c.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    await waitFor(`redis-server on port ${port} to be ready`, () => {
+      if (c.exitCode !== null) throw new Error(`redis-server exited (${c.exitCode}): ${text.slice(-500)}`);
+      return /Ready to accept connections/.test(text);
+    }, { timeoutMs: 20_000 });
+  };
+  const stop = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill(signal);
+    await withTimeout('redis-server to exit', exited, 10_000);
+    text = '';
+  };
+  await start();
+  onTeardown(() => rmSync(dir, { recursive: true, force: true }));
+  onTeardown(() => stop());
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
+    output: () => text,
+    async command(command) {
+      const client = createClient({ url: `redis://127.0.0.1:${port}`, ...(options.password ? { password: options.password } : {}) });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        return await client.sendCommand(command);
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
