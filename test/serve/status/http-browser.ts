@@ -51,3 +51,19 @@ export function hiddenValue(html: string, name: string): string {
   if (!m) throw new Error(`no hidden "${name}" in the page: ${html.slice(0, 400)}`);
   return m[1]!.replace(/&amp;/g, '&');
 }
+
+/**
+ * Follows a login link serve gave the MCP client of the static-token user `token`, as that user's browser does:
+ * sign-in first, then the link, which leads to the upstream's authorization URL. The login's answer must come back in
+ * the same `browser`.
+ */
+export async function followLoginLink(base: string, link: string, token: string): Promise<{ browser: HttpBrowser; authorizationUrl: string }> {
+  const browser = new HttpBrowser(base);
+  const path = new URL(link).pathname;
+  const signedIn = await browser.signInWithToken(token, path);
+  if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
+  const onward = await browser.request(path);
+  const authorizationUrl = onward.headers.get('location');
+  if (onward.status !== 303 || !authorizationUrl) throw new Error(`the login link answered ${onward.status}`);
+  return { browser, authorizationUrl };
+}

@@ -18,6 +18,7 @@ import { driveLoginToCallback, startAuthStack } from '../../helpers/oidc/index.j
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
 import { startServe } from '../../serve/serve-process.js';
+import { followLoginLink } from '../../serve/status/http-browser.js';
 import { userHash } from '../../../src/store/redis/index.js';
 
 useTeardown();
@@ -74,8 +75,9 @@ describe('serve --store redis://…', () => {
     expect(first.stderr()).toContain(`credentials: Redis at ${redis.url}`);
 
     const alice = await clientOf(first.base, ALICE);
-    const { callbackUrl } = await driveLoginToCallback(await loginLink(alice), { user: 'alice-account' });
-    expect((await fetch(callbackUrl)).status).toBe(200);
+    const { browser, authorizationUrl } = await followLoginLink(first.base, await loginLink(alice), ALICE);
+    const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
+    expect((await browser.request(callbackUrl)).status).toBe(200);
     await waitFor("alice's calls to work", async () => (await whoamiError(alice)) === undefined, { timeoutMs: 20_000, intervalMs: 250 });
 
     const tag = `{mab:${userHash('alice')}}`;

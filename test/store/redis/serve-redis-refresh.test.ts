@@ -15,6 +15,7 @@ import { driveLoginToCallback, startAuthStack } from '../../helpers/oidc/index.j
 import { startRedis } from '../../helpers/redis.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
 import { startServe } from '../../serve/serve-process.js';
+import { followLoginLink } from '../../serve/status/http-browser.js';
 
 useTeardown();
 
@@ -52,8 +53,9 @@ describe('two serve instances on one Redis', () => {
       link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
       return link;
     }, { timeoutMs: 20_000, intervalMs: 250 });
-    const { callbackUrl } = await driveLoginToCallback(link!, { user: 'alice-account' });
-    expect((await fetch(callbackUrl)).status).toBe(200);
+    const { browser, authorizationUrl } = await followLoginLink(one.base, link!, ALICE);
+    const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
+    expect((await browser.request(callbackUrl)).status).toBe(200);
     const loggedIn = Date.now();
     await waitFor('calls to work on both instances', async () => (await whoamiError(onOne)) === undefined && (await whoamiError(onTwo)) === undefined, { timeoutMs: 20_000, intervalMs: 250 });
     expect(stack.provider.counters.refreshTokenRequests).toBe(0);
