@@ -29,7 +29,7 @@ import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
-import { serverLockBound, withServerLock } from './server-lock.js';
+import { withServerLock } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
@@ -286,15 +286,11 @@ export class Authorizer {
     return sendsResource(this.#o) ? ctx.resource : undefined;
   }
 
-  /**
-   * Runs `work` under the cross-process lock of (issuer, resource) (server-lock.ts), or the store's own exclusion
-   * when it has one (serve's Redis store: across instances).
-   */
+  /** Runs `work` under the cross-process lock of (issuer, resource), or the store's own exclusion (server-lock.ts). */
   async #withLock<T>(ctx: AuthContext, work: () => Promise<T>): Promise<T> {
     const { authTimeoutMs, configDir } = this.#o;
     const store = await this.#openStore();
-    if (store.exclusive) return store.exclusive({ issuer: ctx.as.issuer, resource: ctx.resource, timeoutMs: serverLockBound(authTimeoutMs) }, work);
-    return withServerLock({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log }, work);
+    return withServerLock({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
   }
 
   /**
