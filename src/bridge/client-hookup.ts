@@ -1,6 +1,7 @@
 /**
- * How an engine (a {@link Bridge}, or the aggregate room's Aggregator) takes hold of its client channel and waits
- * for its requests in flight when the client's input ends: the same few steps for both, written once.
+ * How an engine (a {@link Bridge}, the aggregate room's Aggregator, a shared-upstream session of serve) takes hold
+ * of its client channel and waits for its requests in flight when the client's input ends: the same few steps for
+ * each, written once.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../errors.js';

@@ -6,6 +6,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { MemberPipe } from '../../aggregate/types.js';
 import type { ClientChannel } from '../../bridge/bridge.js';
+import { hookClient, idleWithin } from '../../bridge/client-hookup.js';
 import { describeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { errorResponse, RpcErrorCode, type RequestId } from '../../protocol/jsonrpc.js';
@@ -46,13 +47,13 @@ export class SharedSession implements MemberPipe {
   }
 
   async start(): Promise<void> {
-    const channel = this.#channel;
-    channel.onmessage = (message) => {
-      if (!this.#closed) this.#host.receive(this, message);
-    };
-    channel.onerror = (error) => this.#log.warn(`client channel: ${describeError(error)}`);
-    channel.onclose = () => void this.close();
-    await channel.start();
+    await hookClient(this.#channel, {
+      onMessage: (message) => {
+        if (!this.#closed) this.#host.receive(this, message);
+      },
+      onEnd: () => void this.close(),
+      logger: this.#log,
+    });
   }
 
   /** Whether the session's request `id` is still waiting for the server's answer. */
@@ -80,13 +81,7 @@ export class SharedSession implements MemberPipe {
 
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.#inFlight.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = await Promise.race([
-      new Promise<boolean>((resolve) => this.#idle.push(() => resolve(true))),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return idle;
+    return idleWithin(new Promise<void>((resolve) => this.#idle.push(resolve)), timeoutMs);
   }
 
   /**
