@@ -103,6 +103,9 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const stores = await openUserStores({ raw: o.raw, configDir, env: runtime.env, logger: log });
   const shared = stores.kind === 'redis';
   if (shared) log.info(`credentials: ${stores.description}`);
+  // With a shared store, the instances on it route each other's sessions (serve/cluster/).
+  const cluster = await stores.openCluster?.(log);
+  if (cluster) log.info(`instance ${cluster.instanceId}: sessions are shared with the other instances on this store`);
   if (input.tokenStore && input.tokenStore !== 'file') log.warn(`serve keeps every user's credentials in ${shared ? 'its --store' : 'files of their own'}; --token-store ${input.tokenStore} is not used`);
   let origin = configuredOrigin;
   const servers = config
@@ -138,8 +141,10 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
       sessionIdleMs: settings.sessionIdleMs,
       sseKeepAliveMs: settings.sseKeepAliveMs,
       logger: log,
+      ...(cluster ? { cluster } : {}),
     });
   } catch (error) {
+    await withDeadline(cluster?.close() ?? Promise.resolve(), CLOSE_LIMIT_MS);
     await withDeadline(backends.close(), CLOSE_LIMIT_MS);
     await withDeadline(stores.close(), CLOSE_LIMIT_MS);
     throw listenError(error, settings.host, settings.port);
@@ -192,6 +197,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   clearInterval(warning);
   log.info(`${signal}: draining (new sessions refused; up to ${SERVE_DRAIN_MS / 1000} s for answers in flight)`);
   await front.drain(SERVE_DRAIN_MS);
+  await withDeadline(cluster?.close() ?? Promise.resolve(), CLOSE_LIMIT_MS);
   await withDeadline(backends.close(), CLOSE_LIMIT_MS);
   await withDeadline(stores.close(), CLOSE_LIMIT_MS);
   guardian.close();

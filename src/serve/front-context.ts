@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
+import type { ServeCluster } from './cluster/types.js';
+import type { SessionHolds } from './cluster/session-holds.js';
 import type { InboundIdentity } from './inbound-auth/types.js';
 import type { ModernRoom } from './modern/modern-endpoint.js';
 import type { SessionTable } from './session-table.js';
@@ -22,6 +24,8 @@ export interface FrontContext {
   sseKeepAliveMs: number;
   /** The 2026-07-28 side: stateless requests (modern/). */
   modern: ModernRoom;
+  /** The other instances on the same Redis (`--store redis://…`), and what this one holds; undefined: one process. */
+  cluster?: { link: ServeCluster; sessions: SessionHolds };
 }
 
 /** One request to an MCP endpoint, authenticated. */
@@ -35,6 +39,8 @@ export interface EndpointRequest {
   path: string;
   /** CORS headers to add to the answer (empty unless the origin is listed). */
   cors: Record<string, string>;
+  /** Relayed from another instance (cluster/): it is answered here or refused, never relayed again. */
+  relayed?: boolean;
 }
 
 /** Seconds a client is told to wait when the session limit is reached or the server is draining. */

@@ -21,6 +21,8 @@ import { SessionTable } from './session-table.js';
 import { handleStreamable } from './streamable-endpoint.js';
 import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
+import { SessionHolds } from './cluster/session-holds.js';
+import type { ServeCluster } from './cluster/types.js';
 
 /** Options for {@link startHttpFront}. */
 export interface HttpFrontOptions {
@@ -40,6 +42,8 @@ export interface HttpFrontOptions {
   logger: Logger;
   /** Bounds of the 2026-07-28 side (tests shorten them; defaults in modern/). */
   modern?: Pick<ModernRoomOptions, 'engines' | 'statesTtlMs'>;
+  /** The other instances on the same Redis (`--store redis://…`); undefined: this process alone. */
+  cluster?: ServeCluster;
 }
 
 /** A listening front. */
@@ -55,11 +59,24 @@ export interface HttpFront {
 /** Listens and serves; see the module comment. */
 export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const log = o.logger;
-  const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log });
+  let holds: SessionHolds | undefined;
+  const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log, onClose: (s) => holds?.released(s) });
   let draining = false;
   const sseKeepAliveMs = o.sseKeepAliveMs ?? 15_000;
   const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining, sseKeepAliveMs });
   const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs };
+  if (o.cluster) {
+    holds = new SessionHolds({ cluster: o.cluster, sessions, idleMs: o.sessionIdleMs, logger: log });
+    ctx.cluster = { link: o.cluster, sessions: holds };
+    // Requests other instances relay here: answered by the endpoints as if they had come in (inbound auth done there).
+    o.cluster.onRelayed(async (relayed, req, res) => {
+      const url = new URL(relayed.url, 'http://serve.invalid');
+      const target = targetOf(url.pathname, () => o.backends.servers);
+      if (target === 'unknown' || target.kind === 'home' || target.kind === 'sse') return answerJson(res, 404, { error: 'not_found' });
+      const r: EndpointRequest = { req, res, identity: relayed.identity, target: target.server, path: url.pathname, cors: relayed.cors, relayed: true };
+      return target.kind === 'mcp' ? handleStreamable(ctx, r) : postLegacy(ctx, r, url);
+    });
+  }
   let guard: RequestGuard | undefined;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -128,7 +145,12 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   return {
     port,
     checksHost: guard.checksHost,
-    drain: (timeoutMs) => drain(server, sessions, modern, timeoutMs, () => (draining = true), log),
+    drain: async (timeoutMs) => {
+      // Other instances take this one's sessions over from now on (their records stay; cluster/).
+      holds?.handOver();
+      await o.cluster?.retire();
+      await drain({ server, sessions, modern, holds }, timeoutMs, () => (draining = true), log);
+    },
   };
 }
 
@@ -163,7 +185,8 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '/').split('?')[0]!;
 }
 
-async function drain(server: Server, sessions: SessionTable, modern: ModernRoom, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
+async function drain(parts: { server: Server; sessions: SessionTable; modern: ModernRoom; holds: SessionHolds | undefined }, timeoutMs: number, start: () => void, log: Logger): Promise<void> {
+  const { server, sessions, modern, holds } = parts;
   start();
   server.close();
   const open = sessions.all();
@@ -172,6 +195,7 @@ async function drain(server: Server, sessions: SessionTable, modern: ModernRoom,
   await Promise.all(open.map((s) => s.engine.drain(timeoutMs)));
   await sessions.closeAll('shutting down');
   await modern.close();
+  holds?.close();
   server.closeAllConnections();
 }
 

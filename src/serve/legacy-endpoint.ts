@@ -8,6 +8,7 @@ import { RETRY_AFTER_S, type EndpointRequest, type FrontContext } from './front-
 import { answerJson, answerRpcError, TransportError } from './http-answers.js';
 import { LegacyChannel } from './legacy-channel.js';
 import { readRpcMessage } from './rpc-body.js';
+import { routeSession } from './cluster/session-routing.js';
 import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
 
@@ -28,14 +29,20 @@ export async function openLegacy(ctx: FrontContext, r: EndpointRequest): Promise
   ctx.sessions.add(session);
   stream.onclose = () => void ctx.sessions.close(session, 'stream closed by the client');
   await engine.start();
+  await ctx.cluster?.sessions.hold(session, { kind: 'sse', endpoint: messages, target: r.target });
   stream.event(`${messages}?sessionId=${encodeURIComponent(id)}`, 'endpoint');
 }
 
 /** `POST …/messages?sessionId=<id>`: one client message for the session. */
-export async function postLegacy(ctx: FrontContext, r: EndpointRequest, url: URL): Promise<void> {
-  const { req, res, cors } = r;
-  if (req.method !== 'POST') return answerRpcError(res, 405, TransportError.Server, 'Method not allowed', { allow: 'POST', ...cors });
-  const session = ctx.sessions.find(url.searchParams.get('sessionId') ?? undefined, r.identity);
+export async function postLegacy(ctx: FrontContext, request: EndpointRequest, url: URL): Promise<void> {
+  if (request.req.method !== 'POST') return answerRpcError(request.res, 405, TransportError.Server, 'Method not allowed', { allow: 'POST', ...request.cors });
+  const id = url.searchParams.get('sessionId') ?? undefined;
+  // A session this instance does not hold may be another instance's (cluster/session-routing.ts).
+  const routed = ctx.cluster ? await routeSession(ctx, request, id) : request;
+  if (routed === 'answered') return;
+  const r = routed;
+  const { res, cors } = r;
+  const session = ctx.sessions.find(id, r.identity);
   if (!session || session.kind !== 'sse' || session.endpoint !== r.path) return answerRpcError(res, 404, TransportError.Session, 'Session not found', cors);
   const c = await readRpcMessage(ctx, r);
   if (!c) return;

@@ -11,15 +11,26 @@ import { readBody } from './request-body.js';
 /** A message that classified as a request, notification or response. */
 export type RpcMessage = Exclude<Classified, { kind: 'invalid' }>;
 
+/** Reads the POST's body within `--max-message-size`; undefined when it was over and the request was answered 413. */
+export async function readLimitedBody(ctx: FrontContext, r: EndpointRequest): Promise<Buffer | undefined> {
+  const body = await readBody(r.req, ctx.maxMessageBytes);
+  if (body !== 'too-large') return body;
+  refuseTooLarge(ctx, r);
+  return undefined;
+}
+
+/** Answers 413 to a POST over `--max-message-size`. */
+function refuseTooLarge(ctx: FrontContext, r: EndpointRequest): void {
+  const { req, res, cors } = r;
+  ctx.logger.warn(`refused a ${req.headers['content-length'] ?? 'large'}-byte POST to ${r.path}: over the ${ctx.maxMessageBytes}-byte limit (--max-message-size)`);
+  answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
+}
+
 /** Reads the POST's message; undefined when the request was answered with why it carries none. */
 export async function readRpcMessage(ctx: FrontContext, r: EndpointRequest): Promise<RpcMessage | undefined> {
-  const { req, res, cors } = r;
-  const body = await readBody(req, ctx.maxMessageBytes);
-  if (body === 'too-large') {
-    ctx.logger.warn(`refused a ${req.headers['content-length'] ?? 'large'}-byte POST to ${r.path}: over the ${ctx.maxMessageBytes}-byte limit (--max-message-size)`);
-    answerRpcError(res, 413, TransportError.InvalidRequest, `Payload Too Large: the limit is ${ctx.maxMessageBytes} bytes (--max-message-size)`, { connection: 'close', ...cors });
-    return undefined;
-  }
+  const { res, cors } = r;
+  const body = await readBody(r.req, ctx.maxMessageBytes);
+  if (body === 'too-large') return void refuseTooLarge(ctx, r);
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

@@ -38,6 +38,8 @@ export interface SessionTableOptions {
   idleMs: number;
   logger: Logger;
   now?: () => number;
+  /** Told of each session closed (the cluster forgets it held it). */
+  onClose?: (session: ServeSession) => void;
 }
 
 /** The sessions; see the module comment. */
@@ -62,6 +64,16 @@ export class SessionTable {
   /** Whether another session may be opened. */
   get full(): boolean {
     return this.#sessions.size >= this.#o.max;
+  }
+
+  /** Whether the session `id` is open here (whoever owns it). */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
+  }
+
+  /** A serial for a session about to be added under an id it already has (taken over from another instance). */
+  nextSerial(): number {
+    return ++this.#serial;
   }
 
   /** A fresh session id and serial, for a session about to be added. */
@@ -99,6 +111,7 @@ export class SessionTable {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     this.#o.logger.info(`session ${session.serial} closed (${why}) for ${describeUser(session.owner)}; ${this.#sessions.size} open`);
+    this.#o.onClose?.(session);
     await session.engine.close();
   }
 

@@ -15,14 +15,25 @@ import { readRpcMessage } from './rpc-body.js';
 import type { ServeSession } from './session-table.js';
 import { SseStream } from './sse-stream.js';
 import { primingAllowed } from './stream-events.js';
-import { StreamableChannel } from './streamable-channel.js';
+import { startStreamableSession } from './streamable-session.js';
 import { handleModern } from './modern/modern-endpoint.js';
+import { routeSession } from './cluster/session-routing.js';
 import { isModernRequest, namesModernVersion } from './modern/modern-request.js';
 
 const SESSION_HEADER = 'mcp-session-id';
 
 /** Handles one request to a Streamable HTTP endpoint. */
-export async function handleStreamable(ctx: FrontContext, r: EndpointRequest): Promise<void> {
+export async function handleStreamable(ctx: FrontContext, request: EndpointRequest): Promise<void> {
+  let r = request;
+  if (ctx.cluster && !r.relayed) {
+    // A session this instance does not hold may be another instance's (cluster/session-routing.ts).
+    const id = r.req.headers[SESSION_HEADER];
+    if (typeof id === 'string' && !ctx.sessions.has(id)) {
+      const routed = await routeSession(ctx, r, id);
+      if (routed === 'answered') return;
+      r = routed;
+    }
+  }
   const { req, res, cors } = r;
   if (namesModernVersion(req.headers) && req.method !== 'POST') {
     // The 2026-07-28 revision has no session to GET or DELETE.
@@ -100,22 +111,10 @@ async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessa
     return answerRpcError(res, 503, TransportError.Server, ctx.draining() ? 'Service Unavailable: shutting down' : 'Service Unavailable: too many sessions', { 'retry-after': RETRY_AFTER_S, ...cors });
   }
   const { id: sessionId, serial } = ctx.sessions.nextId();
-  const logger = ctx.logger.child({ name: `session ${serial}` });
-  const channel = new StreamableChannel({ logger });
-  const engine = ctx.backends.open(r.target, channel, { identity: r.identity, logger });
-  const session: ServeSession = {
-    id: sessionId,
-    serial,
-    owner: r.identity,
-    kind: 'streamable',
-    endpoint: r.path,
-    engine,
-    channel,
-    inFlight: () => channel.inFlight,
-    lastSeen: Date.now(),
-  };
-  ctx.sessions.add(session);
-  await engine.start();
+  const session = await startStreamableSession(ctx, { id: sessionId, serial, owner: r.identity, endpoint: r.path, target: r.target });
+  // Recorded before the client learns the id: its next request may reach another instance.
+  await ctx.cluster?.sessions.hold(session, { kind: 'streamable', endpoint: r.path, target: r.target, initialize: message });
+  const { channel } = session;
   channel.receive([message], new PostReply({ res, ids: [id], mode, headers: { 'mcp-session-id': sessionId, ...cors } }));
 }
 

@@ -11,6 +11,7 @@ import { openRedisStores } from '../../store/redis/redis-store.js';
 import { parseRedisTarget } from '../../store/redis/redis-target.js';
 import { isProtocolEra } from '../../upstream/era/era.js';
 import type { UserStores } from './user-stores.js';
+import { openRedisCluster } from '../cluster/redis-cluster.js';
 
 /** What {@link openRedisUserStores} opens. */
 export interface RedisUserStoresOptions {
@@ -51,6 +52,7 @@ export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<Us
         forget: async () => void (await store.forgetServerEra(url.href)),
       };
     },
+    openCluster: (logger) => openRedisCluster({ stores, keys, logger, instanceId: stores.instanceId }),
     close: () => stores.close(),
   };
 }

@@ -9,6 +9,7 @@ import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CredentialStore } from '../../store/credential-store.js';
 import type { EraMemory } from '../../upstream/era/era-connector.js';
+import type { ServeCluster } from '../cluster/types.js';
 
 /** The per-user credential stores of one serve process. */
 export interface UserStores {
@@ -23,6 +24,11 @@ export interface UserStores {
   openerFor(user: string, configDir: string): (() => Promise<CredentialStore>) | undefined;
   /** Where the protocol era of `url` is remembered for `user`; undefined: the file beside the user's credentials. */
   eraMemoryFor(user: string, url: URL, runtime: Pick<Runtime, 'now'>): EraMemory | undefined;
+  /**
+   * The other serve instances on the same shared store (cluster/), opened once when serve starts; undefined for
+   * stores no other instance sees (files).
+   */
+  openCluster?(logger: Logger): Promise<ServeCluster>;
   /** Closes what the stores hold open (a connection). */
   close(): Promise<void>;
 }

@@ -18,6 +18,8 @@ export interface RedisCommands {
   sRem(key: string, members: string[]): Promise<number>;
   del(keys: string[]): Promise<number>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** How many connections read each channel. */
+  pubSubNumSub(channels: string[]): Promise<Record<string, number>>;
 }
 
 /** A connected pair of clients; see the module comment. */
@@ -30,6 +32,8 @@ export interface RedisConnection {
    * connection drops (messages may be missed from then on), `onLive(true)` when it is subscribed again.
    */
   subscribe(channel: string, onMessage: (message: string) => void, onLive: (live: boolean) => void): Promise<void>;
+  /** Stops reading `channel`. */
+  unsubscribe(channel: string): Promise<void>;
   /** Closes both clients. */
   close(): Promise<void>;
 }
@@ -116,6 +120,9 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
       });
       // node-redis subscribes again before it is ready after a reconnection; what was sent meanwhile is lost.
       subscriber.on('ready', () => onLive(true));
+    },
+    async unsubscribe(channel) {
+      await subscriber.unsubscribe(channel);
     },
     async close() {
       // A clean close where Redis answers; a disconnected client is destroyed instead (close would wait for it).
