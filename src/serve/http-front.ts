@@ -22,6 +22,8 @@ import { handleStreamable } from './streamable-endpoint.js';
 import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
 import { SessionHolds } from './cluster/session-holds.js';
+import { clusterInputStates } from './cluster/input-state-sharing.js';
+import { INPUT_STATE_TTL_MS } from './modern/input-states.js';
 import type { ServeCluster } from './cluster/types.js';
 
 /** Options for {@link startHttpFront}. */
@@ -63,7 +65,8 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const sessions = new SessionTable({ max: o.maxSessions, idleMs: o.sessionIdleMs, logger: log, onClose: (s) => holds?.released(s) });
   let draining = false;
   const sseKeepAliveMs = o.sseKeepAliveMs ?? 15_000;
-  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining, sseKeepAliveMs });
+  const sharing = o.cluster ? clusterInputStates({ cluster: o.cluster, ttlMs: o.modern?.statesTtlMs ?? INPUT_STATE_TTL_MS, logger: log }) : undefined;
+  const modern = new ModernRoom({ ...o.modern, backends: o.backends, logger: log, draining: () => draining, sseKeepAliveMs, ...(sharing ? { sharing } : {}) });
   const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs };
   if (o.cluster) {
     holds = new SessionHolds({ cluster: o.cluster, sessions, idleMs: o.sessionIdleMs, logger: log });

@@ -141,7 +141,7 @@ class RedisCluster implements ServeCluster {
     if (!opened.ok) return undefined;
     const record = JSON.parse(opened.plaintext) as { u: string; m: string; d: string };
     const alive = instance === this.instanceId || (await this.#alive(instance));
-    return { instance, alive, owner: { user: record.u, method: record.m as HeldRecord['owner']['method'] }, data: record.d };
+    return { instance, alive, owner: { user: record.u, method: record.m }, data: record.d };
   }
 
   async adopt(kind: HeldKind, id: string, from: string): Promise<boolean> {

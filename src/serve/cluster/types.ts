@@ -18,8 +18,8 @@ export interface HeldRecord {
   instance: string;
   /** Whether that instance is alive (its heartbeat has not expired). */
   alive: boolean;
-  /** Who it belongs to: only this identity's requests may reach it. */
-  owner: Pick<InboundIdentity, 'user' | 'method'>;
+  /** Who it belongs to: only this user's requests may reach it (`method`: how the user was established, or `any`). */
+  owner: { user: string; method: string };
   /** What the kind keeps with it (for a session: what adopting it needs), JSON. */
   data: string;
 }
@@ -53,7 +53,7 @@ export interface ServeCluster {
    * Records that this instance holds `kind`/`id` for `owner`, for `ttlMs` (renewed by {@link renew}).
    * @throws {BridgeError} `ErrorCode.Store` when Redis cannot be reached.
    */
-  hold(o: { kind: HeldKind; id: string; owner: Pick<InboundIdentity, 'user' | 'method'>; data: string; ttlMs: number }): Promise<void>;
+  hold(o: { kind: HeldKind; id: string; owner: HeldRecord['owner']; data: string; ttlMs: number }): Promise<void>;
   /**
    * Extends the life of what this instance holds; resolves the ids it no longer holds (`lost`: another instance took
    * them over while this one seemed gone) and those whose record is gone (`missing`: Redis lost it; hold them

@@ -7,7 +7,9 @@
  * The client's text is never trusted: an unknown, expired, or someone else's state is refused.
  */
 import { randomBytes } from 'node:crypto';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
+import type { EndpointRequest } from '../front-context.js';
 import type { EngineAnswer } from './engine-channel.js';
 import type { PooledEngine } from './engine-pool.js';
 
@@ -39,6 +41,26 @@ export interface SuspendedCall {
   queued: Array<{ id: RequestId; method: string; params: Record<string, unknown> | undefined }>;
 }
 
+/**
+ * The requestStates of one instance as the other instances on the same Redis see them (cluster/): each is
+ * announced before its client learns it and forgotten when used or expired, and a retry whose state is not here is
+ * routed to the instance that has it.
+ */
+export interface InputStateSharing {
+  /** Records that this instance holds `state` (a failure is logged: the retry then works on this instance only). */
+  announce(state: string, call: SuspendedCall): Promise<void>;
+  /** Forgets `state` (used or expired here). */
+  forget(state: string): void;
+  /**
+   * Relays a retry whose `state` this instance does not hold to the instance that holds it: true when it was
+   * answered (relayed, or refused there); false when no live instance of this user holds it.
+   */
+  route(state: string, r: EndpointRequest, message: JSONRPCMessage): Promise<boolean>;
+}
+
+/** How long a client has to retry, by default. */
+export const INPUT_STATE_TTL_MS = 5 * 60_000;
+
 /** Options for {@link InputStates}. */
 export interface InputStatesOptions {
   /** How long a client has to retry. Default 5 minutes. */
@@ -47,6 +69,8 @@ export interface InputStatesOptions {
   max?: number;
   /** Called with a row that expired (or was pushed out) unused. */
   onExpire(call: SuspendedCall): void;
+  /** Called with each state that leaves the table (taken or expired). */
+  onForget?(state: string): void;
 }
 
 /** Why a state was refused. */
@@ -54,11 +78,11 @@ export type StateRefusal = 'unknown' | 'not-yours';
 
 /** The table; see the module comment. */
 export class InputStates {
-  readonly #o: Required<Omit<InputStatesOptions, 'onExpire'>> & Pick<InputStatesOptions, 'onExpire'>;
+  readonly #o: Required<Omit<InputStatesOptions, 'onExpire' | 'onForget'>> & Pick<InputStatesOptions, 'onExpire' | 'onForget'>;
   readonly #rows = new Map<string, { call: SuspendedCall; expires: number; timer: NodeJS.Timeout }>();
 
   constructor(options: InputStatesOptions) {
-    this.#o = { ttlMs: 5 * 60_000, max: 1024, ...options };
+    this.#o = { ttlMs: INPUT_STATE_TTL_MS, max: 1024, ...options };
   }
 
   /** Rows held now. */
@@ -90,6 +114,7 @@ export class InputStates {
     if (c.user !== who.user || c.endpoint !== who.endpoint || c.method !== who.method || c.name !== who.name) return 'not-yours';
     clearTimeout(row.timer);
     this.#rows.delete(state);
+    this.#o.onForget?.(state);
     return c;
   }
 
@@ -113,6 +138,7 @@ export class InputStates {
     if (!row) return;
     clearTimeout(row.timer);
     this.#rows.delete(state);
+    this.#o.onForget?.(state);
     this.#o.onExpire(row.call);
   }
 }

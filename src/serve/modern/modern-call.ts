@@ -15,7 +15,7 @@ import { ModernErrorCode } from '../../protocol/modern-meta.js';
 import { INPUT_CAPABILITY } from '../../upstream/http-2026/input-required.js';
 import type { EngineAnswer, EngineHolder } from './engine-channel.js';
 import type { EnginePool } from './engine-pool.js';
-import type { InputStates, SuspendedCall } from './input-states.js';
+import type { InputStates, InputStateSharing, SuspendedCall } from './input-states.js';
 import { modernError, modernResult } from './modern-results.js';
 import type { ModernReply } from './modern-reply.js';
 
@@ -25,6 +25,8 @@ export interface CallContext {
   pool: EnginePool;
   states: InputStates;
   logger: Logger;
+  /** Other instances on the same Redis, told of each requestState before the client learns it (cluster/). */
+  sharing?: InputStateSharing;
 }
 
 /**
@@ -68,7 +70,10 @@ export function carry(ctx: CallContext, call: SuspendedCall, id: RequestId, repl
     });
     asking = [];
     const requestState = ctx.states.put(call);
-    reply.answer({ jsonrpc: '2.0', id, result: { resultType: 'input_required', inputRequests, requestState } });
+    const answer = () => reply.answer({ jsonrpc: '2.0', id, result: { resultType: 'input_required', inputRequests, requestState } });
+    // The client's retry may reach another instance: it learns where the state is before the client does.
+    if (ctx.sharing) void ctx.sharing.announce(requestState, call).finally(answer);
+    else answer();
   };
 
   const holder: EngineHolder = {

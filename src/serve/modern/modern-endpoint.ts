@@ -18,7 +18,7 @@ import { answerJson } from '../http-answers.js';
 import type { SseStream } from '../sse-stream.js';
 import type { ServeBackends } from '../types.js';
 import { EnginePool, PoolFull, type PooledEngine } from './engine-pool.js';
-import { InputStates } from './input-states.js';
+import { InputStates, type InputStateSharing } from './input-states.js';
 import { answerInputs, carry } from './modern-call.js';
 import { listen } from './modern-listen.js';
 import { ModernReply } from './modern-reply.js';
@@ -36,6 +36,8 @@ export interface ModernRoomOptions {
   draining?: () => boolean;
   /** The comment interval of listen streams (`--sse-keepalive`); 0 or absent: none. */
   sseKeepAliveMs?: number;
+  /** Other instances on the same Redis (cluster/input-state-sharing.ts); absent: this process alone. */
+  sharing?: InputStateSharing;
 }
 
 /** What the 2026 side keeps across requests: the warm engines, the suspended requests, the listen streams. */
@@ -46,8 +48,10 @@ export class ModernRoom {
   readonly streams = new Set<SseStream>();
   readonly draining: () => boolean;
   readonly sseKeepAliveMs: number;
+  readonly sharing: InputStateSharing | undefined;
 
   constructor(o: ModernRoomOptions) {
+    this.sharing = o.sharing;
     this.draining = o.draining ?? (() => false);
     this.sseKeepAliveMs = o.sseKeepAliveMs ?? 0;
     this.logger = o.logger.child({ name: '2026' });
@@ -64,6 +68,7 @@ export class ModernRoom {
         this.logger.info(`${call.method}: the client did not come back with its input; closing the engine that waited`);
         void this.pool.discard(call.engine);
       },
+      ...(o.sharing ? { onForget: (state: string) => o.sharing!.forget(state) } : {}),
     });
   }
 
@@ -118,6 +123,8 @@ export async function handleModern(room: ModernRoom, r: EndpointRequest, message
   }
   if (typeof params.requestState === 'string') {
     const taken = room.states.take(params.requestState, { user: r.identity.user, endpoint: r.path, method: c.method, name });
+    // A state another instance holds: the retry is answered there.
+    if (taken === 'unknown' && room.sharing && !r.relayed && (await room.sharing.route(params.requestState, r, message))) return;
     if (typeof taken === 'string') {
       room.logger.warn(`refused a retry of ${c.method}: its requestState is ${taken === 'unknown' ? 'unknown or expired' : "another request's"}`);
       return reply.answer(rpcError(id, -32602, 'Invalid params: requestState is unknown or expired; send the request again without it'));
