@@ -9,6 +9,8 @@ import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CredentialStore } from '../../store/credential-store.js';
 import type { EraMemory } from '../../upstream/era/era-connector.js';
+import { memoryBrowserState } from '../browser-state/memory-browser-state.js';
+import type { BrowserState } from '../browser-state/port.js';
 
 /** The per-user credential stores of one serve process. */
 export interface UserStores {
@@ -23,6 +25,11 @@ export interface UserStores {
   openerFor(user: string, configDir: string): (() => Promise<CredentialStore>) | undefined;
   /** Where the protocol era of `url` is remembered for `user`; undefined: the file beside the user's credentials. */
   eraMemoryFor(user: string, url: URL, runtime: Pick<Runtime, 'now'>): EraMemory | undefined;
+  /**
+   * What the browser pages keep beyond one request (session keys, sign-outs, started sign-ins, login links): in this
+   * process with files, shared by every instance with Redis (browser-state/).
+   */
+  readonly browserState: BrowserState;
   /** Closes what the stores hold open (a connection). */
   close(): Promise<void>;
 }
@@ -34,6 +41,7 @@ export function fileUserStores(configDir: string): UserStores {
     description: `files under ${configDir}/users (mode 0600)`,
     openerFor: () => undefined,
     eraMemoryFor: () => undefined,
+    browserState: memoryBrowserState(),
     close: async () => undefined,
   };
 }
