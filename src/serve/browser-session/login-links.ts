@@ -48,7 +48,7 @@ export class LoginLinks {
 
   /**
    * The link to `owner`'s login at `url`. The link is kept on the way (a shared store's write is not awaited: a
-   * failure is logged by the store, and the link then answers that it has expired).
+   * failure is logged by the store, that link then answers that it has expired, and the next call makes another).
    */
   wrap(owner: string, url: string): string {
     const key = `${owner}\0${url}`;
@@ -63,7 +63,11 @@ export class LoginLinks {
       this.#byLogin.delete(key);
       this.#byLogin.set(key, made);
       const login: LinkedLogin = { owner, url };
-      this.#o.records.put(made.id, JSON.stringify(login), LINK_LIFETIME_MS).catch(() => undefined);
+      const kept = made;
+      this.#o.records.put(made.id, JSON.stringify(login), LINK_LIFETIME_MS).catch(() => {
+        // Not kept (the store logs why): the next link to this login is a new one, which may be.
+        if (this.#byLogin.get(key) === kept) this.#byLogin.delete(key);
+      });
     }
     return `${this.#o.origin()}${LOGIN_LINK_PREFIX}${made.id}`;
   }

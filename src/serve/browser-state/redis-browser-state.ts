@@ -11,6 +11,8 @@
  * {<prefix>browser:<kind>}:<sha256(id)>   string: the sealed record, PX = its time to live
  * {<prefix>browser:<kind>}:index          sorted set: each record's hash by expiry (the bound, oldest dropped)
  * ```
+ * The bound is the whole deployment's, not each instance's: the keeping script drops expired entries from the index,
+ * then the records that expire soonest beyond the bound (their keys named from the index, in the same slot).
  * While Redis is away, every call fails with a `STORE` error (the pages answer 503), logged once per outage.
  */
 import { createHash } from 'node:crypto';
