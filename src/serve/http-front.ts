@@ -113,14 +113,27 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     if (web && path === CALLBACK_PATH && req.method === 'GET') {
       // The login's `state` routes the answer (hub.ts); where browsers can sign in, the browser must say who it is,
       // so the hub refuses another user's browser finishing someone's login.
-      const caller = await browserUser();
+      let caller: string | undefined;
+      try {
+        caller = await browserUser();
+      } catch (error) {
+        if (web.browser?.answerUnavailable(res, error)) return;
+        throw error;
+      }
       if (caller === undefined && web.browser?.canSignIn()) return web.browser.sendToSignIn(res, `${path}${url.search}`);
       return web.callback(res, url.searchParams, caller);
     }
     const outcome = await o.authenticator.authenticate(req);
     if (!outcome.ok) {
       const page = web && (path === '/' || path.startsWith('/status'));
-      const signedIn = page ? web.browser?.identify(req) : undefined;
+      let signedIn: string | undefined;
+      try {
+        signedIn = page ? await web.browser?.identify(req) : undefined;
+      } catch (error) {
+        // The browser session's state is shared and cannot be reached now: a 503 page (logged once by the store).
+        if (web?.browser?.answerUnavailable(res, error)) return;
+        throw error;
+      }
       if (signedIn !== undefined && (await web!.page(req, res, path, signedIn))) return;
       if (page && path === '/' && (req.method === 'GET' || req.method === 'HEAD') && web.browser?.canSignIn()) return web.browser.sendToSignIn(res, '/');
       return answerJson(res, outcome.status, outcome.body, { ...outcome.headers, ...verdict.cors });

@@ -61,8 +61,13 @@ export interface WebRoutes {
 export interface BrowserEntrance {
   /** Answers `req` when `url` is one of its routes; `who` tells the user the front can establish otherwise. */
   route(req: IncomingMessage, res: ServerResponse, url: URL, who: () => Promise<string | undefined>): Promise<boolean>;
-  /** The user of `req`'s browser session, if it has one. */
-  identify(req: IncomingMessage): string | undefined;
+  /**
+   * The user of `req`'s browser session, if it has one.
+   * @throws BridgeError `STORE` when a shared browser state cannot be reached now ({@link answerUnavailable})
+   */
+  identify(req: IncomingMessage): Promise<string | undefined>;
+  /** Answers `res` with a 503 page when `error` says the browser state cannot be reached now; whether it did. */
+  answerUnavailable(res: ServerResponse, error: unknown): boolean;
   /** Whether a browser can sign in here. */
   canSignIn(): boolean;
   /** Sends the browser to sign in, then back to `next`. */

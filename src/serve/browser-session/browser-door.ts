@@ -4,17 +4,22 @@
  * (sign-in with the JWT issuer, oidc-sign-in.ts), `/auth/sign-out`, and the upstream login links `/login/<id>`
  * (login-links.ts). A sign-in gives a signed session cookie (session-cookie.ts) that the front reads for the status
  * page, its forms, the login links and the upstream login callback only — never for the MCP endpoints. The methods
- * offered follow the inbound auth in force (a reload may change them).
+ * offered follow the inbound auth in force (a reload may change them). What the door keeps beyond one request is in
+ * the browser state it is given (browser-state/): with a shared one, any instance takes any of these requests;
+ * while that state cannot be reached, a page that needs it answers 503.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PAGE_HEADERS, renderPage } from '../../auth/pages.js';
+import { ErrorCode, isBridgeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { memoryBrowserState } from '../browser-state/memory-browser-state.js';
+import type { BrowserState } from '../browser-state/port.js';
 import type { BrowserSignInMethods, OidcSignInConfig } from '../inbound-auth/types.js';
 import type { CsrfTokens } from '../status/csrf.js';
 import { readForm } from '../status/form-body.js';
 import { STATUS_CSS, STATUS_HEADERS } from '../status/render.js';
-import { LOGIN_LINK_PREFIX, LoginLinks } from './login-links.js';
-import { OidcSignIn, SIGN_IN_CALLBACK_PATH } from './oidc-sign-in.js';
+import { LOGIN_LINK_PREFIX, LoginLinks, MAX_LINKS } from './login-links.js';
+import { MAX_PENDING_SIGN_INS, OidcSignIn, SIGN_IN_CALLBACK_PATH } from './oidc-sign-in.js';
 import { PeerAttempts } from './peer-attempts.js';
 import { SessionCookies } from './session-cookie.js';
 import { SignInCsrf } from './sign-in-csrf.js';
@@ -31,6 +36,8 @@ export interface BrowserDoorOptions {
   origin: () => string;
   /** The status page's CSRF tokens (sign-out is one of its forms). */
   csrf: CsrfTokens;
+  /** Where keys and records are kept (serve's store's, browser-state/); default this process's memory. */
+  state?: BrowserState;
   logger: Logger;
   /** For the issuer (tests); default the built-in fetch. */
   fetch?: typeof globalThis.fetch;
@@ -47,14 +54,17 @@ export class BrowserDoor {
   readonly #o: BrowserDoorOptions;
   readonly #formCsrf: SignInCsrf;
   readonly #attempts: PeerAttempts;
+  readonly #state: BrowserState;
   #oidc: { config: OidcSignInConfig; flow: OidcSignIn } | undefined;
 
   constructor(o: BrowserDoorOptions) {
     this.#o = o;
+    const now = o.now ? { now: o.now } : {};
+    const state = (this.#state = o.state ?? memoryBrowserState(now));
     const secure = () => o.origin().startsWith('https:');
-    this.sessions = new SessionCookies({ secure, ...(o.now ? { now: o.now } : {}) });
-    this.links = new LoginLinks({ origin: o.origin, ...(o.now ? { now: o.now } : {}) });
-    this.#formCsrf = new SignInCsrf({ secure, origin: o.origin });
+    this.sessions = new SessionCookies({ secure, state, ...now });
+    this.links = new LoginLinks({ origin: o.origin, records: state.records('login-link', MAX_LINKS), ...now });
+    this.#formCsrf = new SignInCsrf({ secure, origin: o.origin, key: state.macKey('sign-in-form') });
     this.#attempts = new PeerAttempts({ logger: o.logger, what: 'a sign-in with a token that is not one of this server\'s', ...(o.now ? { now: o.now } : {}) });
   }
 
@@ -62,18 +72,19 @@ export class BrowserDoor {
    * The user of `req`'s browser session, if it has one that the inbound auth in force still stands behind: a session
    * from a token while its user has a token, a session from the issuer while browsers may sign in with it (a reload
    * that removes a user's token ends their browser sessions too).
+   * @throws BridgeError `STORE` when a shared browser state cannot be reached ({@link answerUnavailable} answers it)
    */
-  identify(req: IncomingMessage): string | undefined {
-    return this.#current(req)?.user;
+  async identify(req: IncomingMessage): Promise<string | undefined> {
+    return (await this.#current(req))?.user;
   }
 
-  /** Whether `req` has a browser session in force. */
-  hasSession(req: IncomingMessage): boolean {
-    return this.#current(req) !== undefined;
+  /** Whether `req` has a browser session in force (false when that cannot be told now). */
+  async hasSession(req: IncomingMessage): Promise<boolean> {
+    return (await this.#current(req).catch(() => undefined)) !== undefined;
   }
 
-  #current(req: IncomingMessage) {
-    const session = this.sessions.read(req);
+  async #current(req: IncomingMessage) {
+    const session = await this.sessions.read(req);
     if (!session) return undefined;
     const m = this.#o.signIn();
     const stands = session.method === 'token' ? m?.tokenHolders?.has(session.user) === true : m?.oidc !== undefined;
@@ -91,8 +102,27 @@ export class BrowserDoor {
     res.writeHead(303, { location: `${SIGN_IN_PATH}?next=${encodeURIComponent(safeNext(next))}`, 'cache-control': 'no-store' }).end();
   }
 
+  /**
+   * Answers `res` when `error` says the shared browser state cannot be reached now: a 503 page (the store logs the
+   * outage once). Resolves whether it did; any other error is the caller's.
+   */
+  answerUnavailable(res: ServerResponse, error: unknown): boolean {
+    if (!isBridgeError(error, ErrorCode.Store) || res.headersSent) return false;
+    res.writeHead(503, { ...PAGE_HEADERS, 'retry-after': '5' }).end(renderPage({ ok: false, title: 'Sign-in unavailable', lines: ['This server cannot reach its shared sign-in state now.', 'Try again in a moment.'] }));
+    return true;
+  }
+
   /** Answers `req` when `url`'s path is one of the door's; resolves whether it did. */
   async route(req: IncomingMessage, res: ServerResponse, url: URL, who: BrowserUser): Promise<boolean> {
+    try {
+      return await this.#route(req, res, url, who);
+    } catch (error) {
+      if (this.answerUnavailable(res, error)) return true;
+      throw error;
+    }
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse, url: URL, who: BrowserUser): Promise<boolean> {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/status.css' && method === 'GET') {
@@ -149,7 +179,8 @@ export class BrowserDoor {
     let started: { location: string; cookie: string };
     try {
       started = await flow.start(next);
-    } catch {
+    } catch (error) {
+      if (isBridgeError(error, ErrorCode.Store)) throw error;
       return this.#signInPage(req, res, 503, next, 'The issuer cannot be reached now: try again in a moment.');
     }
     res.writeHead(303, { location: started.location, 'set-cookie': started.cookie, 'cache-control': 'no-store' }).end();
@@ -165,7 +196,7 @@ export class BrowserDoor {
   }
 
   async #signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const session = this.#current(req);
+    const session = await this.#current(req);
     const form = await readForm(req);
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     if (session && (!form || !this.#o.csrf.accepts(session.user, form.get('csrf'), origin))) {
@@ -173,11 +204,11 @@ export class BrowserDoor {
       return void res.writeHead(403, PAGE_HEADERS).end(renderPage({ ok: false, title: 'Not signed out', lines: ['That request did not come from the status page, so nothing was done.'] }));
     }
     if (session) this.#o.logger.info(`status page: ${session.user} signed out`);
-    res.writeHead(303, { location: SIGN_IN_PATH, 'set-cookie': this.sessions.end(session), 'cache-control': 'no-store' }).end();
+    res.writeHead(303, { location: SIGN_IN_PATH, 'set-cookie': await this.sessions.end(session), 'cache-control': 'no-store' }).end();
   }
 
   async #followLink(res: ServerResponse, path: string, who: BrowserUser): Promise<void> {
-    const login = this.links.find(path.slice(LOGIN_LINK_PREFIX.length));
+    const login = await this.links.find(path.slice(LOGIN_LINK_PREFIX.length));
     if (!login) {
       return void res.writeHead(410, PAGE_HEADERS).end(renderPage({ ok: false, title: 'No login here', lines: ['This login link has expired or was never made here.', 'Ask your MCP client again, or use the status page.'] }));
     }
@@ -195,7 +226,8 @@ export class BrowserDoor {
     const config = this.#o.signIn()?.oidc;
     if (!config) return undefined;
     if (this.#oidc?.config !== config) {
-      const flow = new OidcSignIn({ config, origin: this.#o.origin, secure: () => this.#o.origin().startsWith('https:'), logger: this.#o.logger, ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) });
+      const pending = this.#state.records('oidc-pending', MAX_PENDING_SIGN_INS);
+      const flow = new OidcSignIn({ config, origin: this.#o.origin, secure: () => this.#o.origin().startsWith('https:'), logger: this.#o.logger, pending, ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}), ...(this.#o.now ? { now: this.#o.now } : {}) });
       this.#oidc = { config, flow };
     }
     return this.#oidc.flow;

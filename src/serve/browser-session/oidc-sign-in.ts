@@ -1,8 +1,9 @@
 /**
  * Signing a browser in with the issuer serve already trusts for JWT access tokens, as an OpenID Connect client of it
  * (OpenID Connect Core §3.1; OAuth 2.1 §4.1 with PKCE S256): `start` sends the browser to the issuer with a fresh
- * `state`, `nonce` and code challenge, kept here (bounded, ten minutes, single use) and bound to the browser by a
- * short-lived cookie; `finish` takes the issuer's answer at `<public URL>/auth/callback`, checks the cookie, the
+ * `state`, `nonce` and code challenge, kept in the browser state (browser-state/: this process's memory, or sealed in
+ * Redis so the issuer's answer may reach any instance; bounded, ten minutes, taken once) and bound to the browser by
+ * a short-lived cookie; `finish` takes the issuer's answer at `<public URL>/auth/callback`, checks the cookie, the
  * response (oauth4webapi: `state`, `iss` per RFC 9207, `error`), exchanges the code, validates the ID token (issuer,
  * audience, expiry, nonce) and names the user from the configured claim — of the ID token, else of the userinfo
  * answer (OpenID Connect Core §5.3).
@@ -31,6 +32,7 @@ import { oauthOptions, type OAuthHttp } from '../../auth/oauth-http.js';
 import { checkServerUrl } from '../../auth/url-policy.js';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { SharedRecords } from '../browser-state/port.js';
 import type { OidcSignInConfig } from '../inbound-auth/types.js';
 import { clearCookie, cookieName, cookieOf, setCookie } from './cookies.js';
 
@@ -53,17 +55,21 @@ export interface OidcSignInOptions {
   origin: () => string;
   secure: () => boolean;
   logger: Logger;
+  /** Where started sign-ins wait for the issuer's answer (at most {@link MAX_PENDING_SIGN_INS}). */
+  pending: SharedRecords;
   /** For the issuer's metadata, token and userinfo endpoints; default the built-in fetch. */
   fetch?: OAuthHttp['fetch'];
   now?: () => number;
 }
 
+/** A started sign-in as it is kept (JSON). */
 interface Pending {
   verifier: string;
   nonce: string;
-  /** SHA-256 of the browser's binding cookie. */
-  binding: Buffer;
+  /** SHA-256 of the browser's binding cookie, base64url. */
+  binding: string;
   next: string;
+  /** Epoch ms. */
   expiresAt: number;
 }
 
@@ -72,8 +78,6 @@ export class OidcSignIn {
   readonly #o: OidcSignInOptions;
   readonly #http: OAuthHttp;
   readonly #client: Client;
-  /** Started sign-ins by `state`, oldest first. */
-  readonly #pending = new Map<string, Pending>();
   #as: Promise<AuthorizationServer> | undefined;
 
   constructor(o: OidcSignInOptions) {
@@ -98,20 +102,16 @@ export class OidcSignIn {
   /**
    * Starts a sign-in that returns to `next`: the issuer's authorization URL and the `Set-Cookie` binding it to this
    * browser.
-   * @throws BridgeError when the issuer's metadata cannot be read
+   * @throws BridgeError when the issuer's metadata cannot be read; `STORE` when the sign-in cannot be kept
    */
   async start(next: string): Promise<{ location: string; cookie: string }> {
     const as = await this.#authorizationServer();
-    const now = this.#now();
-    for (const [state, p] of this.#pending) {
-      if (p.expiresAt > now && this.#pending.size < MAX_PENDING_SIGN_INS) break;
-      this.#pending.delete(state);
-    }
     const verifier = generateRandomCodeVerifier();
     const state = generateRandomState();
     const nonce = generateRandomNonce();
     const binding = randomBytes(24).toString('base64url');
-    this.#pending.set(state, { verifier, nonce, binding: digest(binding), next, expiresAt: now + PENDING_MS });
+    const pending: Pending = { verifier, nonce, binding: digest(binding).toString('base64url'), next, expiresAt: this.#now() + PENDING_MS };
+    await this.#o.pending.put(state, JSON.stringify(pending), PENDING_MS);
     const url = checkServerUrl(as.authorization_endpoint, 'authorization_endpoint', this.#http.policy);
     const p = url.searchParams;
     p.set('response_type', 'code');
@@ -125,7 +125,10 @@ export class OidcSignIn {
     return { location: url.href, cookie: setCookie(this.#cookie, binding, { maxAgeSeconds: PENDING_MS / 1000, secure: this.#o.secure() }) };
   }
 
-  /** Finishes a sign-in from the issuer's answer (`query`) in `req`; `clear` is the `Set-Cookie` that drops the binding. */
+  /**
+   * Finishes a sign-in from the issuer's answer (`query`) in `req`; `clear` is the `Set-Cookie` that drops the binding.
+   * @throws BridgeError `STORE` when the started sign-in cannot be taken (a shared store away)
+   */
   async finish(req: IncomingMessage, query: URLSearchParams): Promise<{ outcome: OidcOutcome; clear: string }> {
     const clear = clearCookie(this.#cookie, this.#o.secure());
     return { outcome: await this.#finish(req, query), clear };
@@ -134,13 +137,14 @@ export class OidcSignIn {
   async #finish(req: IncomingMessage, query: URLSearchParams): Promise<OidcOutcome> {
     const log = this.#o.logger;
     const state = query.get('state');
-    const pending = state === null ? undefined : this.#pending.get(state);
-    if (state !== null) this.#pending.delete(state); // single use, whatever follows
+    // Taken once, whatever follows: of two answers with one `state`, on any instances, one at most goes on.
+    const pending = state === null || state.length > 512 ? undefined : parsePending(await this.#o.pending.take(state));
     if (!pending || pending.expiresAt <= this.#now()) {
       return refused(400, 'Sign-in expired', ['This sign-in has expired or was already used.', 'Go back to the status page and sign in again.']);
     }
     const binding = cookieOf(req, this.#cookie);
-    if (binding === undefined || !timingSafeEqual(digest(binding), pending.binding)) {
+    const bound = Buffer.from(pending.binding, 'base64url');
+    if (binding === undefined || bound.length !== 32 || !timingSafeEqual(digest(binding), bound)) {
       log.warn('status page: refused an issuer sign-in answer that reached another browser than the one that started it');
       return refused(403, 'Sign-in refused', ['This sign-in was started in another browser.', 'Sign in again from this browser.']);
     }
@@ -205,6 +209,18 @@ export class OidcSignIn {
 
 function refused(status: number, title: string, lines: string[]): OidcOutcome {
   return { ok: false, status, title, lines };
+}
+
+/** A kept sign-in read back, or undefined when it is not one. */
+function parsePending(text: string | undefined): Pending | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const p = JSON.parse(text) as Partial<Pending>;
+    const ok = typeof p.verifier === 'string' && typeof p.nonce === 'string' && typeof p.binding === 'string' && typeof p.next === 'string' && typeof p.expiresAt === 'number';
+    return ok ? (p as Pending) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function digest(text: string): Buffer {

@@ -1,11 +1,14 @@
 /**
  * CSRF protection of the sign-in form, before anyone is signed in (so no user to bind a token to): the sign-in page
- * sets a short-lived random cookie, and the form carries an HMAC of it under a key made at start. A POST is taken
+ * sets a short-lived random cookie, and the form carries an HMAC of it under the browser state's sign-in form key
+ * (browser-state/: made at start on files, shared by every instance on Redis, so the form of one instance may be
+ * posted to another). A POST is taken
  * only with both, matching, and from the page's own origin: another site can make a browser post the form, but
  * cannot read or set the cookie, so it cannot sign a victim's browser in as someone else (login CSRF).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { MacKey } from '../browser-state/port.js';
 import { cookieName, cookieOf, setCookie } from './cookies.js';
 
 /** How long a sign-in form stays usable. */
@@ -13,13 +16,15 @@ const FORM_LIFETIME_S = 15 * 60;
 
 /** See the module comment. */
 export class SignInCsrf {
-  readonly #key = randomBytes(32);
+  readonly #key: MacKey;
   readonly #secure: () => boolean;
   readonly #origin: () => string;
 
-  constructor(o: { secure: () => boolean; origin: () => string }) {
+  /** `key`: the browser state's key for the sign-in form. */
+  constructor(o: { secure: () => boolean; origin: () => string; key: MacKey }) {
     this.#secure = o.secure;
     this.#origin = o.origin;
+    this.#key = o.key;
   }
 
   get #name(): string {
@@ -40,12 +45,10 @@ export class SignInCsrf {
     if (origin !== undefined && origin !== this.#origin()) return false;
     const nonce = cookieOf(req, this.#name);
     if (nonce === undefined || csrf === null) return false;
-    const expected = Buffer.from(this.#mac(nonce));
-    const given = Buffer.from(csrf);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return this.#key.verify(`sign-in\0${nonce}`, csrf);
   }
 
   #mac(nonce: string): string {
-    return createHmac('sha256', this.#key).update(`sign-in\0${nonce}`, 'utf8').digest('base64url');
+    return this.#key.sign(`sign-in\0${nonce}`);
   }
 }

@@ -20,7 +20,7 @@ export interface StatusRoutesOptions {
   csrf: CsrfTokens;
   logger: Logger;
   /** Whether `req` is signed in with a browser session (the page then offers Sign out). */
-  hasSession?: (req: IncomingMessage) => boolean;
+  hasSession?: (req: IncomingMessage) => Promise<boolean>;
 }
 
 /** Serves the status page's routes; resolves false when `path` is not one of them. */
@@ -67,5 +67,5 @@ export async function handleStatusRoute(o: StatusRoutesOptions, req: IncomingMes
 
 async function page(o: StatusRoutesOptions, req: IncomingMessage, res: ServerResponse, user: string, status: number, notice?: string): Promise<void> {
   const servers = await o.logins.statuses(user, o.serversOf(user));
-  res.writeHead(status, STATUS_HEADERS).end(renderStatusPage({ user, servers, csrf: o.csrf.tokenFor(user), signOut: o.hasSession?.(req) ?? false, ...(notice ? { notice } : {}) }));
+  res.writeHead(status, STATUS_HEADERS).end(renderStatusPage({ user, servers, csrf: o.csrf.tokenFor(user), signOut: (await o.hasSession?.(req)) ?? false, ...(notice ? { notice } : {}) }));
 }

@@ -1,7 +1,7 @@
 /**
  * {@link UserStores} on Redis (`serve --store redis://…`): each user's logins, registrations and servers' protocol
  * eras in serve's Redis store (store/redis/), encrypted, shared by every serve instance on the same Redis and
- * prefix. Loaded only when `--store` names Redis, so neither the stdio bridge nor a serve on files reads this
+ * prefix; and the browser pages' state on the same connection and keys (browser-state/redis-browser-state.ts). Loaded only when `--store` names Redis, so neither the stdio bridge nor a serve on files reads this
  * module or the Redis client.
  */
 import type { Logger } from '../../log.js';
@@ -10,6 +10,7 @@ import { loadEncryptionKeys } from '../../store/redis/encryption-keys.js';
 import { openRedisStores } from '../../store/redis/redis-store.js';
 import { parseRedisTarget } from '../../store/redis/redis-target.js';
 import { isProtocolEra } from '../../upstream/era/era.js';
+import { redisBrowserState } from '../browser-state/redis-browser-state.js';
 import type { UserStores } from './user-stores.js';
 import { openRedisCluster } from '../cluster/redis-cluster.js';
 
@@ -53,6 +54,7 @@ export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<Us
       };
     },
     openCluster: (logger) => openRedisCluster({ stores, keys, logger, instanceId: stores.instanceId }),
+    browserState: redisBrowserState({ connection, keys, logger: o.logger }),
     close: () => stores.close(),
   };
 }

@@ -72,8 +72,10 @@ export function createUserSide(o: UserSideOptions): UserSide {
   // One map, refilled in place on a reload: the status page's logins read the servers in force.
   const servers = new Map(o.servers);
   let specs = o.specs;
-  const csrf = new CsrfTokens(o.origin);
-  const door = new BrowserDoor({ signIn: o.signIn ?? (() => undefined), origin: o.origin, csrf, logger: o.logger });
+  // Keys and records of the browser pages: this process's, or shared by every instance on the Redis store.
+  const state = o.stores?.browserState;
+  const csrf = new CsrfTokens(o.origin, ...(state ? [state.macKey('status-page-forms')] : []));
+  const door = new BrowserDoor({ signIn: o.signIn ?? (() => undefined), origin: o.origin, csrf, logger: o.logger, ...(state ? { state } : {}) });
   const common = { servers, process: o.process, runtime: o.runtime, logger: o.logger, hub, callbackUrl, configDir: o.configDir, ...(o.stores ? { stores: o.stores } : {}) };
   // The login links MCP clients get lead through serve, which lets only the user they are for on (login-links.ts).
   const users = new UserMembers({ ...common, specs: o.specs, access, guardian: o.guardian, wrapLoginLink: (owner, url) => door.links.wrap(owner, url) });

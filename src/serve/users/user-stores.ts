@@ -10,6 +10,8 @@ import type { Logger } from '../../log.js';
 import type { CredentialStore } from '../../store/credential-store.js';
 import type { EraMemory } from '../../upstream/era/era-connector.js';
 import type { ServeCluster } from '../cluster/types.js';
+import { memoryBrowserState } from '../browser-state/memory-browser-state.js';
+import type { BrowserState } from '../browser-state/port.js';
 
 /** The per-user credential stores of one serve process. */
 export interface UserStores {
@@ -29,6 +31,11 @@ export interface UserStores {
    * stores no other instance sees (files).
    */
   openCluster?(logger: Logger): Promise<ServeCluster>;
+  /**
+   * What the browser pages keep beyond one request (session keys, sign-outs, started sign-ins, login links): in this
+   * process with files, shared by every instance with Redis (browser-state/).
+   */
+  readonly browserState: BrowserState;
   /** Closes what the stores hold open (a connection). */
   close(): Promise<void>;
 }
@@ -40,6 +47,7 @@ export function fileUserStores(configDir: string): UserStores {
     description: `files under ${configDir}/users (mode 0600)`,
     openerFor: () => undefined,
     eraMemoryFor: () => undefined,
+    browserState: memoryBrowserState(),
     close: async () => undefined,
   };
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MAX_SIGNED_OUT, SESSION_LIFETIME_MS, SessionCookies } from '../../../src/serve/browser-session/session-cookie.js';
+import { memoryBrowserState, MemoryRecords } from '../../../src/serve/browser-state/memory-browser-state.js';
 
 /** A request carrying the cookie a `Set-Cookie` value sets. */
 function requestWith(setCookie: string): IncomingMessage {
@@ -20,34 +21,37 @@ describe('the session cookie', () => {
     expect(http).toMatch(/^mab-session=[^;]+; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax$/);
   });
 
-  it('names its user until its lifetime ends, and nobody after', () => {
+  it('names its user until its lifetime ends, and nobody after', async () => {
     let now = 1_000_000;
     const cookies = new SessionCookies({ secure: () => false, now: () => now });
     const req = requestWith(cookies.issue('alice', 'oidc'));
-    expect(cookies.read(req)).toMatchObject({ user: 'alice', method: 'oidc', expiresAt: 1_000_000 + SESSION_LIFETIME_MS });
+    expect(await cookies.read(req)).toMatchObject({ user: 'alice', method: 'oidc', expiresAt: 1_000_000 + SESSION_LIFETIME_MS });
     now += SESSION_LIFETIME_MS - 1;
-    expect(cookies.read(req)?.user).toBe('alice');
+    expect((await cookies.read(req))?.user).toBe('alice');
     now += 1;
-    expect(cookies.read(req)).toBeUndefined();
+    expect(await cookies.read(req)).toBeUndefined();
   });
 
-  it('refuses a cookie signed at another start (another key)', () => {
+  it('refuses a cookie signed at another start (another key)', async () => {
     const before = new SessionCookies({ secure: () => false });
     const after = new SessionCookies({ secure: () => false });
-    expect(after.read(requestWith(before.issue('alice', 'token')))).toBeUndefined();
+    expect(await after.read(requestWith(before.issue('alice', 'token')))).toBeUndefined();
   });
 
-  it('remembers ended sessions until they would have expired, in bounded memory', () => {
+  it('remembers ended sessions until they would have expired, in bounded memory', async () => {
     let now = 0;
-    const cookies = new SessionCookies({ secure: () => false, now: () => now });
+    const state = memoryBrowserState({ now: () => now });
+    const cookies = new SessionCookies({ secure: () => false, now: () => now, state });
     const first = requestWith(cookies.issue('alice', 'token'));
-    const clear = cookies.end(cookies.read(first));
+    const clear = await cookies.end(await cookies.read(first));
     expect(clear).toBe('mab-session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax');
-    expect(cookies.read(first)).toBeUndefined();
-    for (let i = 0; i < MAX_SIGNED_OUT + 10; i++) cookies.end(cookies.read(requestWith(cookies.issue(`u${i}`, 'token'))));
-    expect(cookies.endedSessions).toBe(MAX_SIGNED_OUT);
+    expect(await cookies.read(first)).toBeUndefined();
+    for (let i = 0; i < MAX_SIGNED_OUT + 10; i++) await cookies.end(await cookies.read(requestWith(cookies.issue(`u${i}`, 'token'))));
+    const signedOut = state.records('signed-out', MAX_SIGNED_OUT);
+    expect(signedOut).toBeInstanceOf(MemoryRecords);
+    expect((signedOut as MemoryRecords).size).toBe(MAX_SIGNED_OUT);
     // The oldest ended sessions are forgotten past the bound; every one of them is still refused by its expiry.
     now += SESSION_LIFETIME_MS;
-    expect(cookies.read(first)).toBeUndefined();
+    expect(await cookies.read(first)).toBeUndefined();
   });
 });
