@@ -2,14 +2,18 @@
  * Several real `serve` instances on one Redis behind the round-robin proxy (test/helpers/serve-cluster.ts), with
  * what works across instances without any routing between them: 2026-07-28 clients, whose every request stands on
  * its own. Each request lands on the next instance; the users stay apart on every instance; an instance that dies is
- * skipped (the proxy retries a refused connection) and one started again takes its turns again.
+ * skipped (the proxy retries a refused connection) and one started again takes its turns again. And the baseline for
+ * 2025-11-25 sessions: with one instance up, a session and its event streams pass through the proxy whole.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../aggregate/aggregate-bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startServeCluster, type ServeCluster } from '../helpers/serve-cluster.js';
-import { textOf } from '../serve/serve-process.js';
+import { SAMPLING_MODEL } from '../helpers/client.js';
+import { SAMPLING_PROMPT, startStreamableServer } from '../helpers/servers.js';
+import { waitFor } from '../helpers/wait.js';
+import { connectServeClient, textOf } from '../serve/serve-process.js';
 import { connect2026, post2026 } from '../serve/modern/client-2026.js';
 
 useTeardown();
@@ -103,5 +107,26 @@ describe('serve instances on one Redis behind a round-robin load balancer', () =
     for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'shared__echo', arguments: { text: `after ${i}` } }))).toBe(`after ${i}`);
     expect(servedFrom(cluster, from)).toContain(1);
     expect(cluster.instances[1]!.exitStatus()).toBeUndefined();
+  });
+
+  it('carry a 2025-11-25 session with its event streams through the proxy while one instance takes the requests', { timeout: 90_000 }, async () => {
+    // The baseline of session routing: with the second instance marked down, every request of the session reaches
+    // its owner, and the proxy carries its streams (a server request in the middle of a call, notifications) whole.
+    const server = await startStreamableServer();
+    const cluster = await startServeCluster({ args: [server.url] });
+    cluster.proxy.markDown(1);
+    const { client, notifications } = await connectServeClient(`${cluster.base}/mcp`);
+    const from = cluster.proxy.requests.length;
+    expect(textOf(await client.callTool({ name: 'sample', arguments: {} }))).toBe(`${SAMPLING_MODEL}: sampled: ${SAMPLING_PROMPT}`);
+    await client.callTool({ name: 'notify', arguments: {} });
+    await waitFor('the log message and list_changed through the proxy', () => {
+      const methods = notifications.map((n) => n.method);
+      return methods.includes('notifications/message') && methods.includes('notifications/tools/list_changed');
+    }, { timeoutMs: 15_000 });
+    const requests = cluster.proxy.requests.slice(from);
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    expect(requests.every((r) => r.backend === 0)).toBe(true);
+    // The client's answer to the server's sampling request came as a POST of its own, on the same session.
+    expect(requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);
   });
 });
