@@ -109,7 +109,7 @@ describe('round-robin proxy', () => {
     expect(seen).toEqual(['event-1', 'event-2', 'event-3']);
   });
 
-  it('tries the next backend when one refuses the connection, each once, and answers 502 when none can be reached', async () => {
+  it('tries the next backend when one refuses or resets the connection, each once, and answers 502 when none can be reached', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const urls = [await backend('a'), dead, await backend('c')];
     const proxy = await startRoundRobinProxy({ backends: urls });
@@ -129,6 +129,13 @@ describe('round-robin proxy', () => {
     await call(`${proxy.url}/mcp`);
     await call(`${proxy.url}/mcp`);
     expect(proxy.requests.slice(-2).flatMap((r) => r.tried)).not.toContain(1);
+
+    // A backend that takes the connection and resets it before answering a byte: the next one answers.
+    const resetting = await backend('reset', (req) => req.socket.destroy());
+    const withReset = await startRoundRobinProxy({ backends: [resetting, await backend('b')] });
+    const answer = await call(`${withReset.url}/mcp`, { body: 'again' });
+    expect(answer.json).toMatchObject({ name: 'b', body: 'again' });
+    expect(withReset.requests[0]).toMatchObject({ tried: [0, 1], backend: 1, status: 200 });
 
     const deadOnly = await startRoundRobinProxy({ backends: [dead, `http://127.0.0.1:${await freePort()}`] });
     const refused = await call(`${deadOnly.url}/mcp`);
