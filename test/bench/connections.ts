@@ -115,11 +115,12 @@ export async function connectDirect(url: string): Promise<Timed> {
 
 /**
  * Connects the SDK 2.x client straight to a 2026-07-28 server at `url` (the era pinned, as a client built for it
- * would); `ms` as for {@link connectDirect}. Its `callTool` is adapted to the 1.x shape the workload calls.
+ * would); `ms` as for {@link connectDirect}. Its `callTool` is adapted to the 1.x shape the workload calls. `name`
+ * is its client info's (a server may keep state per client: serve's warm engines are per user and client).
  */
-export async function connectDirect2026(url: string): Promise<Timed> {
+export async function connectDirect2026(url: string, name = 'bench-client'): Promise<Timed> {
   const { Client: Client2, StreamableHTTPClientTransport: Transport2 } = await import('@modelcontextprotocol/client');
-  const client = new Client2({ name: 'bench-client', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const client = new Client2({ name, version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: { pin: '2026-07-28' } } });
   const t0 = performance.now();
   const transport = new Transport2(new URL(url));
   await withTimeout('direct 2026 connect', client.connect(transport), 10_000);

@@ -39,8 +39,8 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 /** A running gateway. */
-export interface GatewayProcess {
-  name: Launch;
+export interface GatewayProcess<Name extends string = Launch> {
+  name: Name;
   pid: number;
   /** Its Streamable HTTP endpoint. */
   url: string;
@@ -51,7 +51,7 @@ export interface GatewayProcess {
 }
 
 /** A free TCP port on 127.0.0.1 (closed again; the gateway binds it right after). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -102,11 +102,32 @@ function pathOf(name: Launch): string {
  */
 export async function startGateway(name: Launch, serveBin: string, nodeArgs: readonly string[] = []): Promise<GatewayProcess> {
   const port = await freePort();
-  const [script, ...args] = commandOf(name, port, serveBin);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script!, ...args], {
+  return launchNode({ name, argv: [...nodeArgs, ...commandOf(name, port, serveBin)], port, path: pathOf(name) });
+}
+
+/** What {@link launchNode} starts. */
+export interface NodeLaunch<Name extends string> {
+  /** For messages and {@link GatewayProcess.name}. */
+  name: Name;
+  /** Node's arguments: flags, the script, its arguments (which make it listen on `port`). */
+  argv: readonly string[];
+  port: number;
+  /** The endpoint path of its URL. */
+  path: string;
+  /** Extra environment on top of the safe defaults and the bench's private XDG directories. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Spawns `node …argv` in a process group of its own, registered with connections.ts (so killAll ends it), and waits,
+ * bounded, until it accepts connections on `port`. Exported for the cluster part, which starts serve its own way.
+ */
+export async function launchNode<Name extends string>(launch: NodeLaunch<Name>): Promise<GatewayProcess<Name>> {
+  const { name, port } = launch;
+  const child: ChildProcess = spawn(process.execPath, [...launch.argv], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...getDefaultEnvironment(), XDG_CONFIG_HOME: join(scratchDir(), 'config'), XDG_STATE_HOME: join(scratchDir(), 'state') },
+    env: { ...getDefaultEnvironment(), XDG_CONFIG_HOME: join(scratchDir(), 'config'), XDG_STATE_HOME: join(scratchDir(), 'state'), ...launch.env },
   });
   const pid = child.pid!;
   trackGroup(pid);
@@ -132,7 +153,7 @@ export async function startGateway(name: Launch, serveBin: string, nodeArgs: rea
   return {
     name,
     pid,
-    url: `http://127.0.0.1:${port}${pathOf(name)}`,
+    url: `http://127.0.0.1:${port}${launch.path}`,
     tail: () => tail,
     async stop() {
       const seen = processTree(pid);
@@ -159,10 +180,13 @@ function newClient(): Client {
   return new Client({ name: 'serve-bench-client', version: '1.0.0' }, { capabilities: {} });
 }
 
-/** One client session to a gateway over Streamable HTTP; close() ends the session (DELETE) and the client. */
-export async function connectHttp(label: string, url: string): Promise<Connection> {
+/**
+ * One client session to a gateway over Streamable HTTP (with `headers` on every request, e.g. a bearer token);
+ * close() ends the session (DELETE) and the client.
+ */
+export async function connectHttp(label: string, url: string, headers: Record<string, string> = {}): Promise<Connection> {
   const client = newClient();
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   await withTimeout(`${label}: initialize`, client.connect(transport), 30_000);
   return {
     mode: label,

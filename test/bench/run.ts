@@ -21,8 +21,13 @@
  *   whatever BENCH_PROTOCOL and BENCH_JSON_RESPONSE say); BENCH_ONLY=single: only the single-bridge part above.
  *   BENCH_ONLY=serve: only `serve` beside supergateway and mcp-proxy, in front of the same stdio server (per-call
  *   overhead vs the server straight over stdio, throughput at 32 and 256 sessions, memory per idle session;
- *   test/bench/serve.ts; BENCH_SERVE_SESSIONS=32,256 changes the session counts). Unset: all three, in that order.
- * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part); children and
+ *   test/bench/serve.ts; BENCH_SERVE_SESSIONS=32,256 changes the session counts). BENCH_ONLY=cluster: only
+ *   `serve --store redis://…` (test/bench/cluster.ts, under a minute; needs redis-server): the Redis store's cost per
+ *   forwarded call against files, in front of an OAuth-protected server, and 2 instances' throughput against 1
+ *   behind a round-robin proxy with 32 concurrent 2026-07-28 clients; BENCH_CLUSTER_SESSIONS=1 adds 2025-11-25
+ *   session clients (they need session routing between instances). Unset: all four, in that order.
+ * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part and 120000
+ *   with the cluster part); children and
  *   gateways' process groups are killed when it passes.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -37,6 +42,8 @@ import { benchAggregate } from './aggregate.js';
 import { renderAggregateReport } from './aggregate-report.js';
 import { benchServe } from './serve.js';
 import { renderServeReport } from './serve-report.js';
+import { benchCluster } from './cluster.js';
+import { renderClusterReport } from './cluster-report.js';
 import { summariseProfile } from './cpuprofile.js';
 import { readMemory } from './proc.js';
 import { renderReport, type Results } from './report.js';
@@ -61,8 +68,14 @@ const PROF_DIR = env.BENCH_PROF_DIR ?? '/tmp/prof';
 const PROF_INTERVAL_US = Number(env.BENCH_CPU_PROF_INTERVAL ?? 250);
 const JSON_RESPONSE = env.BENCH_JSON_RESPONSE === '1';
 const ONLY = env.BENCH_ONLY ?? '';
-const PARTS = { single: ONLY === '' || ONLY === 'single', aggregate: ONLY === '' || ONLY === 'aggregate', serve: ONLY === '' || ONLY === 'serve' };
-const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000 + (PARTS.serve ? 600_000 : 0));
+const PARTS = {
+  single: ONLY === '' || ONLY === 'single',
+  aggregate: ONLY === '' || ONLY === 'aggregate',
+  serve: ONLY === '' || ONLY === 'serve',
+  cluster: ONLY === '' || ONLY === 'cluster',
+};
+const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000 + (PARTS.serve ? 600_000 : 0) + (PARTS.cluster ? 120_000 : 0));
+const CLUSTER_SESSIONS = env.BENCH_CLUSTER_SESSIONS === '1';
 const SERVE_SESSIONS = (env.BENCH_SERVE_SESSIONS ?? '32,256').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
@@ -262,7 +275,7 @@ async function main(): Promise<number> {
 
   let server: BenchServer | undefined;
   try {
-    if (!PARTS.single && !PARTS.aggregate && !PARTS.serve) throw new Error(`BENCH_ONLY=${ONLY}: use single, aggregate or serve`);
+    if (!Object.values(PARTS).some(Boolean)) throw new Error(`BENCH_ONLY=${ONLY}: use single, aggregate, serve or cluster`);
     if (PARTS.single) {
       server = MODERN
         ? await startServer2026({ variant: 'modern-only', ...(JSON_RESPONSE ? { responseMode: 'json' as const } : {}) })
@@ -291,6 +304,12 @@ async function main(): Promise<number> {
         ),
       );
       if (PROFILE) await printProfile('serve (latency, idle sessions, throughput)', results.servePid, profileSince, 30);
+    }
+    if (PARTS.cluster) {
+      const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+      const results = await benchCluster({ serveBin: BIN_PATH, sessionClients: CLUSTER_SESSIONS, log });
+      const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+      console.log(renderClusterReport(results, `serve --store redis://…: the store's cost per call, and 2 instances vs 1 behind a round-robin proxy · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}`, cpus().length));
     }
     return 0;
   } catch (error) {
