@@ -29,6 +29,7 @@ import { createGroupGuardian } from '../upstream/stdio/guardian.js';
 import { createInboundAuth } from '../serve/inbound-auth/create.js';
 import { inboundAuthFromFlags } from '../serve/inbound-auth/from-flags.js';
 import { createUserSide } from '../serve/users/user-side.js';
+import { clusterLogins } from '../serve/cluster/login-sharing.js';
 import { openUserStores, type RawStoreOptions } from '../serve/users/user-stores.js';
 import { ConfigReload } from '../serve/reload/config-reload.js';
 import { SwappableAuthenticator } from '../serve/reload/swappable-authenticator.js';
@@ -124,6 +125,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     stores,
     origin: () => origin,
     signIn: () => authenticator.signIn,
+    ...(cluster ? { loginSharing: clusterLogins(cluster, log) } : {}),
   });
   const perFile = loaded ? await fileBackends({ loaded, log, side }) : undefined;
   const backends: ServeBackends = perFile ?? (await urlBackends({ config: config!, runtime, log, side }));

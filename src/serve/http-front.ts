@@ -23,6 +23,7 @@ import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js'
 import type { ServeBackends } from './types.js';
 import { SessionHolds } from './cluster/session-holds.js';
 import { clusterInputStates } from './cluster/input-state-sharing.js';
+import { relayLogin } from './cluster/login-relay.js';
 import { INPUT_STATE_TTL_MS } from './modern/input-states.js';
 import type { ServeCluster } from './cluster/types.js';
 
@@ -74,6 +75,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     // Requests other instances relay here: answered by the endpoints as if they had come in (inbound auth done there).
     o.cluster.onRelayed(async (relayed, req, res) => {
       const url = new URL(relayed.url, 'http://serve.invalid');
+      if (relayed.kind === 'login') return o.backends.web ? o.backends.web.callback(res, url.searchParams, relayed.identity.user || undefined) : answerJson(res, 404, { error: 'not_found' });
       const target = targetOf(url.pathname, () => o.backends.servers);
       if (target === 'unknown' || target.kind === 'home' || target.kind === 'sse') return answerJson(res, 404, { error: 'not_found' });
       const r: EndpointRequest = { req, res, identity: relayed.identity, target: target.server, path: url.pathname, cors: relayed.cors, relayed: true };
@@ -121,6 +123,9 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
         throw error;
       }
       if (caller === undefined && web.browser?.canSignIn()) return web.browser.sendToSignIn(res, `${path}${url.search}`);
+      const state = url.searchParams.get('state');
+      // A login another instance started waits there (cluster/login-sharing.ts): the answer goes to it.
+      if (o.cluster && state && !web.waitsFor(state) && (await relayLogin(o.cluster, { req, res, url, caller, cors: verdict.cors }))) return;
       return web.callback(res, url.searchParams, caller);
     }
     const outcome = await o.authenticator.authenticate(req);

@@ -48,6 +48,8 @@ export interface WebRoutes {
    * token); `caller` is the user the request shows when it shows one (a trusted header), else undefined.
    */
   callback(res: ServerResponse, query: URLSearchParams, caller: string | undefined): Promise<void>;
+  /** Whether a login of this process waits for the answer that names `state` (else another instance's may). */
+  waitsFor(state: string): boolean;
   /** The status page's routes (`/`, `/status.css`, `/status/…`) for the signed-in `user`; false when `path` is none. */
   page(req: IncomingMessage, res: ServerResponse, path: string, user: string): Promise<boolean>;
   /**

@@ -9,7 +9,7 @@
 import { tempDir } from './auth-bridge.js';
 import { startRedis, type TestRedis } from './redis.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy.js';
-import { withTimeout } from './wait.js';
+import { waitFor, withTimeout } from './wait.js';
 import { startServe, type ServeProcess } from '../serve/serve-process.js';
 
 /** The encryption keys every instance of a cluster shares (one key; tests need no rotation here). */
@@ -63,6 +63,12 @@ export async function startServeCluster(options: ServeClusterOptions = {}): Prom
   ];
   const start = async (i: number): Promise<ServeProcess> => {
     const serve = await startServe(argsOf(i), env);
+    // As a load balancer's health check on /readyz does: an instance takes requests once its servers are up
+    // (a server needing a login stays 'waiting for login', which is as ready as it gets before one).
+    await waitFor(`serve instance ${i} to be ready`, async () => {
+      const ready = (await (await fetch(`${serve.base}/readyz`)).json()) as { servers: Record<string, string> };
+      return Object.values(ready.servers).every((state) => state === 'ready' || state === 'waiting for login');
+    }, { timeoutMs: 20_000, intervalMs: 100 });
     proxy.setBackend(i, serve.base);
     return serve;
   };

@@ -23,6 +23,11 @@ export interface CallbackHubOptions {
   logger: Logger;
   /** Bound on logins waiting at once, across users (a flood of abandoned logins cannot grow memory). Default 1000. */
   maxPending?: number;
+  /**
+   * Other processes that may receive the browser's answer (serve's instances on one Redis): told of each `state`
+   * this hub waits for, and when it stops waiting.
+   */
+  sharing?: { announce(state: string, owner: string): void; forget(state: string): void };
 }
 
 interface Pending {
@@ -34,17 +39,24 @@ interface Pending {
 /** The shared callback; see the module comment. */
 export class CallbackHub {
   readonly #log: Logger;
+  readonly #o: CallbackHubOptions;
   readonly #max: number;
   readonly #byState = new Map<string, Pending>();
 
   constructor(options: CallbackHubOptions) {
     this.#log = options.logger;
+    this.#o = options;
     this.#max = options.maxPending ?? 1_000;
   }
 
   /** How many logins wait for their callback. */
   get pending(): number {
     return this.#byState.size;
+  }
+
+  /** Whether a login here waits for the answer that names `state`. */
+  waits(state: string): boolean {
+    return this.#byState.has(state);
   }
 
   /** A callback for one login of `owner` (the user it is for). */
@@ -59,6 +71,7 @@ export class CallbackHub {
         }
         state = value;
         hub.#byState.set(value, entry);
+        hub.#o.sharing?.announce(value, owner);
       },
       wait(handle, timeoutMs, signal) {
         entry.handle = handle;
@@ -66,7 +79,7 @@ export class CallbackHub {
           timeoutMs,
           signal,
           onEnd: () => {
-            if (state !== undefined) hub.#byState.delete(state);
+            if (state !== undefined && hub.#byState.delete(state)) hub.#o.sharing?.forget(state);
             entry.settle = undefined;
             entry.handle = undefined;
           },
@@ -75,7 +88,10 @@ export class CallbackHub {
         return wait.done;
       },
       close() {
-        if (state !== undefined && hub.#byState.get(state) === entry && !entry.settle) hub.#byState.delete(state);
+        if (state !== undefined && hub.#byState.get(state) === entry && !entry.settle) {
+          hub.#byState.delete(state);
+          hub.#o.sharing?.forget(state);
+        }
       },
     };
   }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { MemberSpec } from '../../aggregate/types.js';
-import { CallbackHub } from '../../auth/web-callback/hub.js';
+import { CallbackHub, type CallbackHubOptions } from '../../auth/web-callback/hub.js';
 import type { LoadedServer } from '../../config/file/types.js';
 import type { Runtime } from '../../config/runtime.js';
 import type { ProcessConfig } from '../../config/types.js';
@@ -42,6 +42,8 @@ export interface UserSideOptions {
   origin: () => string;
   /** How browsers may sign in, by the inbound auth in force (none: only as the front knows them). */
   signIn?: () => BrowserSignInMethods | undefined;
+  /** The other instances on the same Redis, told where each login waits (cluster/login-sharing.ts). */
+  loginSharing?: CallbackHubOptions['sharing'];
 }
 
 /** A new configuration for {@link UserSide.reconfigure}. */
@@ -66,7 +68,7 @@ export interface UserSide {
 
 /** Builds the per-user side; see the module comment. */
 export function createUserSide(o: UserSideOptions): UserSide {
-  const hub = new CallbackHub({ logger: o.logger });
+  const hub = new CallbackHub({ logger: o.logger, ...(o.loginSharing ? { sharing: o.loginSharing } : {}) });
   const callbackUrl = () => `${o.origin()}${CALLBACK_PATH}`;
   let access = new AccessPolicy(o.rules);
   // One map, refilled in place on a reload: the status page's logins read the servers in force.
@@ -100,6 +102,7 @@ export function createUserSide(o: UserSideOptions): UserSide {
     },
     web: {
       callback: (res, query, caller) => answerCallback(hub, res, query, caller),
+      waitsFor: (state) => hub.waits(state),
       page: (req, res, path, user) => handleStatusRoute(routes, req, res, path, user),
       browser: door,
     },

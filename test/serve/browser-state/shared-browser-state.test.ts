@@ -158,10 +158,11 @@ describe('browser pages across serve instances on one Redis', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys.filter((k) => !k.endsWith(':index'))) expect(String(await team.redis.command(['GET', key]))).not.toContain('code_challenge');
 
-    // The login's own answer goes to the instance where the login waits.
+    // The login waits on A; its answer reaches B, which relays it to A (cluster/login-sharing.ts).
     const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
-    lb.to(a.base);
     expect((await browser.request(callbackUrl)).status).toBe(200);
+    expect(lb.sent.get(a.base)).toBeUndefined();
+    expect(b.stderr()).not.toContain(new URL(callbackUrl).searchParams.get('code')!);
     await waitFor("alice's calls to work", async () => (await whoamiError(client)) === undefined, { timeoutMs: 20_000, intervalMs: 250 });
   });
 });
