@@ -32,8 +32,8 @@ const autoStream = new DeadlineQueue(AUTO_STREAM_MS);
 export interface ReplyStreams {
   /** The events of a new resumable stream of `reply`, which is kept for a resumption until {@link forget}. */
   open(reply: PostReply): StreamEvents;
-  /** The stream can no longer be resumed. */
-  forget(streamId: string): void;
+  /** The stream can no longer be resumed; `delivered`: the client got every answer it carried. */
+  forget(streamId: string, delivered: boolean): void;
 }
 
 /** Options for {@link PostReply}. */
@@ -79,6 +79,11 @@ export class PostReply {
   /** Whether it can carry messages other than its responses (an event stream, or one it may still become). */
   get streaming(): boolean {
     return !this.#done && (this.#sse !== undefined ? this.#sse.open : this.#o.mode === 'auto');
+  }
+
+  /** The requests of its POST, in order. */
+  get requests(): readonly RequestId[] {
+    return this.#o.ids;
   }
 
   /** Whether its connection is still open. */
@@ -141,7 +146,7 @@ export class PostReply {
     for (const e of events.after(lastEventId)) stream.event(e.data, 'message', e.id);
     if (this.#waiting.size === 0) {
       stream.end();
-      this.#forget();
+      this.#forget(true);
       return true;
     }
     this.#detached = false;
@@ -157,7 +162,7 @@ export class PostReply {
     // The missing responses will not come: nothing to keep for a resumption.
     this.#waiting.clear();
     this.#detached = false;
-    this.#forget();
+    this.#forget(false);
     if (this.#sse) this.#sse.end();
     else if (!this.#o.res.headersSent) this.#o.res.writeHead(503, this.#o.headers).end();
     this.#finish();
@@ -186,17 +191,17 @@ export class PostReply {
     clearTimeout(this.#grace);
     this.#grace = setTimeout(() => {
       this.#detached = false;
-      this.#forget();
+      this.#forget(false);
     }, RESUME_GRACE_MS);
     this.#grace.unref();
   }
 
-  #forget(): void {
+  #forget(delivered: boolean): void {
     clearTimeout(this.#grace);
     const events = this.#events;
     if (!events || this.#forgotten) return;
     this.#forgotten = true;
-    this.#o.streams!.forget(events.streamId);
+    this.#o.streams!.forget(events.streamId, delivered);
   }
 
   #finish(): void {
@@ -204,7 +209,7 @@ export class PostReply {
     this.#done = true;
     this.#timer?.cancel();
     if (this.#events && this.#sse && this.#waiting.size > 0) this.#detached = true;
-    else this.#forget();
+    else this.#forget(this.#waiting.size === 0);
     this.onclose?.();
   }
 }

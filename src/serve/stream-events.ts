@@ -3,12 +3,16 @@
  * POST stream, and the session's standalone GET stream, gets an id unique in the session and unlike any other
  * session's (the session's random tag, then `s<n>` for a POST stream, `g` for the GET stream); its events get ids
  * `<stream>-<n>`, starting with a priming event (an id and empty data, with the `retry` interval) so that a client
- * whose connection drops reconnects with GET and `Last-Event-ID`. This keeps what one stream carried, so that only
+ * whose connection drops reconnects with GET and `Last-Event-ID`. A POST stream of one request also names that
+ * request (`s<n>.r<hex of its JSON id>`, when short): a resumption that reaches an instance which never carried the
+ * stream (the one that did stopped, or the stream expired) can then tell the client that this request's answer is
+ * lost ({@link lostRequestOfEventId}), instead of leaving it waiting for an answer that will not come. This keeps what one stream carried, so that only
  * that stream's later events are replayed, never another stream's or another session's. Bounded: the oldest events
  * go first beyond the stream's bound ({@link MAX_KEPT_EVENTS} by default); a `Last-Event-ID` older than what is kept
  * gets what is kept ({@link StreamEvents.lost} says so).
  */
 import { randomBytes } from 'node:crypto';
+import type { RequestId } from '../protocol/jsonrpc.js';
 
 /** The `retry` (ms) a client is told to wait before it reconnects to a dropped stream. */
 export const RESUME_RETRY_MS = 1000;
@@ -25,10 +29,32 @@ export function primingAllowed(version: string | string[] | undefined): boolean 
   return typeof version === 'string' && version >= FIRST_PRIMING_REVISION;
 }
 
+/** The longest request id (its JSON, in hex) a POST stream's id names. */
+const MAX_NAMED_ID_HEX = 64;
+
+/** The id of a session's `n`th POST stream, naming its request when it carries one with a short id. */
+export function postStreamId(tag: string, n: number, requests: readonly RequestId[]): string {
+  const named = requests.length === 1 ? Buffer.from(JSON.stringify(requests[0]), 'utf8').toString('hex') : '';
+  return named && named.length <= MAX_NAMED_ID_HEX ? `${tag}.s${n}.r${named}` : `${tag}.s${n}`;
+}
+
+const EVENT_ID = /^([0-9a-f]{16}\.(?:s\d+(?:\.r((?:[0-9a-f]{2}){1,32}))?|g))-\d+$/;
+
 /** The stream an event id belongs to (`<stream>-<n>`), or undefined when the id is not one of ours. */
 export function streamOfEventId(eventId: string): string | undefined {
-  const m = /^([0-9a-f]{16}\.(?:s\d+|g))-\d+$/.exec(eventId);
-  return m?.[1];
+  return EVENT_ID.exec(eventId)?.[1];
+}
+
+/** The request a POST stream's event id names (see the module comment), or undefined when it names none. */
+export function lostRequestOfEventId(eventId: string): RequestId | undefined {
+  const hex = EVENT_ID.exec(eventId)?.[2];
+  if (hex === undefined) return undefined;
+  try {
+    const id: unknown = JSON.parse(Buffer.from(hex, 'hex').toString('utf8'));
+    return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A session's tag for its stream ids: random, so that no id of one session names a stream of another. */

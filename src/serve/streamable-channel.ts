@@ -19,7 +19,8 @@ import type { Logger } from '../log.js';
 import { progressTokenOf, type RequestId } from '../protocol/jsonrpc.js';
 import type { PostReply, ReplyStreams } from './post-reply.js';
 import type { SseStream } from './sse-stream.js';
-import { newStreamTag, RESUME_RETRY_MS, StreamEvents, streamOfEventId } from './stream-events.js';
+import { LostStreams } from './lost-streams.js';
+import { newStreamTag, postStreamId, RESUME_RETRY_MS, StreamEvents, streamOfEventId } from './stream-events.js';
 
 /** Messages kept for the next stream when none is open; beyond, the oldest are dropped (and logged). */
 export const MAX_BUFFERED = 256;
@@ -27,6 +28,16 @@ export const MAX_BUFFERED = 256;
 export const MAX_GET_EVENTS = 256;
 /** At most this much of the GET stream's event data is kept for a resumption (the newest event always). */
 export const MAX_GET_EVENT_CHARS = 4 * 1024 * 1024;
+
+/** Stream tags of former instances a session taken over remembers (for {@link LostStreams}). */
+const MAX_FORMER_TAGS = 3;
+
+/** Options for {@link StreamableChannel}. */
+export interface StreamableChannelOptions {
+  logger: Logger;
+  /** A session taken over: the stream tags its client may still resume streams of (see {@link StreamableChannel.streamTags}). */
+  formerTags?: readonly string[] | undefined;
+}
 
 /** One Streamable HTTP session's channel; see the module comment. */
 export class StreamableChannel implements ClientChannel {
@@ -53,10 +64,19 @@ export class StreamableChannel implements ClientChannel {
   #closed = false;
   /** Resumable POST replies by stream id, until each can no longer be resumed. */
   readonly #resumable = new Map<string, PostReply>();
+  /** The stream tags of the instances this session was taken over from (newest first). */
+  readonly #formerTags: readonly string[];
+  readonly #lost = new LostStreams(() => this.streamTags);
   #streams = 0;
 
-  constructor(options: { logger: Logger }) {
+  constructor(options: StreamableChannelOptions) {
     this.#log = options.logger;
+    this.#formerTags = (options.formerTags ?? []).slice(0, MAX_FORMER_TAGS);
+  }
+
+  /** This session's stream tag, then those of the instances it was taken over from (for a session's record). */
+  get streamTags(): readonly string[] {
+    return [this.#tag, ...this.#formerTags].slice(0, MAX_FORMER_TAGS + 1);
   }
 
   async start(): Promise<void> {}
@@ -82,23 +102,27 @@ export class StreamableChannel implements ClientChannel {
    */
   readonly streams: ReplyStreams = {
     open: (reply) => {
-      const events = new StreamEvents(`${this.#tag}.s${++this.#streams}`);
+      const events = new StreamEvents(postStreamId(this.#tag, ++this.#streams, reply.requests));
       if (!this.#closed) this.#resumable.set(events.streamId, reply);
       return events;
     },
-    forget: (streamId) => void this.#resumable.delete(streamId),
+    forget: (streamId, delivered) => {
+      this.#resumable.delete(streamId);
+      if (delivered) this.#lost.delivered(streamId);
+    },
   };
 
   /**
    * Resumes the stream that `lastEventId` belongs to, a POST stream or the GET stream, on the stream `open` makes
-   * (MCP 2025-11-25, "Resumability and Redelivery"): false, with nothing opened, when no such stream of this session
-   * is resumable.
+   * (MCP 2025-11-25, "Resumability and Redelivery"), or tells the client that the request of a POST stream this
+   * session does not have lost its answer (lost-streams.ts): false, with nothing opened, when neither applies.
    */
   resume(lastEventId: string, open: () => SseStream): boolean {
     const id = streamOfEventId(lastEventId);
     if (id !== undefined && id === this.#getEvents?.streamId) return this.#resumeGet(lastEventId, open);
     const reply = id === undefined ? undefined : this.#resumable.get(id);
-    if (!reply || this.#closed || !reply.resume(open, lastEventId)) return false;
+    if (!reply) return !this.#closed && this.#lost.answer(lastEventId, open);
+    if (this.#closed || !reply.resume(open, lastEventId)) return false;
     this.#log.debug(`a client resumed stream ${id}`);
     return true;
   }

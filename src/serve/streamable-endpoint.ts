@@ -113,7 +113,7 @@ async function open(ctx: FrontContext, r: EndpointRequest, message: JSONRPCMessa
   const { id: sessionId, serial } = ctx.sessions.nextId();
   const session = await startStreamableSession(ctx, { id: sessionId, serial, owner: r.identity, endpoint: r.path, target: r.target });
   // Recorded before the client learns the id: its next request may reach another instance.
-  await ctx.cluster?.sessions.hold(session, { kind: 'streamable', endpoint: r.path, target: r.target, initialize: message });
+  await ctx.cluster?.sessions.hold(session, { kind: 'streamable', endpoint: r.path, target: r.target, initialize: message, streamTags: session.channel.streamTags });
   const { channel } = session;
   channel.receive([message], new PostReply({ res, ids: [id], mode, headers: { 'mcp-session-id': sessionId, ...cors } }));
 }

@@ -14,12 +14,14 @@ export interface NewStreamableSession {
   owner: ServeSession['owner'];
   endpoint: string;
   target: string | undefined;
+  /** A session taken over: the stream tags of the instances that held it (its client may resume their streams). */
+  formerStreamTags?: readonly string[] | undefined;
 }
 
 /** Opens a Streamable HTTP session under `o.id`: its own channel and engine, added to the table and started. */
 export async function startStreamableSession(ctx: FrontContext, o: NewStreamableSession): Promise<Extract<ServeSession, { kind: 'streamable' }>> {
   const logger = ctx.logger.child({ name: `session ${o.serial}` });
-  const channel = new StreamableChannel({ logger });
+  const channel = new StreamableChannel({ logger, formerTags: o.formerStreamTags });
   const engine = ctx.backends.open(o.target, channel, { identity: o.owner, logger });
   const session: Extract<ServeSession, { kind: 'streamable' }> = {
     id: o.id,

@@ -4,7 +4,7 @@
  * nothing, ever.
  */
 import { describe, expect, it } from 'vitest';
-import { newStreamTag, streamOfEventId, StreamEvents } from '../../src/serve/stream-events.js';
+import { lostRequestOfEventId, newStreamTag, postStreamId, streamOfEventId, StreamEvents } from '../../src/serve/stream-events.js';
 
 describe('StreamEvents', () => {
   it('replays from an id too old for the bound only what is kept, and says events were lost', () => {
@@ -46,5 +46,25 @@ describe('StreamEvents', () => {
     expect(get.after('not an id')).toEqual([]);
     expect(streamOfEventId(postEvent)).toBe(`${tag}.s1`);
     expect(streamOfEventId(otherPriming)).not.toBe(get.streamId);
+  });
+
+  it("names a POST stream's one request in its id, when short, and reads it back from any event id of the stream", () => {
+    const tag = newStreamTag();
+    for (const id of [7, 0, 'req-1', '✓ ü']) {
+      const events = new StreamEvents(postStreamId(tag, 3, [id]));
+      const priming = events.prime();
+      expect(streamOfEventId(priming)).toBe(events.streamId);
+      expect(lostRequestOfEventId(priming)).toBe(id);
+      expect(lostRequestOfEventId(events.add('"x"').id)).toBe(id);
+    }
+    // Several requests, or an id too long to carry, name none; nor does the GET stream.
+    expect(postStreamId(tag, 4, [1, 2])).toBe(`${tag}.s4`);
+    expect(postStreamId(tag, 5, ['x'.repeat(40)])).toBe(`${tag}.s5`);
+    expect(lostRequestOfEventId(`${tag}.s4-0`)).toBeUndefined();
+    expect(lostRequestOfEventId(`${tag}.g-0`)).toBeUndefined();
+    // What is not a string or an integer once decoded is not a request id.
+    const hex = (v: string) => Buffer.from(v, 'utf8').toString('hex');
+    for (const bad of ['1.5', 'null', '{"a":1}', 'not json']) expect(lostRequestOfEventId(`${tag}.s6.r${hex(bad)}-0`)).toBeUndefined();
+    expect(lostRequestOfEventId(`${tag}.s6.rzz-0`)).toBeUndefined();
   });
 });

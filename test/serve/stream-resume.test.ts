@@ -113,4 +113,28 @@ describe('serve: SSE polling (resumable POST streams)', () => {
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.text).not.toMatch(/tok-a|"id":91/);
   });
+
+  it('tells a client resuming a stream of its session that the session no longer has that the request\'s answer is lost, once', async () => {
+    const { serve, id, post } = await session();
+    const done = await post(call(95, 'slow', { ms: 100, steps: 1 }), /"id":95/, '2025-11-25');
+    const tag = eventIds(done.text)[0]!.split('.')[0]!;
+    // A stream of this session that this instance never carried (another instance did, and stopped), for request 96.
+    const unknown = `${tag}.s42.r${Buffer.from('96').toString('hex')}-3`;
+    const resume = (lastEventId: string) => rawHttp({
+      port: serve.port,
+      path: '/mcp',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25', 'last-event-id': lastEventId },
+      streamMs: 1_500,
+    });
+    const told = await resume(unknown);
+    expect(told.status).toBe(200);
+    expect(told.text).toMatch(/"id":96,"error":\{"code":-32000,.*"data":\{"code":"STREAM_LOST"\}/);
+    // Once: the same resumption again is an ordinary GET stream, so a client does not loop on the answer.
+    const again = await resume(unknown);
+    expect(again.status).toBe(200);
+    expect(again.text).not.toContain('"id":96');
+    // A stream whose answer was delivered is not lost: resuming it tells nothing.
+    const delivered = await resume(eventIds(done.text).at(-1)!);
+    expect(delivered.text).not.toContain('STREAM_LOST');
+  });
 });

@@ -32,7 +32,7 @@ const BEAT_MS = 3_000;
 export const ACK_MS = 2_000;
 /** How long a relaying instance waits before it looks again for a reader of an owner's channel. */
 const RESUBSCRIBE_MS = 300;
-/** How often relays in progress check that their owners still beat. */
+/** How often relays in progress check that their owners still beat and read their channels. */
 const WATCH_MS = 3_000;
 
 /** Headers that carry credentials or belong to one connection: never relayed. */
@@ -271,7 +271,7 @@ class RedisCluster implements ServeCluster {
     });
   }
 
-  /** While relays are in progress, ends those whose owner stopped beating. */
+  /** While relays are in progress, ends those whose owner stopped (see {@link RedisCluster.#stopped}). */
   #watchOwners(): void {
     if (this.#outgoing.size === 0) {
       clearInterval(this.#watch);
@@ -282,8 +282,8 @@ class RedisCluster implements ServeCluster {
     this.#watch = setInterval(() => {
       const owners = new Set([...this.#outgoing.values()].filter((x) => x.acked).map((x) => x.instance));
       for (const owner of owners) {
-        void this.#alive(owner).then((alive) => {
-          if (alive) return;
+        void this.#stopped(owner).then((stopped) => {
+          if (!stopped) return;
           this.#log.info(`instance ${owner} stopped; ending the streams relayed to it (their clients reconnect)`);
           for (const out of [...this.#outgoing.values()]) if (out.instance === owner) this.#end(out);
         }, () => undefined);
@@ -301,6 +301,17 @@ class RedisCluster implements ServeCluster {
     if (!out.res.headersSent) out.res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"the instance holding this session stopped; retry"}');
     else out.res.destroy();
     out.done();
+  }
+
+  /**
+   * Whether `instance` stopped: its heartbeat expired, or nobody reads its relay channel (Redis closed its connection,
+   * seen at once, where the heartbeat takes up to {@link HEARTBEAT_TTL_MS}) and still nobody does a moment later.
+   */
+  async #stopped(instance: string): Promise<boolean> {
+    if (!(await this.#alive(instance))) return true;
+    const channel = relayChannel(this.#prefix, instance);
+    const counts = await this.#run('count readers', (r) => r.pubSubNumSub([channel]));
+    return Number((counts as Record<string, number>)[channel] ?? 0) === 0 && !(await this.#reading(instance));
   }
 
   /** Whether `instance` reads its relay channel again after {@link RESUBSCRIBE_MS}. */

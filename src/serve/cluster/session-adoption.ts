@@ -2,9 +2,10 @@
  * Taking over a 2025-11-25 session whose instance stopped: the session is opened here again under the same id, for
  * the same user, endpoint and server, and its engine is given the client's recorded `initialize` (and
  * `notifications/initialized`) as if the client had sent them, so its upstream sessions are opened as they were. The
- * client keeps its session id and goes on; what it had in flight on the stopped instance is lost with it (the client
- * retries, as after a dropped connection), and the upstream sees a new session, as after the bridge's own session
- * recovery.
+ * client keeps its session id and goes on; what it had in flight on the stopped instance is lost with it, and a
+ * client that resumes one of those streams is told so at once (lost-streams.ts: the session keeps the stopped
+ * instance's stream tag), so it sends the request again instead of waiting for its time-out. The upstream sees a new
+ * session, as after the bridge's own session recovery.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../../errors.js';
@@ -33,7 +34,7 @@ export interface AdoptSessionOptions {
 /** Opens the session again here; see the module comment. Resolves once its upstream answered the `initialize`. */
 export async function adoptSession(ctx: FrontContext, o: AdoptSessionOptions): Promise<Extract<ServeSession, { kind: 'streamable' }>> {
   const serial = ctx.sessions.nextSerial();
-  const session = await startStreamableSession(ctx, { id: o.id, serial, owner: o.owner, endpoint: o.held.endpoint, target: o.held.target });
+  const session = await startStreamableSession(ctx, { id: o.id, serial, owner: o.owner, endpoint: o.held.endpoint, target: o.held.target, formerStreamTags: o.held.streamTags });
   ctx.logger.info(`session ${serial} taken over from instance ${o.from}, which stopped`);
   const initialize = { ...(o.held.initialize as object), id: REPLAY_ID } as JSONRPCMessage;
   const answered = new Promise<void>((resolve) => {
@@ -51,6 +52,6 @@ export async function adoptSession(ctx: FrontContext, o: AdoptSessionOptions): P
     clearTimeout(timer);
   }
   session.channel.receive([{ jsonrpc: '2.0', method: 'notifications/initialized' }], undefined);
-  await ctx.cluster?.sessions.hold(session, o.held);
+  await ctx.cluster?.sessions.hold(session, { ...o.held, streamTags: session.channel.streamTags });
   return session;
 }

@@ -26,6 +26,8 @@ export interface HeldSession {
   target: string | undefined;
   /** The client's `initialize` (streamable sessions). */
   initialize?: JSONRPCMessage;
+  /** The session's stream tags (streamable sessions): the instance taking it over answers resumptions of their streams. */
+  streamTags?: readonly string[];
 }
 
 /** Options for {@link SessionHolds}. */

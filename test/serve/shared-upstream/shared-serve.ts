@@ -43,7 +43,7 @@ export interface SharedClient extends TestClient {
 }
 
 /** Connects as the user of `token` to `/servers/tool/mcp` (default) or `/mcp` (then tool names are `tool__<name>`). */
-export async function connectAs(serve: ServeProcess, token: string, path: '/servers/tool/mcp' | '/mcp' = '/servers/tool/mcp'): Promise<SharedClient> {
+export async function connectAs(serve: Pick<ServeProcess, 'base'>, token: string, path: '/servers/tool/mcp' | '/mcp' = '/servers/tool/mcp'): Promise<SharedClient> {
   const test = createTestClient();
   const transport = new StreamableHTTPClientTransport(new URL(`${serve.base}${path}`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
   let closed = false;
