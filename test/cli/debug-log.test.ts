@@ -11,7 +11,6 @@ import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { waitFor } from '../helpers/wait.js';
 
 useTeardown();
 

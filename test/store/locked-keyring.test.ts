@@ -4,7 +4,7 @@
 // --token-store file", registers nothing, opens no browser and writes no login to files; `status` lists one login;
 // `doctor` reports the locked keyring with the fix. A real private gnome-keyring, locked through the Secret Service.
 import { describe, expect, it } from 'vitest';
-import { authArgs, connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
+import { connectWithLogin, tempDir, whoami } from '../helpers/auth-bridge.js';
 import { storedLogins } from '../helpers/auth-secrets.js';
 import { spawnBridgeRaw } from '../helpers/bridge.js';
 import { useTeardown } from '../helpers/cleanup.js';

@@ -6,17 +6,16 @@
  * Bob still has to log in.
  */
 import { describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeConfigFile } from '../../aggregate/aggregate-bridge.js';
 import { tempDir } from '../../helpers/auth-bridge.js';
-import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
+import { useTeardown } from '../../helpers/cleanup.js';
 import { driveLoginToCallback, startAuthStack } from '../../helpers/oidc/index.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
-import { waitFor, withTimeout } from '../../helpers/wait.js';
+import { loginLink, teamClient, whoamiError as whoamiOf } from '../../helpers/team-member.js';
+import { waitFor } from '../../helpers/wait.js';
 import { startServe } from '../../serve/serve-process.js';
 import { followLoginLink } from '../../serve/status/http-browser.js';
 import { userHash } from '../../../src/store/redis/index.js';
@@ -27,27 +26,8 @@ const ALICE = 'alice-token-0123456789abcdef0123456789';
 const BOB = 'bob-token-0123456789abcdef0123456789abc';
 const KEYS = { MCP_STORE_KEYS: `k1:${Buffer.alloc(32, 11).toString('base64')}` };
 
-async function clientOf(base: string, token: string): Promise<Client> {
-  const client = new Client({ name: 'team-member', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
-  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
-  onTeardown(() => withTimeout('client close', client.close(), 10_000).catch(() => undefined));
-  await withTimeout('connect to serve', client.connect(transport), 20_000);
-  return client;
-}
-
-/** The error of one `whoami` call, or undefined when it worked. */
-const whoamiError = (client: Client) =>
-  client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
-
-async function loginLink(client: Client): Promise<string> {
-  let link: string | undefined;
-  await waitFor('a login link', async () => {
-    const error = await whoamiError(client);
-    link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
-    return link;
-  }, { timeoutMs: 20_000, intervalMs: 250 });
-  return link!;
-}
+const clientOf = async (base: string, token: string) => (await teamClient(base, token)).client;
+const whoamiError = (client: Client) => whoamiOf(client, 3_000);
 
 /** Every key and raw value in Redis under `tag`. */
 async function dump(redis: TestRedis, tag: string): Promise<{ keys: string[]; text: string }> {
