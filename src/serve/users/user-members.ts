@@ -160,9 +160,12 @@ export class UserMembers {
       const config = user === MONITOR_USER && own.auth.kind === 'oauth' ? { ...own, auth: { ...own.auth, authTimeoutMs: 0 } } : own;
       const log = o.logger.child({ name: server.name });
       const runtime = this.#runtimeOf(user);
-      // The user's store from the factory (files by default, or Redis), and their memory of the server's era.
-      const openStore = o.stores?.openerFor(user, userConfigDir(o.configDir, user));
-      const eraMemory = o.stores?.eraMemoryFor(user, config.url, runtime);
+      // The user's store from the factory (files by default, or Redis), and their memory of the server's era. The
+      // monitor's stay in this instance's files: its login never ends, and in a shared store it would hold the
+      // (user, server) lease for good, so every other instance's monitor would wait for it and never be ready.
+      const shared = user === MONITOR_USER ? undefined : o.stores;
+      const openStore = shared?.openerFor(user, userConfigDir(o.configDir, user));
+      const eraMemory = shared?.eraMemoryFor(user, config.url, runtime);
       const stored = { ...(openStore ? { openStore } : {}), ...(eraMemory ? { eraMemory } : {}) };
       link = linkServer({ server: config, process: o.process, runtime, log, clientReady: noWait, webCallback: { hub: o.hub, owner: user }, ...stored });
       const wrap = o.wrapLoginLink;

@@ -19,6 +19,7 @@ import { waitFor } from '../../helpers/wait.js';
 import { startServe } from '../../serve/serve-process.js';
 import { followLoginLink } from '../../serve/status/http-browser.js';
 import { userHash } from '../../../src/store/redis/index.js';
+import { userConfigDir } from '../../../src/serve/users/user-members.js';
 
 useTeardown();
 
@@ -68,7 +69,7 @@ describe('serve --store redis://…', () => {
     expect(text).not.toContain('alice');
     expect(text).toContain('"kid\\":\\"k1\\"');
     // Nothing of Alice's login in serve's files.
-    const users = join(configDir, 'users');
+    const users = userConfigDir(configDir, 'alice');
     const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
     expect(files(configDir).filter((f) => f.startsWith(users) && /tokens|registrations/.test(f) && f.endsWith('.json'))).toEqual([]);
 
