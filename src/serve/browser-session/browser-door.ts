@@ -20,7 +20,8 @@ import { readForm } from '../status/form-body.js';
 import { STATUS_CSS, STATUS_HEADERS } from '../status/render.js';
 import { LOGIN_LINK_PREFIX, LoginLinks, MAX_LINKS } from './login-links.js';
 import { MAX_PENDING_SIGN_INS, OidcSignIn, SIGN_IN_CALLBACK_PATH } from './oidc-sign-in.js';
-import { PeerAttempts } from './peer-attempts.js';
+import { clientAddress } from '../inbound-auth/client-address.js';
+import { MAX_PEERS, PeerAttempts, WINDOW_MS } from './peer-attempts.js';
 import { SessionCookies } from './session-cookie.js';
 import { SignInCsrf } from './sign-in-csrf.js';
 import { renderSignInPage, safeNext } from './sign-in-page.js';
@@ -65,7 +66,8 @@ export class BrowserDoor {
     this.sessions = new SessionCookies({ secure, state, ...now });
     this.links = new LoginLinks({ origin: o.origin, records: state.records('login-link', MAX_LINKS), ...now });
     this.#formCsrf = new SignInCsrf({ secure, origin: o.origin, key: state.macKey('sign-in-form') });
-    this.#attempts = new PeerAttempts({ logger: o.logger, what: 'a sign-in with a token that is not one of this server\'s', ...(o.now ? { now: o.now } : {}) });
+    const counts = state.failures('sign-in', { windowMs: WINDOW_MS, maxKeys: MAX_PEERS });
+    this.#attempts = new PeerAttempts({ counts, logger: o.logger, what: 'a sign-in with a token that is not one of this server\'s', ...now });
   }
 
   /**
@@ -154,19 +156,21 @@ export class BrowserDoor {
   }
 
   async #tokenSignIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const tokenUser = this.#o.signIn()?.tokenUser;
-    const peer = req.socket.remoteAddress ?? 'an unknown peer';
+    const methods = this.#o.signIn();
+    const tokenUser = methods?.tokenUser;
+    const peer = clientAddress(req, methods?.proxies);
     const form = await readForm(req);
     const next = safeNext(form?.get('next'));
     if (!tokenUser) return this.#signInPage(req, res, 404, next, 'This server takes no tokens from a browser.');
-    if (this.#attempts.blocked(peer)) return this.#signInPage(req, res, 429, next, 'Too many failed sign-ins from your address: wait a minute, then try again.');
+    // Shared counts that cannot be read reject here (STORE): route() answers 503 and no token is checked.
+    if (await this.#attempts.blocked(peer)) return this.#signInPage(req, res, 429, next, 'Too many failed sign-ins from your address: wait a minute, then try again.');
     if (!form || !this.#formCsrf.accepts(req, form.get('csrf'))) {
       this.#o.logger.warn('status page: refused a sign-in form that did not come from the sign-in page (no CSRF token, or another origin)');
       return this.#signInPage(req, res, 403, next, 'That sign-in did not come from this page, so nothing was done. Sign in below.');
     }
     const user = tokenUser(form.get('token') ?? '');
     if (user === undefined) {
-      this.#attempts.fail(peer);
+      await this.#attempts.fail(peer);
       return this.#signInPage(req, res, 401, next, 'That token is not one this server accepts.');
     }
     this.#o.logger.info(`status page: ${user} signed in with their token`);

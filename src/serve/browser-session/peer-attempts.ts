@@ -1,18 +1,33 @@
 /**
- * Failed sign-in attempts per peer (TCP address), in one-minute windows and bounded memory: the first refusal of a
- * peer in a window is logged, later ones are not (a flood cannot fill the log), and past
- * {@link MAX_FAILURES_PER_MINUTE} the peer is told to wait (guessing tokens at speed is refused).
+ * Failed sign-in attempts per client address (client-address.ts: the TCP peer, or the address a listed proxy
+ * reports), in one-minute windows: past {@link MAX_FAILURES_PER_MINUTE} the address is told to wait (guessing tokens
+ * at speed is refused). The counts are the browser state's (browser-state/port.ts `failures`): this process's
+ * bounded memory on files, or counters in Redis shared by every instance with `--store redis://…`, so the limit is
+ * the deployment's and a balancer spreading the guesses over N instances does not give N times the guesses. Only a
+ * sign-in attempt reads them and only a failed one writes them; no MCP request touches them.
+ *
+ * While a shared state cannot be reached, both calls reject with a `STORE` error and the sign-in is answered 503
+ * ("Sign-in unavailable", the door's answerUnavailable) without the token being checked: fail closed, since a limit
+ * that cannot be read cannot be kept, and the sign-in page is the only thing that waits (MCP clients do not).
+ *
+ * The log line stays each instance's own, in bounded memory: the first refusal of an address in a minute is logged by
+ * each instance that refuses it, later ones are not (a flood cannot fill the log).
  */
 import type { Logger } from '../../log.js';
+import { MemoryFailureCounts } from '../browser-state/memory-failure-counts.js';
+import type { FailureCounts } from '../browser-state/port.js';
 
-/** Failed attempts a peer may make in a minute before it is refused until the minute ends. */
+/** Failed attempts an address may make in a minute before it is refused until its minute ends. */
 export const MAX_FAILURES_PER_MINUTE = 10;
-const WINDOW_MS = 60_000;
-/** Peers remembered at most. */
+/** The length of a window, ms. */
+export const WINDOW_MS = 60_000;
+/** Addresses remembered at most in memory (the counts on files, and each instance's log limiter). */
 export const MAX_PEERS = 1024;
 
 /** Options for {@link PeerAttempts}. */
 export interface PeerAttemptsOptions {
+  /** Where failures are counted (`BrowserState.failures('sign-in', …)`). */
+  counts: FailureCounts;
   logger: Logger;
   /** What was refused, for the log line (`a static-token sign-in`). */
   what: string;
@@ -22,37 +37,30 @@ export interface PeerAttemptsOptions {
 /** See the module comment. */
 export class PeerAttempts {
   readonly #o: PeerAttemptsOptions;
-  /** By peer: the window's start and its failures; oldest window first. */
-  readonly #peers = new Map<string, { since: number; failures: number }>();
+  /** This instance's own log limiter: an address's refusals seen here this minute. */
+  readonly #logged: MemoryFailureCounts;
 
   constructor(o: PeerAttemptsOptions) {
     this.#o = o;
+    this.#logged = new MemoryFailureCounts({ windowMs: WINDOW_MS, maxKeys: MAX_PEERS, ...(o.now ? { now: o.now } : {}) });
   }
 
-  /** Whether `peer` has failed too often this minute (then it is not even checked). */
-  blocked(peer: string): boolean {
-    const entry = this.#peers.get(peer);
-    return entry !== undefined && this.#now() - entry.since < WINDOW_MS && entry.failures >= MAX_FAILURES_PER_MINUTE;
+  /**
+   * Whether `peer` has failed too often this minute (then it is not even checked).
+   * @throws BridgeError `STORE` while a shared state cannot be reached (the caller refuses the sign-in)
+   */
+  async blocked(peer: string): Promise<boolean> {
+    return (await this.#o.counts.count(peer)) >= MAX_FAILURES_PER_MINUTE;
   }
 
-  /** Notes a failure of `peer`; logs it when it is the peer's first in the window. */
-  fail(peer: string): void {
-    const now = this.#now();
-    let entry = this.#peers.get(peer);
-    if (entry === undefined || now - entry.since >= WINDOW_MS) {
-      this.#peers.delete(peer);
-      for (const [p, e] of this.#peers) {
-        if (this.#peers.size < MAX_PEERS && now - e.since < WINDOW_MS) break;
-        this.#peers.delete(p);
-      }
-      entry = { since: now, failures: 0 };
-      this.#peers.set(peer, entry);
+  /**
+   * Notes a failure of `peer`; logs it when it is the first this instance saw from `peer` this minute.
+   * @throws BridgeError `STORE` while a shared state cannot be reached (logged first, so no refusal goes unlogged)
+   */
+  async fail(peer: string): Promise<void> {
+    if (this.#logged.addNow(peer) === 1) {
       this.#o.logger.warn(`status page: refused ${this.#o.what} from ${peer} (at most one such line a minute per peer)`);
     }
-    entry.failures++;
-  }
-
-  #now(): number {
-    return this.#o.now?.() ?? Date.now();
+    await this.#o.counts.add(peer);
   }
 }

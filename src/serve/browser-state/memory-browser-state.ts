@@ -1,9 +1,11 @@
 /**
  * {@link BrowserState} in this process alone (serve on files): HMAC keys made at start (a restart signs everyone
- * out) and records in bounded maps, the oldest dropped first beyond the bound and each refused after its time.
+ * out), records in bounded maps, the oldest dropped first beyond the bound and each refused after its time, and
+ * failure counts in bounded maps (memory-failure-counts.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { BrowserRecordKind, BrowserState, MacKey, SharedRecords } from './port.js';
+import { MemoryFailureCounts } from './memory-failure-counts.js';
+import type { BrowserRecordKind, BrowserState, FailureKind, MacKey, SharedRecords } from './port.js';
 
 /** A key made now, for this process only. */
 export function randomMacKey(): MacKey {
@@ -58,6 +60,7 @@ export class MemoryRecords implements SharedRecords {
 export function memoryBrowserState(o: { now?: () => number } = {}): BrowserState {
   const keys = new Map<string, MacKey>();
   const kinds = new Map<BrowserRecordKind, MemoryRecords>();
+  const failures = new Map<FailureKind, MemoryFailureCounts>();
   return {
     kind: 'memory',
     macKey(use) {
@@ -69,6 +72,11 @@ export function memoryBrowserState(o: { now?: () => number } = {}): BrowserState
       let records = kinds.get(kind);
       if (!records) kinds.set(kind, (records = new MemoryRecords({ max, ...(o.now ? { now: o.now } : {}) })));
       return records;
+    },
+    failures(kind, window) {
+      let counts = failures.get(kind);
+      if (!counts) failures.set(kind, (counts = new MemoryFailureCounts({ ...window, ...(o.now ? { now: o.now } : {}) })));
+      return counts;
     },
   };
 }

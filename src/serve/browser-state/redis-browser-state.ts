@@ -13,16 +13,19 @@
  * ```
  * The bound is the whole deployment's, not each instance's: the keeping script drops expired entries from the index,
  * then the records that expire soonest beyond the bound (their keys named from the index, in the same slot).
- * While Redis is away, every call fails with a `STORE` error (the pages answer 503), logged once per outage.
+ * Failure counts (the sign-in page's limit per address) are counters of their own, redis-failure-counts.ts.
+ * While Redis is away, every call fails with a `STORE` error (the pages answer 503), logged once per outage
+ * (redis-outage.ts).
  */
 import { createHash } from 'node:crypto';
-import { BridgeError, ErrorCode, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { EncryptionKeys } from '../../store/redis/encryption-keys.js';
 import { openRecord, sealRecord } from '../../store/redis/record-seal.js';
 import type { RedisCommands, RedisConnection } from '../../store/redis/redis-connection.js';
 import { derivedMacKey } from './derived-mac-keys.js';
-import type { BrowserRecordKind, BrowserState, MacKey, SharedRecords } from './port.js';
+import type { BrowserRecordKind, BrowserState, FailureKind, MacKey, SharedRecords } from './port.js';
+import { RedisFailureCounts } from './redis-failure-counts.js';
+import { OutageLog, runLogged } from './redis-outage.js';
 
 /** KEYS: record, index. ARGV: sealed, ttl ms, now ms, bound, member, the kind's key prefix. */
 const PUT = `redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
@@ -56,6 +59,7 @@ export interface RedisBrowserStateOptions {
 export function redisBrowserState(o: RedisBrowserStateOptions): BrowserState {
   const macKeys = new Map<string, MacKey>();
   const kinds = new Map<BrowserRecordKind, RedisRecords>();
+  const failures = new Map<FailureKind, RedisFailureCounts>();
   const outage = new OutageLog(o.logger);
   return {
     kind: 'redis',
@@ -69,26 +73,12 @@ export function redisBrowserState(o: RedisBrowserStateOptions): BrowserState {
       if (!records) kinds.set(kind, (records = new RedisRecords({ ...o, kind, max, outage })));
       return records;
     },
+    failures(kind, window) {
+      let counts = failures.get(kind);
+      if (!counts) failures.set(kind, (counts = new RedisFailureCounts({ connection: o.connection, keys: o.keys, kind, windowMs: window.windowMs, outage })));
+      return counts;
+    },
   };
-}
-
-/** Logs the first failure of an outage, and the recovery; see the module comment. */
-class OutageLog {
-  #down = false;
-
-  constructor(readonly logger: Logger) {}
-
-  failed(error: unknown): void {
-    if (this.#down) return;
-    this.#down = true;
-    this.logger.warn(`browser pages: the shared sign-in state in Redis cannot be used (${describeError(error)}); pages that need it answer 503 until it can`);
-  }
-
-  worked(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.logger.info('browser pages: the shared sign-in state in Redis can be used again');
-  }
 }
 
 interface RedisRecordsOptions extends RedisBrowserStateOptions {
@@ -151,15 +141,8 @@ class RedisRecords implements SharedRecords {
     return undefined;
   }
 
-  async #run<T>(what: string, work: (redis: RedisCommands) => Promise<T>): Promise<T> {
-    try {
-      const result = await this.#o.connection.run(what, work);
-      this.#o.outage.worked();
-      return result;
-    } catch (error) {
-      this.#o.outage.failed(error);
-      throw error instanceof BridgeError ? error : new BridgeError(ErrorCode.Store, `Redis could not ${what}`, { cause: error });
-    }
+  #run<T>(what: string, work: (redis: RedisCommands) => Promise<T>): Promise<T> {
+    return runLogged(this.#o.connection, this.#o.outage, what, work);
   }
 
   #now(): number {

@@ -45,7 +45,8 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
   const { logger } = ctx;
   const tokens = new StaticTokens(config.tokens ?? []);
   for (const t of config.tokens ?? []) logger.secret(t.token);
-  const header = config.trustedHeader === undefined ? undefined : new TrustedHeader({ name: config.trustedHeader.name, peers: peersOf(config.trustedHeader.peers), logger, now: ctx.now });
+  const proxies = config.trustedHeader === undefined ? undefined : peersOf(config.trustedHeader.peers);
+  const header = config.trustedHeader === undefined || proxies === undefined ? undefined : new TrustedHeader({ name: config.trustedHeader.name, peers: proxies, logger, now: ctx.now });
   const resource = mcpResourceOf(ctx.publicUrl);
   let jwt: JwtAccessTokens | undefined;
   let metadata: ResourceMetadataDocument | undefined;
@@ -95,6 +96,7 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
           },
         }
       : {}),
+    ...(proxies ? { proxies } : {}),
   };
   if (config.jwt?.browserClientSecret !== undefined) logger.secret(config.jwt.browserClientSecret);
 

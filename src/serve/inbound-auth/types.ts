@@ -4,6 +4,7 @@
  * identity header. The front never reads credentials itself, and nothing else decides who a request is from.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PeerMatcher } from './peers.js';
 
 /** The user a request is from, as the configured method established it. */
 export interface InboundIdentity {
@@ -63,4 +64,9 @@ export interface BrowserSignInMethods {
   /** The users that have a static token now (a browser session from a token is honoured only while its user does). */
   tokenHolders?: ReadonlySet<string>;
   oidc?: OidcSignInConfig;
+  /**
+   * The proxies whose `X-Forwarded-For` names a browser's address for the sign-in limit (client-address.ts): the
+   * trusted header's peers; absent without a trusted header (then the limit counts TCP peers).
+   */
+  proxies?: PeerMatcher;
 }

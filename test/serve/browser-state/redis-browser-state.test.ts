@@ -1,12 +1,14 @@
 /**
  * The browser state on a real Redis, in process: records kept for their time and no longer, bounded (the soonest to
  * expire dropped first), taken once by one of several takers at the same moment, readable only under the store's
- * keys; MACs that verify under any listed key (their key id named) and never across uses or store keys. And the
- * memory implementation the same way, where it can be.
+ * keys; MACs that verify under any listed key (their key id named) and never across uses or store keys; failure
+ * counts shared by every state on one Redis, each counter gone with its window, its key naming no address, concurrent
+ * failures all counted. And the memory implementation the same way, where it can be (its counts bounded).
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger, SecretRegistry } from '../../../src/log.js';
 import { memoryBrowserState } from '../../../src/serve/browser-state/memory-browser-state.js';
+import { MemoryFailureCounts } from '../../../src/serve/browser-state/memory-failure-counts.js';
 import type { BrowserState } from '../../../src/serve/browser-state/port.js';
 import { redisBrowserState } from '../../../src/serve/browser-state/redis-browser-state.js';
 import { connectRedis, encryptionKeys, parseRedisTarget, type EncryptionKey } from '../../../src/store/redis/index.js';
@@ -79,7 +81,64 @@ describe('the browser state on Redis', () => {
   });
 });
 
+describe('failure counts on Redis', () => {
+  it('are one count for every state on the Redis, counted exactly under concurrency, gone with their window', { timeout: 30_000 }, async () => {
+    const redis = await startRedis();
+    const k1 = newKey('k1');
+    const window = { windowMs: 60_000, maxKeys: 4 };
+    const [a, b] = [(await onRedis(redis, [k1])).failures('sign-in', window), (await onRedis(redis, [k1])).failures('sign-in', window)];
+    expect(await a.count('192.0.2.7')).toBe(0);
+    const counted = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).add('192.0.2.7')));
+    expect([...counted].sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(await b.count('192.0.2.7')).toBe(12);
+    expect(await a.count('192.0.2.8')).toBe(0);
+    const keys = (await redis.command(['KEYS', '*failure*'])) as string[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain('192.0.2.7');
+    const ttl = Number(await redis.command(['PTTL', keys[0]!]));
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+
+    const short = (await onRedis(redis, [k1])).failures('sign-in', { windowMs: 300, maxKeys: 4 });
+    expect(await short.add('192.0.2.9')).toBe(1);
+    await waitFor('the window to end', async () => (await short.count('192.0.2.9')) === 0, { timeoutMs: 5_000, intervalMs: 100 });
+    expect(await short.add('192.0.2.9')).toBe(1);
+    // Another store key is another deployment: its counts are its own.
+    expect(await (await onRedis(redis, [newKey('k1')])).failures('sign-in', window).count('192.0.2.7')).toBe(0);
+  });
+
+  it('fail with a STORE error while Redis is away, logged once with the records\' failures', { timeout: 30_000 }, async () => {
+    const redis = await startRedis();
+    const lines: string[] = [];
+    const state = await onRedis(redis, [newKey('k1')], lines);
+    const counts = state.failures('sign-in', { windowMs: 60_000, maxKeys: 4 });
+    await redis.stop();
+    for (const attempt of [counts.count('192.0.2.7'), counts.add('192.0.2.7'), state.records('login-link', 10).get('x')]) {
+      expect(await attempt.then(() => undefined, (e: unknown) => (e as { code?: string }).code)).toBe('STORE');
+    }
+    expect(lines.join('').split('the shared sign-in state in Redis cannot be used').length - 1).toBe(1);
+  });
+});
+
 describe('the browser state in memory', () => {
+  it('counts failures per key in windows, bounded', async () => {
+    let now = 0;
+    const counts = memoryBrowserState({ now: () => now }).failures('sign-in', { windowMs: 1_000, maxKeys: 3 });
+    expect(await counts.add('a')).toBe(1);
+    expect(await counts.add('a')).toBe(2);
+    now = 999;
+    expect(await counts.count('a')).toBe(2);
+    now = 1_000;
+    expect(await counts.count('a')).toBe(0);
+    expect(await counts.add('a')).toBe(1);
+    for (const key of ['b', 'c', 'd']) await counts.add(key);
+    // Beyond the bound the oldest window goes: a flood of new keys never grows memory.
+    expect(await counts.count('a')).toBe(0);
+    expect(await counts.count('d')).toBe(1);
+    expect(counts).toBeInstanceOf(MemoryFailureCounts);
+    expect((counts as MemoryFailureCounts).size).toBe(3);
+  });
+
   it('keeps records for their time, bounded, each taken once, and MACs for this process only', async () => {
     let now = 0;
     const state = memoryBrowserState({ now: () => now });
