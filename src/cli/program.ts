@@ -301,7 +301,8 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--browser-client-id <id>', 'sign people in to the status page with the --jwt-issuer, as this client of it (redirect URI: <public URL>/auth/callback)').env('MCP_SERVE_BROWSER_CLIENT_ID'))
       .addOption(new Option('--browser-client-secret-file <path>', `file holding that client's secret, for a confidential client (or the secret itself in MCP_SERVE_BROWSER_CLIENT_SECRET)`).env('MCP_SERVE_BROWSER_CLIENT_SECRET_FILE'))
       .addOption(new Option('--trusted-header <name>', 'a header naming the user, set by a proxy in front of serve (e.g. X-Forwarded-User)'))
-      .addOption(new Option('--trusted-peer <address>', 'a proxy allowed to set that header (address or CIDR); repeatable').argParser(collect).default([])),
+      .addOption(new Option('--trusted-peer <address>', 'a proxy allowed to set that header (address or CIDR); repeatable').argParser(collect).default([]))
+      .addOption(new Option('--trusted-proxy <address>', 'a load balancer whose X-Forwarded-For names the client\'s address, for per-address limits (address or CIDR; names no user); repeatable').argParser(collect).default([])),
   ).action(async (url: string | undefined, options: RawOptions & ServeCommandOptions) => actions.serve(url, options));
 
   return program;

@@ -49,6 +49,7 @@ interface ServeAuthFlags {
   browserClientSecretFile?: string;
   trustedHeader?: string;
   trustedPeer?: string[];
+  trustedProxy?: string[];
 }
 
 /** Options for {@link runServe}. */
@@ -77,13 +78,13 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });
-  const { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeer, ...serverRaw } = bridgeRaw as typeof bridgeRaw & ServeAuthFlags;
+  const { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeer, trustedProxy, ...serverRaw } = bridgeRaw as typeof bridgeRaw & ServeAuthFlags;
   const input = toConfigInput(file === undefined ? o.url : undefined, serverRaw);
   const config = file === undefined ? validateConfig(input, runtime.env) : undefined;
   const proc = config?.process ?? validateProcess(input, runtime.env);
   const log = o.logger ?? createLogger({ level: proc.logLevel, file: proc.logFile, stream: runtime.stderr });
   // Who is calling: the file's "serve.auth", else the command line's flags; none means loopback only.
-  const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeers: trustedPeer };
+  const flags = { tokenFile, jwtIssuer, jwtAudience, jwtUserClaim, jwtScopes, jwtJwksUri, browserClientId, browserClientSecretFile, trustedHeader, trustedPeers: trustedPeer, trustedProxies: trustedProxy };
   const fromFlags = inboundAuthFromFlags(flags, runtime.env);
   const authConfigOf = (l: LoadedConfig | undefined): InboundAuthConfig => l?.serve?.auth ?? fromFlags;
   const authConfig = authConfigOf(loaded);
@@ -92,7 +93,8 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
     if (auth.jwt && !settings.publicUrl && settings.port === 0) {
       throw new BridgeError(ErrorCode.Usage, 'serve: JWT inbound auth needs --public-url (or a fixed --port)', { hint: 'the tokens\' audience and the protected-resource metadata name this server by its public URL' });
     }
-    return Object.keys(auth).length > 0 ? createInboundAuth(auth, { logger: log, publicUrl: settings.publicUrl ?? configuredOrigin }) : noInboundAuth();
+    // Listed proxies alone authenticate nobody: without a method, serve runs without inbound auth.
+    return Object.keys(auth).some((key) => key !== 'trustedProxies') ? createInboundAuth(auth, { logger: log, publicUrl: settings.publicUrl ?? configuredOrigin }) : noInboundAuth();
   };
   // With a file, the authenticator in force is swapped when the file's "serve.auth" changes (serve/reload/).
   const swappable = o.authenticator === undefined && loaded ? new SwappableAuthenticator(authenticatorFor(authConfig)) : undefined;

@@ -23,7 +23,7 @@ export interface ServeSection {
 }
 
 const SERVE_KEYS = ['auth', 'users'] as const;
-const AUTH_KEYS = ['tokens', 'jwt', 'trustedHeader'] as const;
+const AUTH_KEYS = ['tokens', 'jwt', 'trustedHeader', 'trustedProxies'] as const;
 const TOKEN_KEYS = ['user', 'token'] as const;
 const JWT_KEYS = ['issuer', 'audience', 'userClaim', 'requiredScopes', 'jwksUri', 'allowHttp', 'browserClientId', 'browserClientSecret'] as const;
 const HEADER_KEYS = ['name', 'peers'] as const;
@@ -58,6 +58,10 @@ function readAuth(value: unknown, place: Place, ctx: ReadContext): InboundAuthCo
   if (auth.tokens !== undefined) out.tokens = readTokens(auth.tokens, at(place, 'tokens'), ctx);
   if (auth.jwt !== undefined) out.jwt = readJwt(auth.jwt, at(place, 'jwt'), ctx);
   if (auth.trustedHeader !== undefined) out.trustedHeader = readTrustedHeader(auth.trustedHeader, at(place, 'trustedHeader'), ctx);
+  if (auth.trustedProxies !== undefined) {
+    const proxies = readTextList(auth.trustedProxies, at(place, 'trustedProxies'), ctx, '"trustedProxies": ["10.0.0.0/8"]');
+    if (proxies.length > 0) out.trustedProxies = proxies;
+  }
   return out;
 }
 

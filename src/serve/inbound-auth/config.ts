@@ -49,4 +49,10 @@ export interface InboundAuthConfig {
   tokens?: readonly StaticTokenConfig[] | undefined;
   jwt?: JwtAuthConfig | undefined;
   trustedHeader?: TrustedHeaderConfig | undefined;
+  /**
+   * Load balancers and proxies in front of serve whose `X-Forwarded-For` names the client's address (for limits per
+   * address: the sign-in form's failures). They name no user: unlike the trusted header's peers, listing one
+   * authenticates nobody. Addresses and CIDR ranges, IPv4 or IPv6.
+   */
+  trustedProxies?: readonly string[] | undefined;
 }

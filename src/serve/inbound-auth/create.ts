@@ -39,14 +39,17 @@ export function mcpResourceOf(publicUrl: string | URL): string {
 
 /**
  * Builds the authenticator for `config`; `required` is false when no method is configured.
- * @throws BridgeError `CONFIG` for a trusted-header peer that is not an address or CIDR range
+ * @throws BridgeError `CONFIG` for a trusted-header peer or trusted proxy that is not an address or CIDR range
  */
 export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthContext): InboundAuthenticator {
   const { logger } = ctx;
   const tokens = new StaticTokens(config.tokens ?? []);
   for (const t of config.tokens ?? []) logger.secret(t.token);
-  const proxies = config.trustedHeader === undefined ? undefined : peersOf(config.trustedHeader.peers);
-  const header = config.trustedHeader === undefined || proxies === undefined ? undefined : new TrustedHeader({ name: config.trustedHeader.name, peers: proxies, logger, now: ctx.now });
+  const header = config.trustedHeader === undefined ? undefined : new TrustedHeader({ name: config.trustedHeader.name, peers: peersOf(config.trustedHeader.peers, 'trusted header peers'), logger, now: ctx.now });
+  // Whose X-Forwarded-For names a browser's address: the trusted header's proxies, and the balancers listed as such.
+  if (config.trustedProxies !== undefined) peersOf(config.trustedProxies, 'trusted proxies');
+  const forwarding = [...(config.trustedHeader?.peers ?? []), ...(config.trustedProxies ?? [])];
+  const proxies = forwarding.length === 0 ? undefined : peersOf(forwarding, 'trusted proxies');
   const resource = mcpResourceOf(ctx.publicUrl);
   let jwt: JwtAccessTokens | undefined;
   let metadata: ResourceMetadataDocument | undefined;
@@ -108,13 +111,13 @@ export function createInboundAuth(config: InboundAuthConfig, ctx: InboundAuthCon
   };
 }
 
-function peersOf(entries: readonly string[]): PeerMatcher {
+function peersOf(entries: readonly string[], what: 'trusted header peers' | 'trusted proxies'): PeerMatcher {
   try {
     return new PeerMatcher(entries);
   } catch (error) {
     if (!(error instanceof PeerListError)) throw error;
-    throw new BridgeError(ErrorCode.Config, `trusted header peers: ${error.message}`, {
-      hint: 'list addresses (127.0.0.1, ::1) or CIDR ranges (10.0.0.0/8, fd00::/8) of the proxies that set the header',
+    throw new BridgeError(ErrorCode.Config, `${what}: ${error.message}`, {
+      hint: `list addresses (127.0.0.1, ::1) or CIDR ranges (10.0.0.0/8, fd00::/8) of the proxies that ${what === 'trusted proxies' ? 'forward to serve' : 'set the header'}`,
       cause: error,
     });
   }

@@ -33,6 +33,8 @@ export interface InboundAuthFlags {
   trustedHeader?: string | undefined;
   /** `--trusted-peer <address|cidr>` (repeatable, or comma-separated): the proxies allowed to set it. */
   trustedPeers?: string | readonly string[] | undefined;
+  /** `--trusted-proxy <address|cidr>` (repeatable, or comma-separated): balancers whose X-Forwarded-For is believed. */
+  trustedProxies?: string | readonly string[] | undefined;
 }
 
 /** Options for {@link inboundAuthFromFlags}. */
@@ -72,6 +74,16 @@ export function inboundAuthFromFlags(flags: InboundAuthFlags, env: NodeJS.Proces
       throw error;
     }
     out.trustedHeader = { name: flags.trustedHeader, peers };
+  }
+  const proxies = listOf(flags.trustedProxies);
+  if (proxies.length > 0) {
+    try {
+      new PeerMatcher(proxies);
+    } catch (error) {
+      if (error instanceof PeerListError) throw usage(`--trusted-proxy: ${error.message}`, 'give an address (10.0.0.5, ::1) or a CIDR range (10.0.0.0/8, fd00::/8) of your load balancer');
+      throw error;
+    }
+    out.trustedProxies = proxies;
   }
   return out;
 }

@@ -111,6 +111,27 @@ describe('the sign-in limit across serve instances on one Redis', () => {
     expect((await counters(team)).join(' ')).not.toContain('203.0.113');
   });
 
+  it('counts the address a balancer listed in "trustedProxies" reports, and believes no user header from it', { timeout: 120_000 }, async () => {
+    const team = await tokenTeam({ trustedProxies: ['127.0.0.1', '::ffff:127.0.0.1'] });
+    const [a, b] = [await team.startOne(), await team.startOne()];
+    const signIn = (token: string, address: string) => signInWith(team.balancer.base, token, { 'x-forwarded-for': address });
+    for (let i = 0; i < 10; i++) {
+      team.balancer.to(i % 2 === 0 ? a.base : b.base);
+      expect(await signIn(wrong(i), '203.0.113.5')).toBe(401);
+    }
+    expect(await signIn(ALICE, '203.0.113.5')).toBe(429);
+    // The other people behind the same balancer sign in as usual.
+    team.balancer.to(a.base);
+    expect(await signIn(ALICE, '203.0.113.6')).toBe(303);
+    // A listed balancer names no one: a user header from it is no sign-in.
+    const mcp = await fetch(`${team.balancer.base}/mcp`, {
+      method: 'POST',
+      headers: { 'x-forwarded-user': 'alice', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    expect(mcp.status).toBe(401);
+  });
+
   it('reads no X-Forwarded-For without listed proxies: every client behind the balancer is its address', { timeout: 120_000 }, async () => {
     const team = await tokenTeam();
     const serve = await team.startOne();

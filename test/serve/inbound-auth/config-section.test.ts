@@ -31,6 +31,7 @@ describe('the "serve" section', () => {
         tokens: [{ user: 'alice', token: '${ALICE_TOKEN}' }, { user: 'bob', token: '${BOB_TOKEN}' }],
         jwt: { issuer: '${ISSUER}', userClaim: 'email', requiredScopes: ['mcp'], audience: 'https://team.example.com/mcp' },
         trustedHeader: { name: 'X-Forwarded-User', peers: ['10.0.0.0/8', '127.0.0.1'] },
+        trustedProxies: ['192.168.0.0/16'],
       },
     });
     expect(loaded.serve).toEqual({
@@ -38,6 +39,7 @@ describe('the "serve" section', () => {
         tokens: [{ user: 'alice', token: LONG }, { user: 'bob', token: env.BOB_TOKEN }],
         jwt: { issuer: 'https://login.example.com', userClaim: 'email', requiredScopes: ['mcp'], audience: 'https://team.example.com/mcp' },
         trustedHeader: { name: 'X-Forwarded-User', peers: ['10.0.0.0/8', '127.0.0.1'] },
+        trustedProxies: ['192.168.0.0/16'],
       },
     });
   });

@@ -54,6 +54,10 @@ describe('inbound auth from flags', () => {
     });
   });
 
+  it('reads the trusted proxies, repeated and comma-separated, without a trusted header', () => {
+    expect(fromFlags({ trustedProxies: ['10.0.0.0/8,127.0.0.1', 'fd00::/8'] })).toEqual({ trustedProxies: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'] });
+  });
+
   it.each([
     [{ tokenFile: 'short.txt' }, ErrorCode.Config, '--token-file short.txt line 1: the token is shorter than 32 characters'],
     [{ tokenFile: 'dup.txt' }, ErrorCode.Config, '--token-file dup.txt line 2: the same token as line 1'],
@@ -65,6 +69,7 @@ describe('inbound auth from flags', () => {
     [{ trustedHeader: 'X-Forwarded-User' }, ErrorCode.Usage, '--trusted-header needs --trusted-peer'],
     [{ trustedPeers: '10.0.0.0/8' }, ErrorCode.Usage, '--trusted-peer needs --trusted-header'],
     [{ trustedHeader: 'X-Forwarded-User', trustedPeers: 'proxy.internal' }, ErrorCode.Usage, '--trusted-peer: "proxy.internal" is not an IPv4 or IPv6 address or CIDR range'],
+    [{ trustedProxies: 'balancer.internal' }, ErrorCode.Usage, '--trusted-proxy: "balancer.internal" is not an IPv4 or IPv6 address or CIDR range'],
   ])('%j is refused: %s %s', (flags, code, message) => {
     const error = refusal(flags);
     expect(error.code).toBe(code);
