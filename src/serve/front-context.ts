@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import type { ServeCluster } from './cluster/types.js';
 import type { SessionHolds } from './cluster/session-holds.js';
+import type { SessionRoutes } from './cluster/session-routes.js';
 import type { InboundIdentity } from './inbound-auth/types.js';
 import type { ModernRoom } from './modern/modern-endpoint.js';
 import type { SessionTable } from './session-table.js';
@@ -25,7 +26,7 @@ export interface FrontContext {
   /** The 2026-07-28 side: stateless requests (modern/). */
   modern: ModernRoom;
   /** The other instances on the same Redis (`--store redis://…`), and what this one holds; undefined: one process. */
-  cluster?: { link: ServeCluster; sessions: SessionHolds };
+  cluster?: { link: ServeCluster; sessions: SessionHolds; routes: SessionRoutes };
 }
 
 /** One request to an MCP endpoint, authenticated. */

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import type { EndpointRequest, FrontContext } from './front-context.js';
 import { answerHealth, answerHome, answerReadiness } from './health.js';
 import { CALLBACK_PATH } from './users/callback-route.js';
-import { answerJson } from './http-answers.js';
+import { answerJson, answerRpcError, TransportError } from './http-answers.js';
 import type { InboundAuthenticator } from './inbound-auth/types.js';
 import { openLegacy, postLegacy } from './legacy-endpoint.js';
 import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './request-guard.js';
@@ -22,10 +22,11 @@ import { handleStreamable } from './streamable-endpoint.js';
 import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
 import type { ServeBackends } from './types.js';
 import { SessionHolds } from './cluster/session-holds.js';
+import { SessionRoutes } from './cluster/session-routes.js';
 import { clusterInputStates } from './cluster/input-state-sharing.js';
 import { relayLogin } from './cluster/login-relay.js';
 import { INPUT_STATE_TTL_MS } from './modern/input-states.js';
-import type { ServeCluster } from './cluster/types.js';
+import { NOT_HELD_STATUS, type ServeCluster } from './cluster/types.js';
 
 /** Options for {@link startHttpFront}. */
 export interface HttpFrontOptions {
@@ -71,13 +72,16 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
   const ctx: FrontContext = { sessions, backends: o.backends, maxMessageBytes: o.maxMessageBytes, logger: log, draining: () => draining, modern, sseKeepAliveMs };
   if (o.cluster) {
     holds = new SessionHolds({ cluster: o.cluster, sessions, idleMs: o.sessionIdleMs, logger: log });
-    ctx.cluster = { link: o.cluster, sessions: holds };
+    ctx.cluster = { link: o.cluster, sessions: holds, routes: new SessionRoutes() };
     // Requests other instances relay here: answered by the endpoints as if they had come in (inbound auth done there).
     o.cluster.onRelayed(async (relayed, req, res) => {
       const url = new URL(relayed.url, 'http://serve.invalid');
       if (relayed.kind === 'login') return o.backends.web ? o.backends.web.callback(res, url.searchParams, relayed.identity.user || undefined) : answerJson(res, 404, { error: 'not_found' });
       const target = targetOf(url.pathname, () => o.backends.servers);
       if (target === 'unknown' || target.kind === 'home' || target.kind === 'sse') return answerJson(res, 404, { error: 'not_found' });
+      // A session this instance does not hold (closed, or taken over elsewhere): the relaying instance routes again.
+      const id = target.kind === 'mcp' ? relayed.headers['mcp-session-id'] : url.searchParams.get('sessionId');
+      if (typeof id === 'string' && id !== '' && !sessions.has(id)) return answerRpcError(res, NOT_HELD_STATUS, TransportError.Session, 'Misdirected Request: this instance does not hold the session', relayed.cors);
       const r: EndpointRequest = { req, res, identity: relayed.identity, target: target.server, path: url.pathname, cors: relayed.cors, relayed: true };
       return target.kind === 'mcp' ? handleStreamable(ctx, r) : postLegacy(ctx, r, url);
     });

@@ -1,13 +1,13 @@
 /**
  * The cluster bench report marks the figures against their targets: the Redis store no slower per call than files
  * beyond the bound, no Redis command per forwarded call, 2 instances serving more than 1 where the machine has the
- * cores for it (and losing little where it has not); a regression shows as
- * ✗, a figure that could not be measured never as ✓, and a kind of client that failed is said so, not hidden. Pure:
- * the results are made up here, nothing is timed.
+ * cores for it (and losing little where it has not), a relayed session call little slower than one at the instance
+ * holding the session; a regression shows as ✗, a figure that could not be measured never as ✓. Pure: the results
+ * are made up here, nothing is timed.
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterResults, ScaleThroughput } from './cluster.js';
-import { CLUSTER_TARGET, clusterNotes, renderClusterReport, scaleRows, storeRows } from './cluster-report.js';
+import { CLUSTER_TARGET, clusterNotes, relayRows, renderClusterReport, scaleRows, storeRows } from './cluster-report.js';
 
 const same = (ms: number, n = 100) => Array.from({ length: n }, () => ms);
 
@@ -25,7 +25,14 @@ function throughput(one: number, two: number, patch: Partial<ScaleThroughput> = 
 
 /** Results meeting every target; `patch` changes some. */
 function results(patch: Partial<ClusterResults> = {}): ClusterResults {
-  return { storeMs: { files: same(2), redis: same(2.05) }, redisCommandsPerCall: 0, throughput: [throughput(1000, 1400)], tails: [], ...patch };
+  return {
+    storeMs: { files: same(2), redis: same(2.05) },
+    redisCommandsPerCall: 0,
+    throughput: [throughput(1000, 1400), throughput(900, 1000, { kind: '2025-session' })],
+    relay: { heldMs: same(1.2, 300), relayedMs: same(1.9, 300) },
+    tails: [],
+    ...patch,
+  };
 }
 
 const marks = (rows: Array<{ metric: string; ok: boolean | undefined }>, prefix: string) => rows.filter((r) => r.metric.trim().startsWith(prefix)).map((r) => r.ok);
@@ -71,12 +78,12 @@ describe('cluster bench report', () => {
     expect(scaleRows(throughput(Number.NaN, 1000), 2)[0]!.ok).toBeUndefined();
   });
 
-  it('reports a kind of client that failed on its own line, and says when session clients were not measured', () => {
-    const failed = throughput(0, 0, { kind: '2025-session', failed: 'Session not found' });
-    const r = results({ throughput: [throughput(1000, 1100), failed] });
-    expect(scaleRows(failed, 2)).toEqual([expect.objectContaining({ direct: 'failed', bridge: 'failed', ok: undefined })]);
-    expect(clusterNotes(r, 2)).toContain('2025-session clients failed: Session not found');
-    expect(clusterNotes(results(), 2).join('\n')).toMatch(/2025-11-25 session clients: not measured \(BENCH_CLUSTER_SESSIONS=1/);
-    expect(renderClusterReport(r, 'heading', 2)).toContain('all cluster targets met');
+  it('marks a relayed session call ✗ when it costs more than the bound over one at the holder, and says how calls were attributed', () => {
+    expect(marks(relayRows(results()), '2025-11-25 session call p50')).toEqual([true]);
+    const slow = results({ relay: { heldMs: same(1.2, 300), relayedMs: same(1.2 + CLUSTER_TARGET.relayDeltaMs + 0.2, 300) } });
+    expect(marks(relayRows(slow), '2025-11-25 session call p50')).toEqual([false]);
+    expect(renderClusterReport(slow, 'heading', 2)).toMatch(/cluster targets missed: 1 \(2025-11-25 session call p50/);
+    expect(marks(relayRows(results({ relay: { heldMs: [], relayedMs: [] } })), '')).toEqual([undefined, undefined]);
+    expect(clusterNotes(results(), 2).join('\n')).toMatch(/relay: one 2025-11-25 session .* 600 echo calls/);
   });
 });

@@ -27,10 +27,16 @@ export const CLUSTER_TARGET = {
    * and each, half as busy, spends more CPU per call; the target there is only that spreading loses no more than this.
    */
   scaleRatioFewCores: 0.75,
+  /**
+   * A relayed call of a 2025-11-25 session (the request reached the instance not holding the session) at most this
+   * much above one that reached the holder, p50, ms: two pub/sub hops and one record lookup in Redis.
+   */
+  relayDeltaMs: 1,
 } as const;
 
 const STORE_HEADER = ['metric', '--store files', '--store redis', 'redis − files', 'target', ''] as const;
 const SCALE_HEADER = ['metric', '1 instance', '2 instances', '2 / 1', 'target', ''] as const;
+const RELAY_HEADER = ['metric', 'at the holder', 'relayed', 'relayed − holder', 'target', ''] as const;
 
 /** The rows of part 1: latency per store, the difference, and the Redis commands per call. */
 export function storeRows(r: ClusterResults): Row[] {
@@ -70,7 +76,6 @@ export function scaleTarget(cores: number): number {
 
 /** The rows of part 2 for one kind of client, measured on `cores` cores. */
 export function scaleRows(t: ScaleThroughput, cores: number): Row[] {
-  if (t.failed) return [{ metric: `throughput, ${t.kind}, ${t.clients} clients`, direct: 'failed', bridge: 'failed', ratio: '', target: '', ok: undefined }];
   const one = median(t.callsPerSecond[1]);
   const two = median(t.callsPerSecond[2]);
   const ratio = two / one;
@@ -110,6 +115,24 @@ export function scaleRows(t: ScaleThroughput, cores: number): Row[] {
   ];
 }
 
+/** The rows of part 3: a session's call at the instance holding it, and relayed from the other. */
+export function relayRows(r: ClusterResults): Row[] {
+  return [50, 95].map((q) => {
+    const held = percentile(r.relay.heldMs, q);
+    const relayed = percentile(r.relay.relayedMs, q);
+    const delta = relayed - held;
+    const marked = q === 50;
+    return {
+      metric: `2025-11-25 session call p${q}, ms (n=${r.relay.heldMs.length} / ${r.relay.relayedMs.length})`,
+      direct: fmt(held, 3),
+      bridge: fmt(relayed, 3),
+      ratio: fmt(delta, 3),
+      target: marked ? `≤ +${CLUSTER_TARGET.relayDeltaMs} ms` : '',
+      ok: marked && Number.isFinite(delta) ? delta <= CLUSTER_TARGET.relayDeltaMs : undefined,
+    };
+  });
+}
+
 /** Lines under the tables. */
 export function clusterNotes(r: ClusterResults, cores: number): string[] {
   const out = [
@@ -122,10 +145,10 @@ export function clusterNotes(r: ClusterResults, cores: number): string[] {
     }`,
     '2026-07-28 clients are stateless: each request stands alone and may land on any instance; each of the 32 is a lean client (one POST per call over a keep-alive connection, test/bench/raw-2026.ts) with a client name of its own (serve keeps warm engines per user and client), after a check with the SDK\'s 2.x client',
   ];
-  if (!r.throughput.some((t) => t.kind === '2025-session')) {
-    out.push('2025-11-25 session clients: not measured (BENCH_CLUSTER_SESSIONS=1 adds them; their requests land on any instance, which needs session routing between instances)');
-  }
-  for (const t of r.throughput) if (t.failed) out.push(`${t.kind} clients failed: ${t.failed}`);
+  out.push(
+    '2025-11-25 session clients: SDK 1.x, a session each, every request with its Mcp-Session-Id; behind per-request round robin about half of a session\'s requests reach the instance that does not hold it, which relays them to the one that does over Redis pub/sub (the answer comes back the same way)',
+    `relay: one 2025-11-25 session through the proxy with both instances up, ${r.relay.heldMs.length + r.relay.relayedMs.length} echo calls one at a time; each call attributed by the proxy's record of its POST to the instance holding the session or to the other, which relays it`,
+  );
   out.push(...r.tails.map((t) => `serve (--silent) wrote: ${t}`));
   return out;
 }
@@ -134,7 +157,8 @@ export function clusterNotes(r: ClusterResults, cores: number): string[] {
 export function renderClusterReport(r: ClusterResults, heading: string, cores: number): string {
   const store = storeRows(r);
   const scale = r.throughput.flatMap((t) => scaleRows(t, cores));
-  const missed = [...store, ...scale].filter((row) => row.ok === false).map((row) => row.metric.trim());
+  const relay = relayRows(r);
+  const missed = [...store, ...scale, ...relay].filter((row) => row.ok === false).map((row) => row.metric.trim());
   return [
     '',
     heading,
@@ -142,6 +166,8 @@ export function renderClusterReport(r: ClusterResults, heading: string, cores: n
     renderTable(store, STORE_HEADER),
     '',
     renderTable(scale, SCALE_HEADER),
+    '',
+    renderTable(relay, RELAY_HEADER),
     '',
     ...clusterNotes(r, cores).map((n) => `  ${n}`),
     '',

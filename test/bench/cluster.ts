@@ -9,8 +9,12 @@
  * 2. Throughput of 2 instances against 1, behind the tests' round-robin proxy (test/helpers/round-robin-proxy.ts, in
  *    this process), in front of the same local stdio server: 32 concurrent 2026-07-28 clients (stateless: every
  *    request may land on either instance, which works without any routing between instances; lean ones, raw-2026.ts,
- *    after a check with the SDK's 2.x client); "1 instance" is the same proxy with the second instance marked down.
- *    Rounds alternate the two.
+ *    after a check with the SDK's 2.x client), then 32 2025-11-25 session clients (SDK 1.x: each request of a
+ *    session lands on either instance, and the one that does not hold the session relays it through Redis);
+ *    "1 instance" is the same proxy with the second instance marked down. Rounds alternate the two.
+ * 3. What relaying costs a 2025-11-25 session's call: one session through the proxy with both instances up, echo
+ *    calls one at a time, each attributed (by the proxy's record of its POST) to the instance holding the session
+ *    or to the other one, which relays it.
  *
  * Every answer is checked; every wait is bounded; every process is registered with connections.ts.
  */
@@ -32,6 +36,8 @@ const CLIENTS = 32;
 /** Calls per throughput round, spread evenly over the clients. */
 const TPUT_CALLS = 1_024;
 const TPUT_ROUNDS = 3;
+/** Calls of the one session in part 3. */
+const RELAY_CALLS = 600;
 
 /** The two stores part 1 compares. */
 export const STORES = ['files', 'redis'] as const;
@@ -41,9 +47,8 @@ export const SCALES = [1, 2] as const;
 export type Scale = (typeof SCALES)[number];
 
 /**
- * The kinds of client part 2 can drive. `2025-session`: SDK 1.x clients with a 2025-11-25 session each (initialize,
- * then every request with its `Mcp-Session-Id`), whose requests land on any instance: they need serve's session
- * routing between instances, so they are measured only with BENCH_CLUSTER_SESSIONS=1 (see {@link ClusterBenchOptions}).
+ * The kinds of client part 2 drives. `2025-session`: SDK 1.x clients with a 2025-11-25 session each (initialize,
+ * then every request with its `Mcp-Session-Id`), whose requests land on any instance (the other one relays).
  */
 export type ClusterClientKind = '2026-stateless' | '2025-session';
 
@@ -59,8 +64,6 @@ export interface ScaleThroughput {
   benchCpuUsPerCall: Record<Scale, number>;
   /** With 2 instances: the share of the proxy's requests each instance served. */
   share: number[];
-  /** When this kind could not be measured: why (the other figures are then empty). */
-  failed?: string;
 }
 
 /** Everything the cluster part measured. */
@@ -71,6 +74,8 @@ export interface ClusterResults {
   redisCommandsPerCall: number;
   /** Part 2, one entry per client kind measured. */
   throughput: ScaleThroughput[];
+  /** Part 3: sequential call latencies, ms, of one 2025-11-25 session's calls, by who served them. */
+  relay: { heldMs: number[]; relayedMs: number[] };
   /** Last lines the serve processes wrote (they run with --silent: anything there is worth a look). */
   tails: string[];
 }
@@ -79,8 +84,6 @@ export interface ClusterResults {
 export interface ClusterBenchOptions {
   /** This bridge's entry script. */
   serveBin: string;
-  /** Also measure 2025-11-25 session clients in part 2 (needs session routing between instances). */
-  sessionClients?: boolean;
   log(text: string): void;
 }
 
@@ -179,14 +182,32 @@ async function scaleThroughput(o: ClusterBenchOptions, kind: ClusterClientKind, 
     }
     const total = counts.reduce((a, b) => a + b, 0);
     out.share = counts.map((c) => c / total);
-  } catch (error) {
-    if (kind === '2026-stateless') throw error;
-    out.failed = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : String(error);
   } finally {
     setScale(2);
     await Promise.allSettled(conns.map((c) => c.close()));
   }
   return out;
+}
+
+/** Part 3; see the module comment. Both instances up. */
+async function relayCost(o: ClusterBenchOptions, proxy: RoundRobinProxy): Promise<ClusterResults['relay']> {
+  o.log(`relay: ${RELAY_CALLS} calls of one 2025-11-25 session, half of them relayed …`);
+  const from = proxy.requests.length;
+  const conn = await connectHttp('relay session', `${proxy.url}/servers/echo/mcp`);
+  try {
+    await sequential(conn, SEQ_WARM, 'relay-warm');
+    // The instance that took the initialize holds the session.
+    const holder = proxy.requests[from]?.backend;
+    const mark = proxy.requests.length;
+    const ms = await sequential(conn, RELAY_CALLS, 'relay');
+    const posts = proxy.requests.slice(mark).filter((r) => r.method === 'POST');
+    if (holder === undefined || posts.length !== ms.length) throw new Error(`relay: ${posts.length} POSTs recorded for ${ms.length} calls`);
+    const out: ClusterResults['relay'] = { heldMs: [], relayedMs: [] };
+    posts.forEach((post, i) => (post.backend === holder ? out.heldMs : out.relayedMs).push(ms[i]!));
+    return out;
+  } finally {
+    await conn.close();
+  }
 }
 
 /** Measures the cluster figures (see the module comment); starts and stops everything it needs. */
@@ -217,14 +238,10 @@ export async function benchCluster(o: ClusterBenchOptions): Promise<ClusterResul
       instances.push(serve);
       proxy.setBackend(i, serve.url.replace(/\/mcp$/, ''));
     }
-    const throughput = [await scaleThroughput(o, '2026-stateless', proxy, instances)];
-    // ── HOOK: 2025-11-25 session clients ─────────────────────────────────────────────────────────────────────
-    // A session's requests land on any instance behind plain round robin; they are served once serve routes a
-    // session's requests to the instance that owns it (over Redis). Until then this runs only when asked
-    // (BENCH_CLUSTER_SESSIONS=1), and a failure is reported on its own line instead of failing the run.
-    if (o.sessionClients) throughput.push(await scaleThroughput(o, '2025-session', proxy, instances));
+    const throughput = [await scaleThroughput(o, '2026-stateless', proxy, instances), await scaleThroughput(o, '2025-session', proxy, instances)];
+    const relay = await relayCost(o, proxy);
     await stopAll();
-    return { ...overhead, throughput, tails };
+    return { ...overhead, throughput, relay, tails };
   } finally {
     await stopAll().catch(() => undefined);
     await proxy?.close().catch(() => undefined);

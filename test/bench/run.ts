@@ -24,8 +24,9 @@
  *   test/bench/serve.ts; BENCH_SERVE_SESSIONS=32,256 changes the session counts). BENCH_ONLY=cluster: only
  *   `serve --store redis://…` (test/bench/cluster.ts, under a minute; needs redis-server): the Redis store's cost per
  *   forwarded call against files, in front of an OAuth-protected server, and 2 instances' throughput against 1
- *   behind a round-robin proxy with 32 concurrent 2026-07-28 clients; BENCH_CLUSTER_SESSIONS=1 adds 2025-11-25
- *   session clients (they need session routing between instances). Unset: all four, in that order.
+ *   behind a round-robin proxy with 32 concurrent 2026-07-28 clients and 32 2025-11-25 session clients (whose
+ *   requests the instance not holding the session relays), and what relaying costs one session's call. Unset: all
+ *   four, in that order.
  * - BENCH_DEADLINE_MS: hard limit on the whole run (default 150000, plus 600000 with the serve part and 120000
  *   with the cluster part); children and
  *   gateways' process groups are killed when it passes.
@@ -75,7 +76,6 @@ const PARTS = {
   cluster: ONLY === '' || ONLY === 'cluster',
 };
 const DEADLINE_MS = Number(env.BENCH_DEADLINE_MS ?? 150_000 + (PARTS.serve ? 600_000 : 0) + (PARTS.cluster ? 120_000 : 0));
-const CLUSTER_SESSIONS = env.BENCH_CLUSTER_SESSIONS === '1';
 const SERVE_SESSIONS = (env.BENCH_SERVE_SESSIONS ?? '32,256').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const BRIDGE_NODE_ARGS = (env.BENCH_BRIDGE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const BIN_PATH = env.BENCH_BRIDGE_BIN || REPO_BIN;
@@ -307,7 +307,7 @@ async function main(): Promise<number> {
     }
     if (PARTS.cluster) {
       const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-      const results = await benchCluster({ serveBin: BIN_PATH, sessionClients: CLUSTER_SESSIONS, log });
+      const results = await benchCluster({ serveBin: BIN_PATH, log });
       const load = loadavg().map((l) => l.toFixed(2)).join(' ');
       console.log(renderClusterReport(results, `serve --store redis://…: the store's cost per call, and 2 instances vs 1 behind a round-robin proxy · node ${process.version} · ${cpus().length} cores · load ${loadBefore} → ${load}`, cpus().length));
     }

@@ -4,8 +4,9 @@
  * - keeps a heartbeat key that expires {@link HEARTBEAT_TTL_MS} after its last beat, so others can tell it is gone;
  * - records what it holds in a hash `{i: instance, d: sealed record}` with a lifetime, renewed while it holds it;
  *   adoption swaps the instance only if it is still the one the adopter saw (a script: compare and set);
- * - reads its own relay channel and answers requests relayed to it, acknowledging each at once, then sending its
- *   answer in frames (relay-wire.ts); and relays requests to others the same way, giving up with `gone` when nobody
+ * - reads its own relay channel and answers requests relayed to it in frames (relay-wire.ts), the first of which
+ *   acknowledges the request (or an acknowledgement of its own when the answer takes a while); and relays requests
+ *   to others the same way, giving up with `gone` when nobody
  *   reads the owner's channel (Redis closed its connection: it stopped, even before its heartbeat expires), or when
  *   the owner neither acknowledges within {@link ACK_MS} nor has a heartbeat.
  * Relayed requests carry no credentials: `Authorization`, `Cookie` and the like are removed, the identity the
@@ -22,7 +23,7 @@ import type { EncryptionKeys } from '../../store/redis/encryption-keys.js';
 import { heldKey, instanceKey } from './held-keys.js';
 import { RelayedResponse, relayedIncoming } from './relayed-response.js';
 import { bodyOf, frameEnvelope, parseEnvelope, relayChannel, requestEnvelope, requestOf, type Envelope } from './relay-wire.js';
-import type { HeldKind, HeldRecord, RelayedRequest, RelayHandler, RelayOutcome, ServeCluster } from './types.js';
+import { NOT_HELD_STATUS, type HeldKind, type HeldRecord, type RelayedRequest, type RelayHandler, type RelayOutcome, type ServeCluster } from './types.js';
 
 /** A heartbeat key lives this long after its last beat. */
 export const HEARTBEAT_TTL_MS = 10_000;
@@ -30,6 +31,8 @@ export const HEARTBEAT_TTL_MS = 10_000;
 const BEAT_MS = 3_000;
 /** How long a relaying instance waits for the owner's acknowledgement. */
 export const ACK_MS = 2_000;
+/** How long an owner waits for its answer's first frame before it acknowledges a relayed request on its own. */
+const ACK_SOON_MS = 50;
 /** How long a relaying instance waits before it looks again for a reader of an owner's channel. */
 const RESUBSCRIBE_MS = 300;
 /** How often relays in progress check that their owners still beat and read their channels. */
@@ -59,10 +62,13 @@ export interface RedisClusterOptions {
 /** A relay this instance is waiting on. */
 interface Outgoing {
   instance: string;
+  kind: HeldKind;
   res: ServerResponse;
   acked: boolean;
   ack: () => void;
   done: () => void;
+  /** The owner does not hold the session: nothing is written, the caller routes again. */
+  misdirected: () => void;
 }
 
 /** Opens the cluster: subscribes to this instance's relay channel and starts the heartbeat. */
@@ -160,6 +166,7 @@ class RedisCluster implements ServeCluster {
       let timer: NodeJS.Timeout | undefined;
       const out: Outgoing = {
         instance,
+        kind: request.kind,
         res,
         acked: false,
         ack: () => {
@@ -171,6 +178,12 @@ class RedisCluster implements ServeCluster {
           this.#outgoing.delete(c);
           this.#watchOwners();
           resolve('relayed');
+        },
+        misdirected: () => {
+          clearTimeout(timer);
+          this.#outgoing.delete(c);
+          this.#watchOwners();
+          resolve('misdirected');
         },
       };
       this.#outgoing.set(c, out);
@@ -240,6 +253,7 @@ class RedisCluster implements ServeCluster {
 
   #write(out: Outgoing, e: Extract<Envelope, { t: 'res' }>): void {
     const { res } = out;
+    if (e.h && !res.headersSent && e.h[0] === NOT_HELD_STATUS && out.kind === 'session') return out.misdirected();
     if (e.h && !res.headersSent) res.writeHead(e.h[0], e.h[1]);
     const body = bodyOf(e);
     if (body !== undefined && !res.writableEnded) res.write(body);
@@ -251,8 +265,16 @@ class RedisCluster implements ServeCluster {
 
   #answer(e: Extract<Envelope, { t: 'req' }>): void {
     const key = `${e.f} ${e.c}`;
-    this.#publish(e.f, JSON.stringify({ t: 'ack', c: e.c, f: this.instanceId }));
-    const res = new RelayedResponse((frame) => this.#publish(e.f, frameEnvelope(e.c, this.instanceId, frame)));
+    // The first frame of the answer acknowledges the request too; a separate acknowledgement goes only when the
+    // answer takes a while (one Redis command and one message fewer for a quick answer).
+    let ack: NodeJS.Timeout | undefined = setTimeout(() => {
+      ack = undefined;
+      this.#publish(e.f, JSON.stringify({ t: 'ack', c: e.c, f: this.instanceId }));
+    }, ACK_SOON_MS);
+    const res = new RelayedResponse((frame) => {
+      if (ack) ack = void clearTimeout(ack);
+      this.#publish(e.f, frameEnvelope(e.c, this.instanceId, frame));
+    });
     this.#incoming.set(key, res);
     res.once('close', () => this.#incoming.delete(key));
     const request = requestOf(e);

@@ -42,8 +42,14 @@ export interface RelayedRequest {
 /** The owner's side: answers one relayed request on `res` (a response object whose bytes go back over Redis). */
 export type RelayHandler = (request: RelayedRequest, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** The outcome of a relay. */
-export type RelayOutcome = 'relayed' | 'gone';
+/**
+ * The outcome of a relay: `relayed` (the owner answered), `gone` (the owner stopped: nothing was answered), or
+ * `misdirected` (the owner answered 421: it does not hold what the request names; nothing was answered here).
+ */
+export type RelayOutcome = 'relayed' | 'gone' | 'misdirected';
+
+/** The status with which an owner says it does not hold the session a relayed request names (RFC 9110 §15.5.20). */
+export const NOT_HELD_STATUS = 421;
 
 /** See the module comment. */
 export interface ServeCluster {

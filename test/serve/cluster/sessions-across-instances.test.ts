@@ -84,6 +84,27 @@ describe('2025-11-25 sessions across serve instances on one Redis', () => {
     expect(b!.stderr()).toMatch(/refused user "bob" \(token\) a session of another user held by another instance/);
   });
 
+  it('the route an instance learned is no way in for another user, and a session closed at its holder is unknown through it', { timeout: 120_000 }, async () => {
+    const redis = await startRedis();
+    const [a, b] = await startInstances(redis, 2);
+    const alice = await connectRoundRobin(() => [a!.base, b!.base], ALICE);
+    for (let i = 0; i < 4; i++) killGroupAtTeardown(Number(await alice.call('pid'))); // b relayed, and kept the route
+    const id = alice.transport.sessionId!;
+    const post = (token: string) =>
+      fetch(`${b!.base}/servers/tool/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'pid', arguments: {} } }),
+      });
+    expect((await post(BOB)).status).toBe(404);
+    // The session ends at the instance that holds it; b still has its route, and learns from the holder it is gone.
+    const ended = await fetch(`${a!.base}/servers/tool/mcp`, { method: 'DELETE', headers: { authorization: `Bearer ${ALICE}`, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' } });
+    expect(ended.status).toBe(200);
+    const after = await post(ALICE);
+    expect(after.status).toBe(404);
+    expect(await after.text()).toContain('Session not found');
+  });
+
   it('the instance holding a session is killed: the next call may fail once, then the session goes on elsewhere under the same id', { timeout: 120_000 }, async () => {
     const redis = await startRedis();
     const [a, b] = await startInstances(redis, 2);
