@@ -47,8 +47,14 @@ describe('serve instances on one Redis behind a round-robin load balancer', () =
     const cluster = await team(2);
     const { client } = await connect2026(`${cluster.base}/mcp`, bearer(ALICE));
     const from = cluster.proxy.requests.length;
-    const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['private__echo', 'shared__echo']));
+    // Each instance starts the user's own processes of the two servers at its first request; a list made while one
+    // still starts lacks it (on a busy machine), so lists are read, two in a row (one on each instance), until both
+    // servers are there.
+    const complete = async () => {
+      const { tools } = await client.listTools();
+      return ['private__echo', 'shared__echo'].every((n) => tools.some((t) => t.name === n));
+    };
+    await waitFor('both servers listed by both instances', async () => (await complete()) && (await complete()), { timeoutMs: 20_000, intervalMs: 200 });
     const pids = new Set<string>();
     for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'private__echo', arguments: { text: `hello ${i}` } }))).toBe(`hello ${i}`);
     for (let i = 0; i < 4; i++) pids.add(textOf(await client.callTool({ name: 'private__pid', arguments: {} })));

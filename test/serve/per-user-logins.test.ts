@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/auth-bridge.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { driveLoginToCallback, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { loginLink } from '../helpers/team-member.js';
 import { startServe } from './serve-process.js';
 import { HttpBrowser } from './status/http-browser.js';
 
@@ -31,16 +32,6 @@ async function clientOf(base: string, token: string): Promise<Client> {
   return client;
 }
 
-/** Calls `whoami` until serve answers with a login link (the server's login begins with the first refusal). */
-async function loginLink(client: Client): Promise<string> {
-  let link: string | undefined;
-  await waitFor('a login link', async () => {
-    const error = await client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
-    link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
-    return link;
-  }, { timeoutMs: 20_000, intervalMs: 250 });
-  return link!;
-}
 
 describe('serve for a team: per-user upstream logins', () => {
   it('logs each user in with a link of their own, through serve\'s callback, and keeps their credentials apart', { timeout: 90_000 }, async () => {

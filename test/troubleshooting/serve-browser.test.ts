@@ -3,7 +3,6 @@
  * link followed by another user's browser, a serve whose JWT users have no way to sign in from a browser, and
  * `--browser-client-id` without `--jwt-issuer`.
  */
-import type { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +12,8 @@ import { runCli } from '../helpers/cli.js';
 import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack, startOidcProvider } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
-import { waitFor, withTimeout } from '../helpers/wait.js';
+import { withTimeout } from '../helpers/wait.js';
+import { loginLink } from '../helpers/team-member.js';
 import { startServe } from '../serve/serve-process.js';
 import { HttpBrowser } from '../serve/status/http-browser.js';
 import { expectDocumented } from './readme-rows.js';
@@ -46,12 +46,7 @@ describe('serve: browser sign-in', () => {
     const client = new Client({ name: 'alice', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
     onTeardown(() => withTimeout('client close', client.close(), 10_000).catch(() => undefined));
     await withTimeout('connect', client.connect(new StreamableHTTPClientTransport(new URL(`${serve.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${ALICE}` } } })), 20_000);
-    let link: string | undefined;
-    await waitFor('a login link', async () => {
-      const error = await client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
-      link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
-      return link;
-    }, { timeoutMs: 20_000, intervalMs: 250 });
+    const link = await loginLink(client);
     const bob = new HttpBrowser(serve.base);
     await bob.signInWithToken(BOB);
     const answer = await bob.request(link!);

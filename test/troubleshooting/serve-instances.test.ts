@@ -14,6 +14,7 @@ import { onTeardown, useTeardown } from '../helpers/cleanup.js';
 import { startAuthStack } from '../helpers/oidc/index.js';
 import { startStreamableServer } from '../helpers/servers.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
+import { loginLink } from '../helpers/team-member.js';
 import { startTeam, storeKey } from '../serve/browser-state/instances.js';
 import { HttpBrowser } from '../serve/status/http-browser.js';
 import { expectDocumented } from './readme-rows.js';
@@ -96,12 +97,7 @@ describe('serve: several instances on one Redis, as a user sees them', () => {
     const serve = await t.startOne();
     t.balancer.to(serve.base);
     const client = await aliceClient(t.balancer.base);
-    let link: string | undefined;
-    await waitFor('a login link', async () => {
-      const error = await client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
-      link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
-      return link;
-    }, { timeoutMs: 20_000, intervalMs: 250 });
+    const link = await loginLink(client);
     await t.redis.stop();
     await t.redis.start();
     const browser = new HttpBrowser(t.balancer.base);

@@ -6,7 +6,6 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../../aggregate/aggregate-bridge.js';
 import { freePort } from '../../helpers/child-server.js';
@@ -16,6 +15,7 @@ import { onTeardown, useTeardown } from '../../helpers/cleanup.js';
 import { driveLoginToCallback, startAuthStack, startOidcProvider, type OidcProvider } from '../../helpers/oidc/index.js';
 import { startStreamableServer } from '../../helpers/servers.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
+import { loginLink } from '../../helpers/team-member.js';
 import { clientCredentialsToken } from '../inbound-auth/provider-tokens.js';
 import { HttpBrowser } from './http-browser.js';
 
@@ -114,12 +114,7 @@ describe('sign-in with the issuer', () => {
     const client = new Client({ name: 'jwt-member', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
     onTeardown(() => withTimeout('client close', client.close(), 10_000).catch(() => undefined));
     await withTimeout('connect to serve', client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } })), 20_000);
-    let link: string | undefined;
-    await waitFor('a login link', async () => {
-      const error = await client.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
-      link = (error?.data as { elicitations?: Array<{ url: string }> } | undefined)?.elicitations?.[0]?.url;
-      return link;
-    }, { timeoutMs: 20_000, intervalMs: 250 });
+    const link = await loginLink(client);
     const linkPath = new URL(link!).pathname;
     expect(link!.startsWith(`${base}/login/`)).toBe(true);
 
