@@ -2,12 +2,14 @@
  * A real `redis-server` for the tests: on 127.0.0.1 at a free port, in a temporary directory of its own, without
  * persistence unless asked (`--save '' --appendonly no`), stopped (and its directory removed) at teardown. It can be
  * stopped and started again on the same port, to test an outage. When `redis-server` is not installed the test
- * fails, saying how to install it: nothing is skipped.
+ * fails, saying how to install it: nothing is skipped. With `tls`, it listens with TLS only (`rediss://`), with the
+ * given certificate, asking clients for theirs as `authClients` says.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createClient } from 'redis';
 import { freePort } from './child-server.js';
 import { onTeardown } from './cleanup.js';
@@ -16,7 +18,7 @@ import { waitFor, withTimeout } from './wait.js';
 /** A running (or stopped, restartable) Redis. */
 export interface TestRedis {
   port: number;
-  /** `redis://127.0.0.1:<port>`. */
+  /** `redis://127.0.0.1:<port>`, or `rediss://…` with TLS. */
   url: string;
   /** Stops the server (SIGKILL by default: an outage, not a shutdown). Idempotent. */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -34,6 +36,21 @@ export interface StartRedisOptions {
   password?: string;
   /** Keep data across restarts (append-only file in the server's directory). Default false. */
   persistent?: boolean;
+  /** Listen with TLS only (`--port 0 --tls-port <port>`). */
+  tls?: TestRedisTls;
+}
+
+/** The TLS of a test Redis (see test-ca.ts for making the files). */
+export interface TestRedisTls {
+  /** The server's certificate and key. */
+  certFile: string;
+  keyFile: string;
+  /** The CA that clients' certificates must be signed by (`tls-ca-cert-file`, required by redis-server). */
+  caFile: string;
+  /** `tls-auth-clients`: whether a client certificate is required. Default `no`. */
+  authClients?: 'no' | 'optional' | 'yes';
+  /** What the helper's own connections ({@link TestRedis.command}) trust and present. */
+  client: { caFile: string; certFile?: string; keyFile?: string };
 }
 
 let checked = false;
@@ -54,8 +71,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   const port = await freePort();
   let child: ChildProcess | undefined;
   let text = '';
+  const tls = options.tls;
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', tls.authClients ?? 'no']
+    : ['--port', String(port)];
   const args = [
-    '--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--daemonize', 'no',
+    '--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', '', '--daemonize', 'no',
     '--appendonly', options.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes', '--loglevel', 'notice',
     ...(options.password ? ['--requirepass', options.password] : []),
   ];
@@ -81,14 +102,22 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   await start();
   onTeardown(() => rmSync(dir, { recursive: true, force: true }));
   onTeardown(() => stop());
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const socket = tls
+    ? {
+        tls: true as const,
+        ca: readFileSync(tls.client.caFile, 'utf8'),
+        ...(tls.client.certFile && tls.client.keyFile ? { cert: readFileSync(tls.client.certFile, 'utf8'), key: readFileSync(tls.client.keyFile, 'utf8') } : {}),
+      }
+    : {};
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url,
     stop,
     start,
     output: () => text,
     async command(command) {
-      const client = createClient({ url: `redis://127.0.0.1:${port}`, ...(options.password ? { password: options.password } : {}) });
+      const client = createClient({ url, socket, ...(options.password ? { password: options.password } : {}) });
       client.on('error', () => undefined);
       await client.connect();
       try {

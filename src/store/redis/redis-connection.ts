@@ -9,6 +9,8 @@ import { createClient } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { type RedisTarget, REDIS_PASSWORD_ENV, withoutUrlCredentials } from './redis-target.js';
+import { type RedisTlsFailure, type RedisTlsMaterial, redisTlsFailure } from './redis-tls.js';
+import { guardTlsOptions } from './tls-socket-guard.js';
 
 /** The commands the store uses: a narrow view of the client, so the rest of the store does not depend on its types. */
 export interface RedisCommands {
@@ -42,6 +44,8 @@ export interface RedisConnection {
 export interface ConnectRedisOptions {
   target: RedisTarget;
   logger: Logger;
+  /** With a `rediss://` target: a CA to trust and a client certificate (redis-tls.ts); default: Node's CAs, none. */
+  tls?: RedisTlsMaterial;
   /** Bound on the first connection (and each reconnection attempt). Default 5 s. */
   connectTimeoutMs?: number;
   /** Bound on each command. Default 5 s. */
@@ -51,51 +55,60 @@ export interface ConnectRedisOptions {
 type Client = ReturnType<typeof createClient>;
 
 /**
- * Connects to `target`. Resolves once Redis answered (and accepted the password).
- * @throws {BridgeError} `ErrorCode.Store` when Redis cannot be reached within the bound or refuses the credentials,
- *   with a hint naming `--store` and {@link REDIS_PASSWORD_ENV}.
+ * Connects to `target`. Resolves once Redis answered a PING on both connections (so a TLS server that refuses the
+ * client's certificate after the handshake, as TLS 1.3 allows, fails the start rather than the first request).
+ * @throws {BridgeError} `ErrorCode.Store` when Redis cannot be reached within the bound, refuses the credentials, or
+ *   the TLS connection fails (certificate not trusted, for another name, expired, or a client certificate wanted),
+ *   with a hint naming the option that helps.
  */
 export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnection> {
   const { target, logger } = o;
   logger.secret(target.password);
   const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
-  const make = (): Client => {
-    let everReady = false;
-    const client = createClient({
+  let lost = false;
+  let started = false;
+  // The first TLS failure seen while starting: the client may report it as an event and then fail otherwise.
+  let tlsTrouble: unknown;
+  const make = (): Client =>
+    createClient({
       url: target.url,
       ...(target.password ? { password: target.password } : {}),
       disableOfflineQueue: true,
       socket: {
         connectTimeout: connectTimeoutMs,
-        // Before the first connection: two attempts, then the start fails. After: retry for ever, backing off.
-        reconnectStrategy: (retries: number, cause: Error) => (everReady ? Math.min(100 * 2 ** Math.min(retries, 5), 2_000) : retries >= 1 ? cause : 200),
+        // Before the start succeeded: two attempts, then the start fails. After: retry for ever, backing off.
+        reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(100 * 2 ** Math.min(retries, 5), 2_000) : retries >= 1 ? cause : 200),
+        ...(target.tls ? guardTlsOptions({ tls: true as const, ...o.tls }) : {}),
       },
     });
-    client.on('ready', () => (everReady = true));
-    return client;
-  };
   const client = make();
   const subscriber = make();
-  let lost = false;
-  let started = false;
+  const noteStartTrouble = (error: unknown) => {
+    if (!started && tlsTrouble === undefined && redisTlsFailure(error)) tlsTrouble = error;
+  };
   // Without a listener, the client's errors would end the process; reported once per outage, not per retry (a
   // failure to start is the caller's error to report).
   client.on('error', (error: unknown) => {
-    if (!lost && started) logger.warn(`Redis at ${target.display} is unreachable (${brief(error)}); reconnecting`);
+    noteStartTrouble(error);
+    if (!started) return;
+    if (!lost) logger.warn(`Redis at ${target.display} is unreachable (${brief(error)}); reconnecting`);
     lost = true;
   });
   client.on('ready', () => {
     if (lost) logger.info(`Redis at ${target.display} is reachable again`);
     lost = false;
   });
-  subscriber.on('error', () => undefined);
+  subscriber.on('error', noteStartTrouble);
   try {
     await client.connect();
     await subscriber.connect();
+    const probeMs = o.commandTimeoutMs ?? 5_000;
+    await bounded(client.withCommandOptions({ timeout: probeMs }).ping(), probeMs);
+    await bounded(subscriber.withCommandOptions({ timeout: probeMs }).ping(), probeMs);
     started = true;
   } catch (error) {
     for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
-    throw startError(target, error);
+    throw startError(target, tlsTrouble ?? error);
   }
   const commands = client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 }) as unknown as RedisCommands;
   return {
@@ -143,10 +156,53 @@ function startError(target: RedisTarget, error: unknown): BridgeError {
       hint: `check the user in --store and the password in ${REDIS_PASSWORD_ENV}`,
     });
   }
+  const tls = redisTlsFailure(error);
+  if (tls) return tlsStartError(target, tls, error);
   return new BridgeError(ErrorCode.Store, `cannot reach Redis at ${target.display} (${text})`, {
     cause: error,
     hint: `start Redis, or check --store (scheme, host, port${target.tls ? ', TLS' : ''})`,
   });
+}
+
+/** A TLS failure at start, in words with what to do; never advice to turn certificate checks off. */
+function tlsStartError(target: RedisTarget, failure: RedisTlsFailure, error: unknown): BridgeError {
+  const text = failure.code;
+  const at = `Redis at ${target.display}`;
+  switch (failure.kind) {
+    case 'untrusted':
+      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} is not trusted (${text})`, {
+        cause: error,
+        hint: 'give the CA that signed it with --store-tls-ca <file> (PEM), or add it to NODE_EXTRA_CA_CERTS',
+      });
+    case 'wrong-name':
+      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} is for another name (${text})`, {
+        cause: error,
+        hint: 'put in --store a host name or address the certificate names (its subjectAltName), or have the certificate reissued',
+      });
+    case 'expired':
+      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} has expired or is not yet valid (${text})`, {
+        cause: error,
+        hint: 'renew the Redis server\'s certificate (and check this machine\'s clock)',
+      });
+    case 'client-certificate':
+      return new BridgeError(ErrorCode.Store, `${at} refused the TLS connection: it wants a client certificate it trusts (${text})`, {
+        cause: error,
+        hint: 'give one with --store-tls-cert <file> and --store-tls-key <file>, signed by a CA in Redis\'s tls-ca-cert-file',
+      });
+  }
+}
+
+/** `work`, or an error after `ms` (a timer that keeps the process waiting, unlike the client's own). */
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms + 100);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An error's code or class and message, without any URL credentials. */
