@@ -3,7 +3,7 @@
  * persistence unless asked (`--save '' --appendonly no`), stopped (and its directory removed) at teardown. It can be
  * stopped and started again on the same port, to test an outage. When `redis-server` is not installed the test
  * fails, saying how to install it: nothing is skipped. With `tls`, it listens with TLS only (`rediss://`), with the
- * given certificate, asking clients for theirs as `authClients` says.
+ * given certificate, asking clients for theirs as `authClients` says. With `cluster`, it is a one-node Redis Cluster.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +38,12 @@ export interface StartRedisOptions {
   persistent?: boolean;
   /** Listen with TLS only (`--port 0 --tls-port <port>`). */
   tls?: TestRedisTls;
+  /**
+   * A Redis Cluster of this one node, serving every hash slot (`--cluster-enabled yes`, then `CLUSTER ADDSLOTSRANGE
+   * 0 16383`): a plain client works with it as with any Redis, and Redis refuses, as any Cluster does, a command or
+   * script whose keys are in different slots (CROSSSLOT).
+   */
+  cluster?: boolean;
 }
 
 /** The TLS of a test Redis (see test-ca.ts for making the files). */
@@ -79,6 +85,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     '--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', '', '--daemonize', 'no',
     '--appendonly', options.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes', '--loglevel', 'notice',
     ...(options.password ? ['--requirepass', options.password] : []),
+    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')] : []),
   ];
   const start = async () => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -99,9 +106,6 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     await withTimeout('redis-server to exit', exited, 10_000);
     text = '';
   };
-  await start();
-  onTeardown(() => rmSync(dir, { recursive: true, force: true }));
-  onTeardown(() => stop());
   const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
   const socket = tls
     ? {
@@ -110,21 +114,25 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
         ...(tls.client.certFile && tls.client.keyFile ? { cert: readFileSync(tls.client.certFile, 'utf8'), key: readFileSync(tls.client.keyFile, 'utf8') } : {}),
       }
     : {};
-  return {
-    port,
-    url,
-    stop,
-    start,
-    output: () => text,
-    async command(command) {
-      const client = createClient({ url, socket, ...(options.password ? { password: options.password } : {}) });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        return await client.sendCommand(command);
-      } finally {
-        client.destroy();
-      }
-    },
+  const command = async (argv: string[]): Promise<unknown> => {
+    const client = createClient({ url, socket, ...(options.password ? { password: options.password } : {}) });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await client.sendCommand(argv);
+    } finally {
+      client.destroy();
+    }
   };
+  await start();
+  onTeardown(() => rmSync(dir, { recursive: true, force: true }));
+  onTeardown(() => stop());
+  if (options.cluster) await serveEverySlot(command);
+  return { port, url, stop, start, output: () => text, command };
+}
+
+/** Assigns every hash slot to the one node, and waits for the cluster to say it is ok. */
+async function serveEverySlot(command: (args: string[]) => Promise<unknown>): Promise<void> {
+  await command(['CLUSTER', 'ADDSLOTSRANGE', '0', '16383']);
+  await waitFor('the one-node cluster to serve every slot', async () => /cluster_state:ok/.test(String(await command(['CLUSTER', 'INFO']))), { timeoutMs: 10_000, intervalMs: 50 });
 }
