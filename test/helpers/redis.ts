@@ -3,7 +3,7 @@
  * persistence unless asked (`--save '' --appendonly no`), stopped (and its directory removed) at teardown. It can be
  * stopped and started again on the same port, to test an outage. When `redis-server` is not installed the test
  * fails, saying how to install it: nothing is skipped. With `tls`, it listens with TLS only (`rediss://`), with the
- * given certificate, asking clients for theirs as `authClients` says. With `cluster`, it is a one-node Redis Cluster.
+ * given certificate, asking clients for theirs as `authClients` says. With `cluster`, it is a node of a Redis Cluster.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,11 +39,12 @@ export interface StartRedisOptions {
   /** Listen with TLS only (`--port 0 --tls-port <port>`). */
   tls?: TestRedisTls;
   /**
-   * A Redis Cluster of this one node, serving every hash slot (`--cluster-enabled yes`, then `CLUSTER ADDSLOTSRANGE
-   * 0 16383`): a plain client works with it as with any Redis, and Redis refuses, as any Cluster does, a command or
-   * script whose keys are in different slots (CROSSSLOT).
+   * Cluster mode (`--cluster-enabled yes`). `one-node`: a Redis Cluster of this one node, serving every hash slot
+   * (`CLUSTER ADDSLOTSRANGE 0 16383`): a plain client works with it as with any Redis, and Redis refuses, as any
+   * Cluster does, a command or script whose keys are in different slots (CROSSSLOT). `member`: no slots yet, for
+   * redis-cluster.ts to join with others.
    */
-  cluster?: boolean;
+  cluster?: 'one-node' | 'member';
 }
 
 /** The TLS of a test Redis (see test-ca.ts for making the files). */
@@ -127,7 +128,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   await start();
   onTeardown(() => rmSync(dir, { recursive: true, force: true }));
   onTeardown(() => stop());
-  if (options.cluster) await serveEverySlot(command);
+  if (options.cluster === 'one-node') await serveEverySlot(command);
   return { port, url, stop, start, output: () => text, command };
 }
 

@@ -100,7 +100,7 @@ export async function openUserStores(o: OpenUserStoresOptions): Promise<UserStor
     }
     return fileUserStores(o.configDir);
   }
-  if (!/^rediss?:\/\//i.test(store)) {
+  if (!/^rediss?(\+cluster)?:\/\//i.test(store)) {
     throw new BridgeError(ErrorCode.Usage, `--store must be "files" or a redis:// or rediss:// URL`, { hint: 'for example --store redis://127.0.0.1:6379' });
   }
   const maxTtlDays = o.raw.storeMaxTtl === undefined ? undefined : Number(o.raw.storeMaxTtl);

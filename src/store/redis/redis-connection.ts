@@ -8,8 +8,10 @@
 import { createClient } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { type RedisTarget, REDIS_PASSWORD_ENV, withoutUrlCredentials } from './redis-target.js';
-import { type RedisTlsFailure, type RedisTlsMaterial, redisTlsFailure } from './redis-tls.js';
+import { bounded, brief, startError } from './connection-errors.js';
+import { connectRedisCluster } from './redis-cluster-connection.js';
+import type { RedisTarget } from './redis-target.js';
+import { type RedisTlsMaterial, redisTlsFailure } from './redis-tls.js';
 import { guardTlsOptions } from './tls-socket-guard.js';
 
 /** The commands the store uses: a narrow view of the client, so the rest of the store does not depend on its types. */
@@ -22,6 +24,10 @@ export interface RedisCommands {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** How many connections read each channel. */
   pubSubNumSub(channels: string[]): Promise<Record<string, number>>;
+  /** Sends `message` on a direct channel ({@link RedisConnection.subscribeDirect}); resolves how many read it. */
+  publishDirect(channel: string, message: string): Promise<number>;
+  /** How many connections read a direct channel. */
+  directReaders(channel: string): Promise<number>;
 }
 
 /** A connected pair of clients; see the module comment. */
@@ -36,6 +42,14 @@ export interface RedisConnection {
   subscribe(channel: string, onMessage: (message: string) => void, onLive: (live: boolean) => void): Promise<void>;
   /** Stops reading `channel`. */
   unsubscribe(channel: string): Promise<void>;
+  /**
+   * Like {@link subscribe}, for a channel one reader reads and others send to (an instance's relay channel), whose
+   * readers must be counted exactly: classic pub/sub on one Redis; sharded pub/sub on a Cluster, where a classic
+   * channel's readers are counted per node.
+   */
+  subscribeDirect(channel: string, onMessage: (message: string) => void, onLive: (live: boolean) => void): Promise<void>;
+  /** Stops reading a direct channel. */
+  unsubscribeDirect(channel: string): Promise<void>;
   /** Closes both clients. */
   close(): Promise<void>;
 }
@@ -55,13 +69,14 @@ export interface ConnectRedisOptions {
 type Client = ReturnType<typeof createClient>;
 
 /**
- * Connects to `target`. Resolves once Redis answered a PING on both connections (so a TLS server that refuses the
+ * Connects to `target` (a Cluster: redis-cluster-connection.ts). Resolves once Redis answered a PING on both connections (so a TLS server that refuses the
  * client's certificate after the handshake, as TLS 1.3 allows, fails the start rather than the first request).
  * @throws {BridgeError} `ErrorCode.Store` when Redis cannot be reached within the bound, refuses the credentials, or
  *   the TLS connection fails (certificate not trusted, for another name, expired, or a client certificate wanted),
  *   with a hint naming the option that helps.
  */
 export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnection> {
+  if (o.target.cluster) return connectRedisCluster(o);
   const { target, logger } = o;
   logger.secret(target.password);
   const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
@@ -110,8 +125,19 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
     for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
     throw startError(target, tlsTrouble ?? error);
   }
-  const commands = client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 }) as unknown as RedisCommands;
-  return {
+  const timed = client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 });
+  const commands: RedisCommands = {
+    get: (key) => timed.get(key),
+    hGet: (key, field) => timed.hGet(key, field),
+    sMembers: (key) => timed.sMembers(key),
+    sRem: (key, members) => timed.sRem(key, members),
+    del: (keys) => timed.del(keys),
+    eval: (script, options) => timed.eval(script, options),
+    pubSubNumSub: (channels) => timed.pubSubNumSub(channels) as Promise<Record<string, number>>,
+    publishDirect: (channel, message) => timed.publish(channel, message),
+    directReaders: async (channel) => Number(((await timed.pubSubNumSub([channel])) as Record<string, number>)[channel] ?? 0),
+  };
+  const connection: RedisConnection = {
     target,
     async run(what, work) {
       try {
@@ -137,6 +163,8 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
     async unsubscribe(channel) {
       await subscriber.unsubscribe(channel);
     },
+    subscribeDirect: (channel, onMessage, onLive) => connection.subscribe(channel, onMessage, onLive),
+    unsubscribeDirect: (channel) => connection.unsubscribe(channel),
     async close() {
       // A clean close where Redis answers; a disconnected client is destroyed instead (close would wait for it).
       for (const c of [client, subscriber]) {
@@ -145,70 +173,5 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
       }
     },
   };
-}
-
-/** A failure to start, in words with what to do. */
-function startError(target: RedisTarget, error: unknown): BridgeError {
-  const text = brief(error);
-  if (/WRONGPASS|NOAUTH|invalid username-password/i.test(text)) {
-    return new BridgeError(ErrorCode.Store, `Redis at ${target.display} refused the credentials (${text})`, {
-      cause: error,
-      hint: `check the user in --store and the password in ${REDIS_PASSWORD_ENV}`,
-    });
-  }
-  const tls = redisTlsFailure(error);
-  if (tls) return tlsStartError(target, tls, error);
-  return new BridgeError(ErrorCode.Store, `cannot reach Redis at ${target.display} (${text})`, {
-    cause: error,
-    hint: `start Redis, or check --store (scheme, host, port${target.tls ? ', TLS' : ''})`,
-  });
-}
-
-/** A TLS failure at start, in words with what to do; never advice to turn certificate checks off. */
-function tlsStartError(target: RedisTarget, failure: RedisTlsFailure, error: unknown): BridgeError {
-  const text = failure.code;
-  const at = `Redis at ${target.display}`;
-  switch (failure.kind) {
-    case 'untrusted':
-      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} is not trusted (${text})`, {
-        cause: error,
-        hint: 'give the CA that signed it with --store-tls-ca <file> (PEM), or add it to NODE_EXTRA_CA_CERTS',
-      });
-    case 'wrong-name':
-      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} is for another name (${text})`, {
-        cause: error,
-        hint: 'put in --store a host name or address the certificate names (its subjectAltName), or have the certificate reissued',
-      });
-    case 'expired':
-      return new BridgeError(ErrorCode.Store, `the TLS certificate of ${at} has expired or is not yet valid (${text})`, {
-        cause: error,
-        hint: 'renew the Redis server\'s certificate (and check this machine\'s clock)',
-      });
-    case 'client-certificate':
-      return new BridgeError(ErrorCode.Store, `${at} refused the TLS connection: it wants a client certificate it trusts (${text})`, {
-        cause: error,
-        hint: 'give one with --store-tls-cert <file> and --store-tls-key <file>, signed by a CA in Redis\'s tls-ca-cert-file',
-      });
-  }
-}
-
-/** `work`, or an error after `ms` (a timer that keeps the process waiting, unlike the client's own). */
-async function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms + 100);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** An error's code or class and message, without any URL credentials. */
-function brief(error: unknown): string {
-  const e = error as { code?: unknown; name?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : String(error);
-  return withoutUrlCredentials(code && !message.includes(code) ? `${code}: ${message}` : message).slice(0, 200);
+  return connection;
 }

@@ -24,7 +24,7 @@ useTeardown('all');
 let redis: TestRedis;
 let n = 0;
 beforeAll(async () => {
-  redis = await startRedis({ cluster: true });
+  redis = await startRedis({ cluster: 'one-node' });
 }, 30_000);
 
 const freshPrefix = () => `c${process.pid}-${++n}:`;

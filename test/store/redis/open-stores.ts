@@ -30,7 +30,7 @@ export interface TestStores {
 }
 
 /** Connects and opens the stores; closed at teardown. */
-export async function openTestStores(redis: TestRedis, o: TestStoresOptions = {}): Promise<TestStores> {
+export async function openTestStores(redis: Pick<TestRedis, 'url'>, o: TestStoresOptions = {}): Promise<TestStores> {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', stream: { write: (line: string) => lines.push(line) }, secrets: new SecretRegistry() });
   const target = parseRedisTarget({ store: redis.url, prefix: o.prefix, env: o.env ?? {} });
