@@ -287,7 +287,7 @@ Example (Claude Desktop, Cursor, Windsurf config):
       .addOption(new Option('--session-idle <duration>', 'close a client session after this long without a request; 0 = never').default('30m').env('MCP_SERVE_SESSION_IDLE'))
       .addOption(new Option('--sse-keepalive <duration>', 'write a comment on quiet event streams this often, so proxies do not close them as idle; 0 = never').default('15s').env('MCP_SERVE_SSE_KEEPALIVE'))
       .optionsGroup('Where users\' credentials are kept:')
-      .addOption(new Option('--store <where>', 'files (under --config-dir) or redis://host:6379 / rediss://…, shared by every instance on it (password from MCP_REDIS_PASSWORD; records encrypted with MCP_STORE_KEYS)').env('MCP_SERVE_STORE'))
+      .addOption(new Option('--store <where>', 'files (under --config-dir) or redis://host:6379 / rediss://… (redis+cluster://node:port for a Redis Cluster), shared by every instance on it (password from MCP_REDIS_PASSWORD; records encrypted with MCP_STORE_KEYS)').env('MCP_SERVE_STORE'))
       .addOption(new Option('--store-prefix <prefix>', 'with a Redis --store: the prefix of every key (default mab:)').env('MCP_STORE_PREFIX'))
       .addOption(new Option('--store-key-file <path>', 'with a Redis --store: a 0600 file of "<id>:<base64 32-byte key>" lines, instead of MCP_STORE_KEYS (the first encrypts, all decrypt)').env('MCP_STORE_KEY_FILE'))
       .addOption(new Option('--store-max-ttl <days>', 'with a Redis --store: longest a login is kept when its refresh token\'s lifetime is unknown').default('90').env('MCP_STORE_MAX_TTL'))
