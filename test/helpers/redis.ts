@@ -86,7 +86,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     '--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', '', '--daemonize', 'no',
     '--appendonly', options.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes', '--loglevel', 'notice',
     ...(options.password ? ['--requirepass', options.password] : []),
-    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')] : []),
+    // The bus port is given: by default it is the port + 10000, which may be taken or beyond 65535.
+    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-port', String(await freePort())] : []),
+    ...(options.cluster && tls ? ['--tls-cluster', 'yes'] : []),
   ];
   const start = async () => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -21,6 +21,8 @@ export interface IssueOptions {
   subjectAltName?: string;
   /** A client certificate (extendedKeyUsage clientAuth) instead of a server one. */
   client?: boolean;
+  /** A server certificate that may also be a client's: a Redis Cluster node's, which its peers' bus connections use. */
+  clusterNode?: boolean;
 }
 
 /** A CA: its certificate's file, and certificates it signs. */
@@ -65,7 +67,7 @@ export function testCa(name = 'mab test CA'): TestCa {
         ext,
         options.client
           ? 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n'
-          : `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${options.subjectAltName ?? 'IP:127.0.0.1'}\n`,
+          : `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth${options.clusterNode ? ',clientAuth' : ''}\nsubjectAltName=${options.subjectAltName ?? 'IP:127.0.0.1'}\n`,
       );
       openssl(['req', ...EC, '-keyout', keyFile, '-out', `${base}.csr`, '-subj', `/CN=${cn}`]);
       openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', caFile, '-CAkey', caKey, '-set_serial', String(1000 + serial), '-out', certFile, '-days', '2', '-extfile', ext]);

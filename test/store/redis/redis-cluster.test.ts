@@ -16,6 +16,8 @@ import { killGroupAtTeardown } from '../../helpers/stdio-bridge.js';
 import { waitFor, withTimeout } from '../../helpers/wait.js';
 import { startServe, textOf } from '../../serve/serve-process.js';
 import { ALICE, BOB, sharedConfig } from '../../serve/shared-upstream/shared-serve.js';
+import { testCa } from '../../helpers/test-ca.js';
+import { readFileSync } from 'node:fs';
 import { userHash } from '../../../src/store/redis/index.js';
 import { sampleLogin } from '../helpers/fixtures.js';
 import { newKey, openTestStores } from './open-stores.js';
@@ -113,5 +115,25 @@ describe('on a Redis Cluster of three masters', () => {
     expect(hits.get(b.base)).toBeGreaterThan(2);
     // The server asks the client (sampling) during a call; the answer reaches the holder through the other instance.
     expect(await call('sample', { prompt: 'across the cluster' })).toContain('sampled: across the cluster');
+  });
+});
+
+describe('on a Redis Cluster over TLS (rediss+cluster://)', () => {
+  it('keeps a login with the CA given, and serve starts on it with --store-tls-ca', { timeout: 120_000 }, async () => {
+    const ca = testCa();
+    const tlsCluster = await startRedisCluster({ tls: { ...ca.issue('redis node', { clusterNode: true }), caFile: ca.caFile, client: { caFile: ca.caFile } } });
+    expect(tlsCluster.url).toMatch(/^rediss\+cluster:\/\//);
+    const prefix = freshPrefix();
+    const key = newKey('shared');
+    const tls = { ca: readFileSync(ca.caFile, 'utf8') };
+    const [a, b] = [await openTestStores(tlsCluster, { prefix, keys: [key], tls }), await openTestStores(tlsCluster, { prefix, keys: [key], tls })];
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      const saved = await a.stores.forUser(user, '/nonexistent').setTokens(KEY, sampleLogin());
+      expect(await b.stores.forUser(user, '/nonexistent').getTokens(KEY)).toEqual(saved);
+    }
+    const env = { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB, MCP_STORE_KEYS: `k1:${Buffer.alloc(32, 29).toString('base64')}` };
+    const serve = await startServe(['--config', writeConfigFile(sharedConfig({ sessions: 'separate' })), '--config-dir', tempDir(), '--store', tlsCluster.url, '--store-tls-ca', ca.caFile], env);
+    expect(serve.stderr()).toContain(`credentials: Redis at ${tlsCluster.url}`);
+    await waitFor('serve to be ready', async () => (await fetch(`${serve.base}/readyz`)).status === 200, { timeoutMs: 20_000, intervalMs: 100 });
   });
 });
