@@ -120,10 +120,11 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
     const probeMs = o.commandTimeoutMs ?? 5_000;
     await bounded(client.withCommandOptions({ timeout: probeMs }).ping(), probeMs);
     await bounded(subscriber.withCommandOptions({ timeout: probeMs }).ping(), probeMs);
+    await refuseClusterNode(client, target, probeMs);
     started = true;
   } catch (error) {
     for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
-    throw startError(target, tlsTrouble ?? error);
+    throw error instanceof BridgeError ? error : startError(target, tlsTrouble ?? error);
   }
   const timed = client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 });
   const commands: RedisCommands = {
@@ -174,4 +175,22 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
     },
   };
   return connection;
+}
+
+/**
+ * Refuses a node of a Redis Cluster of several nodes named with `redis://`: commands for keys of other nodes' slots
+ * would fail (`MOVED`) one by one at run time. A Cluster of one node serves every slot and works as one Redis. Decided
+ * on `INFO cluster` and `CLUSTER INFO` fields; a server that refuses them (an ACL without INFO) is not refused.
+ * @throws {BridgeError} `ErrorCode.Usage` naming the `redis+cluster://` URL to use.
+ */
+async function refuseClusterNode(client: Client, target: RedisTarget, ms: number): Promise<void> {
+  const timed = client.withCommandOptions({ timeout: ms });
+  const field = (text: unknown, name: string) => new RegExp(`^${name}:(\\d+)`, 'm').exec(String(text))?.[1];
+  const known = await bounded(timed.info('cluster'), ms)
+    .then(async (info) => (field(info, 'cluster_enabled') === '1' ? Number(field(await bounded(timed.clusterInfo(), ms), 'cluster_known_nodes') ?? 1) : 1))
+    .catch(() => 1);
+  if (known > 1) {
+    const url = target.display.replace(/^(rediss?):/, '$1+cluster:');
+    throw new BridgeError(ErrorCode.Usage, `Redis at ${target.display} is a node of a Redis Cluster (${known} nodes)`, { hint: `use --store ${url}` });
+  }
 }
