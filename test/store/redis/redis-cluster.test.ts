@@ -2,8 +2,9 @@
  * serve's Redis store on a real Redis Cluster of three masters (`--store redis+cluster://…`): the credential store
  * contract; users whose keys sit on different nodes, with a write on one instance invalidating what another holds in
  * memory (the invalidation channel is classic pub/sub, carried to every node); relay channels read on one node
- * counted exactly from a connection to the Cluster (sharded pub/sub); and two serve processes on the Cluster carrying
- * one 2025-11-25 session whose requests alternate between them (relayed to the instance that holds it).
+ * counted exactly from a connection to the Cluster (sharded pub/sub), their reader told when the node goes away and
+ * comes back; two serve processes on the Cluster carrying one 2025-11-25 session whose requests alternate between
+ * them (relayed to the instance that holds it); and a Cluster on TLS only.
  */
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,25 @@ describe('on a Redis Cluster of three masters', () => {
     await waitFor('every message to arrive', () => got.length === channels.length);
     for (const channel of channels) await reader.stores.connection.unsubscribeDirect(channel);
     for (const channel of channels) expect(await sender.stores.connection.run('count', (r) => r.directReaders(channel))).toBe(0);
+  });
+
+  it("tells a relay channel's reader when its node goes away and comes back, and reads it again", { timeout: 90_000 }, async () => {
+    const prefix = freshPrefix();
+    const [reader, sender] = [await openTestStores(cluster, { prefix }), await openTestStores(cluster, { prefix })];
+    const channel = `${prefix}relay:instance-restart`;
+    const port = await slotOwner(channel);
+    const owner = cluster.nodes.find((x) => x.port === port)!;
+    const live: boolean[] = [];
+    const got: string[] = [];
+    await reader.stores.connection.subscribeDirect(channel, (m) => got.push(m), (l) => live.push(l));
+    await owner.stop();
+    await waitFor('the reader to be told its subscription is down', () => live.includes(false), { timeoutMs: 20_000, intervalMs: 50 });
+    await owner.start();
+    await waitFor('the reader to be told it is up again', () => live.at(-1) === true, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor('a message to reach the reader again', async () => {
+      await sender.stores.connection.run('send', (r) => r.publishDirect(channel, 'again')).catch(() => 0);
+      return got.includes('again');
+    }, { timeoutMs: 30_000, intervalMs: 200 });
   });
 
   it('carries one session across two serve instances, each request on the other one', { timeout: 120_000 }, async () => {
