@@ -1,10 +1,12 @@
 /**
- * The documented message of serve's Redis store given a node of a Redis Cluster with a plain `redis://` URL.
+ * The documented messages of serve's Redis store given a node of a Redis Cluster with a plain `redis://` URL, and a
+ * Redis without cluster mode with `redis+cluster://`.
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTeardown } from '../helpers/cleanup.js';
 import { startRedisCluster } from '../helpers/redis-cluster.js';
+import { startRedis } from '../helpers/redis.js';
 import { expectDocumented } from './readme-rows.js';
 
 useTeardown();
@@ -20,5 +22,16 @@ describe('serve --store redis://<a node of a Redis Cluster>', () => {
     expect(run.stderr).toContain(`use --store redis+cluster://127.0.0.1:${cluster.nodes[1]!.port}`);
     const stderr = run.stderr;
     expectDocumented(stderr, 'is a node of a Redis Cluster');
+  });
+});
+
+describe('serve --store redis+cluster://<a Redis without cluster mode>', () => {
+  it('says it is not a Redis Cluster, and gives the redis:// URL', { timeout: 60_000 }, async () => {
+    const redis = await startRedis();
+    const run = await runCli(['serve', 'http://127.0.0.1:9/mcp', '--port', '0', '--store', `redis+cluster://127.0.0.1:${redis.port}`], KEYS, 30_000);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`use --store redis://127.0.0.1:${redis.port}`);
+    const stderr = run.stderr;
+    expectDocumented(stderr, 'is not a Redis Cluster');
   });
 });

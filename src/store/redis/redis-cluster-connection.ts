@@ -11,9 +11,10 @@
  * - a subscription counts as down while a node's connection is in trouble, and up again once the client's
  *   subscribing connections are ready (looked at every second while down): conservative, as a down subscription only
  *   turns off the memory cache and ends relays in progress.
- * As with one Redis: no offline queue, a clear start error, TLS options for every node.
+ * As with one Redis: no offline queue, a clear start error (a node that answers without cluster mode is named so), TLS
+ * options for every node.
  */
-import { createCluster } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import { bounded, brief, startError } from './connection-errors.js';
 import type { ConnectRedisOptions, RedisCommands, RedisConnection } from './redis-connection.js';
@@ -25,7 +26,8 @@ const LIVE_POLL_MS = 1_000;
 
 /**
  * Connects to the Cluster `o.target` names a node of. Resolves once the client knows the slots and a node answered.
- * @throws {BridgeError} `ErrorCode.Store`, as {@link connectRedis}.
+ * @throws {BridgeError} `ErrorCode.Store`, as {@link connectRedis}; `ErrorCode.Usage` when the node is a Redis without
+ *   cluster mode (the message names the `redis://` URL to use).
  */
 export async function connectRedisCluster(o: ConnectRedisOptions): Promise<RedisConnection> {
   const { target, logger } = o;
@@ -85,6 +87,10 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
     started = true;
   } catch (error) {
     await cluster.destroy();
+    if (tlsTrouble === undefined && (await answersWithoutCluster(o))) {
+      const url = target.display.replace(/^(rediss?)\+cluster:/, '$1:');
+      throw new BridgeError(ErrorCode.Usage, `Redis at ${target.display} is not a Redis Cluster`, { cause: error, hint: `use --store ${url}` });
+    }
     throw startError(target, tlsTrouble ?? error);
   }
   const timed = cluster.withCommandOptions({ timeout: timeoutMs });
@@ -134,4 +140,25 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
       await cluster.close().catch(() => cluster.destroy());
     },
   };
+}
+
+/** Whether the named node answers as a Redis without cluster mode (`INFO cluster`: `cluster_enabled:0`). */
+async function answersWithoutCluster(o: ConnectRedisOptions): Promise<boolean> {
+  const { target } = o;
+  const client = createClient({
+    url: target.url,
+    ...(target.password ? { password: target.password } : {}),
+    disableOfflineQueue: true,
+    socket: { connectTimeout: o.connectTimeoutMs ?? 5_000, reconnectStrategy: false, ...(target.tls ? guardTlsOptions({ tls: true as const, ...o.tls }) : {}) },
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const info = await bounded(client.withCommandOptions({ timeout: o.commandTimeoutMs ?? 5_000 }).info('cluster'), o.commandTimeoutMs ?? 5_000);
+    return /^cluster_enabled:0/m.test(String(info));
+  } catch {
+    return false;
+  } finally {
+    if (client.isOpen) client.destroy();
+  }
 }
