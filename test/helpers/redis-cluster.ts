@@ -17,6 +17,8 @@ export interface TestRedisCluster {
   nodes: TestRedis[];
   /** `redis+cluster://127.0.0.1:<first node's port>` (`rediss+cluster://` with TLS). */
   url: string;
+  /** Resolves once every node says `cluster_state:ok` (after a node was stopped and started again). */
+  ready(): Promise<void>;
   /** Runs one command through a Cluster client (routed by `firstKey`, or to any node). */
   command(args: string[], firstKey?: string): Promise<unknown>;
 }
@@ -32,12 +34,16 @@ export async function startRedisCluster(options: { tls?: TestRedisTls } = {}): P
   } catch (error) {
     throw new Error(`redis-cli --cluster create failed (is redis-cli installed? it comes with redis-server): ${(error as Error).message}`);
   }
-  await waitFor('every node of the Cluster to be ok', async () => {
-    const states = await Promise.all(nodes.map(async (n) => String(await n.command(['CLUSTER', 'INFO']))));
-    return states.every((s) => /cluster_state:ok/.test(s)) && states.every((s) => /cluster_known_nodes:3/.test(s));
-  }, { timeoutMs: 30_000, intervalMs: 100 });
+  const ready = async (): Promise<void> => {
+    await waitFor('every node of the Cluster to be ok', async () => {
+      const states = await Promise.all(nodes.map(async (n) => String(await n.command(['CLUSTER', 'INFO']).catch(() => ''))));
+      return states.every((s) => /cluster_state:ok/.test(s) && /cluster_known_nodes:3/.test(s));
+    }, { timeoutMs: 30_000, intervalMs: 100 });
+  };
+  await ready();
   return {
     nodes,
+    ready,
     url: `${tls ? 'rediss' : 'redis'}+cluster://127.0.0.1:${nodes[0]!.port}`,
     async command(args, firstKey) {
       const socket = tls

@@ -86,25 +86,6 @@ describe('on a Redis Cluster of three masters', () => {
     for (const channel of channels) expect(await sender.stores.connection.run('count', (r) => r.directReaders(channel))).toBe(0);
   });
 
-  it("tells a relay channel's reader when its node goes away and comes back, and reads it again", { timeout: 90_000 }, async () => {
-    const prefix = freshPrefix();
-    const [reader, sender] = [await openTestStores(cluster, { prefix }), await openTestStores(cluster, { prefix })];
-    const channel = `${prefix}relay:instance-restart`;
-    const port = await slotOwner(channel);
-    const owner = cluster.nodes.find((x) => x.port === port)!;
-    const live: boolean[] = [];
-    const got: string[] = [];
-    await reader.stores.connection.subscribeDirect(channel, (m) => got.push(m), (l) => live.push(l));
-    await owner.stop();
-    await waitFor('the reader to be told its subscription is down', () => live.includes(false), { timeoutMs: 20_000, intervalMs: 50 });
-    await owner.start();
-    await waitFor('the reader to be told it is up again', () => live.at(-1) === true, { timeoutMs: 30_000, intervalMs: 100 });
-    await waitFor('a message to reach the reader again', async () => {
-      await sender.stores.connection.run('send', (r) => r.publishDirect(channel, 'again')).catch(() => 0);
-      return got.includes('again');
-    }, { timeoutMs: 30_000, intervalMs: 200 });
-  });
-
   it('carries one session across two serve instances, each request on the other one', { timeout: 120_000 }, async () => {
     const file = writeConfigFile(sharedConfig({ sessions: 'separate' }));
     const env = { ALICE_TOKEN: ALICE, BOB_TOKEN: BOB, MCP_STORE_KEYS: `k1:${Buffer.alloc(32, 23).toString('base64')}` };
@@ -135,6 +116,26 @@ describe('on a Redis Cluster of three masters', () => {
     expect(hits.get(b.base)).toBeGreaterThan(2);
     // The server asks the client (sampling) during a call; the answer reaches the holder through the other instance.
     expect(await call('sample', { prompt: 'across the cluster' })).toContain('sampled: across the cluster');
+  });
+
+  it("tells a relay channel's reader when its node goes away and comes back, and reads it again", { timeout: 90_000 }, async () => {
+    const prefix = freshPrefix();
+    const [reader, sender] = [await openTestStores(cluster, { prefix }), await openTestStores(cluster, { prefix })];
+    const channel = `${prefix}relay:instance-restart`;
+    const port = await slotOwner(channel);
+    const owner = cluster.nodes.find((x) => x.port === port)!;
+    const live: boolean[] = [];
+    const got: string[] = [];
+    await reader.stores.connection.subscribeDirect(channel, (m) => got.push(m), (l) => live.push(l));
+    await owner.stop();
+    await waitFor('the reader to be told its subscription is down', () => live.includes(false), { timeoutMs: 20_000, intervalMs: 50 });
+    await owner.start();
+    await waitFor('the reader to be told it is up again', () => live.at(-1) === true, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor('a message to reach the reader again', async () => {
+      await sender.stores.connection.run('send', (r) => r.publishDirect(channel, 'again')).catch(() => 0);
+      return got.includes('again');
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    await cluster.ready();
   });
 });
 
