@@ -53,7 +53,7 @@ function peerError(peer: PeerFlag, written: string, value: string | undefined): 
 }
 
 /** serve's shared credential store options: meaningless for one user's bridge, login, status or logout. */
-const SERVE_STORE_OPTIONS = ['--store', '--store-prefix', '--store-key-file', '--store-max-ttl'];
+const SERVE_STORE_OPTIONS = ['--store', '--store-prefix', '--store-key-file', '--store-max-ttl', '--store-tls-ca', '--store-tls-cert', '--store-tls-key'];
 
 function serveOnly(name: string): BridgeError {
   return new BridgeError(ErrorCode.Usage, `${name} is an option of serve only`, {

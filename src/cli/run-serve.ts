@@ -74,7 +74,7 @@ const CLOSE_LIMIT_MS = 5_000;
 export async function runServe(o: RunServeOptions): Promise<ExitCode> {
   const { runtime } = o;
   const { host: _h, port: _p, publicUrl: _u, insecureNoAuth: _i, corsOrigin: _c, maxSessions: _m, sessionIdle: _s, sseKeepalive: _k, ...withStore } = o.raw;
-  const { store: _st, storePrefix: _sp, storeKeyFile: _sk, storeMaxTtl: _sm, ...bridgeRaw } = withStore;
+  const { store: _st, storePrefix: _sp, storeKeyFile: _sk, storeMaxTtl: _sm, storeTlsCa: _sc, storeTlsCert: _sr, storeTlsKey: _sy, ...bridgeRaw } = withStore;
   const settings = parseServeSettings(o.raw);
   const file = typeof o.raw.config === 'string' ? o.raw.config : undefined;
   const loaded = file === undefined ? undefined : loadConfigFile(file, { env: runtime.env });

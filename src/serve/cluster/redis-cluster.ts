@@ -4,9 +4,10 @@
  * - keeps a heartbeat key that expires {@link HEARTBEAT_TTL_MS} after its last beat, so others can tell it is gone;
  * - records what it holds in a hash `{i: instance, d: sealed record}` with a lifetime, renewed while it holds it;
  *   adoption swaps the instance only if it is still the one the adopter saw (a script: compare and set);
- * - reads its own relay channel and answers requests relayed to it in frames (relay-wire.ts), the first of which
- *   acknowledges the request (or an acknowledgement of its own when the answer takes a while); and relays requests
- *   to others the same way, giving up with `gone` when nobody
+ * - reads its own relay channel (a direct channel of the connection: sharded on a Redis Cluster, so its readers are
+ *   counted exactly) and answers requests relayed to it in frames (relay-wire.ts), the first of which acknowledges
+ *   the request (or an acknowledgement of its own when the answer takes a while); and relays requests to others the
+ *   same way, giving up with `gone` when nobody
  *   reads the owner's channel (Redis closed its connection: it stopped, even before its heartbeat expires), or when
  *   the owner neither acknowledges within {@link ACK_MS} nor has a heartbeat.
  * Relayed requests carry no credentials: `Authorization`, `Cookie` and the like are removed, the identity the
@@ -101,7 +102,7 @@ class RedisCluster implements ServeCluster {
   }
 
   async start(): Promise<void> {
-    await this.#o.stores.connection.subscribe(relayChannel(this.#prefix, this.instanceId), (m) => this.#receive(m), (live) => {
+    await this.#o.stores.connection.subscribeDirect(relayChannel(this.#prefix, this.instanceId), (m) => this.#receive(m), (live) => {
       if (!live) this.#endAll('the relay channel to Redis dropped');
     });
     await this.#heartbeat();
@@ -205,7 +206,7 @@ class RedisCluster implements ServeCluster {
           (error: unknown) => reject(error),
         );
       }, ACK_MS);
-      this.#run('relay a request', (r) => r.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, { keys: [relayChannel(this.#prefix, instance)], arguments: [requestEnvelope(c, this.instanceId, { ...request, headers })] })).then(
+      this.#run<number>('relay a request', (r) => r.publishDirect(relayChannel(this.#prefix, instance), requestEnvelope(c, this.instanceId, { ...request, headers }))).then(
         (listeners) => {
           // Nobody reads the owner's channel: it stopped (Redis closed its connection) — unless its subscription
           // is coming back after a reconnection, which a second look a moment later tells.
@@ -229,7 +230,7 @@ class RedisCluster implements ServeCluster {
     if (this.#retired) return;
     this.#retired = true;
     clearInterval(this.#beat);
-    await this.#o.stores.connection.unsubscribe(relayChannel(this.#prefix, this.instanceId)).catch(() => undefined);
+    await this.#o.stores.connection.unsubscribeDirect(relayChannel(this.#prefix, this.instanceId)).catch(() => undefined);
     await this.#run('stop the heartbeat', (r) => r.eval(FORGET, { keys: [instanceKey(this.#prefix, this.instanceId)], arguments: [] })).catch(() => undefined);
   }
 
@@ -288,7 +289,7 @@ class RedisCluster implements ServeCluster {
   }
 
   #publish(instance: string, message: string): void {
-    void this.#run('relay an answer', (r) => r.eval(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`, { keys: [relayChannel(this.#prefix, instance)], arguments: [message] })).catch((error: unknown) => {
+    void this.#run('relay an answer', (r) => r.publishDirect(relayChannel(this.#prefix, instance), message)).catch((error: unknown) => {
       this.#log.debug(`a relay message was lost: ${(error as Error).message}`);
     });
   }
@@ -332,16 +333,15 @@ class RedisCluster implements ServeCluster {
   async #stopped(instance: string): Promise<boolean> {
     if (!(await this.#alive(instance))) return true;
     const channel = relayChannel(this.#prefix, instance);
-    const counts = await this.#run('count readers', (r) => r.pubSubNumSub([channel]));
-    return Number((counts as Record<string, number>)[channel] ?? 0) === 0 && !(await this.#reading(instance));
+    const readers = await this.#run<number>('count readers', (r) => r.directReaders(channel));
+    return readers === 0 && !(await this.#reading(instance));
   }
 
   /** Whether `instance` reads its relay channel again after {@link RESUBSCRIBE_MS}. */
   async #reading(instance: string): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, RESUBSCRIBE_MS));
     const channel = relayChannel(this.#prefix, instance);
-    const counts = await this.#run('count readers', (r) => r.pubSubNumSub([channel]));
-    return Number((counts as Record<string, number>)[channel] ?? 0) > 0;
+    return (await this.#run<number>('count readers', (r) => r.directReaders(channel))) > 0;
   }
 
   async #alive(instance: string): Promise<boolean> {

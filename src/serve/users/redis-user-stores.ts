@@ -9,6 +9,7 @@ import { connectRedis } from '../../store/redis/redis-connection.js';
 import { loadEncryptionKeys } from '../../store/redis/encryption-keys.js';
 import { openRedisStores } from '../../store/redis/redis-store.js';
 import { parseRedisTarget } from '../../store/redis/redis-target.js';
+import { type RedisTlsFiles, loadRedisTls } from '../../store/redis/redis-tls.js';
 import { isProtocolEra } from '../../upstream/era/era.js';
 import { redisBrowserState } from '../browser-state/redis-browser-state.js';
 import type { UserStores } from './user-stores.js';
@@ -20,19 +21,22 @@ export interface RedisUserStoresOptions {
   store: string;
   prefix?: string | undefined;
   keyFile?: string | undefined;
+  /** `--store-tls-ca`, `--store-tls-cert`, `--store-tls-key` (only with `rediss://`). */
+  tlsFiles?: RedisTlsFiles;
   maxTtlMs?: number;
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
 }
 
 /**
- * Checks the options, loads the keys, connects, and subscribes to the invalidation channel.
+ * Checks the options, reads the TLS files, loads the keys, connects, and subscribes to the invalidation channel.
  * @throws {BridgeError} `ErrorCode.Usage` (options, keys), `ErrorCode.Store` (Redis unreachable or refusing).
  */
 export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<UserStores> {
   const target = parseRedisTarget({ store: o.store, prefix: o.prefix, env: o.env });
+  const tls = loadRedisTls(target.tls, o.tlsFiles ?? {});
   const keys = loadEncryptionKeys({ file: o.keyFile, env: o.env });
-  const connection = await connectRedis({ target, logger: o.logger });
+  const connection = await connectRedis({ target, logger: o.logger, tls });
   const stores = await openRedisStores({ connection, keys, logger: o.logger, ...(o.maxTtlMs ? { maxTtlMs: o.maxTtlMs } : {}) });
   const description = `Redis at ${target.display} (encrypted, key ${keys.current.id}, prefix ${target.prefix})`;
   return {

@@ -62,6 +62,12 @@ export interface RawStoreOptions {
   storeKeyFile?: string;
   /** `--store-max-ttl`, in days. */
   storeMaxTtl?: string;
+  /** `--store-tls-ca`: with `rediss://`, the CA certificate(s) to trust for Redis. */
+  storeTlsCa?: string;
+  /** `--store-tls-cert`: with `rediss://`, a client certificate for Redis. */
+  storeTlsCert?: string;
+  /** `--store-tls-key`: its private key. */
+  storeTlsKey?: string;
 }
 
 /** What {@link openUserStores} needs besides the options. */
@@ -81,12 +87,20 @@ export interface OpenUserStoresOptions {
 export async function openUserStores(o: OpenUserStoresOptions): Promise<UserStores> {
   const store = o.raw.store ?? 'files';
   if (store === 'files' || store === 'file') {
-    for (const [flag, value] of [['--store-prefix', o.raw.storePrefix], ['--store-key-file', o.raw.storeKeyFile]] as const) {
-      if (value !== undefined) throw new BridgeError(ErrorCode.Usage, `${flag} is for --store redis://…`, { hint: `remove ${flag}, or give --store redis://host:6379` });
+    const redisOnly = [
+      ['--store-prefix', o.raw.storePrefix, 'redis://host:6379'],
+      ['--store-key-file', o.raw.storeKeyFile, 'redis://host:6379'],
+      ['--store-tls-ca', o.raw.storeTlsCa, 'rediss://host:6380'],
+      ['--store-tls-cert', o.raw.storeTlsCert, 'rediss://host:6380'],
+      ['--store-tls-key', o.raw.storeTlsKey, 'rediss://host:6380'],
+    ] as const;
+    for (const [flag, value, example] of redisOnly) {
+      const scheme = example.slice(0, example.indexOf('//') + 2);
+      if (value !== undefined) throw new BridgeError(ErrorCode.Usage, `${flag} is for --store ${scheme}…`, { hint: `remove ${flag}, or give --store ${example}` });
     }
     return fileUserStores(o.configDir);
   }
-  if (!/^rediss?:\/\//i.test(store)) {
+  if (!/^rediss?(\+cluster)?:\/\//i.test(store)) {
     throw new BridgeError(ErrorCode.Usage, `--store must be "files" or a redis:// or rediss:// URL`, { hint: 'for example --store redis://127.0.0.1:6379' });
   }
   const maxTtlDays = o.raw.storeMaxTtl === undefined ? undefined : Number(o.raw.storeMaxTtl);
@@ -98,6 +112,7 @@ export async function openUserStores(o: OpenUserStoresOptions): Promise<UserStor
     store,
     prefix: o.raw.storePrefix,
     keyFile: o.raw.storeKeyFile,
+    tlsFiles: { caFile: o.raw.storeTlsCa, certFile: o.raw.storeTlsCert, keyFile: o.raw.storeTlsKey },
     ...(maxTtlDays !== undefined ? { maxTtlMs: maxTtlDays * 24 * 3_600_000 } : {}),
     env: o.env,
     logger: o.logger,

@@ -1,5 +1,6 @@
 /**
- * Where serve's Redis store is: `--store redis://…` or `rediss://…` (TLS), a password from the environment (never
+ * Where serve's Redis store is: `--store redis://…` or `rediss://…` (TLS), or a Redis Cluster by one of its nodes
+ * (`redis+cluster://…`, `rediss+cluster://…`: the client learns the others from it), a password from the environment (never
  * on the command line, so never in `ps` output or shell history), and a key prefix. The URL is shown in logs and
  * errors only as {@link RedisTarget.display}, with any credentials removed.
  */
@@ -18,8 +19,10 @@ export interface RedisTarget {
   display: string;
   /** From {@link REDIS_PASSWORD_ENV}; undefined when unset or empty. */
   password: string | undefined;
-  /** Whether the connection uses TLS (`rediss:`). */
+  /** Whether the connection uses TLS (`rediss:`, `rediss+cluster:`). */
   tls: boolean;
+  /** Whether Redis is a Cluster (`redis+cluster:`, `rediss+cluster:`); {@link RedisTarget.url} then names a seed node. */
+  cluster: boolean;
   /** The key prefix ({@link DEFAULT_REDIS_PREFIX} unless given). */
   prefix: string;
 }
@@ -36,9 +39,9 @@ export interface RedisTargetInput {
 
 const PREFIX = /^[A-Za-z0-9:._-]{1,64}$/;
 
-/** Whether `value` asks for a Redis store (`redis://` or `rediss://`). */
+/** Whether `value` asks for a Redis store (`redis://`, `rediss://`, or either with `+cluster`). */
 export function isRedisStoreUrl(value: string): boolean {
-  return /^rediss?:\/\//i.test(value);
+  return /^rediss?(\+cluster)?:\/\//i.test(value);
 }
 
 /**
@@ -53,9 +56,11 @@ export function parseRedisTarget(input: RedisTargetInput): RedisTarget {
   } catch (error) {
     throw new BridgeError(ErrorCode.Usage, '--store is not a valid URL', { cause: error, hint: 'use --store redis://host:6379 or rediss://host:6380' });
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new BridgeError(ErrorCode.Usage, `--store must be a redis:// or rediss:// URL, not ${url.protocol}`, { hint: 'use --store redis://host:6379 or rediss://host:6380' });
+  const scheme = /^(rediss?)(\+cluster)?:$/.exec(url.protocol);
+  if (!scheme) {
+    throw new BridgeError(ErrorCode.Usage, `--store must be a redis:// or rediss:// URL, not ${url.protocol}`, { hint: 'use --store redis://host:6379 or rediss://host:6380 (redis+cluster:// for a Redis Cluster)' });
   }
+  const cluster = scheme[2] !== undefined;
   if (url.password !== '') {
     throw new BridgeError(ErrorCode.Usage, '--store must not contain a password', {
       hint: `remove it from the URL and set ${REDIS_PASSWORD_ENV} instead (the command line is visible to every user of the machine)`,
@@ -65,6 +70,9 @@ export function parseRedisTarget(input: RedisTargetInput): RedisTarget {
     throw new BridgeError(ErrorCode.Usage, '--store takes no query or fragment', { hint: 'use redis://[user@]host[:port][/db]' });
   }
   const db = url.pathname.replace(/^\//, '');
+  if (cluster && db !== '') {
+    throw new BridgeError(ErrorCode.Usage, '--store: a Redis Cluster has no databases but 0', { hint: 'use redis+cluster://host:port, without /db' });
+  }
   if (db !== '' && !/^\d{1,2}$/.test(db)) {
     throw new BridgeError(ErrorCode.Usage, `--store's database must be a number, not "${db.slice(0, 20)}"`, { hint: 'use redis://host:6379/0' });
   }
@@ -76,10 +84,11 @@ export function parseRedisTarget(input: RedisTargetInput): RedisTarget {
   const port = url.port || '6379';
   const display = `${url.protocol}//${url.hostname}:${port}${db ? `/${db}` : ''}`;
   const user = url.username ? `${url.username}@` : '';
-  return { url: `${url.protocol}//${user}${url.hostname}:${port}${db ? `/${db}` : ''}`, display, password, tls: url.protocol === 'rediss:', prefix };
+  const clientScheme = `${scheme[1]!}:`;
+  return { url: `${clientScheme}//${user}${url.hostname}:${port}${db ? `/${db}` : ''}`, display, password, tls: scheme[1] === 'rediss', cluster, prefix };
 }
 
 /** `text` with anything shaped like `scheme://user:password@` reduced to `scheme://`: for errors from the client. */
 export function withoutUrlCredentials(text: string): string {
-  return text.replace(/\b(rediss?:\/\/)[^@\s/]*@/gi, '$1');
+  return text.replace(/\b(rediss?(?:\+cluster)?:\/\/)[^@\s/]*@/gi, '$1');
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, SecretRegistry, type Logger } from '../../../src/log.js';
 import { type EncryptionKey, type RedisStores, connectRedis, encryptionKeys, openRedisStores, parseRedisTarget } from '../../../src/store/redis/index.js';
+import type { RedisTlsMaterial } from '../../../src/store/redis/redis-tls.js';
 import { onTeardown } from '../../helpers/cleanup.js';
 import type { TestRedis } from '../../helpers/redis.js';
 
@@ -17,6 +18,8 @@ export interface TestStoresOptions {
   env?: Record<string, string>;
   now?: () => number;
   maxTtlMs?: number;
+  /** With a `rediss://` Redis: the CA to trust and a client certificate. */
+  tls?: RedisTlsMaterial;
 }
 
 /** Opened stores and the lines their logger wrote. */
@@ -27,11 +30,11 @@ export interface TestStores {
 }
 
 /** Connects and opens the stores; closed at teardown. */
-export async function openTestStores(redis: TestRedis, o: TestStoresOptions = {}): Promise<TestStores> {
+export async function openTestStores(redis: Pick<TestRedis, 'url'>, o: TestStoresOptions = {}): Promise<TestStores> {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', stream: { write: (line: string) => lines.push(line) }, secrets: new SecretRegistry() });
   const target = parseRedisTarget({ store: redis.url, prefix: o.prefix, env: o.env ?? {} });
-  const connection = await connectRedis({ target, logger, connectTimeoutMs: 2_000, commandTimeoutMs: 2_000 });
+  const connection = await connectRedis({ target, logger, connectTimeoutMs: 2_000, commandTimeoutMs: 2_000, ...(o.tls ? { tls: o.tls } : {}) });
   const stores = await openRedisStores({
     connection,
     keys: encryptionKeys(o.keys ?? [newKey('k1')]),

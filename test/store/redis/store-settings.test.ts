@@ -18,8 +18,14 @@ const b64 = (fill: number, length = 32) => Buffer.alloc(length, fill).toString('
 describe('the --store URL', () => {
   it('keeps host, port, database and user, shows no credentials, and takes the password from the environment', () => {
     const t = parseRedisTarget({ store: 'rediss://app@redis.internal:6380/2', env: { MCP_REDIS_PASSWORD: 'pw' } });
-    expect(t).toEqual({ url: 'rediss://app@redis.internal:6380/2', display: 'rediss://redis.internal:6380/2', password: 'pw', tls: true, prefix: 'mab:' });
+    expect(t).toEqual({ url: 'rediss://app@redis.internal:6380/2', display: 'rediss://redis.internal:6380/2', password: 'pw', tls: true, cluster: false, prefix: 'mab:' });
     expect(parseRedisTarget({ store: 'redis://127.0.0.1', prefix: 'team-a:', env: {} })).toMatchObject({ url: 'redis://127.0.0.1:6379', password: undefined, tls: false, prefix: 'team-a:' });
+  });
+
+  it('takes a Redis Cluster by one of its nodes, with redis+cluster:// or rediss+cluster://', () => {
+    expect(parseRedisTarget({ store: 'redis+cluster://10.0.0.5:7000', env: {} })).toMatchObject({ url: 'redis://10.0.0.5:7000', display: 'redis+cluster://10.0.0.5:7000', tls: false, cluster: true });
+    expect(parseRedisTarget({ store: 'rediss+cluster://app@redis.internal', env: {} })).toMatchObject({ url: 'rediss://app@redis.internal:6379', display: 'rediss+cluster://redis.internal:6379', tls: true, cluster: true });
+    expect(() => parseRedisTarget({ store: 'redis+cluster://10.0.0.5:7000/1', env: {} })).toThrow(/a Redis Cluster has no databases but 0/);
   });
 
   it('refuses a password in the URL, other schemes, a bad database and a bad prefix, with usage errors', () => {
