@@ -3,14 +3,32 @@
  * start in words with what to do (unreachable, credentials refused, TLS), and any error reduced to its code and
  * message without URL credentials. Also a bound on a start-up probe.
  */
+import { ErrorReply } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import { type RedisTarget, REDIS_PASSWORD_ENV, withoutUrlCredentials } from './redis-target.js';
 import { type RedisTlsFailure, redisTlsFailure } from './redis-tls.js';
 
+/** The codes of Redis's error replies that refuse the credentials (a password for no user, a wrong pair). */
+const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set(['WRONGPASS', 'NOAUTH']);
+
+/**
+ * The code of a Redis error reply: the reply's first word, which Redis sends as the error's code (`WRONGPASS …`,
+ * `NOAUTH …`, `MOVED …`); undefined for an error that is not a reply (a socket error has its own `code`).
+ */
+function redisErrorCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 4) return undefined;
+  if (error instanceof ErrorReply) return /^([A-Z]+)\b/.exec(error.message)?.[1];
+  const e = error as { errors?: unknown; originalError?: unknown; cause?: unknown } | undefined;
+  // A connection attempt that failed at several addresses carries each failure; a reconnection, the one it gave up on.
+  if (Array.isArray(e?.errors)) return e.errors.map((inner) => redisErrorCode(inner, depth + 1)).find((code) => code !== undefined);
+  const inner = e?.originalError ?? e?.cause;
+  return inner === undefined ? undefined : redisErrorCode(inner, depth + 1);
+}
+
 /** A failure to start, in words with what to do. */
 export function startError(target: RedisTarget, error: unknown): BridgeError {
   const text = brief(error);
-  if (/WRONGPASS|NOAUTH|invalid username-password/i.test(text)) {
+  if (CREDENTIAL_REFUSALS.has(redisErrorCode(error) ?? '')) {
     return new BridgeError(ErrorCode.Store, `Redis at ${target.display} refused the credentials (${text})`, {
       cause: error,
       hint: `check the user in --store and the password in ${REDIS_PASSWORD_ENV}`,
