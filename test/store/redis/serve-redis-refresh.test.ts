@@ -5,7 +5,6 @@
  * is used twice.
  */
 import { describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { writeConfigFile } from '../../aggregate/aggregate-bridge.js';
 import { tempDir } from '../../helpers/auth-bridge.js';
 import { useTeardown } from '../../helpers/cleanup.js';
@@ -33,14 +32,14 @@ describe('four serve instances on one Redis', () => {
     });
     const env = { ALICE_TOKEN: ALICE, ...KEYS };
     const instances = await Promise.all([0, 1, 2, 3].map(() => startServe(['--config', file, '--config-dir', tempDir(), '--store', redis.url], env)));
-    const clients = await Promise.all(instances.map((serve) => clientOf(serve.base)));
-    const [onOne] = clients as [Client, ...Client[]];
+    // Alice logs in through the first instance; her clients of the others connect once she has.
     const one = instances[0]!;
-
+    const onOne = await clientOf(one.base);
     const { browser, authorizationUrl } = await followLoginLink(one.base, await loginLink(onOne), ALICE);
     const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
     expect((await browser.request(callbackUrl)).status).toBe(200);
     const loggedIn = Date.now();
+    const clients = [onOne, ...(await Promise.all(instances.slice(1).map((serve) => clientOf(serve.base))))];
     await waitFor('calls to work on every instance', async () => (await Promise.all(clients.map((c) => whoamiError(c)))).every((e) => e === undefined), { timeoutMs: 20_000, intervalMs: 250 });
     expect(stack.provider.counters.refreshTokenRequests).toBe(0);
 
