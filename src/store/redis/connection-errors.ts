@@ -5,6 +5,7 @@
  */
 import { ErrorReply } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
+import type { RedisCommands, RedisConnection } from './redis-connection.js';
 import { type RedisTarget, REDIS_PASSWORD_ENV, withoutUrlCredentials } from './redis-target.js';
 import { type RedisTlsFailure, redisTlsFailure } from './redis-tls.js';
 
@@ -89,4 +90,19 @@ export function brief(error: unknown): string {
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.name === 'string' ? e.name : String(error);
   return withoutUrlCredentials(code && !message.includes(code) ? `${code}: ${message}` : message).slice(0, 200);
+}
+
+/**
+ * A connection's `run`: `work` on `commands`; a failure becomes a `STORE` error that says what could not be done
+ * where, with `hint` (a BridgeError passes as it is).
+ */
+export function storeRunner(target: RedisTarget, commands: RedisCommands, hint: string): RedisConnection['run'] {
+  return async (what, work) => {
+    try {
+      return await work(commands);
+    } catch (error) {
+      if (error instanceof BridgeError) throw error;
+      throw new BridgeError(ErrorCode.Store, `Redis at ${target.display} could not ${what} (${brief(error)})`, { cause: error, hint });
+    }
+  };
 }

@@ -16,7 +16,7 @@
  */
 import { createClient, createCluster } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
-import { bounded, brief, startError } from './connection-errors.js';
+import { bounded, brief, startError, storeRunner } from './connection-errors.js';
 import type { ConnectRedisOptions, RedisCommands, RedisConnection } from './redis-connection.js';
 import { redisTlsFailure } from './redis-tls.js';
 import { guardTlsOptions } from './tls-socket-guard.js';
@@ -110,17 +110,7 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
   };
   return {
     target,
-    async run(what, work) {
-      try {
-        return await work(commands);
-      } catch (error) {
-        if (error instanceof BridgeError) throw error;
-        throw new BridgeError(ErrorCode.Store, `Redis at ${target.display} could not ${what} (${brief(error)})`, {
-          cause: error,
-          hint: 'check that every node of the Redis Cluster is running and reachable; the bridge reconnects by itself',
-        });
-      }
-    },
+    run: storeRunner(target, commands, 'check that every node of the Redis Cluster is running and reachable; the bridge reconnects by itself'),
     async subscribe(channel, onMessage, onLive) {
       await cluster.subscribe(channel, (message) => onMessage(String(message)));
       watchers.add(onLive);

@@ -8,7 +8,7 @@
 import { createClient } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { bounded, brief, startError } from './connection-errors.js';
+import { bounded, brief, startError, storeRunner } from './connection-errors.js';
 import { connectRedisCluster } from './redis-cluster-connection.js';
 import type { RedisTarget } from './redis-target.js';
 import { type RedisTlsMaterial, redisTlsFailure } from './redis-tls.js';
@@ -140,17 +140,7 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
   };
   const connection: RedisConnection = {
     target,
-    async run(what, work) {
-      try {
-        return await work(commands);
-      } catch (error) {
-        if (error instanceof BridgeError) throw error;
-        throw new BridgeError(ErrorCode.Store, `Redis at ${target.display} could not ${what} (${brief(error)})`, {
-          cause: error,
-          hint: 'check that Redis is running and reachable; the bridge reconnects by itself',
-        });
-      }
-    },
+    run: storeRunner(target, commands, 'check that Redis is running and reachable; the bridge reconnects by itself'),
     async subscribe(channel, onMessage, onLive) {
       await subscriber.subscribe(channel, (message) => onMessage(String(message)));
       subscriber.on('end', () => onLive(false));
