@@ -6,10 +6,10 @@
  * whose connection drops reconnects with GET and `Last-Event-ID`. A POST stream of one request also names that
  * request (`s<n>.r<hex of its JSON id>`, when short): a resumption that reaches an instance which never carried the
  * stream (the one that did stopped, or the stream expired) can then tell the client that this request's answer is
- * lost ({@link lostRequestOfEventId}), instead of leaving it waiting for an answer that will not come. This keeps what one stream carried, so that only
- * that stream's later events are replayed, never another stream's or another session's. Bounded: the oldest events
- * go first beyond the stream's bound ({@link MAX_KEPT_EVENTS} by default); a `Last-Event-ID` older than what is kept
- * gets what is kept ({@link StreamEvents.lost} says so).
+ * lost ({@link lostRequestOfEventId}), instead of leaving it waiting for an answer that will not come. This keeps
+ * what one stream carried, so that only that stream's later events are replayed, never another stream's or another
+ * session's. Bounded: the oldest events go first beyond the stream's bound ({@link MAX_KEPT_EVENTS} by default); a
+ * `Last-Event-ID` older than what is kept gets what is kept ({@link StreamEvents.lost} says so).
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestId } from '../protocol/jsonrpc.js';
