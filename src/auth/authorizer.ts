@@ -29,7 +29,7 @@ import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
-import { withServerLock } from './server-lock.js';
+import { withServerLock, type ServerLockHold } from './server-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
@@ -60,6 +60,10 @@ export class Authorizer {
   /** Client ids that completed a login in this process. */
   readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
+  /** While the lock is held elsewhere: the browser login its holder shared (server-lock.ts), if any. */
+  #sharedElsewhere: string | undefined;
+  /** When this process first heard of a login shared by the lock's holder, until the lock is had. */
+  #followedSince: number | undefined;
   /** This server's place in the process's queue of interactive logins (login-queue.ts). */
   readonly #turn: LoginTurn;
   /** The access token read from the store at start-up (untried until a request carries it). */
@@ -106,9 +110,12 @@ export class Authorizer {
     return this.#guard.originOf(token);
   }
 
-  /** The URL of the browser login under way, if one is (for messages to requests that wait for it). */
+  /**
+   * The URL of the browser login under way, if one is (for messages to requests that wait for it): this process's,
+   * or, while another holder of a shared store's lock runs the login, the one it shared. Finishing either serves here.
+   */
   get pendingLoginUrl(): string | undefined {
-    return this.#pendingLoginUrl;
+    return this.#pendingLoginUrl ?? this.#sharedElsewhere;
   }
 
   /**
@@ -286,11 +293,27 @@ export class Authorizer {
     return sendsResource(this.#o) ? ctx.resource : undefined;
   }
 
-  /** Runs `work` under the cross-process lock of (issuer, resource), or the store's own exclusion (server-lock.ts). */
-  async #withLock<T>(ctx: AuthContext, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` under the cross-process lock of (issuer, resource), or the store's own exclusion (server-lock.ts).
+   * While another holder has it, the login that holder shares is this Authorizer's {@link pendingLoginUrl}.
+   */
+  async #withLock<T>(ctx: AuthContext, work: (hold: ServerLockHold) => Promise<T>): Promise<T> {
     const { authTimeoutMs, configDir } = this.#o;
     const store = await this.#openStore();
-    return withServerLock({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
+    const onHeldElsewhere = (url: string | undefined): void => {
+      this.#sharedElsewhere = url;
+      if (url !== undefined) this.#followedSince ??= this.#o.now();
+    };
+    const locking = { issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store, onHeldElsewhere };
+    try {
+      return await withServerLock(locking, (hold) => {
+        this.#sharedElsewhere = undefined;
+        return work(hold);
+      });
+    } finally {
+      this.#sharedElsewhere = undefined;
+      this.#followedSince = undefined;
+    }
   }
 
   /**
@@ -359,8 +382,12 @@ export class Authorizer {
     }
     // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
     // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
-    const locked = () => this.#withLock(ctx, async () => {
-      if (!force && (await this.#adoptNewer(ctx, rejection.usedToken, union))) return;
+    const locked = () => this.#withLock(ctx, async (hold) => {
+      // A login another holder shared while this one waited was offered here too: when it finished, it is the
+      // answer, even to `force` (the user just made it).
+      const followed = this.#followedSince;
+      this.#followedSince = undefined;
+      if ((!force || followed !== undefined) && (await this.#adoptNewer(ctx, rejection.usedToken, union, force ? followed : undefined))) return;
       if (GRANTS[this.#grant].user) {
         const permission = this.#guard.mayLogin();
         if (!permission.allowed) throw permission.error;
@@ -378,7 +405,10 @@ export class Authorizer {
         store,
         logger: this.#log,
         neverUsed: (clientId) => this.#neverUsed(clientId),
-        onPending: (url) => (this.#pendingLoginUrl = url),
+        onPending: (url) => {
+          this.#pendingLoginUrl = url;
+          void hold.share(url);
+        },
       });
       const key = tokenKey({ issuer: ctx.as.issuer, resource: ctx.resource, clientId: obtained.clientId });
       const { tokens, clientId, source, redirectUri } = obtained;

@@ -77,10 +77,12 @@ export interface CredentialStore {
   /**
    * Runs `work` while no other holder — in this process or another, on this machine or another — runs work for the
    * same (issuer, resource): a store shared between machines provides its own exclusion (Redis: a lease with
-   * fencing). Absent: callers use the file lock under {@link CredentialStore.configDir} (lock/lock.ts).
+   * fencing). Absent: callers use the file lock under {@link CredentialStore.configDir} (lock/lock.ts). While
+   * another holder has it, {@link ExclusiveScope.onHeldElsewhere} hears the login that holder shared
+   * ({@link ExclusiveHold.share}), so a caller can offer that login instead of waiting in silence.
    * @throws {BridgeError} `ErrorCode.Store` when the exclusion cannot be had within `timeoutMs`.
    */
-  exclusive?<T>(scope: ExclusiveScope, work: () => Promise<T>): Promise<T>;
+  exclusive?<T>(scope: ExclusiveScope, work: (hold: ExclusiveHold) => Promise<T>): Promise<T>;
 }
 
 /** What {@link CredentialStore.exclusive} excludes, and how long to wait for it. */
@@ -89,4 +91,19 @@ export interface ExclusiveScope {
   resource: string;
   /** Longest wait for the exclusion; also how long it may be held without renewal reaching the store. */
   timeoutMs: number;
+  /**
+   * While another holder has the exclusion: called with the URL of the browser login it shared (undefined: none),
+   * on the first attempt and whenever that changes. Never called once the exclusion is had.
+   */
+  onHeldElsewhere?: (loginUrl: string | undefined) => void;
+}
+
+/** What the holder of {@link CredentialStore.exclusive} may do while it holds it. */
+export interface ExclusiveHold {
+  /**
+   * Shares the URL of the browser login this holder waits for with those waiting for the exclusion (undefined: it
+   * waits for none any more). Kept sealed like a login and gone with the exclusion; never rejects (a failure to
+   * share is logged, and waiters then wait as before).
+   */
+  share(loginUrl: string | undefined): Promise<void>;
 }

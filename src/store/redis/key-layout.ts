@@ -9,6 +9,7 @@
  * {<prefix><user>}:era:<sha256(url)>        string: the server's protocol era record (not secret)
  * {<prefix><user>}:lease:<credential key>   string: the lease holder's value (lease.ts)
  * {<prefix><user>}:fence:<credential key>   integer: the fencing counter (INCR)
+ * {<prefix><user>}:note:<credential key>    string: the lease holder's sealed note (the login it waits for), as long as the lease
  * {<prefix><user>}:logins, :regs            sets: the credential keys stored, for list and deleteAll
  * <prefix>changed                           pub/sub channel: "<instance> <redis key>" after each write
  * ```
@@ -46,6 +47,11 @@ export class UserKeys {
   lease(key: string): string {
     assertCredentialKey(key);
     return `${this.tag}:lease:${key}`;
+  }
+
+  leaseNote(key: string): string {
+    assertCredentialKey(key);
+    return `${this.tag}:note:${key}`;
   }
 
   fence(key: string): string {

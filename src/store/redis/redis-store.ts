@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { BridgeError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CredentialStore, DeleteAllResult, ExclusiveScope, ListedLogin, LoginListing, UnreadableRecord } from '../credential-store.js';
+import type { CredentialStore, DeleteAllResult, ExclusiveHold, ExclusiveScope, ListedLogin, LoginListing, UnreadableRecord } from '../credential-store.js';
 import { decodeLoginFile, decodeRegistrationFile, encodeLoginFile, encodeRegistrationFile, prepareLogin, prepareRegistration } from '../model/codec.js';
 import { tokenKey } from '../model/keys.js';
 import { type LoginInput, type RegistrationInput, type StoredLogin, type StoredRegistration, secretValues } from '../model/records.js';
@@ -278,22 +278,34 @@ export class RedisCredentialStore implements CredentialStore {
    * Takes the lease of `key` for a refresh or a login (lease.ts): one holder across every instance at a time.
    * Pass it to {@link RedisCredentialStore.setTokens} to fence the write, and release it in a `finally`.
    */
-  acquireLease(key: string, options: Pick<AcquireLeaseOptions, 'ttlMs' | 'waitMs' | 'pollMs' | 'signal'> = {}): Promise<Lease> {
-    return acquireLease({ ...options, connection: this.#s.connection, leaseKey: this.#k.lease(key), fenceKey: this.#k.fence(key), holder: this.#s.instanceId });
+  acquireLease(key: string, options: Pick<AcquireLeaseOptions, 'ttlMs' | 'waitMs' | 'pollMs' | 'signal' | 'onHeld'> = {}): Promise<Lease> {
+    const keys = { leaseKey: this.#k.lease(key), fenceKey: this.#k.fence(key), noteKey: this.#k.leaseNote(key) };
+    return acquireLease({ ...options, ...keys, connection: this.#s.connection, holder: this.#s.instanceId });
   }
 
   /**
    * Runs `work` holding the lease of (issuer, resource) for this user (the Authorizer's login and refresh): one
    * holder across every instance; logins written meanwhile are fenced with it. What the memory holds of the user's
-   * records is forgotten first, so `work` reads what the previous holder wrote.
+   * records is forgotten first, so `work` reads what the previous holder wrote. The login the holder shares is the
+   * lease's note, sealed under the note's key; waiters read it with each attempt to take the lease.
    */
-  async exclusive<T>(scope: ExclusiveScope, work: () => Promise<T>): Promise<T> {
+  async exclusive<T>(scope: ExclusiveScope, work: (hold: ExclusiveHold) => Promise<T>): Promise<T> {
     const key = tokenKey({ issuer: scope.issuer, resource: scope.resource, clientId: '*' });
-    const lease = await this.acquireLease(key, { waitMs: scope.timeoutMs });
+    const noteKey = this.#k.leaseNote(key);
+    const heard = scope.onHeldElsewhere;
+    const onHeld = heard ? (note: string | undefined) => heard(note === undefined ? undefined : this.#s.open(noteKey, note)) : undefined;
+    const lease = await this.acquireLease(key, { waitMs: scope.timeoutMs, ...(onHeld ? { onHeld } : {}) });
     this.#s.held.set(lease.leaseKey, lease);
     this.#s.cache.forgetTagged(this.#k.tag);
+    const { logger, keys } = this.#s.options;
+    const hold: ExclusiveHold = {
+      share: (url) =>
+        lease.note(url === undefined ? undefined : sealRecord(keys, noteKey, url)).catch((error: unknown) => {
+          logger.warn(`could not share the login under way with other instances: ${(error as Error).message}`);
+        }),
+    };
     try {
-      return await work();
+      return await work(hold);
     } finally {
       this.#s.held.delete(lease.leaseKey);
       await lease.release().catch(() => undefined);

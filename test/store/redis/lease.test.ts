@@ -166,4 +166,53 @@ describe("the store's exclusion (the Authorizer's login and refresh)", () => {
     expect(failure).toMatchObject({ code: ErrorCode.Store });
     expect((await b.getTokens(KEY))?.secrets.accessToken).toBe('at-from-B');
   });
+
+  it("tells those waiting the login its holder shares, sealed in Redis, and forgets it with the lease", async () => {
+    const { a, b, prefix } = await twoInstances();
+    const login = sampleLogin();
+    const scope = { issuer: login.metadata.issuer, resource: login.metadata.resource, timeoutMs: 20_000 };
+    const noteKey = `{${prefix}${userHash('alice')}}:note:${tokenKey({ issuer: scope.issuer, resource: scope.resource, clientId: '*' })}`;
+    const url = 'https://as.example/authorize?client_id=c&state=s3cr3t-state&code_challenge=xyz';
+    const heard: Array<string | undefined> = [];
+    let letGo!: () => void;
+    const released = new Promise<void>((resolve) => (letGo = resolve));
+    const holding = a.exclusive(scope, async (hold) => {
+      await hold.share(url);
+      await released;
+      return 'A';
+    });
+    await waitFor('A to share its login', async () => (await redis.command(['EXISTS', noteKey])) === 1, { timeoutMs: 5_000 });
+    // At rest the note is sealed: neither the URL nor its state is readable in Redis.
+    const atRest = String(await redis.command(['GET', noteKey]));
+    expect(atRest).not.toContain('s3cr3t-state');
+    expect(atRest).not.toContain('as.example');
+    const waiting = b.exclusive({ ...scope, onHeldElsewhere: (shared) => heard.push(shared) }, async () => 'B');
+    await waitFor('B to hear the shared login', () => heard.includes(url), { timeoutMs: 5_000 });
+    // Said once, not on every attempt.
+    await sleep(400);
+    expect(heard).toEqual([url]);
+    letGo();
+    expect(await holding).toBe('A');
+    expect(await waiting).toBe('B');
+    expect(await redis.command(['EXISTS', noteKey])).toBe(0);
+  });
+
+  it('keeps no note of a holder whose lease is gone: a waiter that takes the lease over hears nothing stale', async () => {
+    const { a, b, prefix } = await twoInstances();
+    const login = sampleLogin();
+    const scope = { issuer: login.metadata.issuer, resource: login.metadata.resource, timeoutMs: 20_000 };
+    const credential = tokenKey({ issuer: scope.issuer, resource: scope.resource, clientId: '*' });
+    const tag = `{${prefix}${userHash('alice')}}`;
+    const lease = await a.acquireLease(credential, { ttlMs: 5_000 });
+    await lease.note('sealed-by-a');
+    // A dies: its lease is gone (expired), its note left behind.
+    await redis.command(['DEL', `${tag}:lease:${credential}`]);
+    const heard: Array<string | undefined> = [];
+    expect(await b.exclusive({ ...scope, onHeldElsewhere: (shared) => heard.push(shared) }, async () => redis.command(['EXISTS', `${tag}:note:${credential}`]))).toBe(0);
+    expect(heard).toEqual([]);
+    // A's late note, written after it lost the lease, is refused.
+    await lease.note('late');
+    expect(await redis.command(['EXISTS', `${tag}:note:${credential}`])).toBe(0);
+    await lease.release();
+  });
 });
