@@ -2,9 +2,10 @@
  * The cross-process lock of one server's logins and refreshes: one per (issuer, resource), so parallel bridges open
  * one browser tab and never spend a rotated refresh token twice. Another process's login is waited for as long as
  * it may take (`--auth-timeout` plus a margin); with no limit (`--auth-timeout 0`), as long as it lasts. A store that
- * brings its own exclusion (serve's Redis store, across instances: `CredentialStore.exclusive`) is used instead; it
- * also carries the holder's browser login to those who wait ({@link ServerLockOptions.onHeldElsewhere}), so every
- * instance can offer the one login under way. The file lock carries none: the process that waits says it waits.
+ * brings its own exclusion (serve's Redis store, across instances: `CredentialStore.exclusive`) is used instead.
+ * Either carries the holder's browser login to those who wait ({@link ServerLockOptions.onHeldElsewhere}: the
+ * lease's note, or the lock file's, lock/lock-note.ts), so every process or instance can offer the one login under
+ * way instead of waiting in silence.
  */
 import type { Logger } from '../log.js';
 import type { CredentialStore, ExclusiveHold } from '../store/credential-store.js';
@@ -20,14 +21,12 @@ export interface ServerLockOptions {
   logger: Logger;
   /** The store in use: its own exclusion, when it has one, stands in for the file lock. */
   store?: CredentialStore;
-  /** While another holder has the lock, the browser login it shared (a store's exclusion only): see `ExclusiveScope`. */
+  /** While another holder has the lock, the browser login it shared: see `ExclusiveScope.onHeldElsewhere`. */
   onHeldElsewhere?: (loginUrl: string | undefined) => void;
 }
 
-/** What the holder may do: share its browser login with those waiting (a no-op under the file lock). */
+/** What the holder may do: share its browser login with those waiting. */
 export type ServerLockHold = ExclusiveHold;
-
-const NOTHING_SHARED: ServerLockHold = { share: async () => undefined };
 
 /** How long to wait for another holder's login or refresh: `--auth-timeout` plus a margin; 0 = no limit. */
 function serverLockBound(authTimeoutMs: number): number {
@@ -46,9 +45,16 @@ export async function withServerLock<T>(o: ServerLockOptions, work: (hold: Serve
     timeoutMs: bound,
     staleAfterMs: bound,
     logger: o.logger,
+    ...(o.onHeldElsewhere ? { onHeld: o.onHeldElsewhere } : {}),
   });
+  const hold: ServerLockHold = {
+    share: (url) =>
+      lock.note(url).catch((error: unknown) => {
+        o.logger.warn(`could not share the login under way with other processes: ${(error as Error).message}`);
+      }),
+  };
   try {
-    return await work(NOTHING_SHARED);
+    return await work(hold);
   } finally {
     await lock.release();
   }

@@ -17,7 +17,7 @@ import { driveLoginToCallback, startAuthStack } from '../helpers/oidc/index.js';
 import { waitFor, withTimeout } from '../helpers/wait.js';
 import { loginLink } from '../helpers/team-member.js';
 import { startServe } from './serve-process.js';
-import { HttpBrowser } from './status/http-browser.js';
+import { HttpBrowser, hiddenValue } from './status/http-browser.js';
 
 useTeardown();
 
@@ -69,6 +69,11 @@ describe('serve for a team: per-user upstream logins', () => {
     expect(onward.status).toBe(303);
     const authorizationUrl = onward.headers.get('location')!;
     expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe(`${serve.base}/oauth/callback`);
+    // Connect on her status page while her client's login is under way leads at once to that same login.
+    const csrf = hiddenValue(await (await aliceBrowser.request('/')).text(), 'csrf');
+    const connect = await aliceBrowser.request('/status/connect', { form: { csrf, server: 'secure' }, headers: { origin: serve.base } });
+    expect(connect.status).toBe(200);
+    expect((await connect.text()).match(/url=([^"]+)"/)?.[1]?.replaceAll('&amp;', '&')).toBe(authorizationUrl);
 
     const { callbackUrl } = await driveLoginToCallback(authorizationUrl, { user: 'alice-account' });
     expect(callbackUrl.startsWith(`${serve.base}/oauth/callback?`)).toBe(true);
@@ -84,6 +89,9 @@ describe('serve for a team: per-user upstream logins', () => {
     await waitFor('alice\'s calls to work', async () => (await alice.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).catch(() => undefined)) !== undefined, { timeoutMs: 20_000, intervalMs: 250 });
     const who = await alice.callTool({ name: 'secure__whoami', arguments: {} });
     expect(JSON.stringify(who.content)).toContain('alice-account');
+    // One login served her client and her Connect: the page's waits adopted it instead of starting another.
+    expect(stack.provider.counters.authorizationRequests).toBe(1);
+    await waitFor('her status page to say connected', async () => (await (await aliceBrowser.request('/')).text()).includes('<td class="state-connected">'), { timeoutMs: 10_000, intervalMs: 200 });
     const bobStill = await bob.callTool({ name: 'secure__whoami', arguments: {} }, undefined, { timeout: 3_000 }).then(() => undefined, (e: unknown) => e as McpError);
     expect(bobStill?.code).toBe(-32042);
     expect(serve.stderr()).not.toContain(ALICE);

@@ -24,6 +24,7 @@ import {
   observe,
   removeIfStill,
 } from './lock-file.js';
+import { readLockNote, writeLockNote } from './lock-note.js';
 import { ownProcessIdentity } from './process-identity.js';
 import { staleness } from './staleness.js';
 
@@ -55,6 +56,11 @@ export interface AcquireLockOptions {
   now?: () => number;
   /** Receives one line when this process starts waiting, and one per stale lock taken over. Default {@link silentLogger}. */
   logger?: Logger;
+  /**
+   * While another live holder has the lock: called with the note it left ({@link CredentialLock.note}; undefined:
+   * none), on the first look and whenever it changes.
+   */
+  onHeld?: (note: string | undefined) => void;
 }
 
 /** A held lock. */
@@ -69,6 +75,8 @@ export interface CredentialLock {
    * call's promise); never removes a lock another process has taken over meanwhile.
    */
   release(): Promise<void>;
+  /** Leaves `note` beside the lock for those waiting (lock-note.ts), or removes it (`undefined`); removed on release. */
+  note(note: string | undefined): Promise<void>;
 }
 
 /** `value` (or `fallback`) checked as a number of milliseconds; throws {@link ErrorCode.Internal} naming `name`. */
@@ -114,6 +122,7 @@ export async function acquireLock(key: string, options: AcquireLockOptions = {})
   const identity = await ownProcessIdentity();
   const started = performance.now();
   let announced = false;
+  let heard: string | null | undefined = null;
   for (;;) {
     signal?.throwIfAborted();
     const owner: LockOwner = { pid: process.pid, hostname: host, acquiredAt: now(), ...identity };
@@ -149,10 +158,16 @@ export async function acquireLock(key: string, options: AcquireLockOptions = {})
         const outcome = await removeIfStill(path, identityOf(seen), stillStale).catch(() => 'kept' as const);
         if (outcome === 'removed') logger.info(`Took over the credential lock ${path}: ${stale}`);
         progressed = outcome !== 'kept';
-      } else if (!announced) {
-        announced = true;
-        const who = seen.state === 'held' ? `process ${seen.owner.pid}` : 'another process';
-        logger.info(`Waiting for ${who}, which is logging in to or refreshing the same server (lock ${path})`);
+      } else {
+        if (!announced) {
+          announced = true;
+          const who = seen.state === 'held' ? `process ${seen.owner.pid}` : 'another process';
+          logger.info(`Waiting for ${who}, which is logging in to or refreshing the same server (lock ${path})`);
+        }
+        if (options.onHeld && seen.state === 'held') {
+          const note = await readLockNote(path, seen.nonce);
+          if (note !== heard) options.onHeld((heard = note));
+        }
       }
     }
 
@@ -193,7 +208,10 @@ function heldLock(key: string, path: string, owner: LockOwner, nonce: string, lo
     }
     try {
       const current = await observe(path);
-      if (current.state === 'held' && current.nonce === nonce) await removeFile(path);
+      if (current.state === 'held' && current.nonce === nonce) {
+        await writeLockNote(path, nonce, undefined);
+        await removeFile(path);
+      }
       else logger.debug(`The credential lock ${path} was taken over by another process; leaving it`);
     } catch (error) {
       throw new BridgeError(ErrorCode.Store, `Could not release the credential lock ${path}`, { cause: error });
@@ -206,5 +224,10 @@ function heldLock(key: string, path: string, owner: LockOwner, nonce: string, lo
     path,
     owner,
     release: () => (released ??= release()),
+    note: async (note) => {
+      if (released) return;
+      const current = await observe(path);
+      if (current.state === 'held' && current.nonce === nonce) await writeLockNote(path, nonce, note);
+    },
   };
 }

@@ -189,6 +189,31 @@ describe('cross-process credential lock', () => {
     await lock.release();
   });
 
+  it("tells a waiter the note its holder left (a 0600 file), once, and never a note a former holder left", async () => {
+    const first = await acquireLock(KEY, { configDir });
+    await first.note('https://as.example/authorize?state=one');
+    expect((await stat(`${lockPath}.note`)).mode & 0o777).toBe(0o600);
+    const heard: Array<string | undefined> = [];
+    const second = acquireLock(KEY, { configDir, pollMs: 10, timeoutMs: 5_000, onHeld: (note) => heard.push(note) });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(heard).toEqual(['https://as.example/authorize?state=one']);
+    await first.note(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(heard).toEqual(['https://as.example/authorize?state=one', undefined]);
+    await first.note('https://as.example/authorize?state=two');
+    await first.release();
+    const lock = await second;
+    // Released with its lock; a note the next holder finds from a holder that died is not its own, and not told.
+    await expect(stat(`${lockPath}.note`)).rejects.toThrow(/ENOENT/);
+    await writeFile(`${lockPath}.note`, JSON.stringify({ nonce: 'a-former-holder', note: 'stale' }), { mode: 0o600 });
+    const third: Array<string | undefined> = [];
+    const waiting = acquireLock(KEY, { configDir, pollMs: 10, timeoutMs: 5_000, onHeld: (note) => third.push(note) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await lock.release();
+    await (await waiting).release();
+    expect(third).toEqual([undefined]);
+  });
+
   it('release is idempotent and never deletes a lock another process took over', async () => {
     const now = { value: 1_000_000 };
     const old = await acquireLock(KEY, { configDir, now: () => now.value });
