@@ -2,7 +2,10 @@
 // its request answered with an error), a line that is not JSON (logged, dropped), control characters on stderr
 // (neutralized in the log). The bridge goes on working after each.
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/auth-bridge.js';
 import { useTeardown } from '../../helpers/cleanup.js';
 import { connectStdioBridge, FIXTURE_SERVER } from '../../helpers/stdio-bridge.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -54,10 +57,12 @@ describe('output of a local server that the bridge does not pass on', () => {
   });
 
   it('a stderr line without an end is cut, never held whole', async () => {
-    const script = "process.stderr.write('y'.repeat(50000)); setTimeout(() => {}, 60000)";
+    // The child says (by a file) when its stderr is written, so it is never stopped before it wrote.
+    const written = join(tempDir(), 'written');
+    const script = `process.stderr.write('y'.repeat(50000), () => require('fs').writeFileSync(${JSON.stringify(written)}, '')); setTimeout(() => {}, 60000)`;
     const bridged = await connectStdioBridge({ name: 'chatty', command: process.execPath, args: ['-e', script], connect: false, stopGraceMs: 200, eofGraceMs: 50 });
     void bridged.connect().catch(() => undefined);
-    await waitFor('the child to start', () => bridged.upstreams[0]?.pid);
+    await waitFor('the child to write its stderr', () => bridged.upstreams[0]?.pid && existsSync(written));
     await bridged.upstreams[0]!.close();
     const line = await waitFor('the long stderr line in the log', () => bridged.logs.find((l) => l.includes('stderr: yyy')));
     expect(line).toContain('… (cut)');
