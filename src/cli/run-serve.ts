@@ -146,6 +146,7 @@ export async function runServe(o: RunServeOptions): Promise<ExitCode> {
       sseKeepAliveMs: settings.sseKeepAliveMs,
       logger: log,
       ...(cluster ? { cluster } : {}),
+      ...(stores.reachable ? { storeState: () => (stores.reachable!() ? 'reachable' : 'unreachable') } : {}),
     });
   } catch (error) {
     await withDeadline(cluster?.close() ?? Promise.resolve(), CLOSE_LIMIT_MS);

@@ -1,11 +1,12 @@
 /**
  * The front's own pages: `/healthz` (the process answers: 200 `{"status":"ok"}`), `/readyz` (each upstream's state
- * as a fixed word, never a reason or a secret: 200 when every one is ready, else 503), and `/`, a placeholder until
- * the status page comes, under a strict Content-Security-Policy.
+ * as a fixed word, never a reason or a secret: 200 when every one is ready, else 503; with a shared store, whether
+ * it answers, as a word that does not change the status), and `/`, a placeholder until the status page comes, under
+ * a strict Content-Security-Policy.
  */
 import type { ServerResponse } from 'node:http';
 import { answerJson } from './http-answers.js';
-import type { Readiness } from './types.js';
+import type { Readiness, StoreState } from './types.js';
 
 /** The Content-Security-Policy of every page `serve` renders: nothing but its own styles, no script at all. */
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -15,9 +16,9 @@ export function answerHealth(res: ServerResponse): void {
   answerJson(res, 200, { status: 'ok' });
 }
 
-/** `/readyz`. */
-export function answerReadiness(res: ServerResponse, readiness: Readiness): void {
-  answerJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', servers: readiness.servers });
+/** `/readyz`; `store` only with a shared store. */
+export function answerReadiness(res: ServerResponse, readiness: Readiness, store?: StoreState): void {
+  answerJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', servers: readiness.servers, ...(store ? { store } : {}) });
 }
 
 const PLACEHOLDER = `<!doctype html>

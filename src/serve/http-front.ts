@@ -20,7 +20,7 @@ import { createRequestGuard, PREFLIGHT_HEADERS, type RequestGuard } from './requ
 import { SessionTable } from './session-table.js';
 import { handleStreamable } from './streamable-endpoint.js';
 import { ModernRoom, type ModernRoomOptions } from './modern/modern-endpoint.js';
-import type { ServeBackends } from './types.js';
+import type { ServeBackends, StoreState } from './types.js';
 import { SessionHolds } from './cluster/session-holds.js';
 import { SessionRoutes } from './cluster/session-routes.js';
 import { clusterInputStates } from './cluster/input-state-sharing.js';
@@ -48,6 +48,8 @@ export interface HttpFrontOptions {
   modern?: Pick<ModernRoomOptions, 'engines' | 'statesTtlMs'>;
   /** The other instances on the same Redis (`--store redis://…`); undefined: this process alone. */
   cluster?: ServeCluster;
+  /** Whether the shared store answers, for `/readyz` (undefined: no shared store). */
+  storeState?: () => StoreState;
 }
 
 /** A listening front. */
@@ -100,7 +102,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
     const path = url.pathname;
     if (log.enabled('debug')) res.on('finish', () => log.debug(`${req.method} ${path} → ${res.statusCode}`));
     if (path === '/healthz') return answerHealth(res);
-    if (path === '/readyz') return answerReadiness(res, o.backends.readiness());
+    if (path === '/readyz') return answerReadiness(res, o.backends.readiness(), o.storeState?.());
     const verdict = guard!.check(req);
     if (!verdict.ok) {
       log.warn(`refused ${req.method} ${path} from ${req.socket.remoteAddress ?? 'an unknown peer'}: ${verdict.why}`);

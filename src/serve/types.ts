@@ -34,6 +34,13 @@ export interface Readiness {
   servers: Record<string, UpstreamState>;
 }
 
+/**
+ * Whether a shared store (Redis) answers, for `/readyz`: told, never counted in readiness. An instance without Redis
+ * still serves what needs none (sessions it holds, 2026-07-28 requests); taking every instance out of the balancer
+ * on a Redis blip would stop those too.
+ */
+export type StoreState = 'reachable' | 'unreachable';
+
 /** Who an engine is for: the session's user (per-user logins and tool access will key on it) and its logger. */
 export interface SessionContext {
   identity: InboundIdentity;

@@ -3,7 +3,7 @@
  * requests that reach the instance holding it go on, those that reach the other instance are refused at once with a
  * clear 503 (the holder cannot be reached without Redis), a 2026-07-28 client, whose requests stand alone, goes on
  * undisturbed on both instances, and once Redis is back everything works again without a restart, the session under
- * its id.
+ * its id. Meanwhile each instance's `/readyz` tells that Redis is away, without taking the instance out.
  */
 import { describe, expect, it } from 'vitest';
 import { writeConfigFile } from '../aggregate/aggregate-bridge.js';
@@ -34,7 +34,16 @@ describe('serve instances when Redis is lost during work', () => {
     };
     await statelessPid();
 
+    const readyz = async (i: number) => {
+      const answer = await fetch(`${cluster.instances[i]!.base}/readyz`);
+      return { status: answer.status, body: (await answer.json()) as { status: string; store?: string } };
+    };
+    expect((await readyz(0)).body.store).toBe('reachable');
+
     await cluster.redis.stop();
+    // /readyz tells that Redis is away, and still says ready: the instances serve what needs no Redis.
+    for (const i of [0, 1]) await waitFor(`instance ${i}'s /readyz to tell Redis is away`, async () => (await readyz(i)).body.store === 'unreachable', { timeoutMs: 15_000, intervalMs: 200 });
+    expect(await readyz(1)).toMatchObject({ status: 200, body: { status: 'ready', store: 'unreachable' } });
     const outcomes: Array<{ backend: number | undefined; ok: boolean; error?: string }> = [];
     for (let i = 0; i < 6; i++) {
       const mark = cluster.proxy.requests.length;
@@ -55,6 +64,7 @@ describe('serve instances when Redis is lost during work', () => {
     expect(new Set(cluster.proxy.requests.slice(mark).map((r) => r.backend))).toEqual(new Set([0, 1]));
 
     await cluster.redis.start();
+    for (const i of [0, 1]) await waitFor(`instance ${i}'s /readyz to tell Redis is back`, async () => (await readyz(i)).body.store === 'reachable', { timeoutMs: 30_000, intervalMs: 200 });
     await waitFor('the session to be served on both instances again', async () => {
       const results = await Promise.all([0, 1].map(() => alice.pid().then((p) => p === pid, () => false)));
       return results.every(Boolean);

@@ -59,6 +59,8 @@ export async function openRedisUserStores(o: RedisUserStoresOptions): Promise<Us
     },
     openCluster: (logger) => openRedisCluster({ stores, keys, logger, instanceId: stores.instanceId }),
     browserState: redisBrowserState({ connection, keys, logger: o.logger }),
+    // The invalidation channel's subscription is live exactly while the connection to Redis is ready.
+    reachable: () => stores.cache.live,
     close: () => stores.close(),
   };
 }

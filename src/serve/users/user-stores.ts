@@ -36,6 +36,8 @@ export interface UserStores {
    * process with files, shared by every instance with Redis (browser-state/).
    */
   readonly browserState: BrowserState;
+  /** Whether a shared store answers now (its connection is ready); absent for files, which always do. */
+  reachable?(): boolean;
   /** Closes what the stores hold open (a connection). */
   close(): Promise<void>;
 }
