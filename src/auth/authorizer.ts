@@ -29,7 +29,7 @@ import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
-import { withServerLock, type ServerLockHold } from './server-lock.js';
+import { LockWait, type LockedWork } from './lock-wait.js';
 import { SingleFlight } from './single-flight.js';
 import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
@@ -60,10 +60,8 @@ export class Authorizer {
   /** Client ids that completed a login in this process. */
   readonly #usedClients = new Set<string>();
   #pendingLoginUrl: string | undefined;
-  /** While the lock is held elsewhere: the browser login its holder shared (server-lock.ts), if any. */
-  #sharedElsewhere: string | undefined;
-  /** When this process first heard of a login shared by the lock's holder, until the lock is had. */
-  #followedSince: number | undefined;
+  /** The wait for the cross-process lock, and the login its holder shares meanwhile (lock-wait.ts). */
+  readonly #lockWait: LockWait;
   /** This server's place in the process's queue of interactive logins (login-queue.ts). */
   readonly #turn: LoginTurn;
   /** The access token read from the store at start-up (untried until a request carries it). */
@@ -77,6 +75,7 @@ export class Authorizer {
     this.#o = options;
     this.#dpop = new DPoPSession(options.dpop);
     this.#log = options.logger;
+    this.#lockWait = new LockWait(options.now);
     this.#grant = options.grant ?? 'authorization_code';
     this.#turn = new LoginTurn({ logins: options.interactiveLogins ?? new LoginQueue(), label: options.serverUrl.href, logger: options.logger });
     if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
@@ -115,7 +114,7 @@ export class Authorizer {
    * or, while another holder of a shared store's lock runs the login, the one it shared. Finishing either serves here.
    */
   get pendingLoginUrl(): string | undefined {
-    return this.#pendingLoginUrl ?? this.#sharedElsewhere;
+    return this.#pendingLoginUrl ?? this.#lockWait.sharedLoginUrl;
   }
 
   /**
@@ -297,23 +296,10 @@ export class Authorizer {
    * Runs `work` under the cross-process lock of (issuer, resource), or the store's own exclusion (server-lock.ts).
    * While another holder has it, the login that holder shares is this Authorizer's {@link pendingLoginUrl}.
    */
-  async #withLock<T>(ctx: AuthContext, work: (hold: ServerLockHold) => Promise<T>): Promise<T> {
+  async #withLock<T>(ctx: AuthContext, work: LockedWork<T>): Promise<T> {
     const { authTimeoutMs, configDir } = this.#o;
     const store = await this.#openStore();
-    const onHeldElsewhere = (url: string | undefined): void => {
-      this.#sharedElsewhere = url;
-      if (url !== undefined) this.#followedSince ??= this.#o.now();
-    };
-    const locking = { issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store, onHeldElsewhere };
-    try {
-      return await withServerLock(locking, (hold) => {
-        this.#sharedElsewhere = undefined;
-        return work(hold);
-      });
-    } finally {
-      this.#sharedElsewhere = undefined;
-      this.#followedSince = undefined;
-    }
+    return this.#lockWait.run({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
   }
 
   /**
@@ -382,11 +368,9 @@ export class Authorizer {
     }
     // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
     // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
-    const locked = () => this.#withLock(ctx, async (hold) => {
+    const locked = () => this.#withLock(ctx, async (hold, followed) => {
       // A login another holder shared while this one waited was offered here too: when it finished, it is the
       // answer, even to `force` (the user just made it).
-      const followed = this.#followedSince;
-      this.#followedSince = undefined;
       if ((!force || followed !== undefined) && (await this.#adoptNewer(ctx, rejection.usedToken, union, force ? followed : undefined))) return;
       if (GRANTS[this.#grant].user) {
         const permission = this.#guard.mayLogin();
