@@ -31,7 +31,7 @@ import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
 import { LockWait, type LockedWork } from './lock-wait.js';
 import { SingleFlight } from './single-flight.js';
-import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin } from './stored-logins.js';
+import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin, snapshotLogins, type LoginCriteria, type LoginSnapshot } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
 import type { RefusalEvidence } from './unadvertised-auth.js';
 import { loginStartOf } from './login-probe.js';
@@ -75,7 +75,7 @@ export class Authorizer {
     this.#o = options;
     this.#dpop = new DPoPSession(options.dpop);
     this.#log = options.logger;
-    this.#lockWait = new LockWait(options.now);
+    this.#lockWait = new LockWait();
     this.#grant = options.grant ?? 'authorization_code';
     this.#turn = new LoginTurn({ logins: options.interactiveLogins ?? new LoginQueue(), label: options.serverUrl.href, logger: options.logger });
     if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
@@ -208,7 +208,7 @@ export class Authorizer {
     const permission = this.#guard.mayLogin();
     if (permission.allowed) return false;
     const ctx = await this.#context(rejection.challenge);
-    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, permission.refusal.at)) return true;
+    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, { newerThan: permission.refusal.at })) return true;
     throw permission.error;
   }
 
@@ -302,14 +302,25 @@ export class Authorizer {
     return this.#lockWait.run({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
   }
 
-  /**
-   * Adopts a login another process stored meanwhile, when it is newer than the rejected token (and obtained after
-   * `newerThan`, when given: a login the user made after the server refused this process's).
-   */
-  async #adoptNewer(ctx: AuthContext, rejectedToken: string | undefined, scopes: string[] | undefined, newerThan?: number): Promise<boolean> {
+  /** The stored logins this Authorizer may adopt for `ctx`. */
+  #adoptable(ctx: AuthContext): LoginCriteria {
     const criteria = bridgeLoginCriteria({ serverUrl: this.#o.serverUrl, grant: this.#grant, clientId: this.#o.clientId });
-    const newer = { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource, ...(newerThan !== undefined ? { newerThan } : {}) };
-    const found = await readUsableLogin(await this.#openStore(), newer, { now: this.#o.now(), rejectedToken, scopes });
+    return { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource };
+  }
+
+  /**
+   * Adopts a login another process stored meanwhile, when it holds another token than the rejected one, and, when
+   * given, was obtained after `since.newerThan` (a login the user made after the server refused this process's) or
+   * stored since `since.changedSince` (one made through the login another holder shared).
+   */
+  async #adoptNewer(
+    ctx: AuthContext,
+    rejectedToken: string | undefined,
+    scopes: string[] | undefined,
+    since: { newerThan?: number; changedSince?: LoginSnapshot | undefined } = {},
+  ): Promise<boolean> {
+    const newer = { ...this.#adoptable(ctx), ...(since.newerThan !== undefined ? { newerThan: since.newerThan } : {}) };
+    const found = await readUsableLogin(await this.#openStore(), newer, { now: this.#o.now(), rejectedToken, scopes, changedSince: since.changedSince });
     if (!found) return false;
     this.#remember(found.login);
     this.#current = found;
@@ -368,10 +379,12 @@ export class Authorizer {
     }
     // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
     // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
+    // `force` is answered by a login another holder shares meanwhile only once it is stored: one not among these.
+    const before = force ? await snapshotLogins(await this.#openStore(), this.#adoptable(ctx)) : undefined;
     const locked = () => this.#withLock(ctx, async (hold, followed) => {
       // A login another holder shared while this one waited was offered here too: when it finished, it is the
       // answer, even to `force` (the user just made it).
-      if ((!force || followed !== undefined) && (await this.#adoptNewer(ctx, rejection.usedToken, union, force ? followed : undefined))) return;
+      if ((!force || followed) && (await this.#adoptNewer(ctx, rejection.usedToken, union, { changedSince: before }))) return;
       if (GRANTS[this.#grant].user) {
         const permission = this.#guard.mayLogin();
         if (!permission.allowed) throw permission.error;

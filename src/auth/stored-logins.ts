@@ -75,6 +75,18 @@ export function bridgeLoginCriteria(o: BridgeLoginOptions): LoginCriteria {
   };
 }
 
+/**
+ * The stored logins that matched some criteria at one moment: key → `obtainedAt` as their writer recorded it. Later
+ * logins are told from these by equality alone, so the clocks of different processes or machines are never compared.
+ */
+export type LoginSnapshot = ReadonlyMap<string, number>;
+
+/** A {@link LoginSnapshot} of the stored logins matching `c` now (metadata only, no secrets read). */
+export async function snapshotLogins(store: Pick<CredentialStore, 'list'>, c: LoginCriteria): Promise<LoginSnapshot> {
+  const { logins } = await store.list();
+  return new Map(selectLogins(logins, c).map((l) => [l.key, l.metadata.obtainedAt]));
+}
+
 /** Options for {@link firstUsableLogin}. */
 export interface UsableLoginOptions {
   now: number;
@@ -82,11 +94,14 @@ export interface UsableLoginOptions {
   rejectedToken: string | undefined;
   /** Scopes the login must have, if any. */
   scopes: string[] | undefined;
+  /** Only logins stored since this snapshot: one with the same key and `obtainedAt` as then is skipped. */
+  changedSince?: LoginSnapshot | undefined;
 }
 
 /**
- * The first of `candidates` (newest first, from {@link selectLogins}) that is not expired, has the scopes, and holds
- * another access token than the refused one, read with its secrets; undefined when none is.
+ * The first of `candidates` (newest first, from {@link selectLogins}) that is not expired, has the scopes, holds
+ * another access token than the refused one and (given a snapshot) was stored since, read with its secrets; undefined
+ * when none is.
  */
 export async function firstUsableLogin(
   store: Pick<CredentialStore, 'getTokens'>,
@@ -96,6 +111,7 @@ export async function firstUsableLogin(
   for (const c of candidates) {
     if (isExpired(c.metadata, o.now)) continue;
     if (o.scopes && !o.scopes.every((s) => c.metadata.scopes.includes(s))) continue;
+    if (o.changedSince?.get(c.key) === c.metadata.obtainedAt) continue;
     const login = await store.getTokens(c.key);
     if (!login || login.secrets.accessToken === o.rejectedToken) continue;
     return { key: c.key, login };

@@ -1,7 +1,7 @@
 // The one selection rule for stored logins (src/auth/stored-logins.ts), used by the bridge at start-up, by adoption
 // of another process's login, by `doctor`, and by `status`/`logout`: which logins serve which configuration.
 import { describe, expect, it } from 'vitest';
-import { bridgeLoginCriteria, firstUsableLogin, selectLogins, sameKind } from '../../src/auth/stored-logins.js';
+import { bridgeLoginCriteria, firstUsableLogin, selectLogins, sameKind, snapshotLogins } from '../../src/auth/stored-logins.js';
 import type { ListedLogin, LoginGrant, LoginMetadata, StoredLogin } from '../../src/store/index.js';
 
 const SERVER = 'https://mcp.example.com/mcp';
@@ -68,5 +68,23 @@ describe('stored-login selection', () => {
     const found = await firstUsableLogin(store, candidates, { now: 100, rejectedToken: 'C', scopes: ['mcp:read'] });
     expect(found?.key).toBe('d');
     expect(await firstUsableLogin(store, candidates, { now: 100, rejectedToken: 'D', scopes: ['nope'] })).toBeUndefined();
+  });
+
+  it('given a snapshot, only a login stored since is usable: told by key and obtainedAt being equal, whatever the clocks', async () => {
+    const logins = [listed('kept', { obtainedAt: 900 }), listed('redone', { obtainedAt: 200 })];
+    const store = {
+      list: async () => ({ logins, unreadable: [] }),
+      getTokens: async (key: string) => ({ metadata: logins.find((l) => l.key === key)!.metadata, secrets: { accessToken: key } }),
+    };
+    const before = await snapshotLogins(store, { serverUrl: SERVER });
+    expect([...before]).toEqual([['kept', 900], ['redone', 200]]);
+    const usable = () => firstUsableLogin(store, selectLogins(logins, { serverUrl: SERVER }), { now: 0, rejectedToken: undefined, scopes: undefined, changedSince: before });
+    expect(await usable()).toBeUndefined();
+    // Stored since by writers whose clocks run behind: older by the clock, yet new to the snapshot.
+    logins[1] = listed('redone', { obtainedAt: 100 });
+    logins.push(listed('added', { obtainedAt: 50 }));
+    expect((await usable())?.key).toBe('redone');
+    logins.splice(1, 1);
+    expect((await usable())?.key).toBe('added');
   });
 });

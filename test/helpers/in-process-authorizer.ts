@@ -48,8 +48,8 @@ export interface InProcessAuthorizerOptions {
 export interface InProcessAuthorizer {
   authorizer: Authorizer;
   config: Config;
-  /** Logs in now, as `mcp-auth-bridge login` does (the scripted browser completes it). */
-  loginNow(): ReturnType<Authorizer['loginNow']>;
+  /** Logs in now, as `mcp-auth-bridge login` (`--force`) does (the scripted browser completes it). */
+  loginNow(options?: { force?: boolean }): ReturnType<Authorizer['loginNow']>;
   /** Whether the MCP server accepts `token` (an initialize with it is answered 200). */
   accepted(token: string | undefined): Promise<boolean>;
   /** Everything logged (debug level). */
@@ -84,7 +84,7 @@ export async function inProcessAuthorizer(options: InProcessAuthorizerOptions): 
   return {
     authorizer,
     config,
-    loginNow: () => authorizer.loginNow({ probe: () => initializeProbe(config.server, fetches.upstream) }),
+    loginNow: (o = {}) => authorizer.loginNow({ ...o, probe: () => initializeProbe(config.server, fetches.upstream) }),
     async accepted(token) {
       const response = await initializeProbe({ ...config.server, headers: token ? { authorization: `Bearer ${token}` } : {} }, globalThis.fetch);
       return response.status === 200;
