@@ -1,7 +1,8 @@
 /**
  * A real Redis Cluster of three masters for the tests: three `redis-server` nodes in cluster mode (redis.ts), joined
  * by `redis-cli --cluster create … --cluster-replicas 0`, each serving a third of the slots; ready once every node
- * says `cluster_state:ok`. Its `url` is `redis+cluster://` naming the first node, as an operator gives `--store`
+ * says `cluster_state:ok`. With `replicas: 1`, six nodes, each master with a replica that takes over when it fails
+ * (after `cluster-node-timeout`, 1 s here). Its `url` is `redis+cluster://` naming the first node, as an operator gives `--store`
  * (`rediss+cluster://` with `tls`: every node, and the bus between them, on TLS only).
  * Stopped with the test's teardown (each node's own).
  */
@@ -24,20 +25,29 @@ export interface TestRedisCluster {
 }
 
 /** Starts the Cluster; see the module comment. Fails, saying so, when `redis-cli` is missing. */
-export async function startRedisCluster(options: { tls?: TestRedisTls } = {}): Promise<TestRedisCluster> {
+export async function startRedisCluster(options: { tls?: TestRedisTls; replicas?: 0 | 1 } = {}): Promise<TestRedisCluster> {
   const { tls } = options;
-  const nodes = await Promise.all([0, 1, 2].map(() => startRedis({ cluster: 'member', ...(tls ? { tls } : {}) })));
+  const replicas = options.replicas ?? 0;
+  const failover = replicas > 0 ? { clusterNodeTimeoutMs: 1_000 } : {};
+  const count = 3 * (1 + replicas);
+  // One after another: a free port is found by binding and closing, so nodes started at once could pick the same.
+  const nodes: TestRedis[] = [];
+  for (let i = 0; i < count; i++) nodes.push(await startRedis({ cluster: 'member', ...failover, ...(tls ? { tls } : {}) }));
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
   const cliTls = tls ? ['--tls', '--cacert', tls.client.caFile, ...(tls.client.certFile && tls.client.keyFile ? ['--cert', tls.client.certFile, '--key', tls.client.keyFile] : [])] : [];
   try {
-    await promisify(execFile)('redis-cli', [...cliTls, '--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await promisify(execFile)('redis-cli', [...cliTls, '--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 });
   } catch (error) {
     throw new Error(`redis-cli --cluster create failed (is redis-cli installed? it comes with redis-server): ${(error as Error).message}`);
   }
   const ready = async (): Promise<void> => {
     await waitFor('every node of the Cluster to be ok', async () => {
       const states = await Promise.all(nodes.map(async (n) => String(await n.command(['CLUSTER', 'INFO']).catch(() => ''))));
-      return states.every((s) => /cluster_state:ok/.test(s) && /cluster_known_nodes:3/.test(s));
+      if (!states.every((s) => /cluster_state:ok/.test(s) && s.includes(`cluster_known_nodes:${count}`))) return false;
+      if (replicas === 0) return true;
+      // And every node names every master's replicas (a replica is named once its link to the master is up).
+      const views = await Promise.all(nodes.map(async (n) => ((await n.command(['CLUSTER', 'SLOTS']).catch(() => [])) as unknown[][])));
+      return views.every((ranges) => ranges.length > 0 && ranges.every((range) => range.length === 3 + replicas));
     }, { timeoutMs: 30_000, intervalMs: 100 });
   };
   await ready();

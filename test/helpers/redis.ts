@@ -45,6 +45,8 @@ export interface StartRedisOptions {
    * redis-cluster.ts to join with others.
    */
   cluster?: 'one-node' | 'member';
+  /** With `cluster`: `cluster-node-timeout`, how long a node may not answer before it counts as failed. Default Redis's. */
+  clusterNodeTimeoutMs?: number;
 }
 
 /** The TLS of a test Redis (see test-ca.ts for making the files). */
@@ -87,8 +89,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     '--appendonly', options.persistent ? 'yes' : 'no', '--appendfsync', 'always', '--protected-mode', 'yes', '--loglevel', 'notice',
     ...(options.password ? ['--requirepass', options.password] : []),
     // The bus port is given: by default it is the port + 10000, which may be taken or beyond 65535.
-    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-port', String(await freePort())] : []),
+    ...(options.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-port', String(await busPort(port))] : []),
     ...(options.cluster && tls ? ['--tls-cluster', 'yes'] : []),
+    ...(options.cluster && options.clusterNodeTimeoutMs ? ['--cluster-node-timeout', String(options.clusterNodeTimeoutMs)] : []),
   ];
   const start = async () => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -132,6 +135,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   onTeardown(() => stop());
   if (options.cluster === 'one-node') await serveEverySlot(command);
   return { port, url, stop, start, output: () => text, command };
+}
+
+/** A free port for a cluster node's bus, other than its own `port` (just freed, so the system may offer it again). */
+async function busPort(port: number): Promise<number> {
+  for (;;) {
+    const candidate = await freePort();
+    if (candidate !== port) return candidate;
+  }
 }
 
 /** Assigns every hash slot to the one node, and waits for the cluster to say it is ok. */

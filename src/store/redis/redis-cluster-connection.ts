@@ -8,14 +8,17 @@
  * - direct channels (the relays') are sharded pub/sub (Redis ≥ 7.0): a shard channel lives on the node of its slot,
  *   so the readers `SPUBLISH` reports and `PUBSUB SHARDNUMSUB` asked there are all of them (a classic channel's are
  *   counted per node);
- * - a subscription counts as down while a node's connection is in trouble, and up again once the client's
- *   subscribing connections are ready (looked at every second while down): conservative, as a down subscription only
- *   turns off the memory cache and ends relays in progress.
+ * - a subscription counts as down while a node's connection is in trouble, and up again once every master and the
+ *   client's subscribing connections are ready (looked at every second while down): conservative, as a down
+ *   subscription only turns off the memory cache and ends relays in progress;
+ * - while down, a failover is followed (cluster-failover.ts): when a replica takes over from a master that went
+ *   away, the client is given the new layout and the direct channels read on that master are read again.
  * As with one Redis: no offline queue, a clear start error (a node that answers without cluster mode is named so), TLS
  * options for every node.
  */
 import { createClient, createCluster } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
+import { followFailover } from './cluster-failover.js';
 import { bounded, brief, startError, storeRunner } from './connection-errors.js';
 import type { ConnectRedisOptions, RedisCommands, RedisConnection } from './redis-connection.js';
 import { redisTlsFailure } from './redis-tls.js';
@@ -66,17 +69,38 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
       down = true;
       for (const w of watchers) w(false);
     }
-    poll ??= setInterval(() => {
-      if (!subscribersReady()) return;
+    poll ??= setInterval(() => void look(), LIVE_POLL_MS);
+    poll.unref();
+  };
+  // While in trouble: follow a failover (cluster-failover.ts), and once every master and subscription is ready, up.
+  let looking = false;
+  const look = async () => {
+    if (looking) return;
+    looking = true;
+    try {
+      const outcome = await followFailover({
+        cluster,
+        directChannels: () => direct.keys(),
+        readers: (channel) => commands.directReaders(channel),
+        readAgain: (channel) => cluster.sSubscribe(channel, direct.get(channel)!),
+      }).catch((error: unknown) => {
+        logger.debug(`Redis Cluster at ${target.display}: could not follow its layout yet (${brief(error)})`);
+        return 'unchanged' as const;
+      });
+      if (outcome === 'followed') logger.info(`Redis Cluster at ${target.display}: a replica took over from a master that went away; using it`);
+      if (outcome !== 'steady' || !subscribersReady() || poll === undefined) return;
       clearInterval(poll);
       poll = undefined;
       down = false;
       if (lost) logger.info(`Redis Cluster at ${target.display} is reachable again`);
       lost = false;
       for (const w of watchers) w(true);
-    }, LIVE_POLL_MS);
-    poll.unref();
+    } finally {
+      looking = false;
+    }
   };
+  /** The direct channels read, with their listeners (to read one again after a failover). */
+  const direct = new Map<string, (message: Buffer | string) => void>();
   cluster.on('error', trouble);
   cluster.on('node-error', trouble);
   cluster.on('node-reconnecting', () => trouble());
@@ -119,10 +143,13 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
       await cluster.unsubscribe(channel);
     },
     async subscribeDirect(channel, onMessage, onLive) {
-      await cluster.sSubscribe(channel, (message) => onMessage(String(message)));
+      const listener = (message: Buffer | string) => onMessage(String(message));
+      await cluster.sSubscribe(channel, listener);
+      direct.set(channel, listener);
       watchers.add(onLive);
     },
     async unsubscribeDirect(channel) {
+      direct.delete(channel);
       await cluster.sUnsubscribe(channel);
     },
     async close() {
