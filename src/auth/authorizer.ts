@@ -24,7 +24,7 @@ import type { ProofSender } from './dpop/resource-proof.js';
 import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { sameIssuer, serverMovedError } from './issuer-trust.js';
-import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
+import { LoginGuard, type RecordedRefusal, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
@@ -68,6 +68,8 @@ export class Authorizer {
   #storedToken: string | undefined;
   /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
   readonly #guard: LoginGuard;
+  /** The refusal in force when it was recorded, and the stored logins then (undefined: they could not be read). */
+  #refused: { refusal: RecordedRefusal; logins: Promise<LoginSnapshot | undefined> } | undefined;
   /** Whether logins bind their tokens to a key, and the proofs of those that do (dpop/). */
   readonly #dpop: DPoPSession;
 
@@ -95,7 +97,17 @@ export class Authorizer {
    */
   refusedAfterRenewal(usedToken: string | undefined, refusal: ServerRefusal): BridgeError | undefined {
     const error = this.#guard.refusedAfterRenewal(usedToken, refusal);
-    if (error) this.#log.warn(error.message);
+    if (!error) return undefined;
+    this.#log.warn(error.message);
+    // What the store holds as the refusal is recorded: a login stored after it (by whichever instance, whatever its
+    // clock) is one the user made since, and ends the refusal.
+    const recorded = this.#guard.refusal;
+    if (recorded && this.#refused?.refusal !== recorded) {
+      const logins = this.#openStore()
+        .then((store) => snapshotLogins(store, this.#adoptable(undefined)))
+        .catch(() => undefined);
+      this.#refused = { refusal: recorded, logins };
+    }
     return error;
   }
 
@@ -208,7 +220,10 @@ export class Authorizer {
     const permission = this.#guard.mayLogin();
     if (permission.allowed) return false;
     const ctx = await this.#context(rejection.challenge);
-    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, { newerThan: permission.refusal.at })) return true;
+    // Stored since the refusal: told from what the store held then; by this process's clock only if that was unread.
+    const held = this.#refused?.refusal === permission.refusal ? await this.#refused.logins : undefined;
+    const since = held ? { changedSince: held } : { newerThan: permission.refusal.at };
+    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, since)) return true;
     throw permission.error;
   }
 
@@ -302,10 +317,10 @@ export class Authorizer {
     return this.#lockWait.run({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
   }
 
-  /** The stored logins this Authorizer may adopt for `ctx`. */
-  #adoptable(ctx: AuthContext): LoginCriteria {
+  /** The stored logins this Authorizer may adopt for `ctx` (for any issuer and resource without one). */
+  #adoptable(ctx: AuthContext | undefined): LoginCriteria {
     const criteria = bridgeLoginCriteria({ serverUrl: this.#o.serverUrl, grant: this.#grant, clientId: this.#o.clientId });
-    return { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource };
+    return ctx ? { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource } : criteria;
   }
 
   /**
