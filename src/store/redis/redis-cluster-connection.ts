@@ -11,21 +11,24 @@
  * - a subscription counts as down while a node's connection is in trouble, and up again once every master and the
  *   client's subscribing connections are ready (looked at every second while down): conservative, as a down
  *   subscription only turns off the memory cache and ends relays in progress;
- * - while down, a failover is followed (cluster-failover.ts): when a replica takes over from a master that went
- *   away, the client is given the new layout and the direct channels read on that master are read again.
+ * - a failover is followed by the client: one second after a node's connection first tries to reconnect, it asks the
+ *   Cluster for its layout again (`topologyRefreshOnReconnectionAttemptStrategy`; by itself it would learn a new
+ *   layout only from a MOVED or ASK answer, which a dead master never gives), uses the replica that took over, and
+ *   reads the direct channels of the node that left there.
  * As with one Redis: no offline queue, a clear start error (a node that answers without cluster mode is named so), TLS
  * options for every node.
  */
 import { createClient, createCluster } from 'redis';
 import { BridgeError, ErrorCode } from '../../errors.js';
-import { followFailover } from './cluster-failover.js';
 import { bounded, brief, startError, storeRunner } from './connection-errors.js';
 import type { ConnectRedisOptions, RedisCommands, RedisConnection } from './redis-connection.js';
 import { redisTlsFailure } from './redis-tls.js';
-import { guardTlsOptions } from './tls-socket-guard.js';
 
 /** How often a down subscription looks whether it is up again. */
 const LIVE_POLL_MS = 1_000;
+
+/** How long after a node's connection first tries to reconnect the client asks for the Cluster's layout again. */
+const TOPOLOGY_REFRESH_MS = 1_000;
 
 /**
  * Connects to the Cluster `o.target` names a node of. Resolves once the client knows the slots and a node answered.
@@ -41,13 +44,14 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
   let tlsTrouble: unknown;
   const cluster = createCluster({
     rootNodes: [{ url: target.url }],
+    topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_MS,
     defaults: {
       ...(target.password ? { password: target.password } : {}),
       disableOfflineQueue: true,
       socket: {
         connectTimeout: o.connectTimeoutMs ?? 5_000,
         reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(100 * 2 ** Math.min(retries, 5), 2_000) : retries >= 1 ? cause : 200),
-        ...(target.tls ? guardTlsOptions({ tls: true as const, ...o.tls }) : {}),
+        ...(target.tls ? { tls: true as const, ...o.tls } : {}),
       },
     },
   });
@@ -69,38 +73,20 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
       down = true;
       for (const w of watchers) w(false);
     }
-    poll ??= setInterval(() => void look(), LIVE_POLL_MS);
+    poll ??= setInterval(look, LIVE_POLL_MS);
     poll.unref();
   };
-  // While in trouble: follow a failover (cluster-failover.ts), and once every master and subscription is ready, up.
-  let looking = false;
-  const look = async () => {
-    if (looking) return;
-    looking = true;
-    try {
-      const outcome = await followFailover({
-        cluster,
-        directChannels: () => direct.keys(),
-        readers: (channel) => commands.directReaders(channel),
-        readAgain: (channel) => cluster.sSubscribe(channel, direct.get(channel)!),
-      }).catch((error: unknown) => {
-        logger.debug(`Redis Cluster at ${target.display}: could not follow its layout yet (${brief(error)})`);
-        return 'unchanged' as const;
-      });
-      if (outcome === 'followed') logger.info(`Redis Cluster at ${target.display}: a replica took over from a master that went away; using it`);
-      if (outcome !== 'steady' || !subscribersReady() || poll === undefined) return;
-      clearInterval(poll);
-      poll = undefined;
-      down = false;
-      if (lost) logger.info(`Redis Cluster at ${target.display} is reachable again`);
-      lost = false;
-      for (const w of watchers) w(true);
-    } finally {
-      looking = false;
-    }
+  // While in trouble: once every master (the client follows a failover by itself, see the module comment) and every
+  // subscribing connection is ready, up.
+  const look = () => {
+    if (!cluster.masters.every((m) => m.client?.isReady) || !subscribersReady() || poll === undefined) return;
+    clearInterval(poll);
+    poll = undefined;
+    down = false;
+    if (lost) logger.info(`Redis Cluster at ${target.display} is reachable again`);
+    lost = false;
+    for (const w of watchers) w(true);
   };
-  /** The direct channels read, with their listeners (to read one again after a failover). */
-  const direct = new Map<string, (message: Buffer | string) => void>();
   cluster.on('error', trouble);
   cluster.on('node-error', trouble);
   cluster.on('node-reconnecting', () => trouble());
@@ -127,9 +113,12 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
     eval: (script, options) => timed.eval(script, options),
     pubSubNumSub: (channels) => timed.pubSubNumSub(channels) as Promise<Record<string, number>>,
     publishDirect: (channel, message) => timed.sPublish(channel, message),
+    // Asked of the node of the channel's slot: node-redis 6 sends PUBSUB SHARDNUMSUB (keyless, for Redis) to a node
+    // at random, whatever key it is given, and another node counts none.
     directReaders: async (channel) => {
-      const reply = (await timed.sendCommand(channel, true, ['PUBSUB', 'SHARDNUMSUB', channel])) as unknown[];
-      return Number(reply[1] ?? 0);
+      const node = await cluster.getNodeClientForKey(channel);
+      const reply = await bounded(node.withCommandOptions({ timeout: timeoutMs }).pubSubShardNumSub([channel]), timeoutMs);
+      return Number(reply[channel] ?? 0);
     },
   };
   return {
@@ -143,13 +132,10 @@ export async function connectRedisCluster(o: ConnectRedisOptions): Promise<Redis
       await cluster.unsubscribe(channel);
     },
     async subscribeDirect(channel, onMessage, onLive) {
-      const listener = (message: Buffer | string) => onMessage(String(message));
-      await cluster.sSubscribe(channel, listener);
-      direct.set(channel, listener);
+      await cluster.sSubscribe(channel, (message) => onMessage(String(message)));
       watchers.add(onLive);
     },
     async unsubscribeDirect(channel) {
-      direct.delete(channel);
       await cluster.sUnsubscribe(channel);
     },
     async close() {
@@ -166,7 +152,7 @@ async function answersWithoutCluster(o: ConnectRedisOptions): Promise<boolean> {
     url: target.url,
     ...(target.password ? { password: target.password } : {}),
     disableOfflineQueue: true,
-    socket: { connectTimeout: o.connectTimeoutMs ?? 5_000, reconnectStrategy: false, ...(target.tls ? guardTlsOptions({ tls: true as const, ...o.tls }) : {}) },
+    socket: { connectTimeout: o.connectTimeoutMs ?? 5_000, reconnectStrategy: false, ...(target.tls ? { tls: true as const, ...o.tls } : {}) },
   });
   client.on('error', () => undefined);
   try {

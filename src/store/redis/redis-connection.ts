@@ -12,7 +12,6 @@ import { bounded, brief, startError, storeRunner } from './connection-errors.js'
 import { connectRedisCluster } from './redis-cluster-connection.js';
 import type { RedisTarget } from './redis-target.js';
 import { type RedisTlsMaterial, redisTlsFailure } from './redis-tls.js';
-import { guardTlsOptions } from './tls-socket-guard.js';
 
 /** The commands the store uses: a narrow view of the client, so the rest of the store does not depend on its types. */
 export interface RedisCommands {
@@ -93,7 +92,7 @@ export async function connectRedis(o: ConnectRedisOptions): Promise<RedisConnect
         connectTimeout: connectTimeoutMs,
         // Before the start succeeded: two attempts, then the start fails. After: retry for ever, backing off.
         reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(100 * 2 ** Math.min(retries, 5), 2_000) : retries >= 1 ? cause : 200),
-        ...(target.tls ? guardTlsOptions({ tls: true as const, ...o.tls }) : {}),
+        ...(target.tls ? { tls: true as const, ...o.tls } : {}),
       },
     });
   const client = make();
