@@ -6,9 +6,10 @@
  *
  * It keeps the token state machine, the single-flight, the lock and the step-up bound; each other job is a module
  * beside it, and `login` and `doctor` use the same ones: where logins are made (discovery-context.ts), which stored
- * login serves (stored-logins.ts), which issuer credentials may go to (issuer-trust.ts), whether a browser may open
- * (login-guard.ts), the grants and what each one is (grants.ts, obtain-tokens.ts), the refresh grant
- * (refresh-grant.ts) and the callback address (callback-address.ts). Machine grants (client credentials, cross-app
+ * login serves (stored-logins.ts) and which one another process stored may be adopted (adoptable-logins.ts), which
+ * issuer credentials may go to (issuer-trust.ts), whether a browser may open (login-guard.ts), the grants and what
+ * each one is (grants.ts, obtain-tokens.ts), the refresh grant (refresh-grant.ts) and the callback address
+ * (callback-address.ts). Machine grants (client credentials, cross-app
  * access) get no refresh token: their tokens are requested again, under the same lock, when they near their end
  * and on 401.
  */
@@ -16,6 +17,7 @@ import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { tokenKey, type CredentialStore, type LoginGrant, type StoredLogin } from '../store/index.js';
 import { loginSummary, type AuthorizerOptions, type LoginSummary, type Rejection, type UnauthorizedOutcome } from './authorizer-options.js';
+import { AdoptableLogins, type AdoptedSince } from './adoptable-logins.js';
 import { callbackAddress } from './callback-address.js';
 import type { BearerChallenge } from './challenge.js';
 import { assertDeviceFlowSupported } from './device-login.js';
@@ -24,14 +26,14 @@ import type { ProofSender } from './dpop/resource-proof.js';
 import { DPoPSession } from './dpop/session.js';
 import { chooseScopes, GRANTS, isMachineGrant } from './grants.js';
 import { sameIssuer, serverMovedError } from './issuer-trust.js';
-import { LoginGuard, type RecordedRefusal, type ServerRefusal, type TokenOrigin } from './login-guard.js';
+import { LoginGuard, type ServerRefusal, type TokenOrigin } from './login-guard.js';
 import { LoginQueue, LoginTurn } from './login-queue.js';
 import { obtainTokens } from './obtain-tokens.js';
 import { loginRevoked, refreshStoredLogin } from './refresh-grant.js';
 import { saveLogin, type SaveInput } from './save-login.js';
 import { LockWait, type LockedWork } from './lock-wait.js';
 import { SingleFlight } from './single-flight.js';
-import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin, readUsableLogin, snapshotLogins, type LoginCriteria, type LoginSnapshot } from './stored-logins.js';
+import { assertStoredClientBelongs, bridgeLoginCriteria, readNewestLogin } from './stored-logins.js';
 import { isExpired, shouldRefresh } from './tokens.js';
 import type { RefusalEvidence } from './unadvertised-auth.js';
 import { loginStartOf } from './login-probe.js';
@@ -68,8 +70,8 @@ export class Authorizer {
   #storedToken: string | undefined;
   /** Whether an interactive login may start now (no login storms against a server that refuses every token). */
   readonly #guard: LoginGuard;
-  /** The refusal in force when it was recorded, and the stored logins then (undefined: they could not be read). */
-  #refused: { refusal: RecordedRefusal; logins: Promise<LoginSnapshot | undefined> } | undefined;
+  /** Which login another process stored may be adopted, and since when (adoptable-logins.ts). */
+  readonly #adoptable: AdoptableLogins;
   /** Whether logins bind their tokens to a key, and the proofs of those that do (dpop/). */
   readonly #dpop: DPoPSession;
 
@@ -79,6 +81,7 @@ export class Authorizer {
     this.#log = options.logger;
     this.#lockWait = new LockWait();
     this.#grant = options.grant ?? 'authorization_code';
+    this.#adoptable = new AdoptableLogins({ serverUrl: options.serverUrl, grant: this.#grant, clientId: options.clientId, openStore: () => this.#openStore(), now: options.now });
     this.#turn = new LoginTurn({ logins: options.interactiveLogins ?? new LoginQueue(), label: options.serverUrl.href, logger: options.logger });
     if (GRANTS[this.#grant].needsClientId && !options.clientId) throw new BridgeError(ErrorCode.Usage, `${GRANTS[this.#grant].option} needs --client-id`);
     if ((this.#grant === 'jwt_bearer' && !options.enterpriseIdp) || (this.#grant === 'workload_identity' && !options.workloadToken)) throw new BridgeError(ErrorCode.Internal, `the ${this.#grant} grant needs its source`);
@@ -99,15 +102,9 @@ export class Authorizer {
     const error = this.#guard.refusedAfterRenewal(usedToken, refusal);
     if (!error) return undefined;
     this.#log.warn(error.message);
-    // What the store holds as the refusal is recorded: a login stored after it (by whichever instance, whatever its
-    // clock) is one the user made since, and ends the refusal.
+    // A login stored after this (by whichever instance, whatever its clock) is one the user made since.
     const recorded = this.#guard.refusal;
-    if (recorded && this.#refused?.refusal !== recorded) {
-      const logins = this.#openStore()
-        .then((store) => snapshotLogins(store, this.#adoptable(undefined)))
-        .catch(() => undefined);
-      this.#refused = { refusal: recorded, logins };
-    }
+    if (recorded) this.#adoptable.refusalRecorded(recorded);
     return error;
   }
 
@@ -220,10 +217,7 @@ export class Authorizer {
     const permission = this.#guard.mayLogin();
     if (permission.allowed) return false;
     const ctx = await this.#context(rejection.challenge);
-    // Stored since the refusal: told from what the store held then; by this process's clock only if that was unread.
-    const held = this.#refused?.refusal === permission.refusal ? await this.#refused.logins : undefined;
-    const since = held ? { changedSince: held } : { newerThan: permission.refusal.at };
-    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, since)) return true;
+    if (await this.#adoptNewer(ctx, rejection.usedToken, scopes, await this.#adoptable.sinceRefusal(permission.refusal))) return true;
     throw permission.error;
   }
 
@@ -317,25 +311,12 @@ export class Authorizer {
     return this.#lockWait.run({ issuer: ctx.as.issuer, resource: ctx.resource, authTimeoutMs, configDir, logger: this.#log, store }, work);
   }
 
-  /** The stored logins this Authorizer may adopt for `ctx` (for any issuer and resource without one). */
-  #adoptable(ctx: AuthContext | undefined): LoginCriteria {
-    const criteria = bridgeLoginCriteria({ serverUrl: this.#o.serverUrl, grant: this.#grant, clientId: this.#o.clientId });
-    return ctx ? { ...criteria, issuer: ctx.as.issuer, resource: ctx.resource } : criteria;
-  }
-
   /**
-   * Adopts a login another process stored meanwhile, when it holds another token than the rejected one, and, when
-   * given, was obtained after `since.newerThan` (a login the user made after the server refused this process's) or
-   * stored since `since.changedSince` (one made through the login another holder shared).
+   * Adopts a login another process stored meanwhile, when it holds another token than the rejected one and is newer
+   * than `since` (adoptable-logins.ts).
    */
-  async #adoptNewer(
-    ctx: AuthContext,
-    rejectedToken: string | undefined,
-    scopes: string[] | undefined,
-    since: { newerThan?: number; changedSince?: LoginSnapshot | undefined } = {},
-  ): Promise<boolean> {
-    const newer = { ...this.#adoptable(ctx), ...(since.newerThan !== undefined ? { newerThan: since.newerThan } : {}) };
-    const found = await readUsableLogin(await this.#openStore(), newer, { now: this.#o.now(), rejectedToken, scopes, changedSince: since.changedSince });
+  async #adoptNewer(ctx: AuthContext, rejectedToken: string | undefined, scopes: string[] | undefined, since?: AdoptedSince): Promise<boolean> {
+    const found = await this.#adoptable.find(ctx, rejectedToken, scopes, since);
     if (!found) return false;
     this.#remember(found.login);
     this.#current = found;
@@ -395,7 +376,7 @@ export class Authorizer {
     // A user's login takes its turn first (one browser tab or device code at a time in the process, login-queue.ts),
     // then the cross-process lock: the lock is never held while waiting for the turn, so its bound stays the login's.
     // `force` is answered by a login another holder shares meanwhile only once it is stored: one not among these.
-    const before = force ? await snapshotLogins(await this.#openStore(), this.#adoptable(ctx)) : undefined;
+    const before = force ? await this.#adoptable.snapshot(ctx) : undefined;
     const locked = () => this.#withLock(ctx, async (hold, followed) => {
       // A login another holder shared while this one waited was offered here too: when it finished, it is the
       // answer, even to `force` (the user just made it).
