@@ -66,13 +66,19 @@ describe('--config with every kind of server', () => {
 
   it('carries server-everything\'s sampling, progress and resource links through the aggregate', async () => {
     const bridge = await connectAggregate({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } } });
-    const { tools } = await bridge.client.listTools();
+    // A server still starting after the 1 s that initialize waits joins later (list_changed): on a busy machine
+    // server-everything may, so the list is read again until its tools are there.
+    let tools: { name: string }[] = [];
     const byEnd = (end: string) => tools.find((t) => t.name.replace(/^everything__/, '').replace(/-/g, '').toLowerCase() === end)?.name;
-    const sampling = byEnd('triggersamplingrequest') ?? byEnd('samplellm');
-    const progress = byEnd('triggerlongrunningoperation') ?? byEnd('longrunningoperation');
+    const sampling = () => byEnd('triggersamplingrequest') ?? byEnd('samplellm');
+    const progressTool = () => byEnd('triggerlongrunningoperation') ?? byEnd('longrunningoperation');
+    await waitFor('server-everything\'s tools to be listed', async () => {
+      tools = (await bridge.client.listTools()).tools;
+      return [sampling(), progressTool(), byEnd('getresourcelinks')].every(Boolean);
+    }, { timeoutMs: 20_000, intervalMs: 200 });
     const links = byEnd('getresourcelinks');
-    expect([sampling, progress, links].every(Boolean)).toBe(true);
-    const sampled = await bridge.client.callTool({ name: sampling!, arguments: { prompt: 'hello', maxTokens: 10 } });
+    const progress = progressTool();
+    const sampled = await bridge.client.callTool({ name: sampling()!, arguments: { prompt: 'hello', maxTokens: 10 } });
     expect(JSON.stringify(sampled)).toContain('sampled: ');
     const seen: number[] = [];
     await bridge.client.callTool({ name: progress!, arguments: { duration: 1, steps: 3 } }, CallToolResultSchema, { onprogress: (p) => void seen.push(p.progress) });
@@ -87,8 +93,8 @@ describe('--config with every kind of server', () => {
 
   it('subscribes to a server-everything resource by the URI it listed, and its updates come back under that URI', async () => {
     const bridge = await connectAggregate({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, 'stdio'] } } });
-    const { resources } = await bridge.client.listResources();
-    const uri = resources[0]!.uri;
+    // As above: read again until server-everything, which may join after initialize on a busy machine, lists some.
+    const uri = await waitFor('server-everything\'s resources to be listed', async () => (await bridge.client.listResources()).resources[0]?.uri, { timeoutMs: 20_000, intervalMs: 200 });
     expect(uri).toMatch(/^everything\+/);
     await bridge.client.subscribeResource({ uri });
     await bridge.client.callTool({ name: 'everything__toggle-subscriber-updates', arguments: {} });
