@@ -9,9 +9,8 @@
  * login serves (stored-logins.ts) and which one another process stored may be adopted (adoptable-logins.ts), which
  * issuer credentials may go to (issuer-trust.ts), whether a browser may open (login-guard.ts), the grants and what
  * each one is (grants.ts, obtain-tokens.ts), the refresh grant (refresh-grant.ts) and the callback address
- * (callback-address.ts). Machine grants (client credentials, cross-app
- * access) get no refresh token: their tokens are requested again, under the same lock, when they near their end
- * and on 401.
+ * (callback-address.ts). Machine grants (client credentials, cross-app access) get no refresh token: their tokens are
+ * requested again, under the same lock, when they near their end and on 401.
  */
 import { BridgeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
